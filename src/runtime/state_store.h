@@ -1,0 +1,89 @@
+// The state store: <root>/<id>/state.json, one directory per container, a lock per id.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/status.h"
+#include "spec/config.h"
+#include "util/result.h"
+#include "util/unique_fd.h"
+
+namespace ocistart::runtime {
+
+/// What state.json holds: the OCI state plus what later commands need.
+struct ContainerState {
+  std::string oci_version;  // of the config that created it
+  std::string id;
+  Status status = Status::creating;  // as last recorded; see current_status()
+  int pid = 0;                       // init (the container's pid 1 seen from the host)
+  uint64_t pid_start_time = 0;       // /proc/<pid>/stat field 22, to detect pid reuse
+  std::string bundle;                // absolute
+  std::string rootfs;                // absolute
+  std::string created;               // RFC 3339 with nanoseconds, UTC
+  std::string owner;                 // user name (or uid) that created it
+  spec::StringMap annotations;
+  // Runtime-private, not in the OCI state:
+  std::string cgroup_driver;  // "cgroupfs" or "systemd"
+  std::string cgroup_path;    // the container's cgroup, relative to the cgroup root
+  std::string systemd_unit;   // transient unit name with the systemd driver
+  bool systemd_cgroup_flag = false;  // created with --systemd-cgroup
+};
+
+/// The OCI state document (runtime.md "State"), as `ocistart state` prints it and hooks
+/// receive it: ociVersion, id, status, pid (omitted when 0 / stopped), bundle, annotations,
+/// plus runc's extra members rootfs, created, owner. indent as JsonWriter.
+[[nodiscard]] std::string oci_state_json(const ContainerState& s, Status status, int indent = 2);
+
+/// The status now: `stopped` when init is gone (or its pid was reused: start time
+/// differs), `created` while `<dir>/exec.fifo` exists, the recorded `paused`, else `running`.
+[[nodiscard]] Status current_status(const ContainerState& s, const std::string& container_dir);
+
+/// Start time (clock ticks since boot, /proc/<pid>/stat field 22) of `pid`; 0 if gone.
+[[nodiscard]] uint64_t process_start_time(int pid);
+
+/// An exclusive flock on a container's directory; released on destruction.
+class ContainerLock {
+ public:
+  explicit ContainerLock(util::UniqueFd fd) : fd_(std::move(fd)) {}
+  [[nodiscard]] int dirfd() const noexcept { return fd_.get(); }
+
+ private:
+  util::UniqueFd fd_;
+};
+
+class StateStore {
+ public:
+  /// Opens (creating with mode 0700 when missing) the root directory.
+  [[nodiscard]] static util::Result<StateStore> open(std::string root);
+
+  [[nodiscard]] const std::string& root() const noexcept { return root_; }
+  /// <root>/<id>; `id` must already be valid.
+  [[nodiscard]] std::string dir(const std::string& id) const;
+
+  /// Makes <root>/<id> (0700) and locks it. EEXIST: "container `id` already exists".
+  [[nodiscard]] util::Result<ContainerLock> create(const std::string& id);
+  /// Locks an existing container (blocks while another command holds it). A directory
+  /// removed while waiting counts as missing. ENOENT: "container `id` does not exist".
+  [[nodiscard]] util::Result<ContainerLock> lock(const std::string& id);
+
+  /// Writes state.json atomically (temp, fsync, rename, fsync dir). Caller holds the lock.
+  [[nodiscard]] util::Status save(const ContainerState& state);
+  /// Reads state.json. ENOENT: "container `id` does not exist".
+  [[nodiscard]] util::Result<ContainerState> load(const std::string& id) const;
+  /// Removes <root>/<id> and everything in it. Caller holds the lock.
+  [[nodiscard]] util::Status remove(const std::string& id);
+  /// Ids of all containers with a state.json, sorted.
+  [[nodiscard]] util::Result<std::vector<std::string>> list_ids() const;
+
+ private:
+  explicit StateStore(std::string root) : root_(std::move(root)) {}
+  std::string root_;
+};
+
+/// state.json text <-> ContainerState (runtime-private format, JSON).
+[[nodiscard]] std::string state_file_json(const ContainerState& s);
+[[nodiscard]] util::Result<ContainerState> parse_state_file(std::string_view json);
+
+}  // namespace ocistart::runtime
