@@ -1,0 +1,56 @@
+// One interface for every cgroup manager (cgroupfs v1/v2/hybrid now, systemd later).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spec/config.h"
+#include "util/result.h"
+
+namespace ocistart::cgroups {
+
+/// A container's cgroup, however it is managed. Methods are called by the runtime in the
+/// parent (never in the forked init). Errors name the file or property that failed.
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  /// "cgroupfs" or "systemd".
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  /// The container's cgroup path relative to each hierarchy's root ("/ocistart/abc").
+  [[nodiscard]] virtual const std::string& path() const = 0;
+
+  /// Creates the cgroup (every v1 hierarchy, or the v2 one), applies `resources` and moves
+  /// `pid` into it. On failure nothing it created is left behind.
+  [[nodiscard]] virtual util::Status create(int pid, const spec::Resources* resources) = 0;
+  /// Applies new limits to an existing cgroup (`update`).
+  [[nodiscard]] virtual util::Status update(const spec::Resources& resources) = 0;
+  /// Moves `pid` into the cgroup (`exec` joins it).
+  [[nodiscard]] virtual util::Status add_process(int pid) = 0;
+  /// Every pid in the cgroup and below it (`ps`, `kill --all`, `delete --force`).
+  [[nodiscard]] virtual util::Result<std::vector<int>> pids() const = 0;
+  /// Freezes / thaws every process (`pause` / `resume`); waits until the state is reached.
+  [[nodiscard]] virtual util::Status freeze() = 0;
+  [[nodiscard]] virtual util::Status thaw() = 0;
+  /// Removes the cgroup(s); the processes must be gone. Missing is fine.
+  [[nodiscard]] virtual util::Status destroy() = 0;
+};
+
+/// Which cgroup layout the host has.
+enum class Layout { v1, v2, hybrid };
+
+/// Detects the layout under `mount_root` (statfs of the root and of `unified`).
+[[nodiscard]] util::Result<Layout> detect_layout(const std::string& mount_root = "/sys/fs/cgroup");
+
+/// The cgroupfs driver for `cgroup_path` (absolute, e.g. "/ocistart/abc": the OCI
+/// cgroupsPath, or "/ocistart/<id>" when the config leaves it empty) under `mount_root`.
+/// Tests point `mount_root` at a fake tree in a tmpdir.
+[[nodiscard]] util::Result<std::unique_ptr<Driver>> make_cgroupfs_driver(
+    const std::string& cgroup_path, const std::string& mount_root = "/sys/fs/cgroup");
+
+/// The cgroup path for a container: `cgroups_path` when absolute, "/ocistart/<id>" when
+/// empty; a relative path is taken under "/" as runc does.
+[[nodiscard]] std::string default_cgroup_path(const std::string& cgroups_path, const std::string& id);
+
+}  // namespace ocistart::cgroups

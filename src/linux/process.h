@@ -1,0 +1,30 @@
+// Process attributes the init applies to itself just before exec, in the OCI order.
+#pragma once
+
+#include <vector>
+
+#include "spec/config.h"
+#include "util/result.h"
+#include "util/unique_fd.h"
+
+namespace ocistart::os {
+
+/// Everything from config.process (and linux.personality, linux.seccomp) that the init
+/// applies to itself after the root file system is final: rlimits, oomScoreAdj,
+/// personality, ioPriority, scheduler, execCPUAffinity.initial, AppArmor / SELinux exec
+/// labels, additional groups, gid, uid (keeping caps across the switch), the five
+/// capability sets, umask, noNewPrivileges, seccomp — in an order where each step still
+/// has the privilege it needs (seccomp last when noNewPrivileges is set; before the uid
+/// switch otherwise, as runc does). Runs in the init child (and in `exec`'s child).
+/// `notify_fd`, when the seccomp profile has SCMP_ACT_NOTIFY, receives the listener fd
+/// (the runtime sends it to linux.seccomp.listenerPath).
+[[nodiscard]] util::Status apply_process_attributes(const spec::Process& process,
+                                                    const spec::Linux* linux_config,
+                                                    util::UniqueFd* notify_fd);
+
+/// cwd and env lookups done just before execve: chdir(process.cwd), then execve of
+/// args[0] searched in PATH from process.env. Returns only on failure
+/// ("exec `foo`: No such file or directory").
+[[nodiscard]] util::Status exec_process(const spec::Process& process);
+
+}  // namespace ocistart::os

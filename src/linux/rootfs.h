@@ -1,0 +1,32 @@
+// The container's root file system, set up by the forked init inside its mount namespace.
+#pragma once
+
+#include <string>
+
+#include "linux/syscalls.h"
+#include "spec/config.h"
+#include "util/result.h"
+
+namespace ocistart::os {
+
+struct RootfsOptions {
+  std::string rootfs;        // absolute path of the bundle's rootfs on the host
+  bool no_pivot = false;     // --no-pivot: MS_MOVE + chroot instead of pivot_root
+  bool user_namespace = false;  // devices are bind-mounted from the host, never mknod'ed
+  std::string console;       // pty slave path to bind onto /dev/console; empty: none
+};
+
+/// Step 1, before createContainer hooks: rootfsPropagation, bind the rootfs onto itself,
+/// every mount of config.mounts in order (destinations resolved inside the rootfs with
+/// openat2 RESOLVE_IN_ROOT, never following symlinks out of it), devices (config and
+/// default), /dev links (fd, stdin, stdout, stderr, ptmx), /dev/console.
+/// Runs in the init child; errors name the mount destination or device.
+[[nodiscard]] util::Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options,
+                                          Syscalls& sys);
+
+/// Step 2, after createContainer hooks: pivot_root (or MS_MOVE + chroot), chdir "/",
+/// maskedPaths, readonlyPaths, root.readonly. Runs in the init child.
+[[nodiscard]] util::Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options,
+                                           Syscalls& sys);
+
+}  // namespace ocistart::os
