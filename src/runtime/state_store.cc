@@ -1,1 +1,238 @@
-// placeholder: being written
+#include "runtime/state_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+
+#include "runtime/container_id.h"
+#include "util/fs.h"
+
+namespace ocistart::runtime {
+namespace {
+
+constexpr const char* kStateFile = "state.json";
+constexpr const char* kExecFifo = "exec.fifo";
+
+util::Error does_not_exist(const std::string& id) {
+  return util::make_error("container `" + id + "` does not exist", ENOENT);
+}
+
+bool missing(int e) { return e == ENOENT || e == ENOTDIR; }
+
+}  // namespace
+
+std::optional<ProcStat> parse_proc_stat(std::string_view line) {
+  // "pid (comm) state ppid ...": comm is whatever the process put there (up to 15
+  // bytes, any of them ')' or ' '), so only the last ')' reliably ends it.
+  size_t close = line.rfind(')');
+  if (close == std::string_view::npos)
+    return std::nullopt;
+  std::string_view rest = line.substr(close + 1);
+  ProcStat st;
+  int field = 2;  // the comm field ends at `close`
+  size_t i = 0;
+  while (i < rest.size()) {
+    while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\n'))
+      ++i;
+    if (i == rest.size())
+      break;
+    size_t end = i;
+    while (end < rest.size() && rest[end] != ' ' && rest[end] != '\n')
+      ++end;
+    std::string_view token = rest.substr(i, end - i);
+    ++field;
+    if (field == 3) {
+      if (token.size() != 1)
+        return std::nullopt;
+      st.state = token[0];
+    } else if (field == 22) {
+      auto [p, ec] = std::from_chars(token.data(), token.data() + token.size(), st.start_time);
+      if (ec != std::errc() || p != token.data() + token.size())
+        return std::nullopt;
+      return st;
+    }
+    i = end;
+  }
+  return std::nullopt;
+}
+
+uint64_t process_start_time(int pid) {
+  if (pid <= 0)
+    return 0;
+  util::Result<std::string> text = util::read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!text)
+    return 0;
+  std::optional<ProcStat> st = parse_proc_stat(*text);
+  return st ? st->start_time : 0;
+}
+
+Status current_status(const ContainerState& s, const std::string& container_dir) {
+  if (s.pid <= 0)
+    return Status::stopped;
+  // EPERM means the process exists but belongs to someone else: still alive.
+  if (::kill(s.pid, 0) < 0 && errno == ESRCH)
+    return Status::stopped;
+  util::Result<std::string> text = util::read_file("/proc/" + std::to_string(s.pid) + "/stat");
+  if (!text)
+    return Status::stopped;
+  std::optional<ProcStat> st = parse_proc_stat(*text);
+  // A different start time means the pid was reused by an unrelated process. A zombie
+  // (or dead) init has exited, only its parent has not reaped it yet (as runc).
+  if (!st || st->start_time != s.pid_start_time || st->state == 'Z' || st->state == 'X')
+    return Status::stopped;
+  // init blocks on exec.fifo until `start` opens it, and `start` removes it.
+  struct stat fifo {};
+  std::string fifo_path = container_dir + "/" + kExecFifo;
+  if (::fstatat(AT_FDCWD, fifo_path.c_str(), &fifo, AT_SYMLINK_NOFOLLOW) == 0)
+    return Status::created;
+  if (s.status == Status::paused)
+    return Status::paused;
+  // init is alive but create has not finished setting up (no exec.fifo yet).
+  if (s.status == Status::creating)
+    return Status::creating;
+  return Status::running;
+}
+
+util::Result<StateStore> StateStore::open(std::string root) {
+  while (root.size() > 1 && root.back() == '/')
+    root.pop_back();
+  if (root.empty())
+    return util::make_error("state root: empty path", EINVAL);
+  // 0700: state.json holds pids, paths and annotations that are nobody else's business.
+  if (util::Status s = util::mkdir_p(root, 0700); !s)
+    return std::move(s).error().wrap("state root `" + root + "`");
+  return StateStore(std::move(root));
+}
+
+std::string StateStore::dir(const std::string& id) const {
+  if (root_ == "/")
+    return "/" + id;
+  return root_ + "/" + id;
+}
+
+util::Result<ContainerLock> StateStore::create(const std::string& id) {
+  if (util::Status v = validate_container_id(id); !v)
+    return std::move(v).error();
+  std::string path = dir(id);
+  // mkdir is the atomic "claim the id": of two concurrent creates, one gets EEXIST.
+  if (::mkdir(path.c_str(), 0700) < 0) {
+    if (errno == EEXIST)
+      return util::make_error("container `" + id + "` already exists", EEXIST);
+    return util::errno_error("mkdir `" + path + "`");
+  }
+  util::Result<ContainerLock> lk = lock(id);
+  if (!lk)
+    (void)::rmdir(path.c_str());
+  return lk;
+}
+
+util::Result<ContainerLock> StateStore::lock(const std::string& id) {
+  if (util::Status v = validate_container_id(id); !v)
+    return std::move(v).error();
+  std::string path = dir(id);
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (missing(errno) || errno == ELOOP)
+      return does_not_exist(id);
+    return util::errno_error("open `" + path + "`");
+  }
+  util::UniqueFd dirfd(fd);
+  // flock, not fcntl locks: it belongs to the open file description, so it is not
+  // dropped when some other fd of this process on the same directory is closed.
+  while (::flock(dirfd.get(), LOCK_EX) < 0) {
+    if (errno != EINTR)
+      return util::errno_error("lock `" + path + "`");
+  }
+  // The holder we waited for may have deleted the container (and someone may even have
+  // created a new one under the same name): the lock counts only if the directory we
+  // hold is still the one the path names.
+  struct stat held {};
+  if (::fstat(dirfd.get(), &held) < 0)
+    return util::errno_error("stat `" + path + "`");
+  if (held.st_nlink == 0)
+    return does_not_exist(id);
+  struct stat named {};
+  if (::fstatat(AT_FDCWD, path.c_str(), &named, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (missing(errno))
+      return does_not_exist(id);
+    return util::errno_error("stat `" + path + "`");
+  }
+  if (named.st_dev != held.st_dev || named.st_ino != held.st_ino)
+    return does_not_exist(id);
+  return ContainerLock(std::move(dirfd));
+}
+
+util::Status StateStore::save(const ContainerState& state) {
+  if (util::Status v = validate_container_id(state.id); !v)
+    return v;
+  return util::write_file_atomic(dir(state.id) + "/" + kStateFile, state_file_json(state), 0600);
+}
+
+util::Result<ContainerState> StateStore::load(const std::string& id) const {
+  if (util::Status v = validate_container_id(id); !v)
+    return std::move(v).error();
+  std::string path = dir(id) + "/" + kStateFile;
+  util::Result<std::string> text = util::read_file(path);
+  if (!text) {
+    if (missing(text.error().code))
+      return does_not_exist(id);
+    return std::move(text).error();
+  }
+  util::Result<ContainerState> state = parse_state_file(*text);
+  if (!state)
+    return std::move(state).error().wrap("parse `" + path + "`");
+  return state;
+}
+
+util::Status StateStore::remove(const std::string& id) {
+  if (util::Status v = validate_container_id(id); !v)
+    return v;
+  return util::remove_tree(dir(id));
+}
+
+util::Result<std::vector<std::string>> StateStore::list_ids() const {
+  int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return util::errno_error("list `" + root_ + "`");
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    int e = errno;
+    (void)::close(fd);
+    return util::errno_error("list `" + root_ + "`", e);
+  }
+  std::vector<std::string> ids;
+  for (;;) {
+    errno = 0;  // readdir returns NULL both at the end and on error
+    struct dirent* e = ::readdir(d);
+    if (e == nullptr)
+      break;
+    std::string name = e->d_name;
+    // Hidden names (".", "..", temp files) and names that are no valid id (left by
+    // something else) are not containers.
+    if (name.empty() || name[0] == '.' || !validate_container_id(name))
+      continue;
+    struct stat st {};
+    if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+      continue;
+    // A directory without state.json is a create that has not got that far (or died).
+    std::string state_file = name + "/" + kStateFile;
+    if (::fstatat(fd, state_file.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+      continue;
+    ids.push_back(std::move(name));
+  }
+  int e = errno;
+  (void)::closedir(d);
+  if (e != 0)
+    return util::errno_error("list `" + root_ + "`", e);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace ocistart::runtime

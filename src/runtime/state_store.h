@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/status.h"
@@ -32,16 +34,27 @@ struct ContainerState {
 };
 
 /// The OCI state document (runtime.md "State"), as `ocistart state` prints it and hooks
-/// receive it: ociVersion, id, status, pid (omitted when 0 / stopped), bundle, annotations,
-/// plus runc's extra members rootfs, created, owner. indent as JsonWriter.
+/// receive it, member for member as runc prints it: ociVersion, id, pid (0 when
+/// `status` is stopped, as runc), status, bundle, rootfs, created, annotations (only when
+/// not empty), owner. indent as JsonWriter.
 [[nodiscard]] std::string oci_state_json(const ContainerState& s, Status status, int indent = 2);
 
-/// The status now: `stopped` when init is gone (or its pid was reused: start time
-/// differs), `created` while `<dir>/exec.fifo` exists, the recorded `paused`, else `running`.
+/// The status now: `stopped` when pid is 0 or init is gone (no such process, a zombie,
+/// or its pid was reused: start time differs from pid_start_time), `created` while
+/// `<dir>/exec.fifo` exists, the recorded `paused` (or `creating`), else `running`.
 [[nodiscard]] Status current_status(const ContainerState& s, const std::string& container_dir);
 
 /// Start time (clock ticks since boot, /proc/<pid>/stat field 22) of `pid`; 0 if gone.
 [[nodiscard]] uint64_t process_start_time(int pid);
+
+/// The fields of a /proc/<pid>/stat line that the state store needs.
+struct ProcStat {
+  char state = 0;           // field 3: R, S, D, Z (zombie), X (dead), ...
+  uint64_t start_time = 0;  // field 22
+};
+/// Parses a /proc/<pid>/stat line. The comm field (2) may hold spaces and parentheses,
+/// so fields are counted from the last ')'. nullopt when the line is malformed.
+[[nodiscard]] std::optional<ProcStat> parse_proc_stat(std::string_view line);
 
 /// An exclusive flock on a container's directory; released on destruction.
 class ContainerLock {
@@ -64,17 +77,21 @@ class StateStore {
 
   /// Makes <root>/<id> (0700) and locks it. EEXIST: "container `id` already exists".
   [[nodiscard]] util::Result<ContainerLock> create(const std::string& id);
-  /// Locks an existing container (blocks while another command holds it). A directory
-  /// removed while waiting counts as missing. ENOENT: "container `id` does not exist".
+  /// Locks an existing container (blocks while another command holds it; flock on the
+  /// directory). A directory removed (or replaced) while waiting counts as missing.
+  /// ENOENT: "container `id` does not exist"; EINVAL for an invalid id. A directory
+  /// without state.json can be locked (so `delete` can clean up after a failed create).
   [[nodiscard]] util::Result<ContainerLock> lock(const std::string& id);
 
   /// Writes state.json atomically (temp, fsync, rename, fsync dir). Caller holds the lock.
   [[nodiscard]] util::Status save(const ContainerState& state);
-  /// Reads state.json. ENOENT: "container `id` does not exist".
+  /// Reads state.json. ENOENT: "container `id` does not exist" (also for a directory
+  /// without state.json); a file that does not parse: "parse `<path>`: <why>", EINVAL.
   [[nodiscard]] util::Result<ContainerState> load(const std::string& id) const;
   /// Removes <root>/<id> and everything in it. Caller holds the lock.
   [[nodiscard]] util::Status remove(const std::string& id);
-  /// Ids of all containers with a state.json, sorted.
+  /// Ids of all containers with a state.json, sorted. Skips hidden entries (temp files),
+  /// names that are not valid ids, symlinks and plain files.
   [[nodiscard]] util::Result<std::vector<std::string>> list_ids() const;
 
  private:
@@ -82,7 +99,10 @@ class StateStore {
   std::string root_;
 };
 
-/// state.json text <-> ContainerState (runtime-private format, JSON).
+/// state.json text <-> ContainerState (runtime-private format, compact JSON: ociVersion,
+/// id, status, pid, pidStartTime, bundle, rootfs, created, owner, annotations,
+/// cgroupDriver, cgroupPath, systemdUnit, systemdCgroup). Parsing requires id and status,
+/// ignores unknown members, and names the bad member: "`pid`: expected a process id".
 [[nodiscard]] std::string state_file_json(const ContainerState& s);
 [[nodiscard]] util::Result<ContainerState> parse_state_file(std::string_view json);
 

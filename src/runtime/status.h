@@ -13,7 +13,8 @@ enum class Status { creating, created, running, paused, stopped };
 
 [[nodiscard]] bool can_start(Status s) noexcept;   // created
 [[nodiscard]] bool can_kill(Status s) noexcept;    // created, running, paused
-[[nodiscard]] bool can_delete(Status s) noexcept;  // stopped (or created/running with --force)
+[[nodiscard]] bool can_delete(Status s) noexcept;  // stopped, created (as runc: kill then delete);
+                                                   // running/paused only with --force
 [[nodiscard]] bool can_exec(Status s) noexcept;    // created, running
 [[nodiscard]] bool can_pause(Status s) noexcept;   // created, running
 [[nodiscard]] bool can_resume(Status s) noexcept;  // paused

@@ -30,10 +30,7 @@ std::pair<std::string, std::string> split_dir_base(const std::string& path) {
   size_t slash = p.rfind('/');
   if (slash == std::string::npos)
     return {".", p};
-  std::string dir = p.substr(0, slash);
-  if (dir.empty())
-    dir = "/";
-  return {dir, p.substr(slash + 1)};
+  return {slash == 0 ? std::string(1, '/') : p.substr(0, slash), p.substr(slash + 1)};
 }
 
 // A name unique in this process and, with pid and clock, across processes; O_EXCL
@@ -46,7 +43,8 @@ std::string temp_name(const std::string& base) {
   std::snprintf(suffix, sizeof suffix, ".tmp.%d.%u.%lx", static_cast<int>(getpid()),
                 counter.fetch_add(1, std::memory_order_relaxed),
                 static_cast<unsigned long>(ts.tv_nsec) ^ static_cast<unsigned long>(ts.tv_sec));
-  return "." + base + suffix;
+  // Keep the name under NAME_MAX (255) even for a long base name.
+  return "." + base.substr(0, 200) + suffix;
 }
 
 Status write_all(int fd, std::string_view data, const std::string& path) {
@@ -106,8 +104,11 @@ Status remove_children(int dirfd, const std::string& path) {
   }
   // Collect the names first: unlinking while iterating may make readdir skip entries.
   std::vector<std::pair<std::string, bool>> entries;
-  errno = 0;
-  while (struct dirent* e = ::readdir(dir)) {
+  for (;;) {
+    errno = 0;  // readdir returns NULL both at the end and on error
+    struct dirent* e = ::readdir(dir);
+    if (e == nullptr)
+      break;
     std::string_view n = e->d_name;
     if (n == "." || n == "..")
       continue;
@@ -195,7 +196,9 @@ Status write_file_atomic(const std::string& path, std::string_view data, unsigne
 }
 
 Status write_file(const std::string& path, std::string_view data, int dirfd) {
-  int fd = ::openat(dirfd, path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  // O_TRUNC so a regular file holds exactly `data`; cgroup, /proc and sysfs files accept
+  // it (shells open them that way for `echo x > file`).
+  int fd = ::openat(dirfd, path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return errno_error(quoted("write", path));
   UniqueFd owner(fd);

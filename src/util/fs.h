@@ -9,20 +9,29 @@
 
 namespace ocistart::util {
 
-/// Whole file at `path` (relative to `dirfd` when not absolute; AT_FDCWD by default).
+/// Whole file at `path` (relative to `dirfd` when not absolute; AT_FDCWD by default),
+/// read to EOF (so /proc and cgroup files, whose size is 0, work). Errors keep the errno
+/// and name the path: "read `/x/state.json`: No such file or directory".
 [[nodiscard]] Result<std::string> read_file(const std::string& path, int dirfd = -100 /*AT_FDCWD*/);
 
-/// Writes `data` to `path` replacing it atomically: temp file in the same directory,
-/// write, fsync, rename, fsync of the directory. Mode of the new file is `mode`.
+/// Writes `data` to `path` replacing it atomically: temp file in the same directory
+/// (hidden: ".<name>.tmp.<pid>.<n>.<x>", O_EXCL), write, fsync, rename, fsync of the
+/// directory. A reader sees the old or the new content, never a mix. Mode of the new file
+/// is exactly `mode` (umask does not apply). On failure the temp file is removed and the
+/// error names `path`: "write `/x/state.json`: No space left on device".
 [[nodiscard]] Status write_file_atomic(const std::string& path, std::string_view data, unsigned mode = 0600);
 
-/// Writes `data` to an existing file (e.g. a cgroup or /proc file) with one write(2).
+/// Writes `data` to an existing file (e.g. a cgroup or /proc file) with one write(2),
+/// truncating it; never creates the file (ENOENT). A short write is EIO.
 [[nodiscard]] Status write_file(const std::string& path, std::string_view data, int dirfd = -100 /*AT_FDCWD*/);
 
-/// mkdir -p with `mode` for the directories it creates.
+/// mkdir -p with `mode` (less the umask) for the directories it creates. An existing
+/// component that is not a directory is ENOTDIR.
 [[nodiscard]] Status mkdir_p(const std::string& path, unsigned mode = 0755);
 
-/// Removes `path` and everything below it without following symlinks. Missing is fine.
+/// Removes `path` and everything below it without following symlinks: a symlink (also
+/// `path` itself) is removed as a link, directories are entered only with
+/// openat(O_NOFOLLOW|O_DIRECTORY). Missing is fine. Mount points inside fail with EBUSY.
 [[nodiscard]] Status remove_tree(const std::string& path);
 
 }  // namespace ocistart::util
