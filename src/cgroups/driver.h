@@ -35,6 +35,10 @@ class Driver {
   [[nodiscard]] virtual util::Status thaw() = 0;
   /// Removes the cgroup(s); the processes must be gone. Missing is fine.
   [[nodiscard]] virtual util::Status destroy() = 0;
+  /// Settings the last create()/update() skipped because this cgroup version cannot
+  /// express them ("memory.kernel is not supported on cgroup v2, ignored"); the caller
+  /// logs them (lower layers do not log).
+  [[nodiscard]] virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 /// Which cgroup layout the host has.

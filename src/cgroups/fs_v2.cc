@@ -1,0 +1,198 @@
+// The cgroupfs driver for the unified (v2) hierarchy. Controllers are enabled top-down in
+// the ancestors' cgroup.subtree_control (never in the container's own cgroup: it holds
+// tasks, and v2 forbids tasks next to enabled children); devices are an eBPF program.
+#include <fcntl.h>
+
+#include <set>
+
+#include "cgroups/device_bpf.h"
+#include "cgroups/fs_common.h"
+
+namespace ocistart::cgroups::fs {
+
+namespace {
+
+bool has_word(std::string_view text, std::string_view word) {
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n'))
+      ++i;
+    size_t j = i;
+    while (j < text.size() && text[j] != ' ' && text[j] != '\n')
+      ++j;
+    if (text.substr(i, j - i) == word)
+      return true;
+    i = j;
+  }
+  return false;
+}
+
+class V2Driver final : public Driver {
+ public:
+  V2Driver(CgroupfsOptions options, std::string path, util::UniqueFd root)
+      : options_(std::move(options)), path_(std::move(path)), rel_(path_.substr(1)), root_(std::move(root)) {}
+
+  [[nodiscard]] std::string_view name() const override { return "cgroupfs"; }
+  [[nodiscard]] const std::string& path() const override { return path_; }
+  [[nodiscard]] std::vector<std::string> warnings() const override { return warnings_; }
+
+  util::Status create(int pid, const spec::Resources* resources) override {
+    Plan plan;
+    if (resources) {
+      auto p = plan_v2(*resources, plan_options());
+      if (!p)
+        return std::move(p).error();
+      plan = std::move(*p);
+    }
+    warnings_ = plan.warnings;
+    auto created = make_path(root_.get(), rel_, nullptr, options_.fake);
+    if (!created)
+      return std::move(created).error().wrap("create cgroup");
+    auto undo = [&] {
+      if (!created->empty())
+        (void)remove_cgroup(root_.get(), created->front(), options_.rmdir_timeout, options_.fake);
+    };
+    auto dir = open_dir(root_.get(), rel_);
+    if (!dir) {
+      undo();
+      return std::move(dir).error();
+    }
+    if (auto st = apply(plan, dir->get()); !st) {
+      undo();
+      return st;
+    }
+    if (auto st = join(dir->get(), pid, options_.fake); !st) {
+      undo();
+      return std::move(st).error().wrap("join cgroup");
+    }
+    return {};
+  }
+
+  util::Status update(const spec::Resources& resources) override {
+    auto plan = plan_v2(resources, plan_options());
+    if (!plan)
+      return std::move(plan).error();
+    warnings_ = plan->warnings;
+    auto dir = open_dir(root_.get(), rel_);
+    if (!dir)
+      return std::move(dir).error();
+    if (resources.memory && resources.memory->check_before_update.value_or(false)) {
+      // Best effort, as runc: an unreadable usage does not block the update.
+      if (auto usage = read_file(dir->get(), "memory.current"))
+        if (auto bytes = parse_u64(*usage))
+          if (auto st = check_memory_update(*resources.memory, *bytes); !st)
+            return st;
+    }
+    return apply(*plan, dir->get());
+  }
+
+  util::Status add_process(int pid) override {
+    auto dir = open_dir(root_.get(), rel_);
+    if (!dir)
+      return std::move(dir).error().wrap("join cgroup");
+    return join(dir->get(), pid, options_.fake);
+  }
+
+  util::Result<std::vector<int>> pids() const override {
+    auto dir = open_dir(root_.get(), rel_);
+    if (!dir)
+      return std::move(dir).error();
+    return read_pids_recursive(dir->get());
+  }
+
+  util::Status freeze() override { return set_frozen(true); }
+  util::Status thaw() override { return set_frozen(false); }
+
+  util::Status destroy() override {
+    return remove_cgroup(root_.get(), rel_, options_.rmdir_timeout, options_.fake);
+  }
+
+ private:
+  [[nodiscard]] PlanOptions plan_options() const {
+    PlanOptions o;
+    o.systemd_cpu_quota_rounding = options_.systemd_cpu_quota_rounding;
+    return o;
+  }
+
+  util::Status set_frozen(bool frozen) {
+    auto dir = open_dir(root_.get(), rel_);
+    if (!dir)
+      return std::move(dir).error();
+    return set_frozen_v2(dir->get(), frozen, options_.freeze_timeout, options_.fake);
+  }
+
+  // Enables `needed` in cgroup.subtree_control of the root and of every ancestor of the
+  // container's cgroup, top-down (a child can only enable what its parent passes down).
+  util::Status enable_controllers(const std::set<std::string>& needed) {
+    if (needed.empty())
+      return {};
+    std::vector<std::string> parts = components(rel_);
+    parts.pop_back();  // not in the container's own cgroup
+    std::string at = ".";
+    for (size_t level = 0; level <= parts.size(); ++level) {
+      if (level > 0)
+        at = at == "." ? parts[level - 1] : at + "/" + parts[level - 1];
+      auto dir = open_dir(root_.get(), at);
+      if (!dir)
+        return std::move(dir).error();
+      auto available = read_file(dir->get(), "cgroup.controllers");
+      if (!available)
+        return std::move(available).error();
+      auto enabled = read_file(dir->get(), "cgroup.subtree_control");
+      if (!enabled)
+        return std::move(enabled).error();
+      const std::string where = at == "." ? "/" : "/" + at;
+      for (const std::string& controller : needed) {
+        if (has_word(*enabled, controller))
+          continue;
+        if (!has_word(*available, controller))
+          return util::make_error("cgroup controller `" + controller + "` is not available in `" + where + "`",
+                                  ENODEV);
+        if (auto st = write_file(dir->get(), "cgroup.subtree_control", "+" + controller, options_.fake); !st)
+          return std::move(st).error().wrap("enable controllers in `" + where + "`");
+      }
+    }
+    return {};
+  }
+
+  util::Status apply(const Plan& plan, int dir) {
+    std::set<std::string> needed;
+    for (const Write& w : plan.writes)
+      if (!w.controller.empty())
+        needed.insert(w.controller);
+    if (auto st = enable_controllers(needed); !st)
+      return st;
+    auto dir_for = [dir](const std::string&) -> util::Result<int> { return dir; };
+    if (auto st = apply_writes(plan.writes, dir_for, options_.fake); !st)
+      return st;
+    if (!plan.device_rules)
+      return {};
+    auto program = build_device_program(*plan.device_rules);
+    if (!program)
+      return std::move(program).error();
+    if (options_.fake)
+      return {};  // a plain directory cannot take a bpf program
+    // BPF_PROG_ATTACH wants a real open directory, not an O_PATH fd.
+    util::UniqueFd cgroup(openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!cgroup)
+      return util::errno_error("open cgroup `" + path_ + "`");
+    return attach_device_program(cgroup.get(), *program);
+  }
+
+  CgroupfsOptions options_;
+  std::string path_;  // "/ocistart/abc"
+  std::string rel_;   // "ocistart/abc"
+  util::UniqueFd root_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace
+
+util::Result<std::unique_ptr<Driver>> make_v2_driver(const CgroupfsOptions& options, std::string path) {
+  auto root = open_dir(AT_FDCWD, options.mount_root);
+  if (!root)
+    return std::move(root).error();
+  return std::unique_ptr<Driver>(std::make_unique<V2Driver>(options, std::move(path), std::move(*root)));
+}
+
+}  // namespace ocistart::cgroups::fs

@@ -1,0 +1,519 @@
+#include "cgroups/resources.h"
+
+#include <cmath>
+#include <limits>
+#include <string_view>
+
+namespace ocistart::cgroups {
+
+namespace {
+
+using util::make_error;
+
+constexpr uint64_t kDefaultCfsPeriod = 100000;  // us, the kernel's default for cfs_period_us / cpu.max
+
+// Builders keep the plan functions below readable: one line per file.
+Write w(std::string controller, std::string file, std::string value) {
+  Write out;
+  out.controller = std::move(controller);
+  out.file = std::move(file);
+  out.value = std::move(value);
+  return out;
+}
+
+Write optional_write(std::string controller, std::string file, std::string value) {
+  Write out = w(std::move(controller), std::move(file), std::move(value));
+  out.optional = true;
+  return out;
+}
+
+Write with_fallback(Write write, std::string file, std::string value) {
+  write.fallback_file = std::move(file);
+  write.fallback_value = std::move(value);
+  return write;
+}
+
+Write retried(Write write, bool retry) {
+  write.retry_after_next = retry;
+  return write;
+}
+
+// Set and not 0: runc's "0 means unset" for memory sizes, shares, weights and periods.
+template <class T>
+bool given(const std::optional<T>& v) {
+  return v.has_value() && *v != 0;
+}
+
+std::string dev(int64_t major, int64_t minor) {
+  return std::to_string(major) + ":" + std::to_string(minor);
+}
+
+// v2 files with max/low semantics: -1 (any negative) is "max".
+std::string v2_number(int64_t v) { return v < 0 ? std::string("max") : std::to_string(v); }
+
+// "2MB", "64KB", "1GB": digits, an optional binary unit prefix, "B" (config-linux.md).
+util::Status check_page_size(const std::string& size) {
+  size_t i = 0;
+  while (i < size.size() && size[i] >= '0' && size[i] <= '9')
+    ++i;
+  bool ok = i > 0;
+  std::string_view unit = std::string_view(size).substr(i);
+  if (ok && !(unit == "B" || (unit.size() == 2 && unit[1] == 'B' && std::string_view("KMGTPE").find(unit[0]) != std::string_view::npos)))
+    ok = false;
+  if (!ok)
+    return make_error("invalid hugepage size `" + size + "`", EINVAL);
+  return {};
+}
+
+// A name that goes into a space-separated file line (interface, rdma device).
+util::Status check_token(std::string_view what, const std::string& name) {
+  if (name.empty() || name.find_first_of(" \t\n") != std::string::npos)
+    return make_error(std::string(what) + " `" + name + "` is not a valid name", EINVAL);
+  return {};
+}
+
+util::Status check_device_rules(const std::vector<spec::DeviceCgroupRule>& rules) {
+  for (const spec::DeviceCgroupRule& rule : rules) {
+    auto line = device_rule_line(rule);
+    if (!line)
+      return std::move(line).error();
+  }
+  return {};
+}
+
+util::Status add_hugepages(const spec::Resources& r, const char* suffix, std::vector<Write>& out) {
+  for (const spec::HugepageLimit& h : r.hugepage_limits) {
+    if (auto st = check_page_size(h.page_size); !st)
+      return st;
+    std::string prefix = "hugetlb." + h.page_size;
+    out.push_back(w("hugetlb", prefix + "." + suffix, std::to_string(h.limit)));
+    // Reservation accounting (kernel 5.7+) is what the spec prefers; older kernels lack it.
+    out.push_back(optional_write("hugetlb", prefix + ".rsvd." + suffix, std::to_string(h.limit)));
+  }
+  return {};
+}
+
+util::Status add_rdma(const spec::Resources& r, std::vector<Write>& out) {
+  for (const auto& [device, limits] : r.rdma) {
+    if (auto st = check_token("rdma device", device); !st)
+      return st;
+    if (!limits.hca_handles && !limits.hca_objects)
+      continue;
+    std::string line = device;
+    if (limits.hca_handles)
+      line += " hca_handle=" + std::to_string(*limits.hca_handles);
+    if (limits.hca_objects)
+      line += " hca_object=" + std::to_string(*limits.hca_objects);
+    out.push_back(w("rdma", "rdma.max", line));
+  }
+  return {};
+}
+
+// ---- cgroup v1 ---------------------------------------------------------------------
+
+util::Status v1_memory(const spec::Memory& m, std::vector<Write>& out) {
+  const bool swap = given(m.swap);
+  // The kernel keeps memsw >= limit at every step, so the order depends on the current
+  // values: the limit goes first (right when lowering) and is retried after memsw on
+  // EINVAL (raising). Unlimited memory without a swap value lifts memsw too, as runc does.
+  const bool implicit_swap = !swap && m.limit == -1;
+  if (given(m.limit))
+    out.push_back(retried(w("memory", "memory.limit_in_bytes", std::to_string(*m.limit)), swap || implicit_swap));
+  if (swap) {
+    Write sw = w("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
+    sw.optional = *m.swap < 0;  // without swap accounting, "unlimited" is already true
+    out.push_back(sw);
+  } else if (implicit_swap) {
+    out.push_back(optional_write("memory", "memory.memsw.limit_in_bytes", "-1"));
+  }
+  if (given(m.reservation))
+    out.push_back(w("memory", "memory.soft_limit_in_bytes", std::to_string(*m.reservation)));
+  // kmem limits are deprecated and gone from recent kernels: best effort.
+  if (m.kernel)
+    out.push_back(optional_write("memory", "memory.kmem.limit_in_bytes", std::to_string(*m.kernel)));
+  if (m.kernel_tcp)
+    out.push_back(optional_write("memory", "memory.kmem.tcp.limit_in_bytes", std::to_string(*m.kernel_tcp)));
+  if (m.swappiness) {
+    if (*m.swappiness > 100)
+      return make_error("invalid memory swappiness `" + std::to_string(*m.swappiness) + "` (0-100)", EINVAL);
+    out.push_back(w("memory", "memory.swappiness", std::to_string(*m.swappiness)));
+  }
+  if (m.use_hierarchy)
+    out.push_back(w("memory", "memory.use_hierarchy", *m.use_hierarchy ? "1" : "0"));
+  if (m.disable_oom_killer)
+    out.push_back(w("memory", "memory.oom_control", *m.disable_oom_killer ? "1" : "0"));
+  return {};
+}
+
+void v1_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& out) {
+  if (given(c.shares))
+    out.push_back(w("cpu", "cpu.shares", std::to_string(*c.shares)));
+  const bool quota = given(c.quota);
+  // A new period or burst may not fit the old quota (EINVAL): retry once the quota is in.
+  if (given(c.period))
+    out.push_back(retried(w("cpu", "cpu.cfs_period_us", std::to_string(*c.period)), quota));
+  if (c.burst)
+    out.push_back(retried(optional_write("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst)), quota));
+  if (quota) {
+    int64_t q = *c.quota;
+    if (options.systemd_cpu_quota_rounding)
+      q = systemd_rounded_cpu_quota(q, c.period.value_or(0));
+    out.push_back(w("cpu", "cpu.cfs_quota_us", std::to_string(q)));
+  }
+  if (c.idle)
+    out.push_back(w("cpu", "cpu.idle", std::to_string(*c.idle)));
+  const bool rt_runtime = given(c.realtime_runtime);
+  if (given(c.realtime_period))
+    out.push_back(retried(w("cpu", "cpu.rt_period_us", std::to_string(*c.realtime_period)), rt_runtime));
+  if (rt_runtime)
+    out.push_back(w("cpu", "cpu.rt_runtime_us", std::to_string(*c.realtime_runtime)));
+}
+
+util::Status v1_blkio(const spec::BlockIo& b, std::vector<Write>& out) {
+  // Without CFQ (blk-mq kernels) the weight knobs exist only under the bfq names.
+  if (given(b.weight)) {
+    std::string v = std::to_string(*b.weight);
+    out.push_back(with_fallback(w("blkio", "blkio.weight", v), "blkio.bfq.weight", v));
+  }
+  if (given(b.leaf_weight))
+    out.push_back(w("blkio", "blkio.leaf_weight", std::to_string(*b.leaf_weight)));
+  for (const spec::WeightDevice& d : b.weight_device) {
+    if (given(d.weight)) {
+      std::string v = dev(d.major, d.minor) + " " + std::to_string(*d.weight);
+      out.push_back(with_fallback(w("blkio", "blkio.weight_device", v), "blkio.bfq.weight_device", v));
+    }
+    if (given(d.leaf_weight))
+      out.push_back(w("blkio", "blkio.leaf_weight_device", dev(d.major, d.minor) + " " + std::to_string(*d.leaf_weight)));
+  }
+  auto throttle = [&](const std::vector<spec::ThrottleDevice>& list, const char* file) {
+    for (const spec::ThrottleDevice& t : list)
+      out.push_back(w("blkio", file, dev(t.major, t.minor) + " " + std::to_string(t.rate)));
+  };
+  throttle(b.throttle_read_bps_device, "blkio.throttle.read_bps_device");
+  throttle(b.throttle_write_bps_device, "blkio.throttle.write_bps_device");
+  throttle(b.throttle_read_iops_device, "blkio.throttle.read_iops_device");
+  throttle(b.throttle_write_iops_device, "blkio.throttle.write_iops_device");
+  return {};
+}
+
+util::Status v1_network(const spec::Network& n, std::vector<Write>& out) {
+  if (n.class_id)
+    out.push_back(w("net_cls", "net_cls.classid", std::to_string(*n.class_id)));
+  for (const spec::InterfacePriority& p : n.priorities) {
+    if (auto st = check_token("interface", p.name); !st)
+      return st;
+    out.push_back(w("net_prio", "net_prio.ifpriomap", p.name + " " + std::to_string(p.priority)));
+  }
+  return {};
+}
+
+// ---- cgroup v2 ---------------------------------------------------------------------
+
+util::Status v2_memory(const spec::Memory& m, std::vector<Write>& out, std::vector<std::string>& warnings) {
+  auto swap = memory_swap_to_v2(m.swap, m.limit);
+  if (!swap)
+    return std::move(swap).error();
+  // memory.swap.max is independent of memory.max on v2, so no ordering games. Without swap
+  // accounting the file is missing: fine for "max" and "0" (nothing to limit), as runc.
+  if (*swap) {
+    Write sw = w("memory", "memory.swap.max", v2_number(**swap));
+    sw.optional = **swap <= 0;
+    out.push_back(sw);
+  }
+  if (given(m.limit))
+    out.push_back(w("memory", "memory.max", v2_number(*m.limit)));
+  if (given(m.reservation))
+    out.push_back(w("memory", "memory.low", v2_number(*m.reservation)));
+  if (m.kernel)
+    warnings.emplace_back("memory.kernel is not supported on cgroup v2, ignored");
+  if (m.kernel_tcp)
+    warnings.emplace_back("memory.kernelTCP is not supported on cgroup v2, ignored");
+  if (m.swappiness)
+    warnings.emplace_back("memory.swappiness is not supported on cgroup v2, ignored");
+  if (m.use_hierarchy && !*m.use_hierarchy)
+    warnings.emplace_back("memory.useHierarchy is always true on cgroup v2, ignored");
+  if (m.disable_oom_killer.value_or(false))
+    warnings.emplace_back("memory.disableOOMKiller is not supported on cgroup v2, ignored");
+  return {};
+}
+
+void v2_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& out,
+            std::vector<std::string>& warnings) {
+  if (c.idle)
+    out.push_back(w("cpu", "cpu.idle", std::to_string(*c.idle)));
+  if (given(c.shares)) {
+    uint64_t weight = cpu_shares_to_weight(*c.shares);
+    out.push_back(w("cpu", "cpu.weight", std::to_string(weight)));
+  }
+  const bool max = given(c.quota) || given(c.period);
+  if (c.burst)
+    out.push_back(retried(w("cpu", "cpu.max.burst", std::to_string(*c.burst)), max));
+  if (max) {
+    uint64_t period = given(c.period) ? *c.period : kDefaultCfsPeriod;
+    int64_t quota = c.quota.value_or(0);
+    if (options.systemd_cpu_quota_rounding)
+      quota = systemd_rounded_cpu_quota(quota, period);
+    std::string value = (quota > 0 ? std::to_string(quota) : std::string("max")) + " " + std::to_string(period);
+    out.push_back(w("cpu", "cpu.max", value));
+  }
+  if (given(c.realtime_runtime) || given(c.realtime_period))
+    warnings.emplace_back("cpu.realtimeRuntime and cpu.realtimePeriod are not supported on cgroup v2, ignored");
+}
+
+util::Status v2_io(const spec::BlockIo& b, std::vector<Write>& out, std::vector<std::string>& warnings) {
+  // BFQ takes the OCI weight range as is; io.weight (iocost) needs the linear conversion.
+  if (given(b.weight)) {
+    out.push_back(with_fallback(w("io", "io.bfq.weight", std::to_string(*b.weight)), "io.weight",
+                                std::to_string(blkio_weight_to_io_weight(*b.weight))));
+  }
+  if (given(b.leaf_weight))
+    warnings.emplace_back("blockIO.leafWeight is not supported on cgroup v2, ignored");
+  for (const spec::WeightDevice& d : b.weight_device) {
+    if (given(d.weight)) {
+      std::string key = dev(d.major, d.minor) + " ";
+      out.push_back(with_fallback(w("io", "io.bfq.weight", key + std::to_string(*d.weight)), "io.weight",
+                                  key + std::to_string(blkio_weight_to_io_weight(*d.weight))));
+    }
+    if (given(d.leaf_weight))
+      warnings.emplace_back("blockIO.weightDevice leafWeight is not supported on cgroup v2, ignored");
+  }
+  // One io.max line per device, keys in the kernel's order, devices in order of appearance.
+  struct Limits {
+    int64_t major, minor;
+    std::string keys;
+  };
+  std::vector<Limits> devices;
+  auto add = [&](const std::vector<spec::ThrottleDevice>& list, const char* key) {
+    for (const spec::ThrottleDevice& t : list) {
+      Limits* found = nullptr;
+      for (Limits& l : devices)
+        if (l.major == t.major && l.minor == t.minor)
+          found = &l;
+      if (!found)
+        found = &devices.emplace_back(Limits{t.major, t.minor, {}});
+      found->keys += std::string(" ") + key + "=" + std::to_string(t.rate);
+    }
+  };
+  add(b.throttle_read_bps_device, "rbps");
+  add(b.throttle_write_bps_device, "wbps");
+  add(b.throttle_read_iops_device, "riops");
+  add(b.throttle_write_iops_device, "wiops");
+  for (const Limits& l : devices)
+    out.push_back(w("io", "io.max", dev(l.major, l.minor) + l.keys));
+  return {};
+}
+
+util::Status v2_unified(const spec::StringMap& unified, std::vector<Write>& out) {
+  for (const auto& [key, value] : unified) {
+    if (key.empty() || key == "." || key == ".." || key.find('/') != std::string::npos)
+      return make_error("unified resource `" + key + "` must be a file name", EINVAL);
+    size_t dot = key.find('.');
+    if (dot == std::string::npos || dot == 0)
+      return make_error("unified resource `" + key + "` must be CONTROLLER.PARAMETER", EINVAL);
+    std::string controller = key.substr(0, dot);
+    if (controller == "cgroup")
+      controller.clear();  // core files need no controller
+    // Many files take one entry per write (io.max, rdma.max): one write per line.
+    if (value.find('\n') == std::string::npos) {
+      out.push_back(w(controller, key, value));
+      continue;
+    }
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t nl = value.find('\n', start);
+      std::string line = value.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      if (!line.empty())
+        out.push_back(w(controller, key, line));
+      if (nl == std::string::npos)
+        break;
+      start = nl + 1;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+// ---- conversions -------------------------------------------------------------------
+
+uint64_t cpu_shares_to_weight(uint64_t shares) noexcept {
+  if (shares == 0)
+    return 0;
+  if (shares <= 2)
+    return 1;
+  if (shares >= 262144)
+    return 10000;
+  // A quadratic in log2(shares) through (2, 1), (1024, 100) and (262144, 10000).
+  double l = std::log2(static_cast<double>(shares));
+  double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+  auto weight = static_cast<uint64_t>(std::ceil(std::pow(10.0, exponent)));
+  return weight < 1 ? 1 : (weight > 10000 ? 10000 : weight);
+}
+
+uint64_t blkio_weight_to_io_weight(uint64_t weight) noexcept {
+  if (weight == 0)
+    return 0;
+  if (weight < 10)
+    weight = 10;
+  return 1 + (weight - 10) * 9999 / 990;
+}
+
+util::Result<std::optional<int64_t>> memory_swap_to_v2(std::optional<int64_t> swap, std::optional<int64_t> limit) {
+  const int64_t s = swap.value_or(0);
+  const int64_t l = limit.value_or(0);
+  if (l == -1 && s == 0)
+    return std::optional<int64_t>(-1);  // unlimited memory and no swap value: swap unlimited too
+  if (s == 0)
+    return std::optional<int64_t>();  // unset
+  if (s < 0 || l == -1)
+    return std::optional<int64_t>(s < 0 ? -1 : s);
+  if (l <= 0)
+    return util::make_error("cannot set a swap limit without a memory limit", EINVAL);
+  if (s < l)
+    return util::make_error("memory+swap limit `" + std::to_string(s) + "` is below the memory limit `" +
+                                std::to_string(l) + "`",
+                            EINVAL);
+  return std::optional<int64_t>(s - l);
+}
+
+std::string pids_max_value(int64_t limit) {
+  if (limit < 0)
+    return "max";
+  if (limit == 0)
+    return "1";
+  return std::to_string(limit);
+}
+
+uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period) noexcept {
+  if (quota <= 0)
+    return std::numeric_limits<uint64_t>::max();
+  if (period == 0)
+    period = kDefaultCfsPeriod;
+  uint64_t per_sec = static_cast<uint64_t>(quota) * 1000000 / period;
+  if (per_sec % 10000 != 0)
+    per_sec = (per_sec / 10000 + 1) * 10000;
+  return per_sec;
+}
+
+int64_t systemd_rounded_cpu_quota(int64_t quota, uint64_t period) noexcept {
+  if (quota <= 0)
+    return quota;
+  if (period == 0)
+    period = kDefaultCfsPeriod;
+  uint64_t per_sec = static_cast<uint64_t>(quota) * 1000000 / period;
+  if (per_sec % 10000 == 0)
+    return quota;  // systemd keeps it as is, and so do we (no truncation through per_sec)
+  return static_cast<int64_t>(cpu_quota_per_sec_usec(quota, period) * period / 1000000);
+}
+
+util::Result<std::string> device_rule_line(const spec::DeviceCgroupRule& rule) {
+  if (rule.type.empty() || rule.type == "a")
+    return std::string("a");
+  if (rule.type != "c" && rule.type != "b")
+    return util::make_error("invalid device type `" + rule.type + "`", EINVAL);
+  for (char c : rule.access)
+    if (c != 'r' && c != 'w' && c != 'm')
+      return util::make_error("invalid device access `" + rule.access + "`", EINVAL);
+  if (rule.major.value_or(0) < -1 || rule.minor.value_or(0) < -1)
+    return util::make_error("invalid device number", EINVAL);
+  auto number = [](const std::optional<int64_t>& n) {
+    return n && *n >= 0 ? std::to_string(*n) : std::string("*");
+  };
+  return rule.type + " " + number(rule.major) + ":" + number(rule.minor) + " " +
+         (rule.access.empty() ? std::string("rwm") : rule.access);
+}
+
+util::Status check_memory_update(const spec::Memory& memory, uint64_t usage) {
+  if (!memory.check_before_update.value_or(false))
+    return {};
+  if (memory.swap.value_or(0) > 0 && static_cast<uint64_t>(*memory.swap) <= usage)
+    return util::make_error("memory+swap limit `" + std::to_string(*memory.swap) + "` is not above the usage `" +
+                                std::to_string(usage) + "`",
+                            EBUSY);
+  if (memory.limit.value_or(0) > 0 && static_cast<uint64_t>(*memory.limit) <= usage)
+    return util::make_error("memory limit `" + std::to_string(*memory.limit) + "` is not above the usage `" +
+                                std::to_string(usage) + "`",
+                            EBUSY);
+  return {};
+}
+
+// ---- plans -------------------------------------------------------------------------
+
+util::Result<Plan> plan_v1(const spec::Resources& r, const PlanOptions& options) {
+  if (!r.unified.empty())
+    return util::make_error("unified resources need cgroup v2", EINVAL);
+  Plan plan;
+  std::vector<Write>& out = plan.writes;
+  // cpuset first (a cgroup without cpus/mems takes no tasks), then devices, as runc.
+  if (r.cpu) {
+    if (!r.cpu->cpus.empty())
+      out.push_back(w("cpuset", "cpuset.cpus", r.cpu->cpus));
+    if (!r.cpu->mems.empty())
+      out.push_back(w("cpuset", "cpuset.mems", r.cpu->mems));
+  }
+  if (!r.devices.empty()) {
+    // Start from deny-all so that the rules describe the whole allow list.
+    out.push_back(w("devices", "devices.deny", "a"));
+    for (const spec::DeviceCgroupRule& rule : r.devices) {
+      auto line = device_rule_line(rule);
+      if (!line)
+        return std::move(line).error();
+      out.push_back(w("devices", rule.allow ? "devices.allow" : "devices.deny", *line));
+    }
+  }
+  if (r.memory)
+    if (auto st = v1_memory(*r.memory, out); !st)
+      return std::move(st).error();
+  if (r.cpu)
+    v1_cpu(*r.cpu, options, out);
+  if (r.pids && r.pids->limit)
+    out.push_back(w("pids", "pids.max", pids_max_value(*r.pids->limit)));
+  if (r.block_io)
+    if (auto st = v1_blkio(*r.block_io, out); !st)
+      return std::move(st).error();
+  if (auto st = add_hugepages(r, "limit_in_bytes", out); !st)
+    return std::move(st).error();
+  if (r.network)
+    if (auto st = v1_network(*r.network, out); !st)
+      return std::move(st).error();
+  if (auto st = add_rdma(r, out); !st)
+    return std::move(st).error();
+  return plan;
+}
+
+util::Result<Plan> plan_v2(const spec::Resources& r, const PlanOptions& options) {
+  Plan plan;
+  std::vector<Write>& out = plan.writes;
+  if (r.pids && r.pids->limit)
+    out.push_back(w("pids", "pids.max", pids_max_value(*r.pids->limit)));
+  if (r.memory)
+    if (auto st = v2_memory(*r.memory, out, plan.warnings); !st)
+      return std::move(st).error();
+  if (r.block_io)
+    if (auto st = v2_io(*r.block_io, out, plan.warnings); !st)
+      return std::move(st).error();
+  if (r.cpu) {
+    v2_cpu(*r.cpu, options, out, plan.warnings);
+    if (!r.cpu->cpus.empty())
+      out.push_back(w("cpuset", "cpuset.cpus", r.cpu->cpus));
+    if (!r.cpu->mems.empty())
+      out.push_back(w("cpuset", "cpuset.mems", r.cpu->mems));
+  }
+  if (auto st = add_hugepages(r, "max", out); !st)
+    return std::move(st).error();
+  if (auto st = add_rdma(r, out); !st)
+    return std::move(st).error();
+  if (r.network && (r.network->class_id || !r.network->priorities.empty()))
+    plan.warnings.emplace_back("network.classID and network.priorities need cgroup v1, ignored");
+  if (!r.devices.empty()) {
+    if (auto st = check_device_rules(r.devices); !st)
+      return std::move(st).error();
+    plan.device_rules = r.devices;
+  }
+  // Last, so that explicit unified values win over the translated ones.
+  if (auto st = v2_unified(r.unified, out); !st)
+    return std::move(st).error();
+  return plan;
+}
+
+}  // namespace ocistart::cgroups

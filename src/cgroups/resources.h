@@ -1,0 +1,115 @@
+// What an OCI `linux.resources` value means in cgroup terms: pure functions from
+// spec::Resources to an ordered list of cgroup file writes (a Plan), for cgroup v1 and v2.
+// This is the ONLY place that translates OCI resource values; the cgroupfs drivers apply
+// plans, and the systemd driver reuses the conversions below for unit properties.
+//
+// Semantics chosen where the spec leaves room (each follows current runc unless noted):
+// - memory limit/reservation/swap of 0 mean "unset" (not written); -1 means unlimited
+//   (v1 writes "-1", v2 writes "max").
+// - v2 memory.swap.max = swap - limit (OCI swap is memory+swap, v2 swap is swap only).
+// - pids.limit: > 0 is the limit, < 0 is "max", and 0 is written as "1" (runc >= 1.4, after
+//   the spec said 0 is a real limit; systemd cannot express TasksMax=0, so both drivers use
+//   1). runc before 1.4 treated 0 as "max".
+// - cpu.shares 0 means unset; v2 cpu.weight uses runc/crun's quadratic log mapping.
+// - cpu quota/period on v2: cpu.max "<quota|max> <period>", period defaulting to 100000.
+// - v2 cannot express kernel, kernelTCP, swappiness, useHierarchy, disableOOMKiller,
+//   leafWeight, realtime and network settings: they are skipped with a warning (Plan::warnings).
+// - `unified` needs cgroup v2 (error on v1/hybrid); each line of a value is one write.
+// - devices: v1 writes `devices.deny a` then each rule in order; v2 gets an eBPF program
+//   (device_bpf.h) where the last matching rule wins.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/config.h"
+#include "util/result.h"
+
+namespace ocistart::cgroups {
+
+/// One write of a plan: `value` into `file` in the container's cgroup directory of the
+/// hierarchy that holds `controller` (v1), or of the unified hierarchy (v2, where
+/// `controller` names the controller to enable in the parents; "" for core files).
+struct Write {
+  std::string controller;
+  std::string file;
+  std::string value;
+  /// When `file` does not exist (ENOENT), `fallback_value` goes to `fallback_file` instead
+  /// (blkio.weight -> blkio.bfq.weight; io.bfq.weight -> io.weight). Empty: no fallback.
+  std::string fallback_file;
+  std::string fallback_value;
+  /// ENOENT (a knob this kernel lacks) is not an error: the write is skipped.
+  bool optional = false;
+  /// On EINVAL the write is retried once after the next write that succeeds: pairs the
+  /// kernel checks against each other's current value (memory limit vs memsw, cfs period
+  /// or burst vs quota, rt period vs runtime). runc and crun reorder the same way.
+  bool retry_after_next = false;
+
+  bool operator==(const Write&) const = default;
+};
+
+/// The translation of one spec::Resources for one cgroup version.
+struct Plan {
+  std::vector<Write> writes;
+  /// v2 only: the device rules to compile into an eBPF program (device_bpf.h); absent when
+  /// the resources have no device rules (an update without devices keeps the old program).
+  std::optional<std::vector<spec::DeviceCgroupRule>> device_rules;
+  /// Settings this version cannot express, skipped: "memory.kernel is not supported on
+  /// cgroup v2, ignored". The caller logs them.
+  std::vector<std::string> warnings;
+};
+
+/// Options that change the translation.
+struct PlanOptions {
+  /// Write the CPU quota that systemd will end up with (CPUQuotaPerSecUSec rounded up to
+  /// 10 ms per second, see cpu_quota_per_sec_usec) instead of the exact one. Only for the
+  /// systemd driver, so that the cgroup files and the unit agree; cgroupfs writes exact values.
+  bool systemd_cpu_quota_rounding = false;
+};
+
+/// The cgroup v1 plan for `resources`. Errors: `unified` present, invalid values
+/// (swappiness > 100, bad device rule, bad hugepage size).
+[[nodiscard]] util::Result<Plan> plan_v1(const spec::Resources& resources, const PlanOptions& options = {});
+/// The cgroup v2 plan for `resources`. Errors: swap without a limit, swap < limit, bad
+/// unified key, bad device rule, bad hugepage size.
+[[nodiscard]] util::Result<Plan> plan_v2(const spec::Resources& resources, const PlanOptions& options = {});
+
+// --- Conversions (pure, shared with the systemd driver) -------------------------------
+
+/// OCI cpu.shares [2, 262144] -> v2 cpu.weight [1, 10000]: 0 stays 0 ("unset"); otherwise
+/// ceil(10^((L^2 + 125 L) / 612 - 7/34)) with L = log2(shares), clamped (2 -> 1,
+/// 1024 -> 100, 262144 -> 10000), the mapping runc and crun use.
+[[nodiscard]] uint64_t cpu_shares_to_weight(uint64_t shares) noexcept;
+
+/// OCI blkio weight [10, 1000] -> v2 io.weight [1, 10000], linearly; 0 stays 0.
+[[nodiscard]] uint64_t blkio_weight_to_io_weight(uint64_t weight) noexcept;
+
+/// OCI memory.swap (memory+swap) -> v2 memory.swap.max (swap alone); -1 means "max",
+/// nullopt means "do not write". Errors when a positive swap has no positive limit or is
+/// smaller than the limit.
+[[nodiscard]] util::Result<std::optional<int64_t>> memory_swap_to_v2(std::optional<int64_t> swap,
+                                                                     std::optional<int64_t> limit);
+
+/// The pids.max value for an OCI pids.limit: "max" when < 0, "1" when 0, else the number.
+[[nodiscard]] std::string pids_max_value(int64_t limit);
+
+/// systemd's CPUQuotaPerSecUSec for a quota/period pair: quota * 1e6 / period rounded UP to
+/// a multiple of 10000 us (systemd keeps CPUQuota as whole percent). `period` 0 means the
+/// default 100000. UINT64_MAX (systemd's USEC_INFINITY) when quota <= 0.
+[[nodiscard]] uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period) noexcept;
+
+/// The cfs quota that corresponds to cpu_quota_per_sec_usec(quota, period), i.e. what the
+/// kernel files hold once systemd has applied its rounding. `quota` itself when <= 0.
+[[nodiscard]] int64_t systemd_rounded_cpu_quota(int64_t quota, uint64_t period) noexcept;
+
+/// The v1 devices.allow/deny line for a rule: "a", or "c 1:3 rwm" with "*" for an absent
+/// major/minor and "rwm" for an empty access. Errors on an unknown type or access letter.
+[[nodiscard]] util::Result<std::string> device_rule_line(const spec::DeviceCgroupRule& rule);
+
+/// checkBeforeUpdate: an error when a positive memory limit or memory+swap limit in
+/// `memory` is not above `usage` (bytes in use now); otherwise ok.
+[[nodiscard]] util::Status check_memory_update(const spec::Memory& memory, uint64_t usage);
+
+}  // namespace ocistart::cgroups
