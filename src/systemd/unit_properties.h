@@ -1,0 +1,41 @@
+// OCI linux.resources -> transient unit properties (pure; the bus layer sends them).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "spec/config.h"
+#include "systemd/property.h"
+#include "util/result.h"
+
+namespace ocistart::systemd {
+
+/// The property names differ between cgroup v1 (legacy and hybrid hosts: MemoryLimit,
+/// CPUShares, BlockIO*) and v2 (MemoryMax, CPUWeight, IO*).
+enum class CgroupVersion { v1, v2 };
+
+/// Resource properties for `resources`, using cgroups/resources.h for every value
+/// conversion (shares -> weight, swap, pids 0, quota rounding), so that the properties and
+/// the cgroupfs follow-up agree. Settings systemd cannot express are not returned; the
+/// driver writes the full cgroupfs plan after the unit starts. Errors as the plan's.
+[[nodiscard]] util::Result<UnitProperties> resource_properties(const spec::Resources& resources,
+                                                               CgroupVersion version);
+
+struct ScopeRequest {
+  std::string description;
+  std::string slice;
+  int pid = 0;
+  CgroupVersion version = CgroupVersion::v2;
+  const spec::Resources* resources = nullptr;  // may be null
+  const spec::StringMap* annotations = nullptr;  // org.systemd.property.* override
+};
+
+/// Everything StartTransientUnit gets for a container scope: Description, Slice,
+/// Delegate=yes, DefaultDependencies=no, PIDs=[pid], the accounting switches, the resource
+/// properties, then the annotation properties, which replace same-named ones.
+[[nodiscard]] util::Result<UnitProperties> scope_properties(const ScopeRequest& request);
+
+/// Drops the property named `name` (after systemd said it cannot set it).
+void drop_property(UnitProperties& properties, std::string_view name);
+
+}  // namespace ocistart::systemd

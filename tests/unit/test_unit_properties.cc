@@ -1,0 +1,134 @@
+#include <doctest/doctest.h>
+
+#include <limits>
+
+#include "systemd/unit_properties.h"
+
+using namespace ocistart;
+using systemd::CgroupVersion;
+using systemd::PropertyValue;
+using systemd::UnitProperties;
+
+namespace {
+
+const PropertyValue* find(const UnitProperties& props, std::string_view name) {
+  for (const auto& p : props)
+    if (p.name == name)
+      return &p.value;
+  return nullptr;
+}
+
+spec::Resources sample() {
+  spec::Resources r;
+  r.memory = spec::Memory{};
+  r.memory->limit = 1 << 30;
+  r.memory->reservation = 256 << 20;
+  r.memory->swap = int64_t{2} << 30;
+  r.cpu = spec::Cpu{};
+  r.cpu->shares = 1024;
+  r.cpu->quota = 12345;
+  r.cpu->period = 100000;
+  r.cpu->cpus = "0-2,9";
+  r.pids = spec::Pids{0};
+  r.block_io = spec::BlockIo{};
+  r.block_io->weight = 500;
+  r.block_io->throttle_read_bps_device = {{8, 0, 1048576}};
+  r.block_io->throttle_write_iops_device = {{8, 0, 100}};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("v2 properties use the shared conversions") {
+  auto props = systemd::resource_properties(sample(), CgroupVersion::v2);
+  REQUIRE(props.ok());
+  CHECK(*find(*props, "MemoryMax") == PropertyValue(uint64_t{1} << 30));
+  CHECK(*find(*props, "MemoryLow") == PropertyValue(uint64_t{256} << 20));
+  CHECK(*find(*props, "MemorySwapMax") == PropertyValue(uint64_t{1} << 30));  // swap - limit
+  CHECK(*find(*props, "CPUWeight") == PropertyValue(uint64_t{100}));          // 1024 shares
+  // 12345/100000 of a cpu = 123450 us/s, stored by systemd rounded up to 10 ms: 130000.
+  CHECK(*find(*props, "CPUQuotaPerSecUSec") == PropertyValue(uint64_t{130000}));
+  CHECK(*find(*props, "CPUQuotaPeriodUSec") == PropertyValue(uint64_t{100000}));
+  CHECK(*find(*props, "AllowedCPUs") == PropertyValue(std::vector<uint8_t>{0x07, 0x02}));
+  CHECK(*find(*props, "TasksMax") == PropertyValue(uint64_t{1}));  // limit 0, as pids.max
+  CHECK(*find(*props, "IOWeight") != PropertyValue(uint64_t{500}));  // converted to the io.weight scale
+  CHECK(*find(*props, "IOReadBandwidthMax") ==
+        PropertyValue(std::vector<std::pair<std::string, uint64_t>>{{"/dev/block/8:0", 1048576}}));
+  CHECK(*find(*props, "IOWriteIOPSMax") ==
+        PropertyValue(std::vector<std::pair<std::string, uint64_t>>{{"/dev/block/8:0", 100}}));
+  CHECK(find(*props, "MemoryLimit") == nullptr);
+  CHECK(find(*props, "CPUShares") == nullptr);
+}
+
+TEST_CASE("v1 properties use the legacy names and leave the rest to cgroupfs") {
+  auto props = systemd::resource_properties(sample(), CgroupVersion::v1);
+  REQUIRE(props.ok());
+  CHECK(*find(*props, "MemoryLimit") == PropertyValue(uint64_t{1} << 30));
+  CHECK(*find(*props, "CPUShares") == PropertyValue(uint64_t{1024}));
+  CHECK(*find(*props, "BlockIOWeight") == PropertyValue(uint64_t{500}));
+  CHECK(find(*props, "BlockIOReadBandwidth") != nullptr);
+  CHECK(find(*props, "MemoryMax") == nullptr);
+  CHECK(find(*props, "MemorySwapMax") == nullptr);  // memsw via cgroupfs
+  CHECK(find(*props, "AllowedCPUs") == nullptr);    // cpuset via cgroupfs
+  CHECK(find(*props, "IOWriteIOPSMax") == nullptr);
+}
+
+TEST_CASE("unlimited values become systemd's infinity") {
+  spec::Resources r;
+  r.memory = spec::Memory{};
+  r.memory->limit = -1;
+  r.pids = spec::Pids{-1};
+  auto props = systemd::resource_properties(r, CgroupVersion::v2);
+  REQUIRE(props.ok());
+  CHECK(*find(*props, "MemoryMax") == PropertyValue(std::numeric_limits<uint64_t>::max()));
+  CHECK(*find(*props, "TasksMax") == PropertyValue(std::numeric_limits<uint64_t>::max()));
+}
+
+TEST_CASE("device rules: allow-all is auto, a list is strict") {
+  spec::Resources all;
+  all.devices = {{false, "a", {}, {}, "rwm"}, {true, "a", {}, {}, "rwm"}};
+  auto a = systemd::resource_properties(all, CgroupVersion::v1);
+  REQUIRE(a.ok());
+  CHECK(*find(*a, "DevicePolicy") == PropertyValue(std::string("auto")));
+  spec::Resources some;
+  some.devices = {{false, "a", {}, {}, "rwm"}, {true, "c", 1, 3, "rwm"}, {true, "c", 136, {}, "rw"}};
+  auto s = systemd::resource_properties(some, CgroupVersion::v1);
+  REQUIRE(s.ok());
+  CHECK(*find(*s, "DevicePolicy") == PropertyValue(std::string("strict")));
+  CHECK(*find(*s, "DeviceAllow") ==
+        PropertyValue(std::vector<std::pair<std::string, std::string>>{{"/dev/char/1:3", "rwm"}}));
+}
+
+TEST_CASE("a swap below the limit is an error naming the field") {
+  spec::Resources r;
+  r.memory = spec::Memory{};
+  r.memory->limit = 2 << 20;
+  r.memory->swap = 1 << 20;
+  auto props = systemd::resource_properties(r, CgroupVersion::v2);
+  REQUIRE_FALSE(props.ok());
+  CHECK(props.error().message.find("/linux/resources/memory/swap: ") == 0);
+}
+
+TEST_CASE("scope properties carry the scope basics and annotations win") {
+  spec::Resources r;
+  r.pids = spec::Pids{100};
+  spec::StringMap ann{{"org.systemd.property.TasksMax", "uint64 50"},
+                      {"org.systemd.property.CollectMode", "'inactive-or-failed'"}};
+  systemd::ScopeRequest req{"ocistart container abc", "machine.slice", 4242, CgroupVersion::v1, &r, &ann};
+  auto props = systemd::scope_properties(req);
+  REQUIRE(props.ok());
+  CHECK(*find(*props, "Description") == PropertyValue(std::string("ocistart container abc")));
+  CHECK(*find(*props, "Slice") == PropertyValue(std::string("machine.slice")));
+  CHECK(*find(*props, "Delegate") == PropertyValue(true));
+  CHECK(*find(*props, "DefaultDependencies") == PropertyValue(false));
+  CHECK(*find(*props, "PIDs") == PropertyValue(std::vector<uint32_t>{4242}));
+  CHECK(*find(*props, "BlockIOAccounting") == PropertyValue(true));
+  CHECK(*find(*props, "TasksMax") == PropertyValue(uint64_t{50}));
+  int tasks = 0;
+  for (const auto& p : *props)
+    tasks += p.name == "TasksMax";
+  CHECK(tasks == 1);
+  CHECK(*find(*props, "CollectMode") == PropertyValue(std::string("inactive-or-failed")));
+  systemd::drop_property(*props, "CollectMode");
+  CHECK(find(*props, "CollectMode") == nullptr);
+}
