@@ -1,6 +1,7 @@
 // Process attributes the init applies to itself just before exec, in the OCI order.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "spec/config.h"
@@ -17,10 +18,23 @@ namespace ocistart::os {
 /// has the privilege it needs (seccomp last when noNewPrivileges is set; before the uid
 /// switch otherwise, as runc does). Runs in the init child (and in `exec`'s child).
 /// `notify_fd`, when the seccomp profile has SCMP_ACT_NOTIFY, receives the listener fd
-/// (the runtime sends it to linux.seccomp.listenerPath).
+/// (the runtime sends it to linux.seccomp.listenerPath); nullptr drops it.
 [[nodiscard]] util::Status apply_process_attributes(const spec::Process& process,
                                                     const spec::Linux* linux_config,
                                                     util::UniqueFd* notify_fd);
+
+/// Receives the seccomp listener fd as soon as the filter is loaded, before any later step
+/// runs: with SCMP_ACT_NOTIFY every further matching syscall blocks until the agent at
+/// linux.seccomp.listenerPath answers, so the fd must reach the runtime first. An error
+/// from the sink stops apply_process_attributes with that error.
+using NotifyFdSink = std::function<util::Status(util::UniqueFd listener)>;
+
+/// As apply_process_attributes, but the listener fd goes to `send_notify_fd` right after
+/// the filter is loaded (called only when the profile has SCMP_ACT_NOTIFY; may be empty).
+/// A distinct name, so that passing nullptr to the other one stays unambiguous.
+[[nodiscard]] util::Status apply_process_attributes_with_listener(
+    const spec::Process& process, const spec::Linux* linux_config,
+    const NotifyFdSink& send_notify_fd);
 
 /// cwd and env lookups done just before execve: chdir(process.cwd), then execve of
 /// args[0] searched in PATH from process.env. Returns only on failure

@@ -1,0 +1,180 @@
+#include "linux/caps.h"
+
+#include <fcntl.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+#include "spec/names.h"
+#include "util/unique_fd.h"
+
+namespace ocistart::os {
+namespace {
+
+constexpr int kMaxCapBits = 64;
+
+constexpr uint64_t bit(int cap) { return uint64_t{1} << cap; }
+
+std::string capability_name(int cap) {
+  const std::vector<std::string_view>& names = spec::capability_names();
+  if (cap >= 0 && static_cast<size_t>(cap) < names.size() && !names[cap].empty())
+    return std::string(names[cap]);
+  return std::to_string(cap);
+}
+
+util::Result<uint64_t> mask_of(const std::vector<std::string>& names, int last_cap,
+                               std::vector<std::string>& skipped) {
+  uint64_t mask = 0;
+  for (const std::string& name : names) {
+    std::optional<int> cap = spec::capability_from_name(name);
+    if (!cap || *cap < 0 || *cap >= kMaxCapBits)
+      return util::make_error("unknown capability `" + name + "`", EINVAL);
+    if (*cap > last_cap) {
+      bool seen = false;
+      for (const std::string& s : skipped) seen = seen || s == name;
+      if (!seen) skipped.push_back(name);
+      continue;
+    }
+    mask |= bit(*cap);
+  }
+  return mask;
+}
+
+using CapPtr = std::unique_ptr<std::remove_pointer_t<cap_t>, int (*)(void*)>;
+
+CapPtr make_caps(cap_t caps) { return CapPtr(caps, &cap_free); }
+
+// The permitted set the calling thread holds now, to explain an EPERM.
+uint64_t current_permitted(int last_cap) {
+  CapPtr caps = make_caps(cap_get_proc());
+  if (!caps) return ~uint64_t{0};
+  uint64_t mask = 0;
+  for (int cap = 0; cap <= last_cap; ++cap) {
+    cap_flag_value_t value = CAP_CLEAR;
+    if (cap_get_flag(caps.get(), static_cast<cap_value_t>(cap), CAP_PERMITTED, &value) == 0 &&
+        value == CAP_SET)
+      mask |= bit(cap);
+  }
+  return mask;
+}
+
+util::Error capset_error(const CapabilitySets& sets, int last_cap, int e) {
+  util::Error error = util::errno_error("set capabilities", e);
+  if (e != EPERM) return error;
+  if ((sets.effective & ~sets.permitted) != 0) {
+    error.message += " (effective capabilities not in the permitted set: " +
+                     capability_list(sets.effective & ~sets.permitted) + ")";
+    return error;
+  }
+  uint64_t missing = (sets.permitted | sets.inheritable) & ~current_permitted(last_cap);
+  if (missing != 0)
+    error.message += " (the runtime does not hold " + capability_list(missing) + ")";
+  return error;
+}
+
+}  // namespace
+
+util::Result<CapabilitySets> compute_capability_sets(const spec::Capabilities& caps, int last_cap) {
+  CapabilitySets sets;
+  struct Field {
+    const std::vector<std::string>* names;
+    uint64_t* mask;
+  };
+  const Field fields[] = {
+      {&caps.bounding, &sets.bounding},   {&caps.effective, &sets.effective},
+      {&caps.permitted, &sets.permitted}, {&caps.inheritable, &sets.inheritable},
+      {&caps.ambient, &sets.ambient},
+  };
+  for (const Field& field : fields) {
+    util::Result<uint64_t> mask = mask_of(*field.names, last_cap, sets.skipped);
+    if (!mask) return std::move(mask).error();
+    *field.mask = *mask;
+  }
+  return sets;
+}
+
+std::string capability_list(uint64_t mask) {
+  std::string text;
+  for (int cap = 0; cap < kMaxCapBits; ++cap) {
+    if ((mask & bit(cap)) == 0) continue;
+    if (!text.empty()) text += ", ";
+    text += capability_name(cap);
+  }
+  return text;
+}
+
+int kernel_last_cap() {
+  util::UniqueFd fd(::open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC));
+  if (fd) {
+    char buf[16];
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    int value = 0;
+    if (n > 0) {
+      auto [end, ec] = std::from_chars(buf, buf + n, value);
+      if (ec == std::errc() && end != buf && value >= 0 && value < kMaxCapBits) return value;
+    }
+  }
+  // PR_CAPBSET_READ fails with EINVAL for a number the kernel does not know.
+  int cap = 0;
+  while (cap < kMaxCapBits && ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0) ++cap;
+  return cap - 1;
+}
+
+util::Status drop_bounding_set(const CapabilitySets& sets, int last_cap) {
+  for (int cap = 0; cap <= last_cap; ++cap) {
+    if ((sets.bounding & bit(cap)) != 0) continue;
+    // Already out of the bounding set: nothing to do (and no CAP_SETPCAP needed).
+    if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0) continue;
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 || errno == EINVAL) continue;
+    return util::errno_error("drop `" + capability_name(cap) + "` from the bounding set");
+  }
+  return {};
+}
+
+util::Status apply_capability_sets(const CapabilitySets& sets, int last_cap) {
+  CapPtr caps = make_caps(cap_init());
+  if (!caps) return util::errno_error("cap_init");
+  struct Flag {
+    uint64_t mask;
+    cap_flag_t flag;
+  };
+  for (const Flag& f : {Flag{sets.effective, CAP_EFFECTIVE}, Flag{sets.permitted, CAP_PERMITTED},
+                        Flag{sets.inheritable, CAP_INHERITABLE}}) {
+    for (int cap = 0; cap <= last_cap; ++cap) {
+      if ((f.mask & bit(cap)) == 0) continue;
+      cap_value_t value = static_cast<cap_value_t>(cap);
+      if (cap_set_flag(caps.get(), f.flag, 1, &value, CAP_SET) < 0)
+        return util::errno_error("cap_set_flag `" + capability_name(cap) + "`");
+    }
+  }
+  if (cap_set_proc(caps.get()) < 0) return capset_error(sets, last_cap, errno);
+
+  // The ambient set starts from what the runtime inherited; clear it so only the config's
+  // caps are there. EINVAL: a kernel without ambient capabilities (< 4.3).
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
+    if (errno != EINVAL || sets.ambient != 0)
+      return util::errno_error("clear the ambient capabilities");
+    return {};
+  }
+  for (int cap = 0; cap <= last_cap; ++cap) {
+    if ((sets.ambient & bit(cap)) == 0) continue;
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) {
+      int e = errno;
+      util::Error error =
+          util::errno_error("raise ambient capability `" + capability_name(cap) + "`", e);
+      if (e == EPERM)
+        error.message += " (an ambient capability must also be permitted and inheritable)";
+      return error;
+    }
+  }
+  return {};
+}
+
+}  // namespace ocistart::os

@@ -1,0 +1,87 @@
+#include "linux/user.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/unique_fd.h"
+
+namespace ocistart::os {
+
+bool setgroups_denied() {
+  util::UniqueFd fd(::open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC));
+  if (!fd)
+    return false;  // no user namespace support, or no /proc: setgroups is governed by caps only
+  char buf[16];
+  ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  return n >= 4 && std::string_view(buf, static_cast<size_t>(n)).substr(0, 4) == "deny";
+}
+
+namespace {
+
+// True when the process has exactly `wanted` as supplementary groups already (order and
+// duplicates aside): then setgroups, which needs CAP_SETGID, can be skipped.
+bool groups_already(std::vector<gid_t> wanted) {
+  int n = ::getgroups(0, nullptr);
+  if (n < 0) return false;
+  std::vector<gid_t> current(static_cast<size_t>(n));
+  n = ::getgroups(n, current.data());
+  if (n < 0) return false;
+  current.resize(static_cast<size_t>(n));
+  std::sort(current.begin(), current.end());
+  current.erase(std::unique(current.begin(), current.end()), current.end());
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  return current == wanted;
+}
+
+util::Status set_groups(const std::vector<uint32_t>& gids) {
+  std::vector<gid_t> groups(gids.begin(), gids.end());
+  if (groups_already(groups)) return {};
+  if (::setgroups(groups.size(), groups.data()) == 0) return {};
+  int e = errno;
+  if (e == EPERM && setgroups_denied()) {
+    // In a user namespace with setgroups denied nobody can change the groups, so there is
+    // nothing to clear; asking for specific groups, though, cannot be honoured.
+    if (groups.empty()) return {};
+    return util::make_error(
+        "setgroups: additionalGids cannot be set: /proc/self/setgroups is `deny` in this user "
+        "namespace",
+        e);
+  }
+  return util::errno_error("setgroups", e);
+}
+
+// EINVAL from setres[ug]id means the id has no mapping in the current user namespace.
+util::Error id_error(std::string_view call, std::string_view kind, uint32_t id, int e) {
+  util::Error error = util::errno_error(std::string(call) + " `" + std::to_string(id) + "`", e);
+  if (e == EINVAL)
+    error.message += " (the " + std::string(kind) + " is not mapped in the user namespace)";
+  return error;
+}
+
+}  // namespace
+
+util::Status switch_user(const spec::User& user, bool keep_caps) {
+  if (util::Status s = set_groups(user.additional_gids); !s) return s;
+  if (::setresgid(user.gid, user.gid, user.gid) < 0)
+    return id_error("setgid", "gid", user.gid, errno);
+  // Without KEEPCAPS a switch away from uid 0 empties the permitted set, and the capability
+  // sets of the config could not be set afterwards.
+  if (keep_caps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    return util::errno_error("prctl(PR_SET_KEEPCAPS)");
+  if (::setresuid(user.uid, user.uid, user.uid) < 0)
+    return id_error("setuid", "uid", user.uid, errno);
+  if (keep_caps && ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+    return util::errno_error("prctl(PR_SET_KEEPCAPS)");
+  return {};
+}
+
+}  // namespace ocistart::os
