@@ -1,0 +1,149 @@
+// state and list: read-only views of the state store.
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/app.h"
+#include "cli/common.h"
+#include "runtime/container_id.h"
+#include "runtime/state_store.h"
+#include "runtime/status.h"
+#include "util/json_writer.h"
+#include "util/log.h"
+
+namespace ocistart::cli {
+namespace {
+
+using runtime::ContainerState;
+using runtime::StateStore;
+
+struct ListEntry {
+  ContainerState state;
+  runtime::Status status = runtime::Status::stopped;
+  std::string owner;
+};
+
+int print(const std::string& text, std::string_view command) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (std::fflush(stdout) != 0) {
+    int err = errno;
+    return fail(command, util::errno_error("write to stdout", err));
+  }
+  return 0;
+}
+
+// The owner of the container's directory, by name when the user database knows it, else
+// "#<uid>" (as runc's list does).
+std::string owner_of(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    return "";
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  char buf[4096];
+  if (getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
+    return found->pw_name;
+  return "#" + std::to_string(st.st_uid);
+}
+
+int run_state(const IdOptions& o, const GlobalOptions& global) {
+  if (util::Status valid = runtime::validate_container_id(o.id); !valid)
+    return fail("state", std::move(valid).error());
+  std::string context = command_context("state", o.id);
+  util::Result<StateStore> store = StateStore::open(global.root);
+  if (!store)
+    return fail(context, std::move(store).error());
+  util::Result<ContainerState> state = store->load(o.id);
+  if (!state)
+    return fail(context, std::move(state).error());
+  runtime::Status status = runtime::current_status(*state, store->dir(o.id));
+  return print(runtime::oci_state_json(*state, status, 2) + "\n", "state");
+}
+
+int run_list(const ListOptions& o, const GlobalOptions& global) {
+  util::Result<StateStore> store = StateStore::open(global.root);
+  if (!store)
+    return fail("list", std::move(store).error());
+  util::Result<std::vector<std::string>> ids = store->list_ids();
+  if (!ids)
+    return fail("list", std::move(ids).error());
+
+  std::vector<ListEntry> entries;
+  for (const std::string& id : *ids) {
+    util::Result<ContainerState> state = store->load(id);
+    if (!state) {
+      // Another command may be deleting it right now; list the others (as runc does).
+      util::log_warning("list: " + std::move(state).error().message);
+      continue;
+    }
+    ListEntry e;
+    e.status = runtime::current_status(*state, store->dir(id));
+    e.state = std::move(*state);
+    e.owner = owner_of(store->dir(id));
+    if (e.status == runtime::Status::stopped)
+      e.state.pid = 0;
+    entries.push_back(std::move(e));
+  }
+
+  std::string out;
+  if (o.quiet) {
+    for (const ListEntry& e : entries)
+      out += e.state.id + "\n";
+  } else if (o.format == "json") {
+    if (entries.empty()) {
+      out = "null\n";  // runc encodes its empty (nil) list as null
+    } else {
+      util::JsonWriter w;
+      w.begin_array();
+      for (const ListEntry& e : entries) {
+        w.begin_object()
+            .member("ociVersion", e.state.oci_version)
+            .member("id", e.state.id)
+            .member("pid", e.state.pid)
+            .member("status", runtime::to_string(e.status))
+            .member("bundle", e.state.bundle)
+            .member("rootfs", e.state.rootfs)
+            .member("created", e.state.created);
+        if (!e.state.annotations.empty()) {
+          w.key("annotations").begin_object();
+          for (const auto& [k, v] : e.state.annotations)
+            w.member(k, v);
+          w.end_object();
+        }
+        w.member("owner", e.owner).end_object();
+      }
+      w.end_array();
+      out = std::move(w).str() + "\n";
+    }
+  } else {
+    std::vector<std::vector<std::string>> rows{{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
+    for (const ListEntry& e : entries)
+      rows.push_back({e.state.id, std::to_string(e.state.pid), runtime::to_string(e.status), e.state.bundle,
+                      e.state.created, e.owner});
+    out = format_table(rows);
+  }
+  return print(out, "list");
+}
+
+}  // namespace
+
+Command add_state(CLI::App& parent, const GlobalOptions& global, IdOptions& o) {
+  CLI::App* sub = parent.add_subcommand("state", "output the state of a container (JSON)");
+  add_id_argument(*sub, o.id);
+  return {sub, [&o, &global] { return run_state(o, global); }};
+}
+
+Command add_list(CLI::App& parent, const GlobalOptions& global, ListOptions& o) {
+  CLI::App* sub = parent.add_subcommand("list", "list the containers in the root directory");
+  sub->add_option("-f,--format", o.format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->type_name("FORMAT");
+  sub->add_flag("-q,--quiet", o.quiet, "print only the container ids");
+  return {sub, [&o, &global] { return run_list(o, global); }};
+}
+
+}  // namespace ocistart::cli
