@@ -1,6 +1,7 @@
 // The container's root file system, set up by the forked init inside its mount namespace.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "linux/syscalls.h"
@@ -14,6 +15,10 @@ struct RootfsOptions {
   bool no_pivot = false;     // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool user_namespace = false;  // devices are bind-mounted from the host, never mknod'ed
   std::string console;       // pty slave path to bind onto /dev/console; empty: none
+  /// Called by finalize_rootfs right after pivot_root (cwd "/", the container's /proc
+  /// mounted and still writable), before readonlyPaths and maskedPaths: the place for
+  /// sysctl writes, as in runc. Empty: nothing. Its error aborts finalize_rootfs.
+  std::function<util::Status()> after_pivot;
 };
 
 /// Step 1, before createContainer hooks: rootfsPropagation, bind the rootfs onto itself,
@@ -25,7 +30,9 @@ struct RootfsOptions {
                                           Syscalls& sys);
 
 /// Step 2, after createContainer hooks: pivot_root (or MS_MOVE + chroot), chdir "/",
-/// maskedPaths, readonlyPaths, root.readonly. Runs in the init child.
+/// rootfsPropagation shared/unbindable on the new "/", options.after_pivot, readonlyPaths,
+/// maskedPaths, read-only remount of tmpfs mounts asked "ro", root.readonly. Runs in the
+/// init child; the cwd is "/" afterwards. Errors name the path.
 [[nodiscard]] util::Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options,
                                            Syscalls& sys);
 
