@@ -163,8 +163,13 @@ util::Status apply_capability_sets(const CapabilitySets& sets, int last_cap) {
       return util::errno_error("clear the ambient capabilities");
     return {};
   }
+  // The kernel raises an ambient capability only when it is also permitted and inheritable.
+  // runc's own default spec lists ambient caps without inheritable ones and runc drops them
+  // without a word; the OCI spec says caps that cannot be granted should not fail the
+  // container. So only the grantable ones are raised.
+  const uint64_t grantable = sets.ambient & sets.permitted & sets.inheritable;
   for (int cap = 0; cap <= last_cap; ++cap) {
-    if ((sets.ambient & bit(cap)) == 0) continue;
+    if ((grantable & bit(cap)) == 0) continue;
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) {
       int e = errno;
       util::Error error =
