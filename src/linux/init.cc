@@ -1,0 +1,354 @@
+// The forked init, step by step. The order is the point of this file:
+//
+//   1. non-dumpable, parent-death signal          before anything else can see us
+//   2. join namespaces given by path              (namespaces.h explains the order)
+//   3. unshare the time namespace; `unshared`     the parent writes id maps and offsets
+//   4. wait for `proceed`                         maps written, cgroup joined, runtime
+//                                                 hooks (prestart, createRuntime) done
+//   5. become root of a new user namespace, unshare the cgroup namespace (its root is now
+//      the container's cgroup), setsid, session keyring, pty, hostname, sysctls
+//   6. prepare_rootfs, createContainer hooks, finalize_rootfs, check the executable
+//   7. `ready`, then block on exec.fifo until `start` reads it
+//   8. startContainer hooks, become_process(): signals reset, fds closed, attributes, exec
+//
+// CVE-2019-5736: the init is a fork of the runtime, so /proc/<init>/exe is the runtime
+// binary. A process of the container that could open it (through /proc/<pid>/exe of the
+// init, or an fd the init left open) could overwrite the host's runtime. Two defences:
+// the init makes itself non-dumpable first (so /proc/<pid>/{exe,fd,mem...} of it are
+// owned by the host's root and ptrace is refused to anything in the container), and
+// every fd but stdio and the preserved ones is close-on-exec before the final execve,
+// after which /proc/<pid>/exe is the container's own binary.
+#include "linux/init.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <algorithm>
+#include <exception>
+#include <vector>
+
+#include "linux/process.h"
+#include "linux/rootfs.h"
+#include "linux/syscalls.h"
+#include "runtime/hooks.h"
+#include "util/fs.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+namespace ocistart::os {
+namespace {
+
+constexpr unsigned kCloseRangeCloexec = 1U << 2;  // CLOSE_RANGE_CLOEXEC
+constexpr int kKeyctlJoinSessionKeyring = 1;       // KEYCTL_JOIN_SESSION_KEYRING
+
+using util::Error;
+using util::Status;
+
+[[noreturn]] void report_and_exit(SyncChannel& sync, const Error& error) noexcept {
+  // Before `ready` the parent always listens. After it, `create` has exited: the error
+  // then goes to our stderr, which is the container's.
+  if (!sync.send_error(error)) {
+    std::string line = "ocistart: container init: " + error.message + "\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  }
+  ::_exit(1);
+}
+
+Status write_sysctls(const spec::StringMap& sysctl) {
+  for (const auto& [key, value] : sysctl) {
+    std::string path = "/proc/sys/" + key;
+    for (size_t i = 10; i < path.size(); ++i)
+      if (path[i] == '.')
+        path[i] = '/';
+    if (Status s = util::write_file(path, value); !s)
+      return std::move(s).error().wrap("sysctl `" + key + "`");
+  }
+  return {};
+}
+
+// In a new user namespace we start as the overflow uid; become its root (when mapped)
+// so that files created during setup belong to the container's root.
+Status become_userns_root(const spec::Config& config) {
+  const spec::Linux& l = *config.linux_;
+  auto maps_zero = [](const std::vector<spec::IdMapping>& m) {
+    for (const spec::IdMapping& r : m)
+      if (r.container_id == 0 && r.size > 0)
+        return true;
+    return false;
+  };
+  if (maps_zero(l.gid_mappings) && ::setresgid(0, 0, 0) < 0)
+    return util::errno_error("setresgid(0) in the new user namespace");
+  if (maps_zero(l.uid_mappings) && ::setresuid(0, 0, 0) < 0)
+    return util::errno_error("setresuid(0) in the new user namespace");
+  // Changing credentials clears the parent-death signal: set it again.
+  (void)::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  return {};
+}
+
+Status join_session_keyring(const std::string& id) {
+  std::string name = "_ses." + id;
+  if (::syscall(SYS_keyctl, kKeyctlJoinSessionKeyring, name.c_str()) < 0 && errno != ENOSYS)
+    return util::errno_error("join a new session keyring");
+  return {};
+}
+
+// Closes every fd from 3 + preserve_fds upwards except `keep` (sorted): fds the runtime
+// held when it cloned us (the state directory's lock above all: its flock would block
+// every later command on this container while we wait on exec.fifo).
+void close_inherited_fds(int preserve_fds, std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned from = static_cast<unsigned>(3 + preserve_fds);
+  for (int k : keep) {
+    if (k < 0 || static_cast<unsigned>(k) < from)
+      continue;
+    if (static_cast<unsigned>(k) > from)
+      (void)::syscall(SYS_close_range, from, static_cast<unsigned>(k) - 1, 0U);
+    from = static_cast<unsigned>(k) + 1;
+  }
+  (void)::syscall(SYS_close_range, from, ~0U, 0U);
+}
+
+bool executable_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+Status init_steps(const InitArgs& a, SyncChannel& sync) {
+  const spec::Config& config = *a.config;
+  const spec::Linux* linux_config = config.linux_ ? &*config.linux_ : nullptr;
+  RealSyscalls sys;
+
+  if (!a.plan.joins.empty())
+    if (Status s = join_namespaces(a.plan.joins); !s)
+      return s;
+
+  const spec::Process* process = config.process ? &*config.process : nullptr;
+  if (process == nullptr)
+    return util::make_error("config has no process", EINVAL);
+  // The pty comes from the host's /dev/ptmx, before the rootfs (prepare_rootfs binds its
+  // slave onto the container's /dev/console) and before the parent moves us into the
+  // container's cgroup, whose device rules may not allow opening /dev/ptmx (only opening
+  // is checked; the open fds keep working). The master goes to the parent now.
+  Pty pty;
+  if (process->terminal) {
+    util::Result<Pty> p = open_pty();
+    if (!p)
+      return std::move(p).error();
+    pty = std::move(*p);
+    if (Status s = sync.send(SyncKind::pty_master, 0, pty.slave_path, pty.master.get()); !s)
+      return s;
+    pty.master.reset();
+  }
+  if (a.plan.unshare_time && ::unshare(CLONE_NEWTIME) < 0)
+    return util::errno_error("unshare the time namespace");
+  if (Status s = sync.send(SyncKind::unshared); !s)
+    return s;
+
+  util::Result<SyncMessage> proceed = sync.expect(SyncKind::proceed);
+  if (!proceed)
+    return std::move(proceed).error();
+  const std::string state_json = std::move(proceed->text);
+
+  if (a.plan.new_user)
+    if (Status s = become_userns_root(config); !s)
+      return s;
+  if (a.plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0)
+    return util::errno_error("unshare the cgroup namespace");
+  if (::setsid() < 0)
+    return util::errno_error("setsid");
+  if (!a.no_new_keyring)
+    if (Status s = join_session_keyring(a.id); !s)
+      return s;
+
+
+  if (!config.hostname.empty())
+    if (Status s = sys.sethostname(config.hostname); !s)
+      return std::move(s).error().wrap("set hostname");
+  if (!config.domainname.empty())
+    if (Status s = sys.setdomainname(config.domainname); !s)
+      return std::move(s).error().wrap("set domainname");
+  if (linux_config != nullptr)
+    if (Status s = write_sysctls(linux_config->sysctl); !s)
+      return s;
+
+  RootfsOptions ro;
+  ro.rootfs = a.rootfs;
+  ro.no_pivot = a.no_pivot;
+  ro.user_namespace = a.plan.new_user;
+  for (const JoinTarget& t : a.plan.joins)
+    if (t.type == spec::NamespaceType::user)
+      ro.user_namespace = true;
+  ro.console = pty.slave_path;
+  if (Status s = prepare_rootfs(config, ro, sys); !s)
+    return s;
+  if (config.hooks && !config.hooks->create_container.empty())
+    if (Status s = runtime::run_hooks(config.hooks->create_container, state_json, "createContainer"); !s)
+      return s;
+  if (Status s = finalize_rootfs(config, ro, sys); !s)
+    return s;
+  if (Status s = check_executable(*process); !s)
+    return s;
+
+  // From here on the parent of `create` may exit: the parent-death signal must not kill
+  // us then. `ready` is the last message `create` reads.
+  (void)::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (Status s = sync.send(SyncKind::ready); !s)
+    return s;
+
+  // Blocks until `start` opens the fifo for reading. The O_PATH fd was opened by the
+  // parent in the host's mount namespace; after pivot_root only /proc/self/fd reaches it.
+  std::string fifo = "/proc/self/fd/" + std::to_string(a.fifo_fd);
+  int w;
+  do {
+    w = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+  } while (w < 0 && errno == EINTR);
+  if (w < 0)
+    return util::errno_error("open exec.fifo for writing");
+  util::UniqueFd writer(w);
+  if (::write(writer.get(), "0", 1) != 1)
+    return util::errno_error("write exec.fifo");
+  writer.reset();
+  ::close(a.fifo_fd);
+
+  if (config.hooks && !config.hooks->start_container.empty())
+    if (Status s = runtime::run_hooks(config.hooks->start_container, state_json, "startContainer"); !s)
+      return s;
+  if (pty.slave)
+    if (Status s = attach_pty_slave(pty.slave.get(), process->console_size); !s)
+      return s;
+  pty.slave.reset();
+  return become_process(*process, linux_config, a.preserve_fds, sync);
+}
+
+}  // namespace
+
+Status check_executable(const spec::Process& process) {
+  if (process.args.empty())
+    return util::make_error("process.args is empty", EINVAL);
+  const std::string& name = process.args.front();
+  if (name.find('/') != std::string::npos) {
+    std::string path = name;
+    if (name.front() != '/' && !process.cwd.empty())
+      path = process.cwd + "/" + name;
+    if (!executable_file(path))
+      return util::errno_error("exec `" + name + "`", errno == 0 ? ENOENT : errno);
+    return {};
+  }
+  std::string search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const std::string& e : process.env)
+    if (e.rfind("PATH=", 0) == 0) {
+      search = e.substr(5);
+      break;
+    }
+  size_t start = 0;
+  while (true) {
+    size_t colon = search.find(':', start);
+    std::string dir = search.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string candidate = dir.empty() ? name : dir + "/" + name;
+    if (!dir.empty() && dir.front() != '/' && !process.cwd.empty())
+      candidate = process.cwd + "/" + candidate;
+    if (executable_file(candidate))
+      return {};
+    if (colon == std::string::npos)
+      break;
+    start = colon + 1;
+  }
+  return util::make_error("exec `" + name + "`: executable file not found in $PATH", ENOENT);
+}
+
+Status become_process(const spec::Process& process, const spec::Linux* linux_config, int preserve_fds,
+                      SyncChannel& sync) {
+  // The runtime may have blocked or ignored signals (run's relay, SIGPIPE for hooks):
+  // the container starts with every disposition at default and nothing blocked.
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      (void)::signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  // Preserved fds stay open (clear a CLOEXEC they may carry); everything above them,
+  // including the sync socket, closes at execve. The sync socket stays usable until then
+  // so a failure below still reaches the parent.
+  for (int fd = 3; fd < 3 + preserve_fds; ++fd)
+    (void)::fcntl(fd, F_SETFD, 0);
+  if (::syscall(SYS_close_range, 3 + preserve_fds, ~0U, kCloseRangeCloexec) < 0)
+    return util::errno_error("mark fds close-on-exec");
+
+  NotifyFdSink sink = [&sync](util::UniqueFd listener) -> Status {
+    return sync.send(SyncKind::seccomp_fd, 0, {}, listener.get());
+  };
+  if (Status s = apply_process_attributes_with_listener(process, linux_config, sink); !s)
+    return s;
+  return exec_process(process);
+}
+
+util::Result<Pty> open_pty() {
+  int m = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (m < 0)
+    return util::errno_error("open /dev/ptmx");
+  Pty pty;
+  pty.master.reset(m);
+  if (::unlockpt(m) < 0)
+    return util::errno_error("unlockpt");
+  char name[64];
+  if (::ptsname_r(m, name, sizeof name) != 0)
+    return util::errno_error("ptsname");
+  pty.slave_path = name;
+  int s = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (s < 0)
+    return util::errno_error("open `" + pty.slave_path + "`");
+  pty.slave.reset(s);
+  return pty;
+}
+
+Status attach_pty_slave(int slave, const std::optional<spec::ConsoleSize>& size) {
+  if (size) {
+    struct winsize ws {};
+    ws.ws_row = static_cast<unsigned short>(size->height);
+    ws.ws_col = static_cast<unsigned short>(size->width);
+    if (::ioctl(slave, TIOCSWINSZ, &ws) < 0)
+      return util::errno_error("set the console size");
+  }
+  for (int fd = 0; fd < 3; ++fd)
+    if (::dup2(slave, fd) < 0)
+      return util::errno_error("dup the pty onto stdio");
+  if (::ioctl(0, TIOCSCTTY, 0) < 0)
+    return util::errno_error("make the pty the controlling terminal");
+  return {};
+}
+
+void init_main(const InitArgs& args) noexcept {
+  SyncChannel sync{util::UniqueFd(args.sync_fd)};
+  try {
+    if (args.parent_sync_fd >= 0)
+      ::close(args.parent_sync_fd);
+    close_inherited_fds(args.preserve_fds, {args.sync_fd, args.fifo_fd});
+    // Not dumpable before anything of the container exists or can reach us (see the top
+    // of this file); killed if the runtime dies before we reported `ready`.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+      report_and_exit(sync, util::errno_error("prctl(PR_SET_DUMPABLE, 0)"));
+    (void)::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    Status s = init_steps(args, sync);
+    report_and_exit(sync, s ? util::make_error("exec returned") : std::move(s).error());
+  } catch (const std::exception& e) {
+    report_and_exit(sync, util::make_error(std::string("container init: ") + e.what()));
+  } catch (...) {
+    report_and_exit(sync, util::make_error("container init: unknown exception"));
+  }
+}
+
+}  // namespace ocistart::os

@@ -1,0 +1,63 @@
+// The container's init: the child the runtime clones (no re-exec). It finishes the
+// container's setup inside its namespaces, reports to the parent over the sync socket,
+// blocks on exec.fifo until `start`, then becomes the user's process.
+#pragma once
+
+#include <string>
+
+#include "linux/namespaces.h"
+#include "linux/sync.h"
+#include "spec/config.h"
+
+namespace ocistart::os {
+
+/// What the init needs; everything is prepared by the parent before the clone and
+/// inherited by the child (the fds are O_CLOEXEC, so none survives the final execve).
+struct InitArgs {
+  const spec::Config* config = nullptr;
+  NamespacePlan plan;
+  std::string id;
+  std::string rootfs;        // absolute host path of the rootfs
+  int sync_fd = -1;          // init's end of the sync socketpair
+  int parent_sync_fd = -1;   // the parent's end, closed first thing in the child
+  int fifo_fd = -1;          // O_PATH fd of <state dir>/exec.fifo
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+  int preserve_fds = 0;      // fds 3 .. 3+preserve_fds-1 stay open across exec
+};
+
+/// The init's entry point, called in the child right after clone_process(). Never
+/// returns: execs the user's process or, on any failure, sends an `error` message to the
+/// parent (or, when the parent is already gone, prints it to stderr) and _exit(1)s.
+/// noexcept: a C++ exception is caught here and reported like any other failure; it
+/// must never unwind into frames copied from the parent (they would run the parent's
+/// rollback a second time).
+[[noreturn]] void init_main(const InitArgs& args) noexcept;
+
+/// Resolves `args[0]` of `process` like exec_process() would (PATH from process.env,
+/// relative to process.cwd for names with a slash), without executing it: the init checks
+/// the binary before it reports `ready`, so `create` fails (and cleans up) when it is
+/// missing, as runc does. ENOENT: "executable `foo` not found in $PATH".
+[[nodiscard]] util::Status check_executable(const spec::Process& process);
+
+/// Common steps of the init and of `exec`'s child before execve, in this order: reset
+/// every signal disposition and unblock all signals (the runtime blocks some), mark every
+/// fd from 3 + preserve_fds upwards close-on-exec (so nothing of the runtime reaches the
+/// container, CVE-2019-5736), apply process attributes and exec. Returns only on failure.
+[[nodiscard]] util::Status become_process(const spec::Process& process, const spec::Linux* linux_config,
+                                          int preserve_fds, SyncChannel& sync);
+
+/// Opens a pseudo-terminal pair (O_CLOEXEC master; slave not yet the controlling tty).
+/// The pty is allocated from the /dev/ptmx visible at the time of the call.
+struct Pty {
+  util::UniqueFd master;
+  util::UniqueFd slave;
+  std::string slave_path;  // "/dev/pts/N"
+};
+[[nodiscard]] util::Result<Pty> open_pty();
+
+/// Makes `slave` the calling process's stdin/stdout/stderr and controlling terminal
+/// (the caller has called setsid()). Sets the window size when `size` is given.
+[[nodiscard]] util::Status attach_pty_slave(int slave, const std::optional<spec::ConsoleSize>& size);
+
+}  // namespace ocistart::os

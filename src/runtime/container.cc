@@ -1,0 +1,126 @@
+// Helpers shared by the lifecycle operations.
+#include "runtime/container.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "runtime/hooks.h"
+#include "spec/parse.h"
+#include "util/log.h"
+
+namespace ocistart::runtime {
+
+util::Result<Loaded> load_locked(const std::string& root, const std::string& id) {
+  util::Result<StateStore> store = StateStore::open(root);
+  if (!store)
+    return std::move(store).error();
+  util::Result<ContainerLock> lock = store->lock(id);
+  if (!lock)
+    return std::move(lock).error();
+  util::Result<ContainerState> state = store->load(id);
+  if (!state)
+    return std::move(state).error();
+  Status status = current_status(*state, store->dir(id));
+  return Loaded{std::move(*store), std::move(*lock), std::move(*state), status};
+}
+
+util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state) {
+  if (state.cgroup_driver == "systemd")
+    return util::make_error("systemd cgroup driver not implemented yet", ENOTSUP);
+  return cgroups::make_cgroupfs_driver(state.cgroup_path);
+}
+
+util::Result<spec::Config> load_config_for(const ContainerState& state) {
+  return spec::load_bundle_config(state.bundle);
+}
+
+util::Status destroy_stopped(StateStore& store, const ContainerState& state) {
+  // poststop: "MUST be called after the container is deleted"; a failure is a warning.
+  util::Result<spec::Config> config = load_config_for(state);
+  if (!config) {
+    util::log_warning("delete `" + state.id + "`: poststop hooks not run: " + config.error().message);
+  } else if (config->hooks && !config->hooks->poststop.empty()) {
+    util::Status s = run_hooks(config->hooks->poststop, oci_state_json(state, Status::stopped, 0), "poststop");
+    if (!s)
+      util::log_warning("delete `" + state.id + "`: " + s.error().message);
+  }
+  util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(state);
+  if (!driver)
+    return std::move(driver).error();
+  if (util::Status s = (*driver)->destroy(); !s) {
+    // Processes that escaped the pid namespace (or a container without one) keep the
+    // cgroup busy: kill them and try once more.
+    if (util::Result<std::vector<int>> pids = (*driver)->pids(); pids && !pids->empty()) {
+      for (int p : *pids)
+        if (p > 0)  // never 0 or -1: those mean our process group / every process
+          (void)::kill(p, SIGKILL);
+      for (int i = 0; i < 100; ++i) {
+        util::Result<std::vector<int>> left = (*driver)->pids();
+        if (!left || left->empty())
+          break;
+        ::usleep(10000);
+      }
+      s = (*driver)->destroy();
+    }
+    if (!s)
+      return std::move(s).error().wrap("remove the cgroup");
+  }
+  return store.remove(state.id);
+}
+
+util::Status kill_all_and_wait(const ContainerState& state, cgroups::Driver* driver, int timeout_ms) {
+  if (state.pid > 0 && process_start_time(state.pid) == state.pid_start_time)
+    (void)::kill(state.pid, SIGKILL);
+  if (driver != nullptr)
+    if (util::Result<std::vector<int>> pids = driver->pids(); pids)
+      for (int p : *pids)
+        if (p > 0)
+          (void)::kill(p, SIGKILL);
+  for (int waited = 0; waited <= timeout_ms; waited += 10) {
+    // Reap it if it is our child (run); otherwise its parent (or init) does.
+    (void)::waitpid(state.pid, nullptr, WNOHANG);
+    ContainerState probe = state;
+    if (current_status(probe, "/nonexistent") == Status::stopped) {
+      bool empty = true;
+      if (driver != nullptr)
+        if (util::Result<std::vector<int>> pids = driver->pids(); pids && !pids->empty()) {
+          empty = false;
+          for (int p : *pids)
+            if (p > 0)
+              (void)::kill(p, SIGKILL);
+        }
+      if (empty)
+        return {};
+    }
+    ::usleep(10000);
+  }
+  return util::make_error("container processes still alive " + std::to_string(timeout_ms / 1000) +
+                              "s after SIGKILL",
+                          ETIMEDOUT);
+}
+
+int exit_status_from_wait(int wait_status) noexcept {
+  if (WIFEXITED(wait_status))
+    return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status))
+    return 128 + WTERMSIG(wait_status);
+  return 255;
+}
+
+std::string rfc3339_nano_now() {
+  struct timespec ts {};
+  (void)::clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm {};
+  (void)::gmtime_r(&ts.tv_sec, &tm);
+  char buf[64];
+  size_t n = ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%09ldZ", static_cast<long>(ts.tv_nsec));
+  return buf;
+}
+
+}  // namespace ocistart::runtime

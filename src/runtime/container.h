@@ -1,0 +1,143 @@
+// The container lifecycle with runc's semantics: create, start, run, kill, delete, exec,
+// ps. One file per operation (create.cc, start.cc, ...); this header is their API for
+// cli/, plus the few helpers they share (container.cc).
+//
+// Every function returns the error without the command context; the CLI wraps it
+// ("create `abc`: ...") and prints it once. Functions that print (ps, run's relay) say so.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgroups/driver.h"
+#include "linux/sync.h"
+#include "runtime/state_store.h"
+#include "spec/config.h"
+#include "util/result.h"
+#include "util/unique_fd.h"
+
+namespace ocistart::runtime {
+
+/// `create` (and the create half of `run`).
+struct CreateOptions {
+  std::string root;            // --root: the state directory
+  std::string id;
+  std::string bundle;          // absolute
+  std::string console_socket;  // AF_UNIX socket that receives the pty master
+  std::string pid_file;        // written atomically with init's pid (no newline, as runc)
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+  int preserve_fds = 0;
+  std::string cgroup_manager = "auto";  // systemd | cgroupfs | auto
+  bool systemd_cgroup = false;          // runc's --systemd-cgroup
+};
+
+/// `run`: create + start, then (unless detach) supervise and delete.
+struct RunOptions : CreateOptions {
+  bool detach = false;
+  bool keep = false;  // keep the stopped container instead of deleting it
+};
+
+/// `exec`: a new process in a running (or created) container.
+struct ExecOptions {
+  std::string root;
+  std::string id;
+  std::vector<std::string> args;
+  std::string process_json;  // --process: path to a process.json (replaces args and flags)
+  std::string console_socket;
+  std::string cwd;
+  std::vector<std::string> env;  // appended to the config's env
+  bool tty = false;
+  std::optional<uint32_t> uid, gid;
+  std::vector<uint32_t> additional_gids;
+  std::vector<std::string> caps;  // added to every capability set
+  bool no_new_privs = false;
+  std::string apparmor, process_label;
+  bool detach = false;
+  std::string pid_file;
+  int preserve_fds = 0;
+};
+
+/// Creates the container: validated id and config, state directory, exec.fifo, init
+/// cloned into its namespaces, id maps, cgroup, prestart and createRuntime hooks, init's
+/// setup up to `ready`, pid file, state.json (status created). Any failure undoes every
+/// step taken (init killed and reaped, cgroup removed, state directory removed).
+[[nodiscard]] util::Status create(const CreateOptions& options);
+
+/// Lets a created container's init exec the user's process (reads exec.fifo), then runs
+/// poststart hooks (a failing one is a warning, as the spec says) and records `running`.
+[[nodiscard]] util::Status start(const std::string& root, const std::string& id);
+
+/// create + start. Foreground: relays signals to init, proxies the pty when the process
+/// has a terminal and no console socket was given, reaps, deletes the container (unless
+/// keep) and returns the exit status (128+N for a signal). Detached: returns 0 once the
+/// process runs.
+[[nodiscard]] util::Result<int> run(const RunOptions& options);
+
+/// Sends `signal` to init, or with `all` to every process of the container's cgroup.
+/// A stopped container is "container not running" (ESRCH).
+[[nodiscard]] util::Status kill(const std::string& root, const std::string& id, int signal, bool all);
+
+/// Deletes a stopped container: poststop hooks (failures are warnings), cgroup, state.
+/// A created or running one needs `force` (SIGKILL to everything in it, then wait).
+[[nodiscard]] util::Status remove(const std::string& root, const std::string& id, bool force);
+
+/// Runs a process inside the container. Foreground: returns its exit status (128+N for a
+/// signal); detached: 0 once it runs.
+[[nodiscard]] util::Result<int> exec(const ExecOptions& options);
+
+/// Prints the container's processes: `json` an array of pids, else `ps <ps_args>` (runc:
+/// "-ef") filtered to the container's pids, header kept. Prints to stdout.
+[[nodiscard]] util::Status ps(const std::string& root, const std::string& id, const std::string& format,
+                              const std::vector<std::string>& ps_args);
+
+// ---- shared by the operation files (container.cc) ----
+
+/// A container loaded under its lock, with its status now.
+struct Loaded {
+  StateStore store;
+  ContainerLock lock;
+  ContainerState state;
+  Status status = Status::stopped;
+};
+
+/// Opens the store, locks `id` and loads its state.
+[[nodiscard]] util::Result<Loaded> load_locked(const std::string& root, const std::string& id);
+
+/// The cgroup driver for a recorded state (cgroupfs; the systemd driver is not there yet).
+[[nodiscard]] util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state);
+
+/// The bundle's config as it is now (for hooks after create); errors are the parser's.
+[[nodiscard]] util::Result<spec::Config> load_config_for(const ContainerState& state);
+
+/// Removes a stopped container: poststop hooks (warn on failure), cgroup, state dir.
+/// The caller holds the lock and has checked that init is gone.
+[[nodiscard]] util::Status destroy_stopped(StateStore& store, const ContainerState& state);
+
+/// SIGKILLs init and every process of the cgroup, then waits (up to `timeout_ms`) until
+/// init is gone (its pid reaped by us or no longer the same process).
+[[nodiscard]] util::Status kill_all_and_wait(const ContainerState& state, cgroups::Driver* driver,
+                                             int timeout_ms = 10000);
+
+/// Exit status as a shell reports it: the exit code, or 128+N when killed by signal N.
+[[nodiscard]] int exit_status_from_wait(int wait_status) noexcept;
+
+/// Now as RFC 3339 with nanoseconds in UTC ("2024-05-01T12:00:00.123456789Z").
+[[nodiscard]] std::string rfc3339_nano_now();
+
+/// A created container whose init is our child (run, and create's internal result).
+struct Spawned {
+  ContainerState state;
+  os::SyncChannel sync;        // still connected to init until it execs
+  util::UniqueFd pty_master;   // when terminal and no console socket
+  std::unique_ptr<cgroups::Driver> driver;
+  std::optional<spec::Process> process;
+};
+
+/// create() for run: the same steps, but keeps init's sync socket and the pty master
+/// (when there is no console socket) for the foreground supervision.
+[[nodiscard]] util::Result<Spawned> create_container(const CreateOptions& options, bool keep_pty);
+
+}  // namespace ocistart::runtime

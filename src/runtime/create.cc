@@ -1,0 +1,289 @@
+// create: every step registers its undo in one guard, dismissed once state.json is
+// written. The undo order is fixed (kill and reap init, then remove the cgroup, then the
+// pid file, then the state directory), whatever the step that failed.
+#include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+
+#include "linux/init.h"
+#include "linux/namespaces.h"
+#include "runtime/container.h"
+#include "runtime/container_id.h"
+#include "runtime/hooks.h"
+#include "runtime/terminal.h"
+#include "spec/parse.h"
+#include "spec/validate.h"
+#include "util/fs.h"
+#include "util/scope_guard.h"
+
+namespace ocistart::runtime {
+namespace {
+
+util::Result<std::string> absolute_rootfs(const spec::Config& config, const std::string& bundle) {
+  if (!config.root || config.root->path.empty())
+    return util::make_error("root.path is not set", EINVAL);
+  std::string path = config.root->path.front() == '/' ? config.root->path : bundle + "/" + config.root->path;
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) == nullptr)
+    return util::errno_error("rootfs `" + path + "`");
+  struct stat st {};
+  if (::stat(resolved, &st) < 0 || !S_ISDIR(st.st_mode))
+    return util::make_error("rootfs `" + path + "` is not a directory", ENOTDIR);
+  return std::string(resolved);
+}
+
+std::string owner_name() {
+  uid_t uid = ::geteuid();
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
+    return found->pw_name;
+  return std::to_string(uid);
+}
+
+// Which cgroup manager: cgroupfs unless systemd is asked for (explicitly, by runc's flag,
+// or by a "slice:prefix:name" cgroupsPath).
+util::Status check_cgroup_manager(const CreateOptions& o, const std::string& cgroups_path) {
+  bool systemd_path = !cgroups_path.empty() && cgroups_path.front() != '/' &&
+                      cgroups_path.find(':') != std::string::npos;
+  if (o.cgroup_manager == "systemd" || o.systemd_cgroup || (o.cgroup_manager != "cgroupfs" && systemd_path))
+    return util::make_error("systemd cgroup driver not implemented yet", ENOTSUP);
+  if (o.cgroup_manager == "cgroupfs" && systemd_path)
+    return util::make_error("cgroupsPath `" + cgroups_path + "` is for systemd; the cgroupfs driver needs a path",
+                            EINVAL);
+  return {};
+}
+
+// setns(CLONE_NEWPID) changes only pid_for_children: done around the clone of init,
+// then our own pid_for_children is restored.
+class PidNamespaceForChildren {
+ public:
+  util::Status enter(const std::string& path) {
+    int own = ::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+    if (own < 0)
+      return util::errno_error("open `/proc/self/ns/pid_for_children`");
+    own_.reset(own);
+    int target = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (target < 0)
+      return util::errno_error("open `" + path + "`").wrap("join `pid` namespace");
+    util::UniqueFd t(target);
+    if (::setns(t.get(), CLONE_NEWPID) < 0)
+      return util::errno_error("setns `" + path + "`").wrap("join `pid` namespace");
+    return {};
+  }
+  ~PidNamespaceForChildren() {
+    if (own_)
+      (void)::setns(own_.get(), CLONE_NEWPID);
+  }
+
+ private:
+  util::UniqueFd own_;
+};
+
+}  // namespace
+
+util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
+  if (util::Status s = validate_container_id(o.id); !s)
+    return std::move(s).error();
+  util::Result<spec::Config> loaded = spec::load_bundle_config(o.bundle);
+  if (!loaded)
+    return std::move(loaded).error();
+  spec::Config config = std::move(*loaded);
+  if (util::Status s = spec::validate(config); !s)
+    return std::move(s).error().wrap("config.json");
+  if (!config.process)
+    return util::make_error("config.json: /process: required to create a container", EINVAL);
+  if (!config.linux_)
+    config.linux_.emplace();
+  const spec::Linux& lc = *config.linux_;
+  if (config.process->terminal && o.console_socket.empty() && !keep_pty)
+    return util::make_error("process.terminal is set: --console-socket is required", EINVAL);
+
+  os::NamespacePlan plan = os::plan_namespaces(lc.namespaces);
+  bool mount_ns = (plan.clone_flags & CLONE_NEWNS) != 0;
+  for (const os::JoinTarget& t : plan.joins)
+    mount_ns = mount_ns || t.type == spec::NamespaceType::mount;
+  if (!mount_ns)
+    return util::make_error("config.json: /linux/namespaces: a mount namespace is required", EINVAL);
+  if (util::Status s = check_cgroup_manager(o, lc.cgroups_path); !s)
+    return std::move(s).error();
+  util::Result<std::string> rootfs = absolute_rootfs(config, o.bundle);
+  if (!rootfs)
+    return std::move(rootfs).error();
+
+  util::Result<StateStore> store = StateStore::open(o.root);
+  if (!store)
+    return std::move(store).error();
+  util::Result<ContainerLock> lock = store->create(o.id);
+  if (!lock)
+    return std::move(lock).error();
+
+  // The undo state, filled in as steps succeed.
+  int init_pid = -1;
+  std::unique_ptr<cgroups::Driver> driver;
+  bool cgroup_created = false;
+  bool pid_file_written = false;
+  util::ScopeGuard undo([&] {
+    if (init_pid > 0) {
+      (void)::kill(init_pid, SIGKILL);
+      while (::waitpid(init_pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+    if (cgroup_created)
+      (void)driver->destroy();
+    if (pid_file_written)
+      (void)::unlink(o.pid_file.c_str());
+    (void)store->remove(o.id);
+  });
+
+  const std::string dir = store->dir(o.id);
+  const std::string fifo_path = dir + "/exec.fifo";
+  if (::mkfifo(fifo_path.c_str(), 0622) < 0 || ::chmod(fifo_path.c_str(), 0622) < 0)
+    return util::errno_error("make `" + fifo_path + "`");
+  int fifo = ::open(fifo_path.c_str(), O_PATH | O_CLOEXEC);
+  if (fifo < 0)
+    return util::errno_error("open `" + fifo_path + "`");
+  util::UniqueFd fifo_fd(fifo);
+
+  util::Result<std::unique_ptr<cgroups::Driver>> made =
+      cgroups::make_cgroupfs_driver(cgroups::default_cgroup_path(lc.cgroups_path, o.id));
+  if (!made)
+    return std::move(made).error().wrap("cgroup");
+  driver = std::move(*made);
+
+  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> pair = os::SyncChannel::make_pair();
+  if (!pair)
+    return std::move(pair).error();
+  os::SyncChannel sync = std::move(pair->first);
+  os::SyncChannel init_end = std::move(pair->second);
+
+  {
+    PidNamespaceForChildren pidns;
+    if (!plan.join_pid_path.empty())
+      if (util::Status s = pidns.enter(plan.join_pid_path); !s)
+        return std::move(s).error();
+    // The child gets a copy of our stdio buffers: flush them so nothing prints twice.
+    (void)std::fflush(nullptr);
+    util::Result<int> pid = os::clone_process(plan.clone_flags);
+    if (!pid)
+      return std::move(pid).error().wrap("start the container init");
+    if (*pid == 0) {
+      os::InitArgs args;
+      args.config = &config;
+      args.plan = plan;
+      args.id = o.id;
+      args.rootfs = *rootfs;
+      args.sync_fd = init_end.fd();
+      args.parent_sync_fd = sync.fd();
+      args.fifo_fd = fifo_fd.get();
+      args.no_pivot = o.no_pivot;
+      args.no_new_keyring = o.no_new_keyring;
+      args.preserve_fds = o.preserve_fds;
+      os::init_main(args);
+    }
+    init_pid = *pid;
+  }
+  init_end.close();
+  fifo_fd.reset();
+
+  // init has joined and unshared what it must (and sent the pty master first when the
+  // process has a terminal); it waits for us.
+  util::UniqueFd pty_master;
+  if (config.process->terminal) {
+    util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::pty_master);
+    if (!m)
+      return std::move(m).error().wrap("container init");
+    pty_master = std::move(m->fd);
+  }
+  if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::unshared); !m)
+    return std::move(m).error().wrap("container init");
+  if (plan.new_user)
+    if (util::Status s = os::write_id_maps(init_pid, lc.uid_mappings, lc.gid_mappings); !s)
+      return std::move(s).error();
+  if (plan.unshare_time && !lc.time_offsets.empty())
+    if (util::Status s = os::write_time_offsets(init_pid, lc.time_offsets); !s)
+      return std::move(s).error();
+  cgroup_created = true;  // create() cleans up after itself; destroy() of nothing is fine
+  if (util::Status s = driver->create(init_pid, lc.resources ? &*lc.resources : nullptr); !s)
+    return std::move(s).error().wrap("cgroup");
+
+  ContainerState state;
+  state.oci_version = config.oci_version;
+  state.id = o.id;
+  state.status = Status::creating;
+  state.pid = init_pid;
+  state.pid_start_time = process_start_time(init_pid);
+  state.bundle = o.bundle;
+  state.rootfs = *rootfs;
+  state.created = rfc3339_nano_now();
+  state.owner = owner_name();
+  state.annotations = config.annotations;
+  state.cgroup_driver = "cgroupfs";
+  state.cgroup_path = driver->path();
+  state.systemd_cgroup_flag = o.systemd_cgroup;
+  // Recorded now so that a concurrent `state` sees `creating` rather than nothing.
+  if (util::Status s = store->save(state); !s)
+    return std::move(s).error();
+
+  const std::string state_json = oci_state_json(state, Status::creating, 0);
+  if (config.hooks) {
+    // prestart is deprecated but still run, before createRuntime, in our namespaces.
+    if (util::Status s = run_hooks(config.hooks->prestart, state_json, "prestart"); !s)
+      return std::move(s).error();
+    if (util::Status s = run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
+      return std::move(s).error();
+  }
+  if (util::Status s = sync.send(os::SyncKind::proceed, 0, state_json); !s)
+    return std::move(s).error().wrap("container init");
+
+  if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::ready); !m) {
+    if (m.error().code == EPIPE)
+      return util::make_error("container init exited during setup", EPIPE);
+    return std::move(m).error();
+  }
+  if (pty_master && !o.console_socket.empty()) {
+    if (config.process->console_size)
+      (void)set_window_size(pty_master.get(), config.process->console_size->height,
+                            config.process->console_size->width);
+    if (util::Status s = send_console_fd(o.console_socket, pty_master.get()); !s)
+      return std::move(s).error();
+    pty_master.reset();
+  }
+
+  if (!o.pid_file.empty()) {
+    if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(init_pid), 0644); !s)
+      return std::move(s).error().wrap("write the pid file");
+    pid_file_written = true;
+  }
+  state.status = Status::created;
+  if (util::Status s = store->save(state); !s)
+    return std::move(s).error();
+  undo.dismiss();
+
+  Spawned out;
+  out.state = std::move(state);
+  out.sync = std::move(sync);
+  out.pty_master = std::move(pty_master);
+  out.driver = std::move(driver);
+  out.process = std::move(config.process);
+  return out;
+}
+
+util::Status create(const CreateOptions& options) {
+  util::Result<Spawned> spawned = create_container(options, false);
+  if (!spawned)
+    return std::move(spawned).error();
+  return {};
+}
+
+}  // namespace ocistart::runtime

@@ -1,0 +1,263 @@
+// exec: a new process inside a container.
+//
+//   runtime ── fork ──> joiner (A) ── clone3(CLONE_PARENT) ──> process (B)
+//
+// A joins every namespace of the container's init (namespaces.h explains the order) and
+// waits until we moved it into the container's cgroup (so B is born there). setns of a
+// pid (or time) namespace only applies to children, hence B: born inside the pid
+// namespace, and with CLONE_PARENT our child rather than A's, so we can wait for it.
+// A reports B's pid and exits. B sets up its terminal, applies the process attributes
+// and execs; its errors come back over the sync socket, which closes at exec.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+
+#include "linux/init.h"
+#include "linux/namespaces.h"
+#include "runtime/container.h"
+#include "runtime/signals.h"
+#include "runtime/terminal.h"
+#include "spec/parse.h"
+#include "util/fs.h"
+#include "util/scope_guard.h"
+
+namespace ocistart::runtime {
+namespace {
+
+// --process: the file holds a spec "process" object. The spec parser exposes whole
+// configs only, so the object is parsed inside a minimal config document; its error
+// paths then read "/process/...".
+util::Result<spec::Process> read_process_file(const std::string& path) {
+  util::Result<std::string> text = util::read_file(path);
+  if (!text)
+    return std::move(text).error();
+  util::Result<spec::Config> c = spec::parse_config("{\"ociVersion\":\"1.0.0\",\"process\":" + *text + "}");
+  if (!c)
+    return std::move(c).error().wrap("process file `" + path + "`");
+  if (!c->process)
+    return util::make_error("process file `" + path + "`: no process object", EINVAL);
+  return std::move(*c->process);
+}
+
+void add_cap(std::vector<std::string>& set, const std::string& cap) {
+  for (const std::string& c : set)
+    if (c == cap)
+      return;
+  set.push_back(cap);
+}
+
+// runc's exec: the container's process from config.json with the flags applied.
+util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::Config& config) {
+  if (!o.process_json.empty())
+    return read_process_file(o.process_json);
+  spec::Process p = config.process ? *config.process : spec::Process{};
+  p.args = o.args;
+  p.terminal = o.tty;
+  p.console_size.reset();
+  if (!o.cwd.empty())
+    p.cwd = o.cwd;
+  for (const std::string& e : o.env)
+    p.env.push_back(e);
+  if (o.uid) {
+    p.user.uid = *o.uid;
+    p.user.gid = o.gid.value_or(p.user.gid);
+  }
+  if (!o.additional_gids.empty())
+    p.user.additional_gids = o.additional_gids;
+  if (!o.caps.empty()) {
+    if (!p.capabilities)
+      p.capabilities.emplace();
+    for (std::string cap : o.caps) {
+      if (cap.rfind("CAP_", 0) != 0)
+        cap = "CAP_" + cap;
+      add_cap(p.capabilities->bounding, cap);
+      add_cap(p.capabilities->effective, cap);
+      add_cap(p.capabilities->permitted, cap);
+      // Ambient needs inheritable, which --cap does not set: only when the spec has some.
+      if (!p.capabilities->inheritable.empty())
+        add_cap(p.capabilities->ambient, cap);
+    }
+  }
+  if (o.no_new_privs)
+    p.no_new_privileges = true;
+  if (!o.apparmor.empty())
+    p.apparmor_profile = o.apparmor;
+  if (!o.process_label.empty())
+    p.selinux_label = o.process_label;
+  return p;
+}
+
+[[noreturn]] void child_fail(os::SyncChannel& sync, const util::Error& e) noexcept {
+  (void)sync.send_error(e);
+  ::_exit(255);
+}
+
+// B: inside every namespace and the cgroup. Never returns.
+[[noreturn]] void exec_child(os::SyncChannel& sync, const spec::Process& process, const spec::Linux* lc,
+                             int preserve_fds) noexcept {
+  try {
+    if (::setsid() < 0)
+      child_fail(sync, util::errno_error("setsid"));
+    if (process.terminal) {
+      // The container's /dev/ptmx: the pty belongs to its devpts.
+      util::Result<os::Pty> pty = os::open_pty();
+      if (!pty)
+        child_fail(sync, pty.error());
+      if (util::Status s = sync.send(os::SyncKind::pty_master, 0, pty->slave_path, pty->master.get()); !s)
+        child_fail(sync, s.error());
+      pty->master.reset();
+      if (util::Status s = os::attach_pty_slave(pty->slave.get(), process.console_size); !s)
+        child_fail(sync, s.error());
+    }
+    util::Status s = os::become_process(process, lc, preserve_fds, sync);
+    child_fail(sync, s ? util::make_error("exec returned") : s.error());
+  } catch (const std::exception& e) {
+    child_fail(sync, util::make_error(std::string("exec child: ") + e.what()));
+  } catch (...) {
+    child_fail(sync, util::make_error("exec child: unknown exception"));
+  }
+}
+
+// A: joins, waits for the cgroup, clones B, reports its pid. Never returns.
+[[noreturn]] void joiner(os::SyncChannel& sync, const std::vector<os::JoinTarget>& targets,
+                         const spec::Process& process, const spec::Linux* lc, int preserve_fds) noexcept {
+  try {
+    // Non-dumpable before entering: processes of the container must not reach our
+    // /proc/<pid>/exe (the runtime binary; CVE-2019-5736).
+    (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    (void)::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (util::Status s = os::join_namespaces(targets); !s)
+      child_fail(sync, s.error());
+    if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::proceed); !m)
+      child_fail(sync, m.error());
+    util::Result<int> pid = os::clone_process(CLONE_PARENT);
+    if (!pid)
+      child_fail(sync, pid.error());
+    if (*pid == 0) {
+      (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+      exec_child(sync, process, lc, preserve_fds);
+    }
+    if (util::Status s = sync.send(os::SyncKind::pid, *pid); !s)
+      child_fail(sync, s.error());
+    ::_exit(0);
+  } catch (...) {
+    child_fail(sync, util::make_error("exec: joining the container failed"));
+  }
+}
+
+}  // namespace
+
+util::Result<int> exec(const ExecOptions& o) {
+  util::Result<Loaded> l = load_locked(o.root, o.id);
+  if (!l)
+    return std::move(l).error();
+  if (!can_exec(l->status))
+    return util::make_error(std::string("cannot exec in a ") + to_string(l->status) + " container", EINVAL);
+  ContainerState state = l->state;
+  util::Result<spec::Config> config = load_config_for(state);
+  if (!config)
+    return std::move(config).error();
+  util::Result<spec::Process> process = exec_process_spec(o, *config);
+  if (!process)
+    return std::move(process).error();
+  if (process->args.empty())
+    return util::make_error("process args cannot be empty", EINVAL);
+  if (process->terminal && o.detach && o.console_socket.empty())
+    return util::make_error("cannot allocate a pseudo-TTY when detached without --console-socket", EINVAL);
+  const spec::Linux* lc = config->linux_ ? &*config->linux_ : nullptr;
+  util::Result<std::vector<os::JoinTarget>> targets = os::namespaces_of(state.pid);
+  if (!targets)
+    return std::move(targets).error();
+  util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(state);
+  if (!driver)
+    return std::move(driver).error();
+  // The lock guards the state, not the process: a long exec must not block kill/delete.
+  l = util::make_error("");
+
+  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> pair = os::SyncChannel::make_pair();
+  if (!pair)
+    return std::move(pair).error();
+  os::SyncChannel sync = std::move(pair->first);
+  os::SyncChannel child_end = std::move(pair->second);
+  (void)std::fflush(nullptr);
+  int joiner_pid = ::fork();
+  if (joiner_pid < 0)
+    return util::errno_error("fork");
+  if (joiner_pid == 0) {
+    sync.close();
+    joiner(child_end, *targets, *process, lc, o.preserve_fds);
+  }
+  child_end.close();
+
+  int process_pid = -1;
+  util::ScopeGuard undo([&] {
+    // Never kill(-1, ...): a pid that is gone is -1 here.
+    if (joiner_pid > 0) {
+      (void)::kill(joiner_pid, SIGKILL);
+      (void)::waitpid(joiner_pid, nullptr, 0);
+    }
+    if (process_pid > 0) {
+      (void)::kill(process_pid, SIGKILL);
+      (void)::waitpid(process_pid, nullptr, 0);
+    }
+  });
+  if (util::Status s = (*driver)->add_process(joiner_pid); !s)
+    return std::move(s).error().wrap("join the container's cgroup");
+  if (util::Status s = sync.send(os::SyncKind::proceed); !s)
+    return std::move(s).error();
+  util::Result<os::SyncMessage> pid = sync.expect(os::SyncKind::pid);
+  if (!pid)
+    return std::move(pid).error();
+  if (pid->value <= 0)
+    return util::make_error("exec: invalid pid " + std::to_string(pid->value) + " from the joiner", EPROTO);
+  process_pid = pid->value;
+  (void)::waitpid(joiner_pid, nullptr, 0);
+  joiner_pid = -1;
+
+  util::UniqueFd master;
+  if (process->terminal) {
+    util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::pty_master);
+    if (!m)
+      return std::move(m).error();
+    master = std::move(m->fd);
+    if (!o.console_socket.empty()) {
+      if (util::Status s = send_console_fd(o.console_socket, master.get()); !s)
+        return std::move(s).error();
+      master.reset();
+    }
+  }
+  if (!o.pid_file.empty())
+    if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(process_pid), 0644); !s)
+      return std::move(s).error().wrap("write the pid file");
+
+  if (o.detach) {
+    // Wait until it execs (EOF) or fails (an error message).
+    util::Result<os::SyncMessage> m = sync.receive();
+    if (m && m->kind == os::SyncKind::error)
+      return os::error_from_message(*m);
+    undo.dismiss();
+    return 0;
+  }
+  undo.dismiss();
+  std::optional<RawMode> raw;
+  if (master)
+    raw.emplace(STDIN_FILENO);
+  util::Result<SignalRelay> relay = SignalRelay::install();
+  if (!relay) {
+    (void)::kill(process_pid, SIGKILL);
+    (void)::waitpid(process_pid, nullptr, 0);
+    return std::move(relay).error();
+  }
+  Supervised what;
+  what.pid = process_pid;
+  what.pty_master = master.get();
+  what.sync_fd = sync.fd();
+  return supervise(*relay, what);
+}
+
+}  // namespace ocistart::runtime

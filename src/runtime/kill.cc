@@ -1,0 +1,35 @@
+// kill: one signal to init, or with --all to every process of the container's cgroup.
+#include <signal.h>
+
+#include <cerrno>
+
+#include "runtime/container.h"
+
+namespace ocistart::runtime {
+
+util::Status kill(const std::string& root, const std::string& id, int signal, bool all) {
+  util::Result<Loaded> l = load_locked(root, id);
+  if (!l)
+    return std::move(l).error();
+  if (!can_kill(l->status))
+    return util::make_error("container not running", ESRCH);
+  if (all) {
+    util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(l->state);
+    if (!driver)
+      return std::move(driver).error();
+    util::Result<std::vector<int>> pids = (*driver)->pids();
+    if (!pids)
+      return std::move(pids).error().wrap("list the container's processes");
+    for (int pid : *pids)
+      if (pid > 0 && ::kill(pid, signal) < 0 && errno != ESRCH)
+        return util::errno_error("signal process " + std::to_string(pid));
+    return {};
+  }
+  if (l->state.pid <= 0)  // kill(0 or -1) would hit our group or everything
+    return util::make_error("container not running", ESRCH);
+  if (::kill(l->state.pid, signal) < 0)
+    return util::errno_error("signal init (pid " + std::to_string(l->state.pid) + ")");
+  return {};
+}
+
+}  // namespace ocistart::runtime

@@ -1,0 +1,117 @@
+// ps: the container's pids from its cgroup; as JSON, or as ps(1)'s table filtered to them.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <sstream>
+
+#include "runtime/container.h"
+
+namespace ocistart::runtime {
+namespace {
+
+util::Result<std::string> capture(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) < 0)
+    return util::errno_error("pipe");
+  util::UniqueFd rd(fds[0]), wr(fds[1]);
+  (void)std::fflush(nullptr);
+  int pid = ::fork();
+  if (pid < 0)
+    return util::errno_error("fork");
+  if (pid == 0) {
+    (void)::dup2(wr.get(), STDOUT_FILENO);
+    std::vector<char*> args;
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  wr.reset();
+  std::string out;
+  char buf[8192];
+  ssize_t n;
+  while ((n = ::read(rd.get(), buf, sizeof buf)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return util::make_error("`ps` failed (status " + std::to_string(exit_status_from_wait(status)) + ")");
+  return out;
+}
+
+}  // namespace
+
+util::Status ps(const std::string& root, const std::string& id, const std::string& format,
+                const std::vector<std::string>& ps_args) {
+  std::vector<int> pids;
+  {
+    util::Result<Loaded> l = load_locked(root, id);
+    if (!l)
+      return std::move(l).error();
+    util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(l->state);
+    if (!driver)
+      return std::move(driver).error();
+    util::Result<std::vector<int>> got = (*driver)->pids();
+    if (!got)
+      return std::move(got).error().wrap("list the container's processes");
+    pids = std::move(*got);
+  }
+  if (format == "json") {
+    std::string out = "[";
+    for (size_t i = 0; i < pids.size(); ++i)
+      out += (i ? "," : "") + std::to_string(pids[i]);
+    std::printf("%s]\n", out.c_str());
+    return {};
+  }
+  if (format != "table")
+    return util::make_error("invalid format `" + format + "`", EINVAL);
+  std::vector<std::string> argv{"ps"};
+  if (ps_args.empty())
+    argv.push_back("-ef");
+  else
+    argv.insert(argv.end(), ps_args.begin(), ps_args.end());
+  util::Result<std::string> out = capture(argv);
+  if (!out)
+    return std::move(out).error();
+  std::istringstream lines(*out);
+  std::string header;
+  std::getline(lines, header);
+  // The PID column: its index among the header's fields (runc does the same).
+  std::istringstream hs(header);
+  std::string field;
+  int pid_index = -1;
+  for (int i = 0; hs >> field; ++i)
+    if (field == "PID") {
+      pid_index = i;
+      break;
+    }
+  if (pid_index < 0)
+    return util::make_error("couldn't find PID field in ps output", EINVAL);
+  std::printf("%s\n", header.c_str());
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream ls(line);
+    std::string value;
+    for (int i = 0; i <= pid_index && (ls >> value); ++i) {
+    }
+    char* end = nullptr;
+    long pid = std::strtol(value.c_str(), &end, 10);
+    if (end != value.c_str() && std::find(pids.begin(), pids.end(), static_cast<int>(pid)) != pids.end())
+      std::printf("%s\n", line.c_str());
+  }
+  return {};
+}
+
+}  // namespace ocistart::runtime

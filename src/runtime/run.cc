@@ -1,0 +1,71 @@
+// run: create + start, then either return (detach) or supervise the init until it exits
+// and delete the container (unless --keep), returning its exit status.
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "runtime/container.h"
+#include "runtime/signals.h"
+#include "runtime/terminal.h"
+#include "util/log.h"
+
+namespace ocistart::runtime {
+
+util::Result<int> run(const RunOptions& o) {
+  // A terminal without a console socket is proxied by us: impossible once detached.
+  util::Result<Spawned> spawned = create_container(o, !o.detach);
+  if (!spawned)
+    return std::move(spawned).error();
+  if (!o.detach) {
+    // Orphans of the container (without a pid namespace) are reparented to us and reaped.
+    (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  }
+
+  // Raw mode before the process starts, so its first output is not mangled.
+  std::optional<RawMode> raw;
+  if (spawned->pty_master)
+    raw.emplace(STDIN_FILENO);
+
+  auto cleanup = [&](int) {
+    if (o.keep)
+      return;
+    util::Result<Loaded> l = load_locked(o.root, o.id);
+    if (!l) {
+      util::log_warning("run `" + o.id + "`: delete: " + l.error().message);
+      return;
+    }
+    util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(l->state);
+    if (driver)
+      (void)kill_all_and_wait(l->state, driver->get(), 5000);
+    if (util::Status s = destroy_stopped(l->store, l->state); !s)
+      util::log_warning("run `" + o.id + "`: delete: " + s.error().message);
+  };
+
+  if (util::Status s = start(o.root, o.id); !s) {
+    cleanup(0);
+    return std::move(s).error();
+  }
+  if (o.detach)
+    return 0;
+
+  util::Result<int> status = 0;
+  {
+    // The relay's blocked mask must not reach the poststop hooks: it ends before cleanup.
+    util::Result<SignalRelay> relay = SignalRelay::install();
+    if (!relay) {
+      cleanup(0);
+      return std::move(relay).error();
+    }
+    Supervised what;
+    what.pid = spawned->state.pid;
+    what.pty_master = spawned->pty_master.get();
+    what.sync_fd = spawned->sync.fd();
+    status = supervise(*relay, what);
+  }
+  raw.reset();
+  cleanup(0);
+  return status;
+}
+
+}  // namespace ocistart::runtime

@@ -1,0 +1,106 @@
+#include "runtime/terminal.h"
+
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "util/unique_fd.h"
+
+namespace ocistart::runtime {
+
+util::Status send_console_fd(const std::string& socket_path, int master) {
+  const std::string what = "console socket `" + socket_path + "`";
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  if (socket_path.size() >= sizeof addr.sun_path)
+    return util::make_error(what + ": path too long", ENAMETOOLONG);
+  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0)
+    return util::errno_error("socket").wrap(what);
+  util::UniqueFd sock(s);
+  if (::connect(sock.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) < 0)
+    return util::errno_error("connect").wrap(what);
+
+  char name[64] = "/dev/console";
+  (void)::ptsname_r(master, name, sizeof name);
+  struct iovec iov {name, std::strlen(name)};
+  struct msghdr msg {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &master, sizeof master);
+  ssize_t n;
+  do {
+    n = ::sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return util::errno_error("send the pty master").wrap(what);
+  return {};
+}
+
+util::Status set_window_size(int fd, uint32_t height, uint32_t width) {
+  struct winsize ws {};
+  ws.ws_row = static_cast<unsigned short>(height);
+  ws.ws_col = static_cast<unsigned short>(width);
+  if (::ioctl(fd, TIOCSWINSZ, &ws) < 0)
+    return util::errno_error("set the window size");
+  return {};
+}
+
+void copy_window_size(int from, int to) {
+  struct winsize ws {};
+  if (::ioctl(from, TIOCGWINSZ, &ws) == 0)
+    (void)::ioctl(to, TIOCSWINSZ, &ws);
+}
+
+RawMode::RawMode(int fd) : fd_(fd) {
+  if (!::isatty(fd) || ::tcgetattr(fd, &saved_) < 0)
+    return;
+  struct termios raw = saved_;
+  ::cfmakeraw(&raw);
+  if (::tcsetattr(fd, TCSANOW, &raw) == 0)
+    active_ = true;
+}
+
+RawMode::~RawMode() {
+  if (active_)
+    (void)::tcsetattr(fd_, TCSANOW, &saved_);
+}
+
+bool pump(int from, int to) {
+  char buf[16384];
+  ssize_t n;
+  do {
+    n = ::read(from, buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return errno == EAGAIN;
+  if (n == 0)
+    return false;
+  const char* p = buf;
+  size_t left = static_cast<size_t>(n);
+  while (left > 0) {
+    ssize_t w = ::write(to, p, left);
+    if (w < 0) {
+      if (errno == EINTR)
+        continue;
+      return true;  // the other side went away: drop the data, keep reading
+    }
+    p += w;
+    left -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+}  // namespace ocistart::runtime

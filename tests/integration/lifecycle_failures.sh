@@ -1,0 +1,73 @@
+#!/bin/bash
+# create fails cleanly: one clear error line, non-zero exit, nothing left behind.
+. "$(dirname "$0")/lifecycle_lib.sh"
+
+# expect_create_fails what id expected-message-part
+expect_create_fails() {
+  local what=$1 id=$2 needle=$3 out rc
+  out=$(oci create --bundle "$BUNDLE" "$id" 2>&1); rc=$?
+  if [ "$rc" = 0 ]; then
+    fail "$what: create succeeded"
+    oci delete --force "$id" >/dev/null 2>&1
+    return
+  fi
+  echo "  ($what) $out"
+  expect_contains "$what: error names the problem" "$needle" "$out"
+  expect_eq "$what: one error line" 1 "$(printf '%s\n' "$out" | grep -c .)"
+  expect_no_leftovers "$what" "$id" "$BUNDLE"
+}
+
+make_bundle "$BUNDLE"
+set_args "$BUNDLE" true
+
+mv "$BUNDLE/rootfs" "$BUNDLE/rootfs.away"
+expect_create_fails "missing rootfs" norootfs "rootfs"
+mv "$BUNDLE/rootfs.away" "$BUNDLE/rootfs"
+
+set_args "$BUNDLE" /bin/does-not-exist
+expect_create_fails "missing binary" nobinary "does-not-exist"
+set_args "$BUNDLE" does-not-exist
+expect_create_fails "binary not in PATH" nopath "does-not-exist"
+set_args "$BUNDLE" true
+
+cp "$BUNDLE/config.json" "$WORK/config.good"
+echo '{"ociVersion": "1.0.0", "process": ' > "$BUNDLE/config.json"
+expect_create_fails "bad JSON" badjson "config.json"
+cp "$WORK/config.good" "$BUNDLE/config.json"
+edit_config "$BUNDLE" 'c["linux"]["namespaces"].append({"type":"pdi"})'
+expect_create_fails "unknown namespace type" badns "pdi"
+cp "$WORK/config.good" "$BUNDLE/config.json"
+
+edit_config "$BUNDLE" 'c["mounts"].append({"destination":"/mnt","type":"bind","source":"/nonexistent/source","options":["bind"]})'
+expect_create_fails "bind of a missing source" nosource "/mnt"
+cp "$WORK/config.good" "$BUNDLE/config.json"
+
+edit_config "$BUNDLE" 'c["hooks"]={"prestart":[{"path":"/bin/false"}]}'
+expect_create_fails "failing prestart hook" badhook "prestart"
+cp "$WORK/config.good" "$BUNDLE/config.json"
+
+edit_config "$BUNDLE" 'c["hooks"]={"createRuntime":[{"path":"/bin/sh","args":["sh","-c","exit 3"]}]}'
+expect_create_fails "failing createRuntime hook" badhook2 "createRuntime"
+cp "$WORK/config.good" "$BUNDLE/config.json"
+
+edit_config "$BUNDLE" 'c["hooks"]={"createContainer":[{"path":"/bin/false"}]}'
+expect_create_fails "failing createContainer hook (in the init)" badhook3 "createContainer"
+cp "$WORK/config.good" "$BUNDLE/config.json"
+
+out=$(oci --cgroup-manager systemd create --bundle "$BUNDLE" sd 2>&1); rc=$?
+expect_eq "systemd driver: fails" 1 "$rc"
+expect_contains "systemd driver: says so" "systemd cgroup driver not implemented yet" "$out"
+expect_no_leftovers "systemd driver" sd "$BUNDLE"
+
+oci create --bundle "$BUNDLE" "bad/id" >/dev/null 2>&1; expect_eq "invalid id" 1 $?
+oci create --bundle "$BUNDLE" dup >/dev/null 2>&1
+out=$(oci create --bundle "$BUNDLE" dup 2>&1); expect_contains "duplicate id" "already exists" "$out"
+oci delete --force dup
+expect_no_leftovers "duplicate id" dup "$BUNDLE"
+
+out=$(oci delete missing 2>&1); rc=$?
+expect_eq "delete of a missing container fails" 1 "$rc"
+expect_contains "delete of a missing container says so" "does not exist" "$out"
+oci delete --force missing; expect_eq "delete --force of a missing container succeeds" 0 $?
+
+finish

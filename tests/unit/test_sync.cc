@@ -1,0 +1,102 @@
+// The parent<->init protocol: encoding, decoding, expect(), fd passing.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "linux/sync.h"
+
+using namespace ocistart;
+using os::SyncKind;
+
+TEST_CASE("sync messages round-trip through encode and decode") {
+  std::vector<char> bytes = os::encode_sync(SyncKind::error, EPERM, "mount `proc`: Operation not permitted");
+  util::Result<os::SyncMessage> m = os::decode_sync(std::string_view(bytes.data(), bytes.size()));
+  REQUIRE(m.ok());
+  CHECK(m->kind == SyncKind::error);
+  CHECK(m->value == EPERM);
+  CHECK(m->text == "mount `proc`: Operation not permitted");
+
+  bytes = os::encode_sync(SyncKind::pid, 4242, "");
+  m = os::decode_sync(std::string_view(bytes.data(), bytes.size()));
+  REQUIRE(m.ok());
+  CHECK(m->kind == SyncKind::pid);
+  CHECK(m->value == 4242);
+  CHECK(m->text.empty());
+}
+
+TEST_CASE("malformed sync messages are EPROTO") {
+  CHECK(os::decode_sync("abc").error().code == EPROTO);
+  std::vector<char> bytes = os::encode_sync(SyncKind::ready, 0, "xy");
+  bytes.pop_back();
+  CHECK(os::decode_sync(std::string_view(bytes.data(), bytes.size())).error().message.find("length") !=
+        std::string::npos);
+  bytes = os::encode_sync(SyncKind::ready, 0, "");
+  bytes[0] = 99;
+  util::Result<os::SyncMessage> m = os::decode_sync(std::string_view(bytes.data(), bytes.size()));
+  REQUIRE_FALSE(m.ok());
+  CHECK(m.error().message == "sync message: unknown kind 99");
+}
+
+TEST_CASE("expect: the wanted kind passes, an error becomes its Error, others are unexpected") {
+  os::SyncMessage ready;
+  ready.kind = SyncKind::ready;
+  CHECK(os::check_expected(std::move(ready), SyncKind::ready).ok());
+
+  util::Result<os::SyncMessage> e =
+      os::check_expected(os::error_message(util::Error{ENOENT, "exec `sh`: not found"}), SyncKind::ready);
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().code == ENOENT);
+  CHECK(e.error().message == "exec `sh`: not found");
+
+  os::SyncMessage pid;
+  pid.kind = SyncKind::pid;
+  util::Result<os::SyncMessage> u = os::check_expected(std::move(pid), SyncKind::ready);
+  REQUIRE_FALSE(u.ok());
+  CHECK(u.error().code == EPROTO);
+  CHECK(u.error().message == "unexpected message `pid`, expected `ready`");
+}
+
+TEST_CASE("a channel pair carries messages, errors and fds; EOF is EPIPE") {
+  auto pair = os::SyncChannel::make_pair();
+  REQUIRE(pair.ok());
+  os::SyncChannel& a = pair->first;
+  os::SyncChannel& b = pair->second;
+
+  REQUIRE(a.send(SyncKind::proceed, 0, "{\"id\":\"x\"}").ok());
+  util::Result<os::SyncMessage> m = b.expect(SyncKind::proceed);
+  REQUIRE(m.ok());
+  CHECK(m->text == "{\"id\":\"x\"}");
+
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  REQUIRE(a.send(SyncKind::pty_master, 0, "/dev/pts/3", fds[1]).ok());
+  m = b.expect(SyncKind::pty_master);
+  REQUIRE(m.ok());
+  REQUIRE(m->fd.valid());
+  CHECK(m->fd.get() != fds[1]);
+  CHECK(::write(m->fd.get(), "z", 1) == 1);
+  char c = 0;
+  CHECK(::read(fds[0], &c, 1) == 1);
+  CHECK(c == 'z');
+  CHECK((::fcntl(m->fd.get(), F_GETFD) & FD_CLOEXEC) != 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+
+  REQUIRE(a.send_error(util::Error{EACCES, "write `uid_map`: Permission denied"}).ok());
+  m = b.expect(SyncKind::ready);
+  REQUIRE_FALSE(m.ok());
+  CHECK(m.error().code == EACCES);
+
+  CHECK(b.receive(0).error().code == ETIMEDOUT);
+  a.close();
+  m = b.expect(SyncKind::ready);
+  REQUIRE_FALSE(m.ok());
+  CHECK(m.error().code == EPIPE);
+  CHECK(m.error().message == "sync socket closed while waiting for `ready`");
+  // Sending to a closed peer is EPIPE, not SIGPIPE.
+  CHECK(b.send(SyncKind::ready).error().code == EPIPE);
+}
