@@ -16,6 +16,7 @@
 
 #include "linux/syscalls.h"
 #include "util/scope_guard.h"
+#include "util/signal.h"
 
 namespace ocistart::os {
 
@@ -225,7 +226,7 @@ Result<UniqueFd> RealSyscalls::userns_fd(const std::vector<spec::IdMapping>& uid
     ::_exit(0);
   }
   util::ScopeGuard reap([pid] {
-    (void)::kill(pid, SIGKILL);
+    (void)util::signal_process(pid, SIGKILL);
     while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
   });

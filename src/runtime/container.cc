@@ -12,6 +12,7 @@
 #include "runtime/hooks.h"
 #include "spec/parse.h"
 #include "util/log.h"
+#include "util/signal.h"
 
 namespace ocistart::runtime {
 
@@ -58,7 +59,7 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state) {
     if (util::Result<std::vector<int>> pids = (*driver)->pids(); pids && !pids->empty()) {
       for (int p : *pids)
         if (p > 0)  // never 0 or -1: those mean our process group / every process
-          (void)::kill(p, SIGKILL);
+          (void)util::signal_process(p, SIGKILL);
       for (int i = 0; i < 100; ++i) {
         util::Result<std::vector<int>> left = (*driver)->pids();
         if (!left || left->empty())
@@ -75,12 +76,12 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state) {
 
 util::Status kill_all_and_wait(const ContainerState& state, cgroups::Driver* driver, int timeout_ms) {
   if (state.pid > 0 && process_start_time(state.pid) == state.pid_start_time)
-    (void)::kill(state.pid, SIGKILL);
+    (void)util::signal_process(state.pid, SIGKILL);
   if (driver != nullptr)
     if (util::Result<std::vector<int>> pids = driver->pids(); pids)
       for (int p : *pids)
         if (p > 0)
-          (void)::kill(p, SIGKILL);
+          (void)util::signal_process(p, SIGKILL);
   for (int waited = 0; waited <= timeout_ms; waited += 10) {
     // Reap it if it is our child (run); otherwise its parent (or init) does.
     (void)::waitpid(state.pid, nullptr, WNOHANG);
@@ -92,7 +93,7 @@ util::Status kill_all_and_wait(const ContainerState& state, cgroups::Driver* dri
           empty = false;
           for (int p : *pids)
             if (p > 0)
-              (void)::kill(p, SIGKILL);
+              (void)util::signal_process(p, SIGKILL);
         }
       if (empty)
         return {};

@@ -17,6 +17,7 @@
 #include "linux/init.h"
 #include "linux/namespaces.h"
 #include "runtime/container.h"
+#include "runtime/device_rules.h"
 #include "runtime/container_id.h"
 #include "runtime/hooks.h"
 #include "runtime/terminal.h"
@@ -24,6 +25,7 @@
 #include "spec/validate.h"
 #include "util/fs.h"
 #include "util/scope_guard.h"
+#include "util/signal.h"
 
 namespace ocistart::runtime {
 namespace {
@@ -135,7 +137,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   bool pid_file_written = false;
   util::ScopeGuard undo([&] {
     if (init_pid > 0) {
-      (void)::kill(init_pid, SIGKILL);
+      (void)util::signal_process(init_pid, SIGKILL);
       while (::waitpid(init_pid, nullptr, 0) < 0 && errno == EINTR) {
       }
     }
@@ -214,7 +216,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     if (util::Status s = os::write_time_offsets(init_pid, lc.time_offsets); !s)
       return std::move(s).error();
   cgroup_created = true;  // create() cleans up after itself; destroy() of nothing is fine
-  if (util::Status s = driver->create(init_pid, lc.resources ? &*lc.resources : nullptr); !s)
+  std::optional<spec::Resources> resources = lc.resources;
+  if (resources)
+    resources->devices = effective_device_rules(config);
+  if (util::Status s = driver->create(init_pid, resources ? &*resources : nullptr); !s)
     return std::move(s).error().wrap("cgroup");
 
   ContainerState state;

@@ -25,6 +25,7 @@
 #include "spec/parse.h"
 #include "util/fs.h"
 #include "util/scope_guard.h"
+#include "util/signal.h"
 
 namespace ocistart::runtime {
 namespace {
@@ -198,11 +199,11 @@ util::Result<int> exec(const ExecOptions& o) {
   util::ScopeGuard undo([&] {
     // Never kill(-1, ...): a pid that is gone is -1 here.
     if (joiner_pid > 0) {
-      (void)::kill(joiner_pid, SIGKILL);
+      (void)util::signal_process(joiner_pid, SIGKILL);
       (void)::waitpid(joiner_pid, nullptr, 0);
     }
     if (process_pid > 0) {
-      (void)::kill(process_pid, SIGKILL);
+      (void)util::signal_process(process_pid, SIGKILL);
       (void)::waitpid(process_pid, nullptr, 0);
     }
   });
@@ -249,7 +250,7 @@ util::Result<int> exec(const ExecOptions& o) {
     raw.emplace(STDIN_FILENO);
   util::Result<SignalRelay> relay = SignalRelay::install();
   if (!relay) {
-    (void)::kill(process_pid, SIGKILL);
+    (void)util::signal_process(process_pid, SIGKILL);
     (void)::waitpid(process_pid, nullptr, 0);
     return std::move(relay).error();
   }

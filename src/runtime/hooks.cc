@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "util/scope_guard.h"
+#include "util/signal.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::runtime {
@@ -159,7 +160,7 @@ util::Status run_hook(const spec::Hook& hook, std::string_view state_json) {
   bool reaped = false;
   util::ScopeGuard kill_child([&] {
     if (!reaped) {
-      (void)::kill(pid, SIGKILL);
+      (void)util::signal_process(pid, SIGKILL);
       (void)reap(pid);
     }
   });

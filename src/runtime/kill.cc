@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include "runtime/container.h"
+#include "util/signal.h"
 
 namespace ocistart::runtime {
 
@@ -21,13 +22,13 @@ util::Status kill(const std::string& root, const std::string& id, int signal, bo
     if (!pids)
       return std::move(pids).error().wrap("list the container's processes");
     for (int pid : *pids)
-      if (pid > 0 && ::kill(pid, signal) < 0 && errno != ESRCH)
+      if (pid > 0 && util::signal_process(pid, signal) < 0 && errno != ESRCH)
         return util::errno_error("signal process " + std::to_string(pid));
     return {};
   }
   if (l->state.pid <= 0)  // kill(0 or -1) would hit our group or everything
     return util::make_error("container not running", ESRCH);
-  if (::kill(l->state.pid, signal) < 0)
+  if (util::signal_process(l->state.pid, signal) < 0)
     return util::errno_error("signal init (pid " + std::to_string(l->state.pid) + ")");
   return {};
 }

@@ -13,6 +13,7 @@
 #include "runtime/container.h"
 #include "runtime/terminal.h"
 #include "util/log.h"
+#include "util/signal.h"
 
 namespace ocistart::runtime {
 
@@ -140,7 +141,7 @@ util::Result<int> supervise(SignalRelay& relay, const Supervised& what) {
             if (what.pty_master >= 0)
               copy_window_size(STDIN_FILENO, what.pty_master);
           } else if (relayable(sig)) {
-            (void)::kill(what.pid, sig);
+            (void)util::signal_process(what.pid, sig);
           }
         }
       } else if (p.fd == what.pty_master && watch_master) {

@@ -13,6 +13,7 @@
 
 #include "runtime/container_id.h"
 #include "util/fs.h"
+#include "util/signal.h"
 
 namespace ocistart::runtime {
 namespace {
@@ -77,7 +78,7 @@ Status current_status(const ContainerState& s, const std::string& container_dir)
   if (s.pid <= 0)
     return Status::stopped;
   // EPERM means the process exists but belongs to someone else: still alive.
-  if (::kill(s.pid, 0) < 0 && errno == ESRCH)
+  if (util::signal_process(s.pid, 0) < 0 && errno == ESRCH)
     return Status::stopped;
   util::Result<std::string> text = util::read_file("/proc/" + std::to_string(s.pid) + "/stat");
   if (!text)

@@ -62,3 +62,30 @@ TEST_CASE("ScopeGuard runs unless dismissed") {
   }
   CHECK(runs == 1);
 }
+
+#include <sys/wait.h>
+
+#include <csignal>
+
+#include "util/signal.h"
+
+TEST_CASE("signal_process refuses the pids that mean more than one process") {
+  errno = 0;
+  CHECK(ocistart::util::signal_process(0, 0) == -1);  // would be our process group
+  CHECK(errno == EINVAL);
+  errno = 0;
+  CHECK(ocistart::util::signal_process(-1, 0) == -1);  // would be every process
+  CHECK(errno == EINVAL);
+  CHECK(ocistart::util::signal_process(-12345, 0) == -1);  // a process group
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  REQUIRE(child > 0);
+  CHECK(ocistart::util::signal_process(child, SIGKILL) == 0);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
+}
