@@ -1,0 +1,31 @@
+#include <doctest/doctest.h>
+
+#include "runtime/device_rules.h"
+#include "spec/default_spec.h"
+
+using namespace ocistart;
+
+TEST_CASE("the default spec's deny-all is followed by the devices every container needs") {
+  spec::Config c = spec::default_config();
+  c.linux_->devices.push_back(spec::Device{"c", "/dev/fuse", 10, 229, {}, {}, {}});
+  std::vector<spec::DeviceCgroupRule> rules = runtime::effective_device_rules(c);
+  REQUIRE(rules.size() >= 13);
+  CHECK_FALSE(rules.front().allow);  // the config's own rule stays first
+  auto allowed = [&](const char* type, int64_t major, std::optional<int64_t> minor) {
+    for (const auto& r : rules)
+      if (r.allow && r.type == type && r.major == major && r.minor == minor && r.access == "rwm")
+        return true;
+    return false;
+  };
+  CHECK(allowed("c", 1, 3));     // /dev/null
+  CHECK(allowed("c", 5, 2));     // /dev/ptmx
+  CHECK(allowed("c", 136, {}));  // /dev/pts/*
+  CHECK(allowed("c", 10, 229));  // the config's own device node
+  CHECK(rules.back().major == 10);  // after the defaults: the last match wins
+}
+
+TEST_CASE("no device rules in the config means no restriction") {
+  spec::Config c = spec::default_config();
+  c.linux_->resources->devices.clear();
+  CHECK(runtime::effective_device_rules(c).empty());
+}
