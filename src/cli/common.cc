@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "cli/options.h"
+#include "runtime/container_id.h"
 #include "util/log.h"
 
 namespace ocistart::cli {
@@ -269,6 +270,18 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows) {
     out.push_back('\n');
   }
   return out;
+}
+
+int checked_id(std::string_view command, const std::string& id) {
+  if (util::Status valid = runtime::validate_container_id(id); !valid)
+    return fail(command, std::move(valid).error());
+  return 0;
+}
+
+int not_implemented_for_id(std::string_view command, const std::string& id) {
+  if (int status = checked_id(command, id); status != 0)
+    return status;
+  return not_implemented(command);
 }
 
 }  // namespace ocistart::cli

@@ -34,6 +34,12 @@ int not_implemented(std::string_view command);
 /// width; every row ends with a newline.
 [[nodiscard]] std::string format_table(const std::vector<std::vector<std::string>>& rows);
 
+/// 0 when `id` is a valid container id; else logs why (with `command`) and returns 1.
+[[nodiscard]] int checked_id(std::string_view command, const std::string& id);
+
+/// checked_id, then not_implemented: for id-taking commands not built yet.
+int not_implemented_for_id(std::string_view command, const std::string& id);
+
 /// "cmd `id`": the context errors of a command on a valid container id are wrapped with.
 [[nodiscard]] std::string command_context(std::string_view command, std::string_view id);
 

@@ -55,12 +55,6 @@ void add_create_flags(CLI::App& sub, CreateOptions& o) {
   });
 }
 
-int checked_id(std::string_view command, const std::string& id) {
-  if (util::Status valid = runtime::validate_container_id(id); !valid)
-    return fail(command, std::move(valid).error());
-  return 0;
-}
-
 runtime::CreateOptions to_runtime(const CreateOptions& o, const GlobalOptions& global) {
   runtime::CreateOptions r;
   r.root = global.root;

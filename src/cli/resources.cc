@@ -4,16 +4,10 @@
 
 #include "cli/app.h"
 #include "cli/common.h"
-#include "runtime/container_id.h"
+#include "runtime/container.h"
 
 namespace ocistart::cli {
 namespace {
-
-int run_with_id(std::string_view command, const std::string& id) {
-  if (util::Status valid = runtime::validate_container_id(id); !valid)
-    return fail(command, std::move(valid).error());
-  return not_implemented(command);
-}
 
 // An integer flag stored into an optional (so "not given" differs from 0).
 template <class T>
@@ -47,16 +41,16 @@ CLI::Option* add_memory(CLI::App& sub, const std::string& name, std::optional<in
 Command add_pause(CLI::App& parent, const GlobalOptions& /*global*/, IdOptions& o) {
   CLI::App* sub = parent.add_subcommand("pause", "suspend (freeze) every process in a container");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return run_with_id("pause", o.id); }};
+  return {sub, [&o] { return not_implemented_for_id("pause", o.id); }};
 }
 
 Command add_resume(CLI::App& parent, const GlobalOptions& /*global*/, IdOptions& o) {
   CLI::App* sub = parent.add_subcommand("resume", "resume (thaw) every process of a paused container");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return run_with_id("resume", o.id); }};
+  return {sub, [&o] { return not_implemented_for_id("resume", o.id); }};
 }
 
-Command add_ps(CLI::App& parent, const GlobalOptions& /*global*/, PsOptions& o) {
+Command add_ps(CLI::App& parent, const GlobalOptions& global, PsOptions& o) {
   CLI::App* sub = parent.add_subcommand("ps", "show the processes running inside a container");
   sub->add_option("-f,--format", o.format, "table (ps output) or json (a list of pids)")
       ->check(CLI::IsMember({"table", "json"}))
@@ -69,7 +63,13 @@ Command add_ps(CLI::App& parent, const GlobalOptions& /*global*/, PsOptions& o) 
     if (!o.ps_args.empty() && o.ps_args.front() == "--")
       o.ps_args.erase(o.ps_args.begin());
   });
-  return {sub, [&o] { return run_with_id("ps", o.id); }};
+  return {sub, [&o, &global] {
+            if (int status = checked_id("ps", o.id); status != 0)
+              return status;
+            if (util::Status s = runtime::ps(global.root, o.id, o.format, o.ps_args); !s)
+              return fail(command_context("ps", o.id), std::move(s).error());
+            return 0;
+          }};
 }
 
 Command add_events(CLI::App& parent, const GlobalOptions& /*global*/, EventsOptions& o) {
@@ -88,7 +88,7 @@ Command add_events(CLI::App& parent, const GlobalOptions& /*global*/, EventsOpti
       ->type_name("DURATION");
   sub->add_flag("--stats", o.stats, "print the statistics once and exit");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return run_with_id("events", o.id); }};
+  return {sub, [&o] { return not_implemented_for_id("events", o.id); }};
 }
 
 Command add_update(CLI::App& parent, const GlobalOptions& /*global*/, UpdateOptions& o) {
@@ -127,7 +127,7 @@ Command add_update(CLI::App& parent, const GlobalOptions& /*global*/, UpdateOpti
                                         "Intel RDT/MBA memory bandwidth schema")
       ->type_name("SCHEMA");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return run_with_id("update", o.id); }};
+  return {sub, [&o] { return not_implemented_for_id("update", o.id); }};
 }
 
 }  // namespace ocistart::cli

@@ -3,24 +3,14 @@
 
 #include "cli/app.h"
 #include "cli/common.h"
-#include "runtime/container_id.h"
 
 namespace ocistart::cli {
-namespace {
-
-int run_with_id(std::string_view command, const std::string& id) {
-  if (util::Status valid = runtime::validate_container_id(id); !valid)
-    return fail(command, std::move(valid).error());
-  return not_implemented(command);
-}
-
-}  // namespace
 
 Command add_status(CLI::App& parent, const GlobalOptions& /*global*/, StatusOptions& o) {
   CLI::App* sub = parent.add_subcommand("status", "show a container's state, unit, cgroup and latest output");
   sub->add_option("-n,--lines", o.lines, "number of journal lines to show (default: 10)")->type_name("N");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return run_with_id("status", o.id); }};
+  return {sub, [&o] { return not_implemented_for_id("status", o.id); }};
 }
 
 Command add_logs(CLI::App& parent, const GlobalOptions& /*global*/, LogsOptions& o) {
@@ -35,7 +25,7 @@ Command add_logs(CLI::App& parent, const GlobalOptions& /*global*/, LogsOptions&
       ->check(CLI::IsMember({"short", "cat", "json"}))
       ->type_name("FORMAT");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return run_with_id("logs", o.id); }};
+  return {sub, [&o] { return not_implemented_for_id("logs", o.id); }};
 }
 
 }  // namespace ocistart::cli
