@@ -14,7 +14,7 @@ namespace ocistart::spec {
 /// stores as enums (namespace type). Semantic checks are validate()'s job.
 /// The error message starts with the JSON pointer of the bad member:
 ///   "/linux/namespaces/2/type: unknown namespace type \"pdi\""
-///   "/process/args: expected an array of strings, got number"
+///   "/process/args: expected an array, got number"
 ///   "/ociVersion: required member missing"
 /// A document that is not JSON at all gives "<offset or pointer>: invalid JSON: <why>".
 [[nodiscard]] util::Result<Config> parse_config(std::string_view json);
