@@ -12,20 +12,16 @@
 #include <cerrno>
 
 #include "linux/rootfs_internal.h"
+#include "util/text.h"
 
 namespace ocistart::os::rootfs_detail {
 
 using util::Result;
 using util::Status;
 using util::UniqueFd;
+using util::quoted;
 
 namespace {
-
-std::string quoted(std::string_view s) {
-  std::string out("`");
-  out.append(s).append("`");
-  return out;
-}
 
 // An empty file at dir/name (or whatever is already there, unless it is a symlink), with
 // the host's node bound onto it.

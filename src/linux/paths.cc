@@ -11,20 +11,16 @@
 #include <set>
 
 #include "linux/rootfs_internal.h"
+#include "util/text.h"
 
 namespace ocistart::os::rootfs_detail {
 
 using util::Result;
 using util::Status;
 using util::UniqueFd;
+using util::quoted;
 
 namespace {
-
-std::string quoted(std::string_view s) {
-  std::string out("`");
-  out.append(s).append("`");
-  return out;
-}
 
 // After the pivot "/dev/null" is the container's; make sure it is the real thing before
 // binding it over anything.

@@ -11,21 +11,17 @@
 
 #include "linux/mount_plan.h"
 #include "linux/rootfs_internal.h"
+#include "util/text.h"
 
 namespace ocistart::os {
 
 using util::Result;
 using util::Status;
 using util::UniqueFd;
+using util::quoted;
 using rootfs_detail::Root;
 
 namespace {
-
-std::string quoted(std::string_view s) {
-  std::string out("`");
-  out.append(s).append("`");
-  return out;
-}
 
 Result<UniqueFd> open_rootfs(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));

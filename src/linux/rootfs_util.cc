@@ -12,20 +12,16 @@
 #include <climits>
 
 #include "linux/rootfs_internal.h"
+#include "util/text.h"
 
 namespace ocistart::os::rootfs_detail {
 
 using util::Result;
 using util::Status;
 using util::UniqueFd;
+using util::quoted;
 
 namespace {
-
-std::string quoted(std::string_view s) {
-  std::string out("`");
-  out.append(s).append("`");
-  return out;
-}
 
 Result<UniqueFd> raw_openat2(int dirfd, const std::string& path, int flags, uint64_t resolve) {
   open_how how{};

@@ -17,21 +17,16 @@
 #include "linux/syscalls.h"
 #include "util/scope_guard.h"
 #include "util/signal.h"
+#include "util/text.h"
 
 namespace ocistart::os {
 
 using util::Result;
 using util::Status;
 using util::UniqueFd;
+using util::quoted;
 
 namespace {
-
-std::string quoted(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.append("`").append(s).append("`");
-  return out;
-}
 
 // The object of an *at() call: the path, or the fd itself for AT_EMPTY_PATH calls.
 std::string object(int dirfd, const std::string& path) {
