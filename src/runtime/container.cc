@@ -9,10 +9,14 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "build_config.h"
 #include "runtime/hooks.h"
 #include "spec/parse.h"
 #include "util/log.h"
 #include "util/signal.h"
+#if OCISTART_HAVE_SYSTEMD
+#include "cgroups/systemd_driver.h"
+#endif
 
 namespace ocistart::runtime {
 
@@ -30,10 +34,23 @@ util::Result<Loaded> load_locked(const std::string& root, const std::string& id)
   return Loaded{std::move(*store), std::move(*lock), std::move(*state), status};
 }
 
-util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state) {
-  if (state.cgroup_driver == "systemd")
-    return util::make_error("systemd cgroup driver not implemented yet", ENOTSUP);
-  return cgroups::make_cgroupfs_driver(state.cgroup_path);
+util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state, const std::string& root) {
+  if (state.cgroup_driver != "systemd")
+    return cgroups::make_cgroupfs_driver(state.cgroup_path);
+#if OCISTART_HAVE_SYSTEMD
+  if (state.systemd_unit.empty() || state.cgroup_path.empty())
+    return util::make_error("state of `" + state.id + "`: systemd driver without a unit and its cgroup", EINVAL);
+  cgroups::SystemdDriverOptions o;
+  o.unit = state.systemd_unit;
+  o.cgroup_path = state.cgroup_path;
+  o.state_root = root;
+  o.manager = cgroups::bus_manager_factory();
+  return std::unique_ptr<cgroups::Driver>(std::make_unique<cgroups::SystemdDriver>(std::move(o)));
+#else
+  (void)root;
+  return util::make_error("container `" + state.id + "` uses the systemd cgroup driver, which is not built in",
+                          ENOTSUP);
+#endif
 }
 
 util::Result<spec::Config> load_config_for(const ContainerState& state) {
@@ -50,10 +67,11 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state) {
     if (!s)
       util::log_warning("delete `" + state.id + "`: " + s.error().message);
   }
-  util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(state);
+  util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(state, store.root());
   if (!driver)
     return std::move(driver).error();
-  if (util::Status s = (*driver)->destroy(); !s) {
+  util::Status s = (*driver)->destroy();
+  if (!s) {
     // Processes that escaped the pid namespace (or a container without one) keep the
     // cgroup busy: kill them and try once more.
     if (util::Result<std::vector<int>> pids = (*driver)->pids(); pids && !pids->empty()) {
@@ -71,6 +89,11 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state) {
     if (!s)
       return std::move(s).error().wrap("remove the cgroup");
   }
+#if OCISTART_HAVE_SYSTEMD
+  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver->get()))
+    util::log_debug("delete `" + state.id + "`: unit `" + sd->unit() + "`: " + std::to_string(sd->dbus_calls()) +
+                    " D-Bus calls");
+#endif
   return store.remove(state.id);
 }
 

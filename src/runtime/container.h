@@ -106,8 +106,23 @@ struct Loaded {
 /// Opens the store, locks `id` and loads its state.
 [[nodiscard]] util::Result<Loaded> load_locked(const std::string& root, const std::string& id);
 
-/// The cgroup driver for a recorded state (cgroupfs; the systemd driver is not there yet).
-[[nodiscard]] util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state);
+/// The cgroup driver for a recorded state: cgroupfs on cgroup_path, or (cgroup_driver
+/// "systemd") the systemd driver for systemd_unit, whose cgroup is cgroup_path; it connects
+/// to systemd only when a method needs D-Bus (destroy, freeze, update). `root` (the state
+/// root) lets update() remember properties systemd refuses; may be empty.
+[[nodiscard]] util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state,
+                                                                       const std::string& root = {});
+
+/// Which cgroup driver `create` uses.
+enum class CgroupDriverKind { cgroupfs, systemd };
+
+/// systemd when `cgroup_manager` is "systemd" or `systemd_cgroup` (runc's flag) is set, or
+/// under "auto" when `cgroups_path` is "slice:prefix:name" or empty while systemd runs the
+/// host; cgroupfs otherwise. EINVAL for "cgroupfs" with a "slice:prefix:name" path.
+[[nodiscard]] util::Result<CgroupDriverKind> choose_cgroup_driver(const std::string& cgroup_manager,
+                                                                  bool systemd_cgroup,
+                                                                  const std::string& cgroups_path,
+                                                                  bool systemd_runs_host);
 
 /// The bundle's config as it is now (for hooks after create); errors are the parser's.
 [[nodiscard]] util::Result<spec::Config> load_config_for(const ContainerState& state);

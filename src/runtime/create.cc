@@ -9,11 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 
+#include "build_config.h"
+#include "cgroups/cgroupfs.h"
 #include "linux/init.h"
 #include "linux/namespaces.h"
 #include "runtime/container.h"
@@ -24,8 +27,13 @@
 #include "spec/parse.h"
 #include "spec/validate.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/scope_guard.h"
 #include "util/signal.h"
+#if OCISTART_HAVE_SYSTEMD
+#include "cgroups/systemd_driver.h"
+#include "systemd/unit_name.h"
+#endif
 
 namespace ocistart::runtime {
 namespace {
@@ -53,17 +61,33 @@ std::string owner_name() {
   return std::to_string(uid);
 }
 
-// Which cgroup manager: cgroupfs unless systemd is asked for (explicitly, by runc's flag,
-// or by a "slice:prefix:name" cgroupsPath).
-util::Status check_cgroup_manager(const CreateOptions& o, const std::string& cgroups_path) {
-  bool systemd_path = !cgroups_path.empty() && cgroups_path.front() != '/' &&
-                      cgroups_path.find(':') != std::string::npos;
-  if (o.cgroup_manager == "systemd" || o.systemd_cgroup || (o.cgroup_manager != "cgroupfs" && systemd_path))
-    return util::make_error("systemd cgroup driver not implemented yet", ENOTSUP);
-  if (o.cgroup_manager == "cgroupfs" && systemd_path)
-    return util::make_error("cgroupsPath `" + cgroups_path + "` is for systemd; the cgroupfs driver needs a path",
-                            EINVAL);
-  return {};
+// systemd manages this host when /run/systemd/system exists (sd_booted()'s test).
+bool systemd_runs_host() {
+  struct stat st {};
+  return ::lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The cgroup driver create() uses (choose_cgroup_driver() picks which).
+util::Result<std::unique_ptr<cgroups::Driver>> make_driver(CgroupDriverKind kind, const CreateOptions& o,
+                                                           const spec::Config& config) {
+  const std::string& cgroups_path = config.linux_->cgroups_path;
+  if (kind == CgroupDriverKind::cgroupfs)
+    return cgroups::make_cgroupfs_driver(cgroups::default_cgroup_path(cgroups_path, o.id));
+#if OCISTART_HAVE_SYSTEMD
+  util::Result<systemd::UnitPlacement> placement = systemd::unit_placement(cgroups_path, o.id);
+  if (!placement)
+    return std::move(placement).error();
+  cgroups::SystemdDriverOptions so;
+  so.unit = placement->unit;
+  so.slice = placement->slice;
+  so.description = "ocistart container " + o.id;
+  so.annotations = config.annotations;
+  so.state_root = o.root;
+  so.manager = cgroups::bus_manager_factory();
+  return std::unique_ptr<cgroups::Driver>(std::make_unique<cgroups::SystemdDriver>(std::move(so)));
+#else
+  return util::make_error("the systemd cgroup driver is not built in (meson -Dsystemd=disabled)", ENOTSUP);
+#endif
 }
 
 // setns(CLONE_NEWPID) changes only pid_for_children: done around the clone of init,
@@ -94,6 +118,24 @@ class PidNamespaceForChildren {
 
 }  // namespace
 
+util::Result<CgroupDriverKind> choose_cgroup_driver(const std::string& cgroup_manager, bool systemd_cgroup,
+                                                    const std::string& cgroups_path, bool systemd_runs_host) {
+  // "slice:prefix:name": three colon-separated fields, not a path (runc's convention).
+  bool systemd_path = !cgroups_path.empty() && cgroups_path.front() != '/' &&
+                      std::count(cgroups_path.begin(), cgroups_path.end(), ':') == 2;
+  if (cgroup_manager == "systemd" || systemd_cgroup)
+    return CgroupDriverKind::systemd;
+  if (cgroup_manager == "cgroupfs") {
+    if (systemd_path)
+      return util::make_error("cgroupsPath `" + cgroups_path + "` is for systemd; the cgroupfs driver needs a path",
+                              EINVAL);
+    return CgroupDriverKind::cgroupfs;
+  }
+  if (systemd_path || (cgroups_path.empty() && systemd_runs_host))
+    return CgroupDriverKind::systemd;
+  return CgroupDriverKind::cgroupfs;
+}
+
 util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Status s = validate_container_id(o.id); !s)
     return std::move(s).error();
@@ -117,8 +159,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     mount_ns = mount_ns || t.type == spec::NamespaceType::mount;
   if (!mount_ns)
     return util::make_error("config.json: /linux/namespaces: a mount namespace is required", EINVAL);
-  if (util::Status s = check_cgroup_manager(o, lc.cgroups_path); !s)
-    return std::move(s).error();
+  util::Result<CgroupDriverKind> driver_kind = choose_cgroup_driver(
+      o.cgroup_manager, o.systemd_cgroup, lc.cgroups_path, systemd_runs_host());
+  if (!driver_kind)
+    return std::move(driver_kind).error();
   util::Result<std::string> rootfs = absolute_rootfs(config, o.bundle);
   if (!rootfs)
     return std::move(rootfs).error();
@@ -157,8 +201,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     return util::errno_error("open `" + fifo_path + "`");
   util::UniqueFd fifo_fd(fifo);
 
-  util::Result<std::unique_ptr<cgroups::Driver>> made =
-      cgroups::make_cgroupfs_driver(cgroups::default_cgroup_path(lc.cgroups_path, o.id));
+  util::Result<std::unique_ptr<cgroups::Driver>> made = make_driver(*driver_kind, o, config);
   if (!made)
     return std::move(made).error().wrap("cgroup");
   driver = std::move(*made);
@@ -221,6 +264,11 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     resources->devices = effective_device_rules(config);
   if (util::Status s = driver->create(init_pid, resources ? &*resources : nullptr); !s)
     return std::move(s).error().wrap("cgroup");
+#if OCISTART_HAVE_SYSTEMD
+  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver.get()))
+    util::log_debug("create `" + o.id + "`: unit `" + sd->unit() + "`: " + std::to_string(sd->dbus_calls()) +
+                    " D-Bus calls");
+#endif
 
   ContainerState state;
   state.oci_version = config.oci_version;
@@ -233,8 +281,12 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   state.created = rfc3339_nano_now();
   state.owner = owner_name();
   state.annotations = config.annotations;
-  state.cgroup_driver = "cgroupfs";
+  state.cgroup_driver = std::string(driver->name());
   state.cgroup_path = driver->path();
+#if OCISTART_HAVE_SYSTEMD
+  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver.get()))
+    state.systemd_unit = sd->unit();
+#endif
   state.systemd_cgroup_flag = o.systemd_cgroup;
   // Recorded now so that a concurrent `state` sees `creating` rather than nothing.
   if (util::Status s = store->save(state); !s)

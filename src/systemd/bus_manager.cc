@@ -62,6 +62,8 @@ Error from_dbus(const sdbus::Error& e, std::string_view call) {
   else if (name == "org.freedesktop.DBus.Error.PropertyReadOnly" ||
            name == "org.freedesktop.DBus.Error.UnknownProperty")
     code = ENOTSUP;
+  else if (name == "org.freedesktop.DBus.Error.NotSupported")  // e.g. FreezeUnit on cgroup v1
+    code = EOPNOTSUPP;
   std::string what = "systemd `" + std::string(call) + "`: ";
   if (code == ETIMEDOUT)
     return Error{code, what + "no answer within the deadline (" + name + ")"};

@@ -15,7 +15,9 @@ namespace ocistart::systemd {
 /// Errors carry an errno: ETIMEDOUT when systemd does not answer a call within the
 /// deadline, ETIME when a job does not finish in time, EEXIST when the unit exists,
 /// ENOENT for no such unit, ENOTSUP when systemd cannot set a property (the message then
-/// contains "property `Name`", see unsupported_property()), EIO for any other failure,
+/// contains "property `Name`", see unsupported_property()), EOPNOTSUPP (the same value)
+/// for org.freedesktop.DBus.Error.NotSupported (FreezeUnit on a v1 hierarchy, with no
+/// property named), EIO for any other failure,
 /// with systemd's error name and message in the text.
 class Manager {
  public:

@@ -55,9 +55,10 @@ expect_create_fails "failing createContainer hook (in the init)" badhook3 "creat
 cp "$WORK/config.good" "$BUNDLE/config.json"
 
 out=$(oci --cgroup-manager systemd create --bundle "$BUNDLE" sd 2>&1); rc=$?
-expect_eq "systemd driver: fails" 1 "$rc"
-expect_contains "systemd driver: says so" "systemd cgroup driver not implemented yet" "$out"
-expect_no_leftovers "systemd driver" sd "$BUNDLE"
+# No systemd on this host (systemd_driver.sh tests the driver against a private one).
+expect_eq "systemd driver without systemd: fails" 1 "$rc"
+expect_contains "systemd driver without systemd: says so" "connect to systemd" "$out"
+expect_no_leftovers "systemd driver without systemd" sd "$BUNDLE"
 
 oci create --bundle "$BUNDLE" "bad/id" >/dev/null 2>&1; expect_eq "invalid id" 1 $?
 oci create --bundle "$BUNDLE" dup >/dev/null 2>&1

@@ -1,0 +1,335 @@
+// The systemd cgroup driver (see systemd_driver.h): one transient scope per container,
+// the exact cgroup values written afterwards by the cgroupfs driver on the scope's cgroup.
+#include "cgroups/systemd_driver.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+#include "systemd/unit_properties.h"
+#include "util/fs.h"
+#include "util/unique_fd.h"
+
+namespace ocistart::cgroups {
+namespace {
+
+constexpr std::chrono::milliseconds kDefaultDeadline{10000};
+
+bool has_property(const systemd::UnitProperties& properties, std::string_view name) {
+  return std::any_of(properties.begin(), properties.end(),
+                     [&](const systemd::UnitProperty& p) { return p.name == name; });
+}
+
+// FreezeUnit on a hierarchy where systemd has no freezer (v1 and hybrid hosts): systemd
+// answers org.freedesktop.DBus.Error.NotSupported.
+bool freezer_unsupported(const util::Error& e) {
+  return e.code == EOPNOTSUPP || e.message.find("NotSupported") != std::string::npos ||
+         e.message.find("does not support freezing") != std::string::npos;
+}
+
+}  // namespace
+
+SystemdDriver::SystemdDriver(SystemdDriverOptions options)
+    : options_(std::move(options)), cgroup_path_(options_.cgroup_path),
+      unit_may_exist_(!options_.cgroup_path.empty()) {}
+
+SystemdDriver::~SystemdDriver() = default;
+
+unsigned SystemdDriver::dbus_calls() const noexcept { return manager_ ? manager_->calls() : 0; }
+
+util::Result<systemd::Manager*> SystemdDriver::manager() {
+  if (manager_)
+    return manager_.get();
+  if (!options_.manager)
+    return util::make_error("no way to reach systemd", ENOTCONN);
+  util::Result<std::unique_ptr<systemd::Manager>> made = options_.manager();
+  if (!made)
+    return std::move(made).error().wrap("connect to systemd");
+  manager_ = std::move(*made);
+  return manager_.get();
+}
+
+util::Result<Driver*> SystemdDriver::cgroupfs() const {
+  if (cgroupfs_)
+    return cgroupfs_.get();
+  if (cgroup_path_.empty())
+    return util::make_error("unit `" + options_.unit + "` has no cgroup yet", ENOENT);
+  CgroupfsOptions o = options_.cgroupfs;
+  o.cgroup_path = cgroup_path_;
+  o.systemd_cpu_quota_rounding = true;  // the files must agree with CPUQuotaPerSecUSec
+  util::Result<std::unique_ptr<Driver>> made = make_cgroupfs_driver(o);
+  if (!made)
+    return std::move(made).error();
+  cgroupfs_ = std::move(*made);
+  return cgroupfs_.get();
+}
+
+systemd::CgroupVersion SystemdDriver::version() const {
+  std::optional<Layout> layout = options_.cgroupfs.layout;
+  if (!layout)
+    if (util::Result<Layout> detected = detect_layout(options_.cgroupfs.mount_root))
+      layout = *detected;
+  // v1 names on v1 and hybrid hosts: there systemd manages the controllers on v1.
+  return layout == Layout::v2 ? systemd::CgroupVersion::v2 : systemd::CgroupVersion::v1;
+}
+
+std::vector<std::string> SystemdDriver::remembered_unsupported() const {
+  std::vector<std::string> names;
+  if (options_.state_root.empty())
+    return names;
+  util::Result<std::string> text = util::read_file(options_.state_root + "/" + kUnsupportedPropertiesFile);
+  if (!text)
+    return names;  // none remembered yet (or unreadable: then we just ask again)
+  size_t i = 0;
+  while (i < text->size()) {
+    size_t nl = text->find('\n', i);
+    std::string line = text->substr(i, nl == std::string::npos ? std::string::npos : nl - i);
+    if (!line.empty() && std::find(names.begin(), names.end(), line) == names.end())
+      names.push_back(std::move(line));
+    if (nl == std::string::npos)
+      break;
+    i = nl + 1;
+  }
+  return names;
+}
+
+void SystemdDriver::remember_unsupported(const std::string& property) const {
+  if (options_.state_root.empty())
+    return;
+  std::vector<std::string> known = remembered_unsupported();
+  if (std::find(known.begin(), known.end(), property) != known.end())
+    return;
+  // One short O_APPEND write: concurrent creates can only interleave whole lines.
+  const std::string path = options_.state_root + "/" + kUnsupportedPropertiesFile;
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return;  // best effort: the next create asks systemd again
+  util::UniqueFd owned(fd);
+  const std::string line = property + "\n";
+  (void)::write(owned.get(), line.data(), line.size());
+}
+
+void SystemdDriver::note(const util::Status& s) {
+  // No answer within the deadline: systemd is stuck (or gone). Asking it to clean up would
+  // only wait another deadline each time.
+  if (!s && s.error().code == ETIMEDOUT)
+    unresponsive_ = true;
+}
+
+util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
+  util::Result<systemd::Manager*> mgr = manager();
+  if (!mgr)
+    return std::move(mgr).error();
+  bool reset_done = false;
+  unsigned dropped = 0;
+  for (;;) {
+    util::Status s = (*mgr)->start_transient_unit(options_.unit, properties);
+    note(s);
+    if (s) {
+      unit_may_exist_ = true;
+      return s;
+    }
+    const util::Error& e = s.error();
+    if (e.code != EEXIST)
+      unit_may_exist_ = true;  // a failed job may leave a failed unit behind
+    if (e.code == EEXIST && !reset_done) {
+      // A failed unit of the same name (a crashed earlier container): reset, retry once.
+      // An active one stays and the retry fails with EEXIST again.
+      reset_done = true;
+      util::Status r = (*mgr)->reset_failed_unit(options_.unit);
+      note(r);
+      if (!r)
+        return std::move(s).error().wrap("start unit `" + options_.unit + "`");
+      continue;
+    }
+    if (std::optional<std::string> name = systemd::unsupported_property(e);
+        name && dropped < options_.max_property_retries && has_property(properties, *name)) {
+      // This systemd cannot set `name`: go without it, now and in later calls.
+      systemd::drop_property(properties, *name);
+      remember_unsupported(*name);
+      ++dropped;
+      continue;
+    }
+    return std::move(s).error().wrap("start unit `" + options_.unit + "`");
+  }
+}
+
+util::Status SystemdDriver::stop_and_reset() {
+  if (unresponsive_ || !unit_may_exist_)
+    return {};
+  util::Result<systemd::Manager*> mgr = manager();
+  if (!mgr)
+    return std::move(mgr).error();
+  util::Status stopped = (*mgr)->stop_unit(options_.unit);
+  note(stopped);
+  if (unresponsive_)
+    return std::move(stopped).error().wrap("stop unit `" + options_.unit + "`");
+  util::Status reset = (*mgr)->reset_failed_unit(options_.unit);
+  note(reset);
+  if (!stopped)
+    return std::move(stopped).error().wrap("stop unit `" + options_.unit + "`");
+  if (!reset)
+    return std::move(reset).error().wrap("reset unit `" + options_.unit + "`");
+  unit_may_exist_ = false;
+  return {};
+}
+
+util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
+  if (!cgroup_path_.empty())
+    return util::make_error("unit `" + options_.unit + "` already created", EEXIST);
+  systemd::ScopeRequest request;
+  request.description = options_.description;
+  request.slice = options_.slice;
+  request.pid = pid;
+  request.version = version();
+  request.resources = resources;
+  request.annotations = &options_.annotations;
+  util::Result<systemd::UnitProperties> properties = systemd::scope_properties(request);
+  if (!properties)
+    return std::move(properties).error();
+  // Gone as soon as it stops or fails, so no failed unit outlives a container (as nspawn).
+  if (!has_property(*properties, "CollectMode"))
+    properties->push_back({"CollectMode", std::string("inactive-or-failed")});
+  for (const std::string& name : remembered_unsupported())
+    systemd::drop_property(*properties, name);
+
+  // Undo on failure: the unit (its processes are the caller's to kill: KillUnit makes sure
+  // the stop job does not wait for an init that ignores SIGTERM), then what cgroupfs made.
+  auto fail = [&](util::Error e) -> util::Status {
+    if (!unresponsive_ && unit_may_exist_) {
+      if (util::Result<systemd::Manager*> mgr = manager()) {
+        util::Status killed = (*mgr)->kill_unit(options_.unit, SIGKILL);
+        note(killed);
+      }
+      (void)stop_and_reset();
+    }
+    cgroupfs_.reset();
+    cgroup_path_.clear();
+    return e;
+  };
+
+  if (util::Status s = start_unit(std::move(*properties)); !s)
+    return fail(std::move(s).error());
+  util::Result<systemd::Manager*> mgr = manager();
+  util::Result<std::string> cgroup = (*mgr)->control_group(options_.unit);
+  if (!cgroup) {
+    note(util::Status(cgroup.error()));
+    return fail(std::move(cgroup).error().wrap("unit `" + options_.unit + "`"));
+  }
+  if (cgroup->empty() || cgroup->front() != '/')
+    return fail(util::make_error("unit `" + options_.unit + "` has no control group", ENOENT));
+  cgroup_path_ = std::move(*cgroup);
+
+  // Everything systemd cannot express, exactly; also joins `pid` in the hierarchies
+  // systemd does not manage (cpuset, freezer, hugetlb, ... on v1).
+  util::Result<Driver*> fs = cgroupfs();
+  if (!fs)
+    return fail(std::move(fs).error());
+  if (util::Status s = (*fs)->create(pid, resources); !s)
+    return fail(std::move(s).error().wrap("unit `" + options_.unit + "`"));
+  return {};
+}
+
+util::Status SystemdDriver::update(const spec::Resources& resources) {
+  util::Result<systemd::UnitProperties> properties = systemd::resource_properties(resources, version());
+  if (!properties)
+    return std::move(properties).error();
+  for (const std::string& name : remembered_unsupported())
+    systemd::drop_property(*properties, name);
+  if (!properties->empty()) {
+    util::Result<systemd::Manager*> mgr = manager();
+    if (!mgr)
+      return std::move(mgr).error();
+    for (unsigned dropped = 0;;) {
+      util::Status s = (*mgr)->set_unit_properties(options_.unit, true, *properties);
+      note(s);
+      if (s)
+        break;
+      std::optional<std::string> name = systemd::unsupported_property(s.error());
+      if (!name || dropped >= options_.max_property_retries || !has_property(*properties, *name))
+        return std::move(s).error().wrap("update unit `" + options_.unit + "`");
+      systemd::drop_property(*properties, *name);
+      remember_unsupported(*name);
+      ++dropped;
+      if (properties->empty())
+        break;
+    }
+  }
+  util::Result<Driver*> fs = cgroupfs();
+  if (!fs)
+    return std::move(fs).error();
+  return (*fs)->update(resources);
+}
+
+util::Status SystemdDriver::add_process(int pid) {
+  util::Result<Driver*> fs = cgroupfs();
+  if (!fs)
+    return std::move(fs).error();
+  return (*fs)->add_process(pid);
+}
+
+util::Result<std::vector<int>> SystemdDriver::pids() const {
+  util::Result<Driver*> fs = cgroupfs();
+  if (!fs)
+    return std::move(fs).error();
+  return (*fs)->pids();
+}
+
+util::Status SystemdDriver::set_frozen(bool frozen) {
+  util::Result<systemd::Manager*> mgr = manager();
+  if (!mgr)
+    return std::move(mgr).error();
+  util::Status s = frozen ? (*mgr)->freeze_unit(options_.unit) : (*mgr)->thaw_unit(options_.unit);
+  note(s);
+  if (s)
+    return s;
+  if (!freezer_unsupported(s.error()))
+    return std::move(s).error().wrap((frozen ? "freeze unit `" : "thaw unit `") + options_.unit + "`");
+  // systemd freezes only on the unified hierarchy: the cgroupfs freezer does it here.
+  util::Result<Driver*> fs = cgroupfs();
+  if (!fs)
+    return std::move(fs).error();
+  return frozen ? (*fs)->freeze() : (*fs)->thaw();
+}
+
+util::Status SystemdDriver::freeze() { return set_frozen(true); }
+util::Status SystemdDriver::thaw() { return set_frozen(false); }
+
+util::Status SystemdDriver::destroy() {
+  util::Status first = stop_and_reset();
+  // systemd removed the unit's cgroup in the hierarchies it manages; the cgroupfs step may
+  // have made it in others (v1 cpuset, freezer, ...).
+  if (!cgroup_path_.empty()) {
+    util::Result<Driver*> fs = cgroupfs();
+    util::Status removed = fs ? (*fs)->destroy() : util::Status(std::move(fs).error());
+    if (!removed && first)
+      first = std::move(removed);
+  }
+  return first;
+}
+
+std::vector<std::string> SystemdDriver::warnings() const {
+  return cgroupfs_ ? cgroupfs_->warnings() : std::vector<std::string>{};
+}
+
+std::chrono::milliseconds systemd_call_deadline() {
+  const char* env = std::getenv("OCISTART_DBUS_TIMEOUT_MS");
+  if (env == nullptr || *env == '\0')
+    return kDefaultDeadline;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long ms = std::strtoull(env, &end, 10);
+  if (errno != 0 || *end != '\0' || ms == 0 || ms > 3600ULL * 1000)
+    return kDefaultDeadline;
+  return std::chrono::milliseconds(static_cast<int64_t>(ms));
+}
+
+ManagerFactory bus_manager_factory() {
+  return [] { return systemd::connect_manager(systemd_call_deadline()); };
+}
+
+}  // namespace ocistart::cgroups

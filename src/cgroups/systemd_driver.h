@@ -1,0 +1,119 @@
+// The systemd cgroup driver: the container's init goes into a transient scope started by
+// ONE StartTransientUnit call; what systemd cannot express (v1 cpusets, memsw, IOPS,
+// exact device lists, ...) is then written by a cgroupfs driver on the unit's own cgroup,
+// through the same translation (resources.h) the cgroupfs driver uses. Only built with
+// systemd support (OCISTART_HAVE_SYSTEMD).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgroups/cgroupfs.h"
+#include "cgroups/driver.h"
+#include "spec/config.h"
+#include "systemd/manager.h"
+#include "systemd/unit_properties.h"
+#include "util/result.h"
+
+namespace ocistart::cgroups {
+
+/// Makes the systemd::Manager on first use, so a driver rebuilt from state.json for
+/// `ps` or `kill` (which only read cgroupfs) never opens a bus connection.
+using ManagerFactory = std::function<util::Result<std::unique_ptr<systemd::Manager>>()>;
+
+/// Name of the file, in the state root, that lists (one per line) the unit properties
+/// this host's systemd refused ("Cannot set property X", UnknownProperty): they are left
+/// out of later calls without another failed round trip.
+inline constexpr const char* kUnsupportedPropertiesFile = ".systemd-unsupported-properties";
+
+struct SystemdDriverOptions {
+  std::string unit;         // "ocistart-abc.scope", "test-c1.scope"
+  std::string slice;        // "system.slice"; only for create()
+  std::string description;  // the unit's Description; only for create()
+  /// The unit's ControlGroup ("/system.slice/x.scope") when the unit already exists
+  /// (rebuilt from state.json); empty before create(), which reads it from systemd.
+  std::string cgroup_path;
+  /// org.systemd.property.* override the translated properties in create().
+  spec::StringMap annotations;
+  /// The state root (--root): where kUnsupportedPropertiesFile lives. Empty: nothing is
+  /// remembered.
+  std::string state_root;
+  /// Template for the cgroupfs follow-up (mount root, layout, mountinfo, fake tree,
+  /// timeouts); its cgroup_path is replaced by the unit's ControlGroup.
+  /// systemd_cpu_quota_rounding is always set.
+  CgroupfsOptions cgroupfs;
+  /// Connects to systemd; called at most once, on the first D-Bus need.
+  ManagerFactory manager;
+  /// How many "cannot set property" retries one call may make.
+  unsigned max_property_retries = 8;
+};
+
+/// A cgroups::Driver whose cgroup is a systemd scope. Not thread-safe; used in the parent
+/// only (never in the forked init).
+///
+/// create(pid, resources): StartTransientUnit(unit, "fail", Description, Slice,
+/// Delegate=yes, DefaultDependencies=no, CollectMode=inactive-or-failed, PIDs=[pid],
+/// accounting, resource properties (v1 names on v1/hybrid hosts, v2 on unified),
+/// annotations), waiting for its job. EEXIST: ResetFailedUnit and one retry. ENOTSUP naming
+/// a property: the property is dropped, appended to kUnsupportedPropertiesFile, and the
+/// call retried. Then ControlGroup is read and the full cgroupfs plan (with systemd's CPU
+/// quota rounding) applied to it, which also joins `pid` in the hierarchies systemd does
+/// not manage. Any failure stops and resets the unit (unless systemd did not answer in
+/// time: then it is not asked again) and removes what the cgroupfs step made.
+/// update(): SetUnitProperties(runtime=true) + the cgroupfs plan. freeze()/thaw():
+/// FreezeUnit/ThawUnit, or the cgroupfs freezer when systemd cannot freeze on this
+/// hierarchy. pids(), add_process(): cgroupfs on the unit's cgroup. destroy(): StopUnit
+/// (waits for the job) + ResetFailedUnit, then removes what is left of the cgroup in the
+/// hierarchies systemd does not manage.
+class SystemdDriver final : public Driver {
+ public:
+  explicit SystemdDriver(SystemdDriverOptions options);
+  ~SystemdDriver() override;
+
+  [[nodiscard]] std::string_view name() const override { return "systemd"; }
+  /// The unit's ControlGroup; empty until create() succeeded (for a new unit).
+  [[nodiscard]] const std::string& path() const override { return cgroup_path_; }
+  [[nodiscard]] util::Status create(int pid, const spec::Resources* resources) override;
+  [[nodiscard]] util::Status update(const spec::Resources& resources) override;
+  [[nodiscard]] util::Status add_process(int pid) override;
+  [[nodiscard]] util::Result<std::vector<int>> pids() const override;
+  [[nodiscard]] util::Status freeze() override;
+  [[nodiscard]] util::Status thaw() override;
+  [[nodiscard]] util::Status destroy() override;
+  [[nodiscard]] std::vector<std::string> warnings() const override;
+
+  [[nodiscard]] const std::string& unit() const noexcept { return options_.unit; }
+  /// D-Bus method calls made so far (0 when never connected).
+  [[nodiscard]] unsigned dbus_calls() const noexcept;
+
+ private:
+  util::Result<systemd::Manager*> manager();
+  util::Result<Driver*> cgroupfs() const;
+  [[nodiscard]] systemd::CgroupVersion version() const;
+  [[nodiscard]] std::vector<std::string> remembered_unsupported() const;
+  void remember_unsupported(const std::string& property) const;
+  util::Status start_unit(systemd::UnitProperties properties);
+  util::Status stop_and_reset();
+  util::Status set_frozen(bool frozen);
+  void note(const util::Status& s);
+
+  SystemdDriverOptions options_;
+  std::unique_ptr<systemd::Manager> manager_;
+  mutable std::unique_ptr<Driver> cgroupfs_;
+  std::string cgroup_path_;
+  bool unit_may_exist_ = false;  // a start was attempted, or rebuilt from state
+  bool unresponsive_ = false;    // systemd missed a deadline: do not ask it again
+};
+
+/// The deadline for each D-Bus call and job wait: $OCISTART_DBUS_TIMEOUT_MS when it is a
+/// positive number of milliseconds, else 10 s.
+[[nodiscard]] std::chrono::milliseconds systemd_call_deadline();
+
+/// The real factory: systemd::connect_manager(systemd_call_deadline()).
+[[nodiscard]] ManagerFactory bus_manager_factory();
+
+}  // namespace ocistart::cgroups
