@@ -58,6 +58,11 @@ using util::Error;
 using util::Status;
 
 [[noreturn]] void report_and_exit(SyncChannel& sync, const Error& error) noexcept {
+  // The parent closed the socket before `ready`: it failed a step of its own (a hook, the
+  // cgroup), says so itself and is about to kill us. A line from here would be a second,
+  // misleading one ("sync socket closed ...").
+  if (sync.peer_closed())
+    ::_exit(1);
   // Before `ready` the parent always listens. After it, `create` has exited: the error
   // then goes to our stderr, which is the container's.
   if (!sync.send_error(error)) {

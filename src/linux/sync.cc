@@ -166,8 +166,10 @@ util::Result<SyncMessage> SyncChannel::receive(int timeout_ms) {
         (void)::close(f);
     }
   }
-  if (n == 0)
+  if (n == 0) {
+    peer_closed_ = true;
     return util::make_error("sync socket closed by the other side", EPIPE);
+  }
   if (msg.msg_flags & MSG_TRUNC)
     return util::make_error("sync message truncated", EPROTO);
   util::Result<SyncMessage> m = decode_sync(std::string_view(buffer.data(), static_cast<size_t>(n)));

@@ -92,8 +92,13 @@ class SyncChannel {
   /// another kind is "unexpected message `X`, expected `Y`" (EPROTO).
   [[nodiscard]] util::Result<SyncMessage> expect(SyncKind kind, int timeout_ms = -1);
 
+  /// True once a receive found the socket closed by the other side: the peer gave up (the
+  /// parent reports its own error), so there is nobody to tell about ours.
+  [[nodiscard]] bool peer_closed() const noexcept { return peer_closed_; }
+
  private:
   util::UniqueFd fd_;
+  bool peer_closed_ = false;
 };
 
 /// The check `expect` applies to a received message, pure (for tests).

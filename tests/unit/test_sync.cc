@@ -92,9 +92,11 @@ TEST_CASE("a channel pair carries messages, errors and fds; EOF is EPIPE") {
   CHECK(m.error().code == EACCES);
 
   CHECK(b.receive(0).error().code == ETIMEDOUT);
+  CHECK_FALSE(b.peer_closed());  // a timeout is not the peer giving up
   a.close();
   m = b.expect(SyncKind::ready);
   REQUIRE_FALSE(m.ok());
+  CHECK(b.peer_closed());
   CHECK(m.error().code == EPIPE);
   CHECK(m.error().message == "sync socket closed while waiting for `ready`");
   // Sending to a closed peer is EPIPE, not SIGPIPE.
