@@ -15,7 +15,35 @@
 #include "util/unique_fd.h"
 
 namespace ocistart::cgroups {
+std::optional<std::string> systemd_cgroup_from_proc(std::string_view proc_cgroup) {
+  std::optional<std::string> unified;
+  while (!proc_cgroup.empty()) {
+    size_t nl = proc_cgroup.find('\n');
+    std::string_view line = proc_cgroup.substr(0, nl);
+    proc_cgroup = nl == std::string_view::npos ? std::string_view() : proc_cgroup.substr(nl + 1);
+    size_t first = line.find(':');
+    size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);
+    if (second == std::string_view::npos)
+      continue;
+    std::string_view controllers = line.substr(first + 1, second - first - 1);
+    std::string_view path = line.substr(second + 1);
+    if (controllers == "name=systemd")  // legacy and hybrid hosts: systemd's own hierarchy
+      return std::string(path);
+    if (controllers.empty() && line.substr(0, first) == "0")
+      unified = std::string(path);
+  }
+  return unified;  // unified hosts
+}
+
 namespace {
+
+// The unit cgroup of `pid` from /proc/<pid>/cgroup; nullopt when it cannot be read.
+std::optional<std::string> systemd_cgroup_of_pid(int pid) {
+  util::Result<std::string> text = util::read_file("/proc/" + std::to_string(pid) + "/cgroup");
+  if (!text)
+    return std::nullopt;
+  return systemd_cgroup_from_proc(*text);
+}
 
 constexpr std::chrono::milliseconds kDefaultDeadline{10000};
 
@@ -168,12 +196,14 @@ util::Status SystemdDriver::stop_and_reset() {
   note(stopped);
   if (unresponsive_)
     return std::move(stopped).error().wrap("stop unit `" + options_.unit + "`");
-  util::Status reset = (*mgr)->reset_failed_unit(options_.unit);
-  note(reset);
-  if (!stopped)
+  if (!stopped) {
+    // A failed stop may leave a failed unit behind; a successful one leaves nothing, since
+    // the unit has CollectMode=inactive-or-failed (unless an annotation says otherwise, and
+    // then a stopped scope is still inactive, not failed), so no ResetFailedUnit round trip.
+    util::Status reset = (*mgr)->reset_failed_unit(options_.unit);
+    note(reset);
     return std::move(stopped).error().wrap("stop unit `" + options_.unit + "`");
-  if (!reset)
-    return std::move(reset).error().wrap("reset unit `" + options_.unit + "`");
+  }
   unit_may_exist_ = false;
   return {};
 }
@@ -214,11 +244,18 @@ util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
 
   if (util::Status s = start_unit(std::move(*properties)); !s)
     return fail(std::move(s).error());
-  util::Result<systemd::Manager*> mgr = manager();
-  util::Result<std::string> cgroup = (*mgr)->control_group(options_.unit);
-  if (!cgroup) {
-    note(util::Status(cgroup.error()));
-    return fail(std::move(cgroup).error().wrap("unit `" + options_.unit + "`"));
+  // The start job is done, so systemd has moved `pid` into the scope: its own cgroup file
+  // names the unit's cgroup as this mount namespace sees it, without two more D-Bus round
+  // trips (GetUnit, then the ControlGroup property). Asking systemd stays the fallback.
+  std::optional<std::string> cgroup = systemd_cgroup_of_pid(pid);
+  if (!cgroup || !cgroup->ends_with("/" + options_.unit)) {
+    util::Result<systemd::Manager*> mgr = manager();
+    util::Result<std::string> asked = (*mgr)->control_group(options_.unit);
+    if (!asked) {
+      note(util::Status(asked.error()));
+      return fail(std::move(asked).error().wrap("unit `" + options_.unit + "`"));
+    }
+    cgroup = std::move(*asked);
   }
   if (cgroup->empty() || cgroup->front() != '/')
     return fail(util::make_error("unit `" + options_.unit + "` has no control group", ENOENT));

@@ -24,11 +24,12 @@ class FakeSystemdManager final : public systemd::Manager {
   /// Shared with the test after the driver took ownership of the manager.
   struct Script {
     std::vector<Call> calls;
-    /// Answers for the next StartTransientUnit / SetUnitProperties / FreezeUnit calls, in
+    /// Answers for the next StartTransientUnit / SetUnitProperties / FreezeUnit / StopUnit calls, in
     /// order; success when empty.
     std::deque<util::Status> start_results;
     std::deque<util::Status> set_results;
     std::deque<util::Status> freeze_results;
+    std::deque<util::Status> stop_results;
     std::string control_group_prefix = "/system.slice/";
     unsigned connects = 0;
   };
@@ -41,7 +42,7 @@ class FakeSystemdManager final : public systemd::Manager {
   }
   util::Status stop_unit(const std::string& name) override {
     record({"StopUnit", name, {}});
-    return {};
+    return next(script_->stop_results);
   }
   util::Status reset_failed_unit(const std::string& name) override {
     record({"ResetFailedUnit", name, {}});

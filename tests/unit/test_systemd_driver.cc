@@ -255,7 +255,7 @@ TEST_CASE("systemd driver: property retries are bounded") {
   CHECK(root.read(cgroups::kUnsupportedPropertiesFile) == "MemoryLimit\nTasksMax\n");
 }
 
-TEST_CASE("systemd driver: destroy stops the unit, resets it and removes the cgroup") {
+TEST_CASE("systemd driver: destroy stops the unit (collected, no reset) and removes the cgroup") {
   FakeCgroupTree tree = FakeCgroupTree::v1(true);
   TempRoot root;
   auto script = std::make_shared<Script>();
@@ -266,7 +266,7 @@ TEST_CASE("systemd driver: destroy stops the unit, resets it and removes the cgr
     require_ok(driver.create(kPid, &r));
     script->calls.clear();
     require_ok(driver.destroy());
-    CHECK(methods(*script) == std::vector<std::string>{"StopUnit", "ResetFailedUnit"});
+    CHECK(methods(*script) == std::vector<std::string>{"StopUnit"});
   }
   SUBCASE("rebuilt from state.json") {
     {
@@ -283,11 +283,25 @@ TEST_CASE("systemd driver: destroy stops the unit, resets it and removes the cgr
     REQUIRE(pids.ok());
     CHECK(script->connects == 0);
     require_ok(driver.destroy());
-    CHECK(methods(*script) == std::vector<std::string>{"StopUnit", "ResetFailedUnit"});
+    CHECK(methods(*script) == std::vector<std::string>{"StopUnit"});
     CHECK(script->calls[0].unit == "test-c1.scope");
   }
   for (const char* h : {"memory", "pids", "cpuset", "freezer", "systemd", "unified"})
     CHECK_MESSAGE(!tree.exists(std::string(h) + "/" + kScope), h);
+}
+
+TEST_CASE("systemd driver: a failed stop resets the unit so no failed unit lingers") {
+  FakeCgroupTree tree = FakeCgroupTree::v1(true);
+  TempRoot root;
+  auto script = std::make_shared<Script>();
+  cgroups::SystemdDriver driver(options(tree, root, script));
+  require_ok(driver.create(kPid, nullptr));
+  script->calls.clear();
+  script->stop_results.push_back(util::Error{EIO, "job for unit `test-c1.scope` finished with result `failed`"});
+  util::Status s = driver.destroy();
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message.find("stop unit `test-c1.scope`") != std::string::npos);
+  CHECK(methods(*script) == std::vector<std::string>{"StopUnit", "ResetFailedUnit"});
 }
 
 TEST_CASE("systemd driver: a failed start leaves nothing; a systemd that does not answer is not asked again") {
@@ -295,7 +309,7 @@ TEST_CASE("systemd driver: a failed start leaves nothing; a systemd that does no
   TempRoot root;
   auto script = std::make_shared<Script>();
 
-  SUBCASE("job failed: kill, stop, reset") {
+  SUBCASE("job failed: kill, stop") {
     script->start_results.push_back(
         util::Error{EIO, "job for unit `test-c1.scope` finished with result `failed`"});
     cgroups::SystemdDriver driver(options(tree, root, script));
@@ -303,7 +317,7 @@ TEST_CASE("systemd driver: a failed start leaves nothing; a systemd that does no
     REQUIRE_FALSE(s.ok());
     CHECK(s.error().message == "start unit `test-c1.scope`: job for unit `test-c1.scope` finished with result `failed`");
     CHECK(methods(*script) ==
-          std::vector<std::string>{"StartTransientUnit", "KillUnit", "StopUnit", "ResetFailedUnit"});
+          std::vector<std::string>{"StartTransientUnit", "KillUnit", "StopUnit"});
     CHECK(script->calls[1].signal == SIGKILL);
     script->calls.clear();
     require_ok(driver.destroy());
@@ -403,4 +417,13 @@ TEST_CASE("runtime: cgroup driver choice") {
   auto bad = runtime::choose_cgroup_driver("cgroupfs", false, "system.slice:test:c1", false);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().code == EINVAL);
+}
+
+TEST_CASE("the unit's cgroup comes from /proc/<pid>/cgroup: name=systemd on v1 and hybrid, 0:: on v2") {
+  CHECK(cgroups::systemd_cgroup_from_proc("13:hugetlb:/\n9:name=systemd:/system.slice/a.scope\n"
+                                          "4:memory:/system.slice/a.scope\n0::/system.slice/a.scope\n") ==
+        "/system.slice/a.scope");
+  CHECK(cgroups::systemd_cgroup_from_proc("0::/machine.slice/libpod-x.scope\n") == "/machine.slice/libpod-x.scope");
+  CHECK(cgroups::systemd_cgroup_from_proc("4:memory:/x\n") == std::nullopt);
+  CHECK(cgroups::systemd_cgroup_from_proc("") == std::nullopt);
 }
