@@ -1,0 +1,33 @@
+#!/bin/bash
+# run_loop.sh BUNDLE STATE N FLAGS NAME=BINARY...: runs BUNDLE with each runtime N times,
+# interleaved round by round, each with `--root STATE/NAME FLAGS run`; prints "NAME ns"
+# totals, or "NAME failed: <error>" for a runtime that cannot run the bundle here.
+set -uo pipefail
+bundle=$1 state=$2 n=$3 flags=$4
+shift 4
+declare -A total bin
+names=()
+for spec in "$@"; do
+  names+=("${spec%%=*}")
+  bin[${spec%%=*}]=${spec#*=}
+  total[${spec%%=*}]=0
+done
+cd "$bundle"
+for i in $(seq 1 "$n"); do
+  for rt in "${names[@]}"; do
+    [ -n "${bin[$rt]}" ] || continue
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2086
+    if ! err=$("${bin[$rt]}" --root "$state/$rt" $flags run "bench-$rt-$i" 2>&1 >/dev/null); then
+      echo "$rt failed: $(echo "$err" | tail -1)"
+      bin[$rt]=
+      continue
+    fi
+    t1=$(date +%s%N)
+    total[$rt]=$(( ${total[$rt]} + t1 - t0 ))
+  done
+done
+for rt in "${names[@]}"; do
+  [ -n "${bin[$rt]}" ] && echo "$rt ${total[$rt]}"
+done
+exit 0
