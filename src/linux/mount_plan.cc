@@ -198,8 +198,10 @@ Result<MountStep> plan_mount(const spec::Mount& mount,
       step.idmap = option == "ridmap" ? IdmapMode::ridmap : IdmapMode::idmap;
       continue;
     }
-    if (option == "tmpcopyup")
-      return util::make_error(context + ": option `tmpcopyup` is not supported", ENOTSUP);
+    if (option == "tmpcopyup") {
+      step.tmpcopyup = mount.type == "tmpfs";
+      continue;
+    }
     const FlagOption* flag = std::find_if(std::begin(kFlagOptions), std::end(kFlagOptions),
                              [&](const FlagOption& f) { return f.name == option; });
     if (flag != std::end(kFlagOptions)) {

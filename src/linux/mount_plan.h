@@ -48,11 +48,14 @@ struct MountStep {
   std::string data;
   IdmapMode idmap = IdmapMode::none;
   std::vector<spec::IdMapping> uid_mappings, gid_mappings;  // for idmap/ridmap
+  /// runc's "tmpcopyup": a tmpfs starts with a copy of the directory it covers. Set for
+  /// tmpfs mounts only (runc ignores the option on other types).
+  bool tmpcopyup = false;
 };
 
 /// Decodes one mount. `container_uid_mappings`/`gid` (linux.uidMappings, only when the
 /// container has a user namespace) are used for "idmap"/"ridmap" without mount mappings.
-/// Errors: unsupported option ("tmpcopyup"), idmap without mappings or on a non-bind mount,
+/// Errors: idmap without mappings or on a non-bind mount,
 /// destination "/" — each naming the destination.
 [[nodiscard]] util::Result<MountStep> plan_mount(
     const spec::Mount& mount, const std::vector<spec::IdMapping>& container_uid_mappings = {},

@@ -13,25 +13,22 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "linux/copy_tree.h"
 #include "linux/rootfs_internal.h"
 #include "util/fs.h"
+#include "util/text.h"
 
 namespace ocistart::os::rootfs_detail {
 
 using util::Result;
 using util::Status;
 using util::UniqueFd;
+using util::quoted;
 
 namespace {
 
 constexpr unsigned long kLockableFlags = MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_NOSUID | MS_NOATIME |
                                          MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
-
-std::string quoted(std::string_view s) {
-  std::string out("`");
-  out.append(s).append("`");
-  return out;
-}
 
 bool is_special_fs(const MountStep& step) { return step.type == "proc" || step.type == "sysfs"; }
 
@@ -200,6 +197,13 @@ Result<std::string> mount_plain(const Root& root, const MountStep& step, const R
       effective.data = step.data.empty() ? mode : std::string(mode) + "," + step.data;
     }
   }
+  // tmpcopyup: hold the covered directory open; it stays readable under the new tmpfs.
+  UniqueFd covered;
+  if (step.tmpcopyup && existed) {
+    covered.reset(::openat(target->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (covered.get() < 0 && errno != ENOTDIR)
+      return util::errno_error("open " + quoted(*where), errno);
+  }
   Result<bool> fell_back = first_mount(root, effective, target->get(), options);
   if (!fell_back)
     return std::move(fell_back).error();
@@ -207,6 +211,13 @@ Result<std::string> mount_plain(const Root& root, const MountStep& step, const R
   Result<UniqueFd> mounted = reopen_after_mount(root, *where);
   if (!mounted)
     return std::move(mounted).error();
+  if (covered.get() >= 0) {
+    UniqueFd fresh(::openat(mounted->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fresh.get() < 0)
+      return util::errno_error("open " + quoted(*where), errno);
+    if (Status s = copy_tree(covered.get(), fresh.get()); !s)
+      return std::move(s).error().wrap("tmpcopyup " + quoted(*where));
+  }
   if (*fell_back) {
     // The bound host instance keeps its own flags: apply ours, read-only all the way down.
     const unsigned long flags = step.requested_flags | MS_BIND | MS_REMOUNT;

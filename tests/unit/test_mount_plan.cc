@@ -227,11 +227,15 @@ TEST_CASE("idmap errors name the destination") {
   CHECK_FALSE(os::plan_mount(half).ok());
 }
 
-TEST_CASE("tmpcopyup is reported unsupported") {
-  util::Result<MountStep> s = os::plan_mount(mnt("/tmp", "tmpfs", "tmpfs", {"tmpcopyup"}));
-  REQUIRE_FALSE(s.ok());
-  CHECK(s.error().code == ENOTSUP);
-  CHECK(s.error().message == "mount `/tmp`: option `tmpcopyup` is not supported");
+TEST_CASE("tmpcopyup marks a tmpfs for copy-up and is ignored elsewhere, as runc does") {
+  // podman --read-only and --tmpfs send it: ["rw","rprivate","nosuid","nodev","tmpcopyup"].
+  MountStep tmp = plan(mnt("/tmp", "tmpfs", "tmpfs", {"rw", "rprivate", "nosuid", "nodev", "tmpcopyup"}));
+  CHECK(tmp.tmpcopyup);
+  CHECK(tmp.data.empty());
+  CHECK(tmp.flags == (MS_NOSUID | MS_NODEV));
+  MountStep bound = plan(mnt("/b", "bind", "/srv", {"rbind", "tmpcopyup"}));
+  CHECK_FALSE(bound.tmpcopyup);
+  CHECK(bound.data.empty());
 }
 
 TEST_CASE("destinations are cleaned and may not be the root") {

@@ -460,7 +460,7 @@ TEST_CASE("no failure of any call is swallowed") {
 TEST_CASE("bad options fail before anything is mounted") {
   TempRootfs t;
   spec::Config config;
-  config.mounts = {mnt("/proc", "proc", "proc", {}), mnt("/tmp", "tmpfs", "tmpfs", {"tmpcopyup"})};
+  config.mounts = {mnt("/proc", "proc", "proc", {}), mnt("/tmp", "tmpfs", "tmpfs", {"idmap"})};
   os::RootfsOptions options;
   options.rootfs = t.rootfs();
   RecordingSyscalls sys(t.rootfs());

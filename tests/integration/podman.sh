@@ -1,0 +1,139 @@
+#!/bin/bash
+# podman (Debian's package) driving the real ocistart binary as its OCI runtime:
+# run with an exit status passed through, run -d + exec + stop + rm, run -t with a tty.
+# podman is self-contained here: private --root/--runroot/--tmpdir under one temp dir,
+# vfs storage, cgroupfs cgroup manager, file events, no network. Exit 77 (SKIP) when not
+# root or podman is missing. Prints TAP-style `ok - ...` / `not ok - ...` lines.
+#
+# This machine lacks CAP_SYS_RESOURCE: podman's default rlimits (nofile 1048576, nproc from
+# the host) are above the hard limits the sandbox gives us, and setrlimit would fail with
+# EPERM. So every container is given `--ulimit nofile=1024:1024 --ulimit nproc=1024:1024`.
+set -u
+OCISTART=$(readlink -f "${1:?usage: $0 /path/to/ocistart}")
+if [ "$(id -u)" != 0 ]; then echo "SKIP: not root"; exit 77; fi
+command -v podman >/dev/null || { echo "SKIP: podman not installed (tools/deps)"; exit 77; }
+command -v conmon >/dev/null || [ -x /usr/libexec/podman/conmon ] || [ -x /usr/bin/conmon ] ||
+  { echo "SKIP: conmon not installed"; exit 77; }
+[ -x /bin/busybox ] || { echo "SKIP: no /bin/busybox (busybox-static)"; exit 77; }
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+
+WORK=$(mktemp -d /tmp/ocistart-podman.XXXXXX)
+IMG=localhost/busybox-ocistart
+# ocistart's state stays in its default --root: podman 4.3 drops --runtime-flag (root=...)
+# from the `podman container cleanup` it has conmon run when a container exits, so that
+# cleanup's `delete --force` would look in the default root and leave the state behind.
+# The containers this test makes are told apart by comparing the root before and after.
+OCI_ROOT=/run/ocistart
+# As for runc and crun, podman passes --log FILE --log-format=json to runtimes named in
+# runtime_supports_json and reads their errors from there.
+export CONTAINERS_CONF=$WORK/containers.conf
+printf '[engine]\nruntime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocistart"]\n' \
+  > "$CONTAINERS_CONF"
+PODMAN=(podman --root "$WORK/storage" --runroot "$WORK/run" --tmpdir "$WORK/tmp"
+        --storage-driver vfs --cgroup-manager cgroupfs --events-backend file
+        --runtime "$OCISTART")
+CTR=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+FAILS=0
+N=0
+
+oci_ids() { ls "$OCI_ROOT" 2>/dev/null | grep -E '^[0-9a-f]{64}$' | sort; }
+OCI_BEFORE=$(oci_ids)
+# podman (cgroupfs manager) puts conmon in <hierarchy>/libpod_parent/conmon and containers in
+# libpod_parent/libpod-<id>; remove the empty parents afterwards if this test made them.
+LIBPOD_CGROUPS_BEFORE=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
+pm() { timeout 120 "${PODMAN[@]}" "$@"; }
+ok() { N=$((N + 1)); echo "ok - $*"; }
+not_ok() { N=$((N + 1)); FAILS=$((FAILS + 1)); echo "not ok - $*"; }
+expect_eq() {  # what expected actual
+  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected [$2], got [$3]"; fi
+}
+
+cleanup() {
+  pm rm --force --all >/dev/null 2>&1 || true
+  for id in $(comm -13 <(echo "$OCI_BEFORE") <(oci_ids)); do
+    "$OCISTART" --root "$OCI_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+  done
+  if [ -z "$LIBPOD_CGROUPS_BEFORE" ]; then
+    for d in /sys/fs/cgroup/*/libpod_parent; do
+      [ -d "$d" ] && rmdir "$d/conmon" "$d" 2>/dev/null
+    done
+  fi
+  # (Not `podman system reset`: it would also remove networks from the host's config dir.)
+  # vfs layers and podman's own mounts (shm, netns) live under $WORK: unmount what is left.
+  findmnt -rn -o TARGET | grep "^$WORK" | sort -r | while read -r m; do umount -l "$m"; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$SRC/tools/make-bundle" "$WORK/image" >/dev/null || { echo "Bail out! make-bundle"; exit 1; }
+if tar -C "$WORK/image/rootfs" -c . | pm import - "$IMG" >/dev/null 2>&1; then
+  ok "podman import busybox rootfs as $IMG"
+else
+  echo "Bail out! podman import"; exit 1
+fi
+
+# 1. exit status passes through podman run --rm
+pm run --rm "${CTR[@]}" "$IMG" sh -c 'exit 3'
+expect_eq "podman run --rm sh -c 'exit 3' exits 3" 3 $?
+
+out=$(pm run --rm "${CTR[@]}" "$IMG" sh -c 'echo out; echo err >&2' 2>&1)
+expect_eq "podman run --rm passes stdout and stderr" "out
+err" "$out"
+
+# 2. detached container, exec, stop, rm
+if id=$(pm run -d --name c1 "${CTR[@]}" "$IMG" sleep 1000); then
+  ok "podman run -d --name c1 sleep 1000"
+else
+  not_ok "podman run -d --name c1 sleep 1000"
+fi
+expect_eq "podman inspect c1 is running" running "$(pm inspect -f '{{.State.Status}}' c1 2>&1)"
+expect_eq "podman exec c1 echo hi" hi "$(pm exec c1 sh -c 'echo hi' 2>&1)"
+pm exec c1 sh -c 'exit 4'
+expect_eq "podman exec c1 sh -c 'exit 4' exits 4" 4 $?
+tty_out=$(pm exec -t c1 tty 2>&1 | tr -d '\r')
+case "$tty_out" in
+  /dev/pts/*) ok "podman exec -t c1 tty prints $tty_out" ;;
+  *) not_ok "podman exec -t c1 tty: got [$tty_out]" ;;
+esac
+if pm stop -t 2 c1 >/dev/null 2>&1; then ok "podman stop -t 2 c1"; else not_ok "podman stop -t 2 c1"; fi
+expect_eq "podman inspect c1 is exited" exited "$(pm inspect -f '{{.State.Status}}' c1 2>&1)"
+if pm rm c1 >/dev/null; then ok "podman rm c1"; else not_ok "podman rm c1"; fi
+
+# 3. a tty: podman allocates it through ocistart's --console-socket
+tty_out=$(pm run --rm -t "${CTR[@]}" "$IMG" sh -c 'tty; exit 0' 2>&1 | tr -d '\r')
+case "$tty_out" in
+  /dev/pts/*|/dev/console) ok "podman run -t tty prints $tty_out" ;;
+  *) not_ok "podman run -t tty: got [$tty_out]" ;;
+esac
+if command -v script >/dev/null; then
+  tty_out=$(script -qec "$(printf '%q ' "${PODMAN[@]}") run --rm -t ${CTR[*]} $IMG sh -c 'tty; exit 5'" \
+            /dev/null 2>&1 | tr -d '\r')
+  case "$tty_out" in
+    /dev/pts/*|/dev/console) ok "podman run -t under script: tty prints $tty_out" ;;
+    *) not_ok "podman run -t under script: got [$tty_out]" ;;
+  esac
+fi
+
+# 4. tmpfs mounts with runc's tmpcopyup (podman adds it to --tmpfs and --read-only's tmpfs)
+out=$(pm run --rm "${CTR[@]}" --tmpfs /etc "$IMG" sh -c 'grep -c ^root: /etc/passwd; touch /etc/new && echo w' 2>&1)
+expect_eq "podman run --tmpfs /etc keeps the image's /etc (tmpcopyup)" "1
+w" "$out"
+out=$(pm run --rm "${CTR[@]}" --read-only "$IMG" sh -c 'touch /x 2>/dev/null || echo ro; touch /tmp/y && echo tmp-rw' 2>&1)
+expect_eq "podman run --read-only: / read-only, /tmp a writable tmpfs" "ro
+tmp-rw" "$out"
+
+# 5. errors: podman maps ocistart's create errors to 127 (not found) and 126 (not executable)
+pm run --rm "${CTR[@]}" "$IMG" /nonexistent >/dev/null 2>&1
+expect_eq "podman run /nonexistent exits 127" 127 $?
+pm run --rm "${CTR[@]}" "$IMG" /etc/passwd >/dev/null 2>&1
+expect_eq "podman run /etc/passwd (not executable) exits 126" 126 $?
+
+# 6. nothing left behind: no containers in podman or in ocistart's state, no mounts
+expect_eq "podman ps -a is empty" "" "$(pm ps -a -q 2>&1)"
+left=$(comm -13 <(echo "$OCI_BEFORE") <(oci_ids) | tr '\n' ' ')
+expect_eq "no container of this test left in ocistart's root $OCI_ROOT" "" "$left"
+mounts=$(findmnt -rn -o TARGET | grep "^$WORK" || true)
+expect_eq "no mounts left under $WORK" "" "$mounts"
+
+echo "1..$N"
+[ "$FAILS" = 0 ]
