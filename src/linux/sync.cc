@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/fd_passing.h"
+
 namespace ocistart::os {
 namespace {
 
@@ -97,26 +99,7 @@ util::Result<std::pair<SyncChannel, SyncChannel>> SyncChannel::make_pair() {
 
 util::Status SyncChannel::send(SyncKind kind, int32_t value, std::string_view text, int fd) {
   std::vector<char> bytes = encode_sync(kind, value, text);
-  struct iovec iov {bytes.data(), bytes.size()};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  if (fd >= 0) {
-    std::memset(control, 0, sizeof control);
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  }
-  ssize_t n;
-  do {
-    n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0)
+  if (util::send_with_fd(fd_.get(), bytes.data(), bytes.size(), fd) < 0)
     return util::errno_error("send `" + to_string(kind) + "` on the sync socket");
   return {};
 }

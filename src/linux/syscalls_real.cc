@@ -15,6 +15,7 @@
 #include <string>
 
 #include "linux/syscalls.h"
+#include "util/fd_passing.h"
 #include "util/scope_guard.h"
 #include "util/signal.h"
 #include "util/text.h"
@@ -44,19 +45,7 @@ Status check(int rc, std::string_view what) {
 // Sends `fd` over the unix socket `sock` (SCM_RIGHTS). Async-signal-safe.
 bool send_fd(int sock, int fd) {
   char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-  return ::sendmsg(sock, &msg, MSG_NOSIGNAL) == 1;
+  return util::send_with_fd(sock, &byte, 1, fd) == 1;
 }
 
 Result<UniqueFd> receive_fd(int sock) {

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "util/unique_fd.h"
+#include "util/fd_passing.h"
 
 namespace ocistart::runtime {
 
@@ -28,23 +29,7 @@ util::Status send_console_fd(const std::string& socket_path, int master) {
 
   char name[64] = "/dev/console";
   (void)::ptsname_r(master, name, sizeof name);
-  struct iovec iov {name, std::strlen(name)};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &master, sizeof master);
-  ssize_t n;
-  do {
-    n = ::sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0)
+  if (util::send_with_fd(sock.get(), name, std::strlen(name), master) < 0)
     return util::errno_error("send the pty master").wrap(what);
   return {};
 }
