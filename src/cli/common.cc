@@ -11,6 +11,7 @@
 #include "cli/options.h"
 #include "runtime/container_id.h"
 #include "util/log.h"
+#include "util/path.h"
 
 namespace ocistart::cli {
 namespace {
@@ -224,26 +225,7 @@ std::string absolute_path(std::string_view path) {
     joined.push_back('/');
   }
   joined.append(path);
-  // Lexical clean: drop empty and "." elements, let ".." remove the previous one.
-  std::vector<std::string_view> parts;
-  std::string_view rest = joined;
-  while (!rest.empty()) {
-    size_t slash = rest.find('/');
-    std::string_view part = rest.substr(0, slash);
-    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-    if (part.empty() || part == ".")
-      continue;
-    if (part == "..") {
-      if (!parts.empty())
-        parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (std::string_view part : parts)
-    out.append("/").append(part);
-  return out.empty() ? "/" : out;
+  return "/" + util::clean_relative_path(joined);
 }
 
 // Lines in the layout of Go's text/tabwriter as runc's list configures it (minimum cell

@@ -136,27 +136,6 @@ std::string unescape_octal(std::string_view s) {
 
 }  // namespace
 
-std::string clean_relative_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  for (std::string_view part : split(path, '/')) {
-    if (part.empty() || part == ".")
-      continue;
-    if (part == "..") {
-      if (!parts.empty())
-        parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (std::string_view part : parts) {
-    if (!out.empty())
-      out.push_back('/');
-    out.append(part);
-  }
-  return out;
-}
-
 std::optional<unsigned long> propagation_flags(std::string_view option) {
   for (const PropagationOption& p : kPropagationOptions)
     if (p.name == option)

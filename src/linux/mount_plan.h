@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "spec/config.h"
+#include "util/path.h"
 #include "util/result.h"
 
 namespace ocistart::os {
@@ -104,7 +105,7 @@ struct DeviceNode {
 
 /// Lexically clean `path` as seen from the container root, without the leading "/":
 /// "/dev/../proc//" -> "proc"; "/" -> "". ".." never climbs above the root.
-[[nodiscard]] std::string clean_relative_path(std::string_view path);
+using util::clean_relative_path;
 
 /// One line of /proc/PID/mountinfo.
 struct MountInfo {
