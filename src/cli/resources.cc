@@ -38,16 +38,28 @@ CLI::Option* add_memory(CLI::App& sub, const std::string& name, std::optional<in
 
 }  // namespace
 
-Command add_pause(CLI::App& parent, const GlobalOptions& /*global*/, IdOptions& o) {
+Command add_pause(CLI::App& parent, const GlobalOptions& global, IdOptions& o) {
   CLI::App* sub = parent.add_subcommand("pause", "suspend (freeze) every process in a container");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return not_implemented_for_id("pause", o.id); }};
+  return {sub, [&o, &global] {
+            if (int status = checked_id("pause", o.id); status != 0)
+              return status;
+            if (util::Status s = runtime::pause(global.root, o.id); !s)
+              return fail(command_context("pause", o.id), std::move(s).error());
+            return 0;
+          }};
 }
 
-Command add_resume(CLI::App& parent, const GlobalOptions& /*global*/, IdOptions& o) {
+Command add_resume(CLI::App& parent, const GlobalOptions& global, IdOptions& o) {
   CLI::App* sub = parent.add_subcommand("resume", "resume (thaw) every process of a paused container");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return not_implemented_for_id("resume", o.id); }};
+  return {sub, [&o, &global] {
+            if (int status = checked_id("resume", o.id); status != 0)
+              return status;
+            if (util::Status s = runtime::resume(global.root, o.id); !s)
+              return fail(command_context("resume", o.id), std::move(s).error());
+            return 0;
+          }};
 }
 
 Command add_ps(CLI::App& parent, const GlobalOptions& global, PsOptions& o) {

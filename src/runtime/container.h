@@ -80,6 +80,12 @@ struct ExecOptions {
 /// A stopped container is "container not running" (ESRCH).
 [[nodiscard]] util::Status kill(const std::string& root, const std::string& id, int signal, bool all);
 
+/// pause: freezes every process of a created or running container (runc's `pause`) and
+/// records it paused. resume: thaws a paused one. Errors: "container not running" /
+/// "container not paused" (EINVAL), or the driver's.
+[[nodiscard]] util::Status pause(const std::string& root, const std::string& id);
+[[nodiscard]] util::Status resume(const std::string& root, const std::string& id);
+
 /// Deletes a stopped container: poststop hooks (failures are warnings), cgroup, state.
 /// A created or running one needs `force` (SIGKILL to everything in it, then wait).
 [[nodiscard]] util::Status remove(const std::string& root, const std::string& id, bool force);

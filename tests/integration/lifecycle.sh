@@ -52,6 +52,15 @@ sleep 0.2
 expect_contains "state running" '"status": "running"' "$(oci state life)"
 expect_eq "process is sleep" "sleep" "$(cat /proc/$pid/comm)"
 oci start life 2>/dev/null; expect_eq "start twice fails" 1 $?
+oci resume life 2>/dev/null; expect_eq "resume of a running container fails" 1 $?
+oci pause life; expect_eq "pause" 0 $?
+expect_contains "state paused" '"status": "paused"' "$(oci state life)"
+expect_eq "freezer frozen" FROZEN "$(cat /sys/fs/cgroup/freezer/ocistart/life/freezer.state)"
+expect_eq "process stopped by the freezer" D "$(awk '/^State:/ {print $2}' /proc/$pid/status)"
+oci pause life 2>/dev/null; expect_eq "pause twice fails" 1 $?
+oci resume life; expect_eq "resume" 0 $?
+expect_contains "state running after resume" '"status": "running"' "$(oci state life)"
+expect_eq "freezer thawed" THAWED "$(cat /sys/fs/cgroup/freezer/ocistart/life/freezer.state)"
 oci delete life 2>/dev/null; expect_eq "delete running without --force fails" 1 $?
 oci kill life KILL; expect_eq "kill" 0 $?
 for i in $(seq 50); do oci state life | grep -q '"stopped"' && break; sleep 0.1; done
