@@ -7,15 +7,11 @@
 
 #include "spec/default_spec.h"
 #include "spec/validate.h"
+#include "validate_checks.h"
 
 using namespace ocistart::spec;
 
 namespace {
-
-std::string error_of(const Config& c) {
-  ocistart::util::Status s = validate(c);
-  return s ? std::string() : s.error().message;
-}
 
 Config base() { return default_config(); }
 Process& proc(Config& c) { return *c.process; }
@@ -23,20 +19,6 @@ Linux& lin(Config& c) { return *c.linux_; }
 
 }  // namespace
 
-// The message must start with "<pointer>: " and contain `fragment`.
-#define CHECK_INVALID(config, pointer, fragment)                              \
-  do {                                                                        \
-    std::string message_ = error_of(config);                                  \
-    INFO("message: " << message_);                                            \
-    CHECK(message_.starts_with(std::string(pointer) + ": "));                 \
-    CHECK(message_.find(fragment) != std::string::npos);                      \
-  } while (0)
-
-#define CHECK_VALID(config)                                                   \
-  do {                                                                        \
-    std::string message_ = error_of(config);                                  \
-    CHECK_MESSAGE(message_.empty(), message_);                                \
-  } while (0)
 
 TEST_CASE("the default specs are valid") {
   CHECK_VALID(default_config());

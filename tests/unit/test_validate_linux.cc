@@ -6,15 +6,11 @@
 
 #include "spec/default_spec.h"
 #include "spec/validate.h"
+#include "validate_checks.h"
 
 using namespace ocistart::spec;
 
 namespace {
-
-std::string error_of(const Config& c) {
-  ocistart::util::Status s = validate(c);
-  return s ? std::string() : s.error().message;
-}
 
 Config base() { return default_config(); }
 Linux& lin(Config& c) { return *c.linux_; }
@@ -47,19 +43,6 @@ Seccomp notify_profile() {
 
 }  // namespace
 
-#define CHECK_INVALID(config, pointer, fragment)                              \
-  do {                                                                        \
-    std::string message_ = error_of(config);                                  \
-    INFO("message: " << message_);                                            \
-    CHECK(message_.starts_with(std::string(pointer) + ": "));                 \
-    CHECK(message_.find(fragment) != std::string::npos);                      \
-  } while (0)
-
-#define CHECK_VALID(config)                                                   \
-  do {                                                                        \
-    std::string message_ = error_of(config);                                  \
-    CHECK_MESSAGE(message_.empty(), message_);                                \
-  } while (0)
 
 TEST_CASE("namespaces: unique types, absolute paths") {
   Config c = base();
