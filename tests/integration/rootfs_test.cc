@@ -23,6 +23,7 @@
 #include "linux/mount_plan.h"
 #include "linux/rootfs.h"
 #include "linux/syscalls.h"
+#include "spec/default_spec.h"
 #include "util/fs.h"
 
 using namespace ocistart;
@@ -73,18 +74,9 @@ spec::Mount mnt(std::string destination, std::string type, std::string source,
   return m;
 }
 
-std::vector<spec::Mount> runc_default_mounts() {
-  return {
-      mnt("/proc", "proc", "proc", {}),
-      mnt("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
-      mnt("/dev/pts", "devpts", "devpts",
-          {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
-      mnt("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
-      mnt("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
-      mnt("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
-      mnt("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
-  };
-}
+// The mounts of `runc spec`, which ocistart's default spec has too (test_default_spec.cc
+// checks them one by one).
+std::vector<spec::Mount> runc_default_mounts() { return spec::default_config().mounts; }
 
 struct Fixture {
   std::string base, rootfs, host_file, idmap_dir, shm_dir;

@@ -3,6 +3,7 @@
 #include <sys/mount.h>
 
 #include "linux/mount_plan.h"
+#include "spec/default_spec.h"
 
 using namespace ocistart;
 using os::IdmapMode;
@@ -26,19 +27,9 @@ MountStep plan(const spec::Mount& m) {
   return *step;
 }
 
-// The mounts of `runc spec`.
-std::vector<spec::Mount> runc_default_mounts() {
-  return {
-      mnt("/proc", "proc", "proc", {}),
-      mnt("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
-      mnt("/dev/pts", "devpts", "devpts",
-          {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
-      mnt("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
-      mnt("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
-      mnt("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
-      mnt("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
-  };
-}
+// The mounts of `runc spec`, which ocistart's default spec has too (test_default_spec.cc
+// checks them one by one).
+std::vector<spec::Mount> runc_default_mounts() { return spec::default_config().mounts; }
 
 }  // namespace
 
