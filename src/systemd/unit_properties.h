@@ -31,7 +31,8 @@ struct ScopeRequest {
 };
 
 /// Everything StartTransientUnit gets for a container scope: Description, Slice,
-/// Delegate=yes, DefaultDependencies=no, PIDs=[pid], the accounting switches, the resource
+/// Delegate=yes, DefaultDependencies=no, PIDs=[pid], the accounting switches (BlockIO on v1
+/// only with blockIO settings: it costs a realization of the whole tree), the resource
 /// properties, then the annotation properties, which replace same-named ones.
 [[nodiscard]] util::Result<UnitProperties> scope_properties(const ScopeRequest& request);
 

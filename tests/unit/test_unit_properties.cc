@@ -122,7 +122,20 @@ TEST_CASE("scope properties carry the scope basics and annotations win") {
   CHECK(*find(*props, "Delegate") == PropertyValue(true));
   CHECK(*find(*props, "DefaultDependencies") == PropertyValue(false));
   CHECK(*find(*props, "PIDs") == PropertyValue(std::vector<uint32_t>{4242}));
-  CHECK(*find(*props, "BlockIOAccounting") == PropertyValue(true));
+  CHECK(*find(*props, "TasksAccounting") == PropertyValue(true));
+  // v1 without blockIO settings: no BlockIOAccounting (systemd would realize the blkio
+  // hierarchy for the whole tree, and prune it again when the scope goes).
+  CHECK(find(*props, "BlockIOAccounting") == nullptr);
+  r.block_io.emplace();
+  r.block_io->weight = 500;
+  auto with_io = systemd::scope_properties(req);
+  REQUIRE(with_io.ok());
+  CHECK(*find(*with_io, "BlockIOAccounting") == PropertyValue(true));
+  req.version = CgroupVersion::v2;
+  r.block_io.reset();
+  auto v2 = systemd::scope_properties(req);
+  REQUIRE(v2.ok());
+  CHECK(*find(*v2, "IOAccounting") == PropertyValue(true));  // cheap on v2: always
   CHECK(*find(*props, "TasksMax") == PropertyValue(uint64_t{50}));
   int tasks = 0;
   for (const auto& p : *props)
