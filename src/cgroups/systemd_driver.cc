@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -186,9 +187,27 @@ util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
   }
 }
 
+bool SystemdDriver::unit_cgroup_gone() const {
+  if (cgroup_path_.empty())
+    return false;
+  // systemd's own view: the unified tree on v2, its name=systemd hierarchy otherwise.
+  std::string tracked = options_.cgroupfs.mount_root;
+  if (version() != systemd::CgroupVersion::v2)
+    tracked += "/systemd";
+  struct stat st {};
+  return ::lstat((tracked + cgroup_path_).c_str(), &st) < 0 && errno == ENOENT;
+}
+
 util::Status SystemdDriver::stop_and_reset() {
   if (unresponsive_ || !unit_may_exist_)
     return {};
+  // The scope stopped by itself when its last process exited: systemd removed its cgroup
+  // and collects the unit (CollectMode) before it reads its next bus message. No StopUnit
+  // round trip (nor a bus connection) then.
+  if (unit_cgroup_gone()) {
+    unit_may_exist_ = false;
+    return {};
+  }
   util::Result<systemd::Manager*> mgr = manager();
   if (!mgr)
     return std::move(mgr).error();

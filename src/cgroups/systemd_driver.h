@@ -98,6 +98,8 @@ class SystemdDriver final : public Driver {
   void remember_unsupported(const std::string& property) const;
   util::Status start_unit(systemd::UnitProperties properties);
   util::Status stop_and_reset();
+  /// True when the unit's cgroup no longer exists where systemd tracks it (it stopped).
+  bool unit_cgroup_gone() const;
   util::Status set_frozen(bool frozen);
   void note(const util::Status& s);
 

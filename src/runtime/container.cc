@@ -57,7 +57,7 @@ util::Result<spec::Config> load_config_for(const ContainerState& state) {
   return spec::load_bundle_config(state.bundle);
 }
 
-util::Status destroy_stopped(StateStore& store, const ContainerState& state) {
+util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgroups::Driver* known) {
   // poststop: "MUST be called after the container is deleted"; a failure is a warning.
   util::Result<spec::Config> config = load_config_for(state);
   if (!config) {
@@ -67,30 +67,36 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state) {
     if (!s)
       util::log_warning("delete `" + state.id + "`: " + s.error().message);
   }
-  util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(state, store.root());
-  if (!driver)
-    return std::move(driver).error();
-  util::Status s = (*driver)->destroy();
+  std::unique_ptr<cgroups::Driver> loaded;
+  cgroups::Driver* driver = known;
+  if (driver == nullptr) {
+    util::Result<std::unique_ptr<cgroups::Driver>> made = driver_for(state, store.root());
+    if (!made)
+      return std::move(made).error();
+    loaded = std::move(*made);
+    driver = loaded.get();
+  }
+  util::Status s = driver->destroy();
   if (!s) {
     // Processes that escaped the pid namespace (or a container without one) keep the
     // cgroup busy: kill them and try once more.
-    if (util::Result<std::vector<int>> pids = (*driver)->pids(); pids && !pids->empty()) {
+    if (util::Result<std::vector<int>> pids = driver->pids(); pids && !pids->empty()) {
       for (int p : *pids)
         if (p > 0)  // never 0 or -1: those mean our process group / every process
           (void)util::signal_process(p, SIGKILL);
       for (int i = 0; i < 100; ++i) {
-        util::Result<std::vector<int>> left = (*driver)->pids();
+        util::Result<std::vector<int>> left = driver->pids();
         if (!left || left->empty())
           break;
         ::usleep(10000);
       }
-      s = (*driver)->destroy();
+      s = driver->destroy();
     }
     if (!s)
       return std::move(s).error().wrap("remove the cgroup");
   }
 #if OCISTART_HAVE_SYSTEMD
-  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver->get()))
+  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver))
     util::log_debug("delete `" + state.id + "`: unit `" + sd->unit() + "`: " + std::to_string(sd->dbus_calls()) +
                     " D-Bus calls");
 #endif

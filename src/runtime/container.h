@@ -134,8 +134,11 @@ enum class CgroupDriverKind { cgroupfs, systemd };
 [[nodiscard]] util::Result<spec::Config> load_config_for(const ContainerState& state);
 
 /// Removes a stopped container: poststop hooks (warn on failure), cgroup, state dir.
-/// The caller holds the lock and has checked that init is gone.
-[[nodiscard]] util::Status destroy_stopped(StateStore& store, const ContainerState& state);
+/// The caller holds the lock and has checked that init is gone. `driver` is the one that
+/// created the container when the caller still has it (run: its bus connection is reused);
+/// null makes one from the state.
+[[nodiscard]] util::Status destroy_stopped(StateStore& store, const ContainerState& state,
+                                           cgroups::Driver* driver = nullptr);
 
 /// SIGKILLs init and every process of the cgroup, then waits (up to `timeout_ms`) until
 /// init is gone (its pid reaped by us or no longer the same process).

@@ -35,10 +35,10 @@ util::Result<int> run(const RunOptions& o) {
       util::log_warning("run `" + o.id + "`: delete: " + l.error().message);
       return;
     }
-    util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(l->state);
-    if (driver)
-      (void)kill_all_and_wait(l->state, driver->get(), 5000);
-    if (util::Status s = destroy_stopped(l->store, l->state); !s)
+    // The driver of create: no second bus connection, no second look at the hierarchies.
+    cgroups::Driver* driver = spawned->driver.get();
+    (void)kill_all_and_wait(l->state, driver, 5000);
+    if (util::Status s = destroy_stopped(l->store, l->state, driver); !s)
       util::log_warning("run `" + o.id + "`: delete: " + s.error().message);
   };
 

@@ -133,7 +133,8 @@ TEST_CASE("systemd driver: create is one StartTransientUnit with every property,
   CHECK(*find(p, "TasksMax") == systemd::PropertyValue{uint64_t{50}});
   CHECK(*find(p, "CPUShares") == systemd::PropertyValue{uint64_t{512}});
   CHECK(*find(p, "CPUQuotaPerSecUSec") == systemd::PropertyValue{uint64_t{500000}});
-  CHECK(*find(p, "BlockIOAccounting") == systemd::PropertyValue{true});
+  // No blockIO settings: no BlockIOAccounting (on v1 it costs a realization of the tree).
+  CHECK(find(p, "BlockIOAccounting") == nullptr);
   CHECK(*find(p, "CollectMode") == systemd::PropertyValue{std::string("inactive-or-failed")});
   // The annotation, turned into microseconds.
   CHECK(*find(p, "TimeoutStopUSec") == systemd::PropertyValue{uint64_t{5000000}});
@@ -288,6 +289,28 @@ TEST_CASE("systemd driver: destroy stops the unit (collected, no reset) and remo
   }
   for (const char* h : {"memory", "pids", "cpuset", "freezer", "systemd", "unified"})
     CHECK_MESSAGE(!tree.exists(std::string(h) + "/" + kScope), h);
+}
+
+TEST_CASE("systemd driver: a scope that stopped by itself is not stopped again") {
+  // systemd removes the scope's cgroup when its last process exits and collects the unit:
+  // delete then needs no StopUnit, and no bus connection at all.
+  FakeCgroupTree tree = FakeCgroupTree::v1(true);
+  TempRoot root;
+  auto script = std::make_shared<Script>();
+  {
+    cgroups::SystemdDriver creator(options(tree, root, script));
+    require_ok(creator.create(kPid, nullptr));
+  }
+  script->calls.clear();
+  script->connects = 0;
+  cgroups::SystemdDriverOptions o = options(tree, root, script);
+  o.cgroup_path = "/system.slice/test-c1.scope";
+  cgroups::SystemdDriver driver(std::move(o));
+  std::filesystem::remove_all(tree.root() + "/systemd/" + kScope);  // what systemd does
+  require_ok(driver.destroy());
+  CHECK(script->calls.empty());
+  CHECK(script->connects == 0);
+  CHECK_FALSE(tree.exists(std::string("memory/") + kScope));  // the cgroupfs part still goes
 }
 
 TEST_CASE("systemd driver: a failed stop resets the unit so no failed unit lingers") {
