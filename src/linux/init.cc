@@ -3,13 +3,16 @@
 //   1. non-dumpable, parent-death signal          before anything else can see us
 //   2. join namespaces given by path              (namespaces.h explains the order)
 //   3. unshare the time namespace; `unshared`     the parent writes id maps and offsets
-//   4. wait for `proceed`                         maps written, cgroup joined, runtime
-//                                                 hooks (prestart, createRuntime) done
-//   5. become root of a new user namespace, unshare the cgroup namespace (its root is now
-//      the container's cgroup), setsid, session keyring, pty, hostname, sysctls
-//   6. prepare_rootfs, createContainer hooks, finalize_rootfs, check the executable
-//   7. `ready`, then block on exec.fifo until `start` reads it
-//   8. startContainer hooks, become_process(): signals reset, fds closed, attributes, exec
+//   4. wait for `mapped`                          then the parent starts the cgroup work
+//   5. become root of a new user namespace, setsid, session keyring, hostname, sysctls
+//   6. prepare_rootfs: its mounts overlap with the parent's cgroup work (a systemd job,
+//      a v1 migration); before the first cgroup mount (or the devices) wait for `placed`
+//      and unshare the cgroup namespace, whose root is then the container's cgroup
+//   7. `mounted`; wait for `proceed`              runtime hooks (prestart, createRuntime)
+//                                                 run by the parent, as runc orders them
+//   8. createContainer hooks, finalize_rootfs, check the executable
+//   9. `ready`, then block on exec.fifo until `start` reads it
+//  10. startContainer hooks, become_process(): signals reset, fds closed, attributes, exec
 //
 // CVE-2019-5736: the init is a fork of the runtime, so /proc/<init>/exe is the runtime
 // binary. A process of the container that could open it (through /proc/<pid>/exe of the
@@ -162,22 +165,17 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (Status s = sync.send(SyncKind::unshared); !s)
     return s;
 
-  util::Result<SyncMessage> proceed = sync.expect(SyncKind::proceed);
-  if (!proceed)
-    return std::move(proceed).error();
-  const std::string state_json = std::move(proceed->text);
+  if (util::Result<SyncMessage> m = sync.expect(SyncKind::mapped); !m)
+    return std::move(m).error();
 
   if (a.plan.new_user)
     if (Status s = become_userns_root(config); !s)
       return s;
-  if (a.plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0)
-    return util::errno_error("unshare the cgroup namespace");
   if (::setsid() < 0)
     return util::errno_error("setsid");
   if (!a.no_new_keyring)
     if (Status s = join_session_keyring(a.id); !s)
       return s;
-
 
   if (!config.hostname.empty())
     if (Status s = sys.sethostname(config.hostname); !s)
@@ -197,8 +195,21 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     if (t.type == spec::NamespaceType::user)
       ro.user_namespace = true;
   ro.console = pty.slave_path;
+  ro.await_cgroup = [&]() -> Status {
+    if (util::Result<SyncMessage> m = sync.expect(SyncKind::placed); !m)
+      return std::move(m).error();
+    if (a.plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0)
+      return util::errno_error("unshare the cgroup namespace");
+    return {};
+  };
   if (Status s = prepare_rootfs(config, ro, sys); !s)
     return s;
+  if (Status s = sync.send(SyncKind::mounted); !s)
+    return s;
+  util::Result<SyncMessage> proceed = sync.expect(SyncKind::proceed);
+  if (!proceed)
+    return std::move(proceed).error();
+  const std::string state_json = std::move(proceed->text);
   if (config.hooks && !config.hooks->create_container.empty())
     if (Status s = runtime::run_hooks(config.hooks->create_container, state_json, "createContainer"); !s)
       return s;

@@ -79,11 +79,25 @@ Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options, 
   const Root root{sys, fd->get(), *real};
 
   // 3. config.mounts, in order: later ones may sit on earlier ones (/dev then /dev/pts).
+  //    A cgroup mount shows the container's cgroup: the init must be in it by then.
+  bool awaited = false;
+  auto await_cgroup = [&]() -> Status {
+    if (awaited || !options.await_cgroup)
+      return {};
+    awaited = true;
+    return options.await_cgroup();
+  };
   for (size_t i = 0; i < steps->size(); ++i) {
     const spec::Mount& m = config.mounts[i];
+    if ((*steps)[i].type == "cgroup" || (*steps)[i].type == "cgroup2")
+      if (Status s = await_cgroup(); !s)
+        return s;
     if (Status s = rootfs_detail::apply_mount(root, (*steps)[i], config, options); !s)
       return std::move(s).error().wrap("mount " + quoted(m.destination));
   }
+  // Devices are made (mknod) under the container's device rules, as in runc.
+  if (Status s = await_cgroup(); !s)
+    return s;
 
   // 4. /dev, unless a bind mount provides it: device nodes, then links, then the console.
   if (needs_dev_setup(*steps)) {

@@ -19,10 +19,16 @@ struct RootfsOptions {
   /// mounted and still writable), before readonlyPaths and maskedPaths: the place for
   /// sysctl writes, as in runc. Empty: nothing. Its error aborts finalize_rootfs.
   std::function<util::Status()> after_pivot;
+  /// Called by prepare_rootfs exactly once: before the first mount of type cgroup or
+  /// cgroup2, or after the last mount when there is none (always before devices). The
+  /// init waits there until the parent has put it in the container's cgroup, so that the
+  /// mounts before it overlap with the cgroup driver's work (a D-Bus job, a v1 migration).
+  /// Empty: nothing. Its error aborts prepare_rootfs.
+  std::function<util::Status()> await_cgroup;
 };
 
 /// Step 1, before createContainer hooks: rootfsPropagation, bind the rootfs onto itself,
-/// every mount of config.mounts in order (destinations resolved inside the rootfs with
+/// every mount of config.mounts in order (options.await_cgroup before the first cgroup one) (destinations resolved inside the rootfs with
 /// openat2 RESOLVE_IN_ROOT, never following symlinks out of it), devices (config and
 /// default), /dev links (fd, stdin, stdout, stderr, ptmx), /dev/console.
 /// Runs in the init child; errors name the mount destination or device.

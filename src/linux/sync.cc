@@ -20,7 +20,7 @@ struct Header {
 static_assert(sizeof(Header) == 12);
 
 bool known_kind(uint32_t k) {
-  return k >= static_cast<uint32_t>(SyncKind::proceed) && k <= static_cast<uint32_t>(SyncKind::unshared);
+  return k >= static_cast<uint32_t>(SyncKind::proceed) && k <= static_cast<uint32_t>(SyncKind::mounted);
 }
 
 }  // namespace
@@ -34,6 +34,9 @@ std::string to_string(SyncKind kind) {
     case SyncKind::pty_master: return "pty_master";
     case SyncKind::seccomp_fd: return "seccomp_fd";
     case SyncKind::unshared: return "unshared";
+    case SyncKind::mapped: return "mapped";
+    case SyncKind::placed: return "placed";
+    case SyncKind::mounted: return "mounted";
   }
   return "unknown(" + std::to_string(static_cast<uint32_t>(kind)) + ")";
 }

@@ -9,10 +9,14 @@
 // "unexpected message X, expected Y", and EOF fails with "... closed".
 //
 // Who sends what (create):
+//   init -> parent   pty_master(fd)        when process.terminal (first message)
 //   init -> parent   unshared              namespaces joined, time namespace unshared:
 //                                          the parent may write id maps and time offsets
-//   parent -> init   proceed(state JSON)   id maps written, cgroup joined, hooks run
-//   init -> parent   pty_master(fd)        when process.terminal (first message)
+//   parent -> init   mapped                id maps and time offsets written
+//   parent -> init   placed                init is in the container's cgroup (the init
+//                                          mounts meanwhile, up to the first cgroup mount)
+//   init -> parent   mounted               config.mounts, devices and console done
+//   parent -> init   proceed(state JSON)   prestart and createRuntime hooks run
 //   init -> parent   ready                 rootfs final, about to wait on exec.fifo
 //   init -> parent   error(errno, text)    any failure, then init _exit()s
 // exec:
@@ -41,6 +45,9 @@ enum class SyncKind : uint32_t {
   pty_master = 5,
   seccomp_fd = 6,
   unshared = 7,
+  mapped = 8,
+  placed = 9,
+  mounted = 10,
 };
 
 /// "proceed", "ready", ...; "unknown(N)" for a value outside the enum.

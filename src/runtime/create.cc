@@ -116,6 +116,24 @@ class PidNamespaceForChildren {
   util::UniqueFd own_;
 };
 
+// What a failed receive from init means: its own error, or that it died without one.
+util::Error init_failure(util::Error error) {
+  if (error.code == EPIPE)
+    return util::make_error("container init exited during setup", EPIPE);
+  return error;
+}
+
+// A send that fails because init has died: the error it sent before dying is still queued
+// on the socket and says why.
+util::Status send_to_init(os::SyncChannel& sync, os::SyncKind kind) {
+  util::Status s = sync.send(kind);
+  if (s)
+    return s;
+  if (util::Result<os::SyncMessage> m = sync.receive(0); m && m->kind == os::SyncKind::error)
+    return os::error_from_message(*m);
+  return init_failure(std::move(s).error());
+}
+
 }  // namespace
 
 util::Result<CgroupDriverKind> choose_cgroup_driver(const std::string& cgroup_manager, bool systemd_cgroup,
@@ -258,12 +276,18 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (plan.unshare_time && !lc.time_offsets.empty())
     if (util::Status s = os::write_time_offsets(init_pid, lc.time_offsets); !s)
       return std::move(s).error();
+  // From `mapped` on, init mounts while we set up its cgroup; it waits for `placed`
+  // before its first cgroup mount.
+  if (util::Status s = send_to_init(sync, os::SyncKind::mapped); !s)
+    return std::move(s).error();
   cgroup_created = true;  // create() cleans up after itself; destroy() of nothing is fine
   std::optional<spec::Resources> resources = lc.resources;
   if (resources)
     resources->devices = effective_device_rules(config);
   if (util::Status s = driver->create(init_pid, resources ? &*resources : nullptr); !s)
     return std::move(s).error().wrap("cgroup");
+  if (util::Status s = send_to_init(sync, os::SyncKind::placed); !s)
+    return std::move(s).error();
 #if OCISTART_HAVE_SYSTEMD
   if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver.get()))
     util::log_debug("create `" + o.id + "`: unit `" + sd->unit() + "`: " + std::to_string(sd->dbus_calls()) +
@@ -292,6 +316,9 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Status s = store->save(state); !s)
     return std::move(s).error();
 
+  // The runtime hooks run once init has mounted everything (runc's order).
+  if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::mounted); !m)
+    return init_failure(std::move(m).error());
   const std::string state_json = oci_state_json(state, Status::creating, 0);
   if (config.hooks) {
     // prestart is deprecated but still run, before createRuntime, in our namespaces.
@@ -303,11 +330,8 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Status s = sync.send(os::SyncKind::proceed, 0, state_json); !s)
     return std::move(s).error().wrap("container init");
 
-  if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::ready); !m) {
-    if (m.error().code == EPIPE)
-      return util::make_error("container init exited during setup", EPIPE);
-    return std::move(m).error();
-  }
+  if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::ready); !m)
+    return init_failure(std::move(m).error());
   if (pty_master && !o.console_socket.empty()) {
     if (config.process->console_size)
       (void)set_window_size(pty_master.get(), config.process->console_size->height,
