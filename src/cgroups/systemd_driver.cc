@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "systemd/assignment.h"
 #include "systemd/unit_properties.h"
 #include "util/fs.h"
 #include "util/unique_fd.h"
@@ -176,7 +177,8 @@ util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
       continue;
     }
     if (std::optional<std::string> name = systemd::unsupported_property(e);
-        name && dropped < options_.max_property_retries && has_property(properties, *name)) {
+        name && dropped < options_.max_property_retries && has_property(properties, *name) &&
+        !user_assigned(*name)) {
       // This systemd cannot set `name`: go without it, now and in later calls.
       systemd::drop_property(properties, *name);
       remember_unsupported(*name);
@@ -185,6 +187,14 @@ util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
     }
     return std::move(s).error().wrap("start unit `" + options_.unit + "`");
   }
+}
+
+bool SystemdDriver::user_assigned(std::string_view property) const {
+  // A property asked for with -p is never dropped quietly: systemd's refusal is the error.
+  return std::any_of(options_.assignments.begin(), options_.assignments.end(), [&](const std::string& a) {
+    util::Result<systemd::UnitProperty> p = systemd::parse_assignment(a);
+    return p && p->name == property;
+  });
 }
 
 bool SystemdDriver::unit_cgroup_gone() const {
@@ -237,6 +247,7 @@ util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
   request.version = version();
   request.resources = resources;
   request.annotations = &options_.annotations;
+  request.assignments = &options_.assignments;
   util::Result<systemd::UnitProperties> properties = systemd::scope_properties(request);
   if (!properties)
     return std::move(properties).error();
@@ -244,7 +255,8 @@ util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
   if (!has_property(*properties, "CollectMode"))
     properties->push_back({"CollectMode", std::string("inactive-or-failed")});
   for (const std::string& name : remembered_unsupported())
-    systemd::drop_property(*properties, name);
+    if (!user_assigned(name))
+      systemd::drop_property(*properties, name);
 
   // Undo on failure: the unit (its processes are the caller's to kill: KillUnit makes sure
   // the stop job does not wait for an init that ignores SIGTERM), then what cgroupfs made.
@@ -290,7 +302,18 @@ util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
   return {};
 }
 
-util::Status SystemdDriver::update(const spec::Resources& resources) {
+spec::Resources SystemdDriver::with_current_pairs(const spec::Resources& resources) const {
+  util::Result<Driver*> fs = cgroupfs();
+  if (!fs)
+    return resources;  // update() reports it
+  return (*fs)->with_current_pairs(resources);
+}
+
+util::Status SystemdDriver::update(const spec::Resources& given) {
+  // CPUQuotaPerSecUSec is quota per period: with only one of them given, systemd would
+  // compute it against the default period (or rescale the quota), unlike runc, which knows
+  // both. The missing one is read from the cgroup.
+  const spec::Resources resources = with_current_pairs(given);
   util::Result<systemd::UnitProperties> properties = systemd::resource_properties(resources, version());
   if (!properties)
     return std::move(properties).error();

@@ -39,6 +39,7 @@ struct SystemdDriverOptions {
   std::string cgroup_path;
   /// org.systemd.property.* override the translated properties in create().
   spec::StringMap annotations;
+  std::vector<std::string> assignments;  // `-p NAME=VALUE` of create/run (systemd-run syntax)
   /// The state root (--root): where kUnsupportedPropertiesFile lives. Empty: nothing is
   /// remembered.
   std::string state_root;
@@ -64,7 +65,8 @@ struct SystemdDriverOptions {
 /// quota rounding) applied to it, which also joins `pid` in the hierarchies systemd does
 /// not manage. Any failure stops and resets the unit (unless systemd did not answer in
 /// time: then it is not asked again) and removes what the cgroupfs step made.
-/// update(): SetUnitProperties(runtime=true) + the cgroupfs plan. freeze()/thaw():
+/// update(): CFS quota/period completed from the cgroup (with_current_pairs), then
+/// SetUnitProperties(runtime=true) + the cgroupfs plan. freeze()/thaw():
 /// FreezeUnit/ThawUnit, or the cgroupfs freezer when systemd cannot freeze on this
 /// hierarchy. pids(), add_process(): cgroupfs on the unit's cgroup. destroy(): StopUnit
 /// (waits for the job) + ResetFailedUnit, then removes what is left of the cgroup in the
@@ -79,6 +81,7 @@ class SystemdDriver final : public Driver {
   [[nodiscard]] const std::string& path() const override { return cgroup_path_; }
   [[nodiscard]] util::Status create(int pid, const spec::Resources* resources) override;
   [[nodiscard]] util::Status update(const spec::Resources& resources) override;
+  [[nodiscard]] spec::Resources with_current_pairs(const spec::Resources& resources) const override;
   [[nodiscard]] util::Status add_process(int pid) override;
   [[nodiscard]] util::Result<std::vector<int>> pids() const override;
   [[nodiscard]] util::Status freeze() override;
@@ -100,6 +103,8 @@ class SystemdDriver final : public Driver {
   util::Status stop_and_reset();
   /// True when the unit's cgroup no longer exists where systemd tracks it (it stopped).
   bool unit_cgroup_gone() const;
+  /// True when `property` comes from a `-p` assignment.
+  bool user_assigned(std::string_view property) const;
   util::Status set_frozen(bool frozen);
   void note(const util::Status& s);
 

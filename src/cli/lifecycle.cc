@@ -1,6 +1,7 @@
 // create, run, start, kill, delete: the container lifecycle.
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <string>
 
 #include "cli/app.h"
@@ -61,18 +62,30 @@ runtime::CreateOptions to_runtime(const CreateOptions& o, const GlobalOptions& g
   r.id = o.id;
   r.bundle = o.bundle;
   r.console_socket = o.console_socket;
+  r.pidfd_socket = o.pidfd_socket;
   r.pid_file = o.pid_file;
   r.no_pivot = o.no_pivot;
   r.no_new_keyring = o.no_new_keyring;
   r.preserve_fds = o.preserve_fds;
   r.cgroup_manager = global.cgroup_manager;
   r.systemd_cgroup = global.systemd_cgroup;
+  r.unit = o.unit;
+  r.properties = o.properties;
   return r;
+}
+
+// --log-driver journald is accepted by the parser but not built yet: say so, never ignore it.
+util::Status check_log_driver(const CreateOptions& o) {
+  if (o.log_driver == "journald")
+    return util::make_error("--log-driver journald: not implemented yet", ENOTSUP);
+  return {};
 }
 
 int run_create(const CreateOptions& o, const GlobalOptions& global) {
   if (int status = checked_id("create", o.id); status != 0)
     return status;
+  if (util::Status s = check_log_driver(o); !s)
+    return fail(command_context("create", o.id), std::move(s).error());
   if (util::Status s = runtime::create(to_runtime(o, global)); !s)
     return fail(command_context("create", o.id), std::move(s).error());
   return 0;
@@ -81,10 +94,13 @@ int run_create(const CreateOptions& o, const GlobalOptions& global) {
 int run_run(const RunOptions& o, const GlobalOptions& global) {
   if (int status = checked_id("run", o.id); status != 0)
     return status;
+  if (util::Status s = check_log_driver(o); !s)
+    return fail(command_context("run", o.id), std::move(s).error());
   runtime::RunOptions r;
   static_cast<runtime::CreateOptions&>(r) = to_runtime(o, global);
   r.detach = o.detach;
   r.keep = o.keep;
+  r.no_subreaper = o.no_subreaper;
   util::Result<int> status = runtime::run(r);
   if (!status)
     return fail(command_context("run", o.id), std::move(status).error());

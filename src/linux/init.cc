@@ -14,6 +14,12 @@
 //   9. `ready`, then block on exec.fifo until `start` reads it
 //  10. startContainer hooks, become_process(): signals reset, fds closed, attributes, exec
 //
+// linux.seccomp.listenerPath: the filter is loaded in step 10, after `start`, when the
+// process of `create` has long exited; so the init hands the listener fd to the agent
+// itself. It connects first thing (the path is the host's, resolved with the runtime's
+// credentials), builds the message once it has the state (step 7) and sends it right
+// after loading the filter.
+//
 // CVE-2019-5736: the init is a fork of the runtime, so /proc/<init>/exe is the runtime
 // binary. A process of the container that could open it (through /proc/<pid>/exe of the
 // init, or an fd the init left open) could overwrite the host's runtime. Two defences:
@@ -43,6 +49,7 @@
 
 #include "linux/process.h"
 #include "linux/rootfs.h"
+#include "linux/seccomp_listener.h"
 #include "linux/syscalls.h"
 #include "runtime/hooks.h"
 #include "util/fs.h"
@@ -129,6 +136,49 @@ void close_inherited_fds(int preserve_fds, std::vector<int> keep) {
   (void)::syscall(SYS_close_range, from, ~0U, 0U);
 }
 
+// The init's side of linux.seccomp.listenerPath (see the top of this file).
+struct NotifyHandoff {
+  const spec::Seccomp* seccomp = nullptr;  // nullptr: no agent to send to
+  util::UniqueFd conn;                     // to the agent; closed once the fd is sent
+  std::string message;                     // containerProcessState, built before loading
+};
+
+util::Result<NotifyHandoff> connect_notify_agent(const spec::Linux* linux_config) {
+  NotifyHandoff h;
+  h.seccomp = notify_listener(linux_config);
+  if (h.seccomp == nullptr)
+    return h;
+  util::Result<util::UniqueFd> conn = connect_listener(h.seccomp->listener_path);
+  if (!conn)
+    return std::move(conn).error();
+  h.conn = std::move(*conn);
+  return h;
+}
+
+// The state is the one the hooks get; its "pid" is the init's host pid, which is the
+// container's process (the pid namespace may hide it from us).
+Status prepare_notify_message(NotifyHandoff& h, const std::string& state_json) {
+  if (h.seccomp == nullptr)
+    return {};
+  util::Result<int> pid = state_pid(state_json);
+  if (!pid)
+    return std::move(pid).error();
+  h.message = container_process_state_json(*pid, h.seccomp->listener_metadata, state_json);
+  return {};
+}
+
+// Runs under the loaded filter: a sendmsg and two closes, nothing else. The connection
+// closes right away: the agent may read until EOF, and the container must not get it.
+NotifyFdSink notify_sink(NotifyHandoff& h) {
+  return [&h](util::UniqueFd listener) -> Status {
+    if (h.seccomp == nullptr)
+      return {};
+    Status s = send_to_listener(h.conn.get(), h.seccomp->listener_path, h.message, listener.get());
+    h.conn.reset();
+    return s;
+  };
+}
+
 bool executable_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
@@ -139,6 +189,9 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   const spec::Linux* linux_config = config.linux_ ? &*config.linux_ : nullptr;
   RealSyscalls sys;
 
+  util::Result<NotifyHandoff> notify = connect_notify_agent(linux_config);
+  if (!notify)
+    return std::move(notify).error();
   if (!a.plan.joins.empty())
     if (Status s = join_namespaces(a.plan.joins); !s)
       return s;
@@ -195,6 +248,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     if (t.type == spec::NamespaceType::user)
       ro.user_namespace = true;
   ro.console = pty.slave_path;
+  ro.prepared_mounts = a.prepared_mounts;
   ro.await_cgroup = [&]() -> Status {
     if (util::Result<SyncMessage> m = sync.expect(SyncKind::placed); !m)
       return std::move(m).error();
@@ -210,6 +264,8 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (!proceed)
     return std::move(proceed).error();
   const std::string state_json = std::move(proceed->text);
+  if (Status s = prepare_notify_message(*notify, state_json); !s)
+    return s;
   if (config.hooks && !config.hooks->create_container.empty())
     if (Status s = runtime::run_hooks(config.hooks->create_container, state_json, "createContainer"); !s)
       return s;
@@ -246,7 +302,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     if (Status s = attach_pty_slave(pty.slave.get(), process->console_size); !s)
       return s;
   pty.slave.reset();
-  return become_process(*process, linux_config, a.preserve_fds, sync);
+  return become_process(*process, linux_config, a.preserve_fds, notify_sink(*notify));
 }
 
 }  // namespace
@@ -286,7 +342,7 @@ Status check_executable(const spec::Process& process) {
 }
 
 Status become_process(const spec::Process& process, const spec::Linux* linux_config, int preserve_fds,
-                      SyncChannel& sync) {
+                      const NotifyFdSink& send_notify_fd) {
   // The runtime may have blocked or ignored signals (run's relay, SIGPIPE for hooks):
   // the container starts with every disposition at default and nothing blocked.
   for (int sig = 1; sig < NSIG; ++sig)
@@ -297,17 +353,14 @@ Status become_process(const spec::Process& process, const spec::Linux* linux_con
   (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
 
   // Preserved fds stay open (clear a CLOEXEC they may carry); everything above them,
-  // including the sync socket, closes at execve. The sync socket stays usable until then
-  // so a failure below still reaches the parent.
+  // including the sync socket, closes at execve. The caller's sync socket stays usable
+  // until then so a failure below still reaches the parent.
   for (int fd = 3; fd < 3 + preserve_fds; ++fd)
     (void)::fcntl(fd, F_SETFD, 0);
   if (::syscall(SYS_close_range, 3 + preserve_fds, ~0U, kCloseRangeCloexec) < 0)
     return util::errno_error("mark fds close-on-exec");
 
-  NotifyFdSink sink = [&sync](util::UniqueFd listener) -> Status {
-    return sync.send(SyncKind::seccomp_fd, 0, {}, listener.get());
-  };
-  if (Status s = apply_process_attributes_with_listener(process, linux_config, sink); !s)
+  if (Status s = apply_process_attributes_with_listener(process, linux_config, send_notify_fd); !s)
     return s;
   return exec_process(process);
 }
@@ -352,7 +405,10 @@ void init_main(const InitArgs& args) noexcept {
   try {
     if (args.parent_sync_fd >= 0)
       ::close(args.parent_sync_fd);
-    close_inherited_fds(args.preserve_fds, {args.sync_fd, args.fifo_fd});
+    std::vector<int> keep = args.prepared_mounts;
+    keep.push_back(args.sync_fd);
+    keep.push_back(args.fifo_fd);
+    close_inherited_fds(args.preserve_fds, std::move(keep));
     // Not dumpable before anything of the container exists or can reach us (see the top
     // of this file); killed if the runtime dies before we reported `ready`.
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

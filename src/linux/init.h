@@ -4,8 +4,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "linux/namespaces.h"
+#include "linux/process.h"
 #include "linux/sync.h"
 #include "spec/config.h"
 
@@ -24,6 +26,9 @@ struct InitArgs {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;      // fds 3 .. 3+preserve_fds-1 stay open across exec
+  /// Per entry of config.mounts, an idmapped tree the runtime made before the clone
+  /// (idmapped_mounts.h), or -1; moved into place by prepare_rootfs.
+  std::vector<int> prepared_mounts;
 };
 
 /// The init's entry point, called in the child right after clone_process(). Never
@@ -44,8 +49,11 @@ struct InitArgs {
 /// every signal disposition and unblock all signals (the runtime blocks some), mark every
 /// fd from 3 + preserve_fds upwards close-on-exec (so nothing of the runtime reaches the
 /// container, CVE-2019-5736), apply process attributes and exec. Returns only on failure.
+/// `send_notify_fd` receives the seccomp listener fd right after the filter is loaded
+/// (see apply_process_attributes_with_listener): the init sends it to listenerPath, exec's
+/// child to its parent.
 [[nodiscard]] util::Status become_process(const spec::Process& process, const spec::Linux* linux_config,
-                                          int preserve_fds, SyncChannel& sync);
+                                          int preserve_fds, const NotifyFdSink& send_notify_fd);
 
 /// Opens a pseudo-terminal pair (O_CLOEXEC master; slave not yet the controlling tty).
 /// The pty is allocated from the /dev/ptmx visible at the time of the call.

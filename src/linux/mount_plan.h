@@ -52,6 +52,9 @@ struct MountStep {
   /// runc's "tmpcopyup": a tmpfs starts with a copy of the directory it covers. Set for
   /// tmpfs mounts only (runc ignores the option on other types).
   bool tmpcopyup = false;
+  /// An idmapped copy of the source the runtime already made on the host's side
+  /// (idmapped_mounts.h), to be moved onto the destination; -1: none, the init makes it.
+  int prepared_fd = -1;
 };
 
 /// Decodes one mount. `container_uid_mappings`/`gid` (linux.uidMappings, only when the

@@ -94,7 +94,39 @@ NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces) {
       default: plan.clone_flags |= clone_flag(ns.type); break;
     }
   }
+  if (plan.new_user) {
+    auto by_parent = [](const JoinTarget& t) {
+      return t.type == NamespaceType::network || t.type == NamespaceType::ipc || t.type == NamespaceType::uts ||
+             t.type == NamespaceType::cgroup;
+    };
+    for (const JoinTarget& t : plan.joins)
+      if (by_parent(t))
+        plan.parent_joins.push_back(t);
+    std::erase_if(plan.joins, by_parent);
+  }
   return plan;
+}
+
+NamespaceSwitch::~NamespaceSwitch() {
+  for (auto it = own_.rbegin(); it != own_.rend(); ++it)
+    (void)::setns(it->second.get(), it->first);
+}
+
+util::Status NamespaceSwitch::enter(const JoinTarget& target) {
+  // pid: setns only changes pid_for_children, which is what we have to give back.
+  std::string own_path = std::string("/proc/self/ns/") +
+                         (target.type == NamespaceType::pid ? "pid_for_children" : proc_ns_name(target.type));
+  int nstype = static_cast<int>(clone_flag(target.type));
+  util::UniqueFd own(::open(own_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!own)
+    return util::errno_error("open `" + own_path + "`").wrap(join_context(target));
+  util::UniqueFd fd(::open(target.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd)
+    return util::errno_error("open").wrap(join_context(target));
+  if (::setns(fd.get(), nstype) < 0)
+    return util::errno_error("setns").wrap(join_context(target));
+  own_.emplace_back(nstype, std::move(own));
+  return {};
 }
 
 std::vector<JoinStep> join_plan(const std::vector<JoinTarget>& targets) {

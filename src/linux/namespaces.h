@@ -51,6 +51,12 @@ struct NamespacePlan {
   std::string join_pid_path;
   /// Every other namespace given by path, joined by the init right after clone.
   std::vector<JoinTarget> joins;
+  /// With a new user namespace, the net, ipc, uts and cgroup namespaces given by path are
+  /// joined by the parent around the clone instead (NamespaceSwitch): inside the new user
+  /// namespace the init could not join one owned by an ancestor (the host's network
+  /// namespace, say), so the init is born in them, as runc's nsexec joins before it
+  /// unshares the user namespace.
+  std::vector<JoinTarget> parent_joins;
   bool new_user = false;  // CLONE_NEWUSER in clone_flags: the parent writes id maps
 };
 
@@ -80,6 +86,23 @@ struct NamespacePlan {
 /// The namespaces of process `pid` that differ from ours (by inode), in /proc/<pid>/ns,
 /// for `exec`. Types in `skip` are left out.
 [[nodiscard]] util::Result<std::vector<JoinTarget>> namespaces_of(int pid);
+
+/// The caller's namespaces switched for the duration of a clone: enter() joins one (for
+/// pid: only pid_for_children), the destructor returns to the caller's own, in reverse.
+/// The caller must be single-threaded (setns of net, ipc, uts, cgroup requires nothing
+/// more; mnt is never switched: it would change the caller's root and cwd).
+class NamespaceSwitch {
+ public:
+  NamespaceSwitch() = default;
+  NamespaceSwitch(const NamespaceSwitch&) = delete;
+  NamespaceSwitch& operator=(const NamespaceSwitch&) = delete;
+  ~NamespaceSwitch();
+  /// Errors: "join `net` namespace `/path`: setns: ...".
+  [[nodiscard]] util::Status enter(const JoinTarget& target);
+
+ private:
+  std::vector<std::pair<int, util::UniqueFd>> own_;  // (nstype, our own namespace)
+};
 
 /// clone3 with `flags` and SIGCHLD as exit signal (none with CLONE_PARENT, as clone3
 /// requires); like fork(): returns 0 in the child, the child's pid (in the caller's pid

@@ -55,6 +55,8 @@ Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options, 
   Result<std::vector<MountStep>> steps = plan_mounts(config);
   if (!steps)
     return std::move(steps).error();
+  for (size_t i = 0; i < steps->size() && i < options.prepared_mounts.size(); ++i)
+    (*steps)[i].prepared_fd = options.prepared_mounts[i];
   Result<RootPropagation> propagation = plan_root_propagation(config);
   if (!propagation)
     return std::move(propagation).error();

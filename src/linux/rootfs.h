@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "linux/syscalls.h"
 #include "spec/config.h"
@@ -25,6 +26,9 @@ struct RootfsOptions {
   /// mounts before it overlap with the cgroup driver's work (a D-Bus job, a v1 migration).
   /// Empty: nothing. Its error aborts prepare_rootfs.
   std::function<util::Status()> await_cgroup;
+  /// Per entry of config.mounts: an idmapped tree prepared by the runtime before the
+  /// clone (prepare_idmapped_mounts), or -1. Empty: none prepared.
+  std::vector<int> prepared_mounts;
 };
 
 /// Step 1, before createContainer hooks: rootfsPropagation, bind the rootfs onto itself,

@@ -14,6 +14,7 @@
 #include <cstdio>
 
 #include "linux/copy_tree.h"
+#include "linux/idmapped_mounts.h"
 #include "linux/rootfs_internal.h"
 #include "util/fs.h"
 #include "util/text.h"
@@ -95,28 +96,18 @@ std::string without_option(const std::string& data, std::string_view key_eq) {
   return out;
 }
 
-// open_tree(OPEN_TREE_CLONE) + MOUNT_ATTR_IDMAP + move_mount onto `target`.
+// The idmapped tree (prepared by the runtime, or made here) moved onto `target`.
 Status mount_idmapped(const Root& root, const MountStep& step, int target) {
-  unsigned tree_flags = OPEN_TREE_CLONE | (step.recursive ? AT_RECURSIVE : 0);
-  Result<UniqueFd> tree = root.sys.open_tree(AT_FDCWD, step.source, tree_flags);
-  if (!tree)
-    return std::move(tree).error();
-  Result<UniqueFd> userns = root.sys.userns_fd(step.uid_mappings, step.gid_mappings);
-  if (!userns)
-    return std::move(userns).error();
-  MountAttr attr;
-  attr.attr_set = MOUNT_ATTR_IDMAP;
-  attr.userns_fd = static_cast<uint64_t>(userns->get());
-  unsigned flags = AT_EMPTY_PATH | (step.idmap == IdmapMode::ridmap ? AT_RECURSIVE : 0);
-  if (Status s = root.sys.mount_setattr(tree->get(), "", flags, attr); !s) {
-    int code = s.error().code;
-    if (code == EINVAL || code == ENOSYS || code == EOPNOTSUPP || code == EPERM)
-      return std::move(s).error().wrap("idmapped mounts are not supported for the file system of " +
-                                       quoted(step.source));
-    return s;
+  UniqueFd made;
+  int tree = step.prepared_fd;
+  if (tree < 0) {
+    Result<UniqueFd> t = idmapped_tree(root.sys, step);
+    if (!t)
+      return std::move(t).error();
+    made = std::move(*t);
+    tree = made.get();
   }
-  return root.sys.move_mount(tree->get(), "", target, "",
-                             MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  return root.sys.move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
 // The first mount(2) (or the idmapped equivalent), with the fallbacks runc and crun use

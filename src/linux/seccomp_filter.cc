@@ -144,11 +144,13 @@ util::Status add_syscall(scmp_filter_ctx ctx, const spec::SeccompSyscall& syscal
   }
   for (const std::string& name : syscall.names) {
     if (*action == SCMP_ACT_NOTIFY) {
-      // The init still has to write to its parent after the filter is loaded (to hand the
-      // listener fd over). A write sent to the agent would wait for an agent that has not
-      // got the fd yet: a deadlock. runc refuses this too.
-      if (name == "write")
-        return util::make_error("seccomp: SCMP_ACT_NOTIFY cannot be used for `write`", EINVAL);
+      // After the filter is loaded the listener fd still has to leave the process: with
+      // write (the sync socket to the parent, runc refuses it too) or sendmsg (the fd
+      // itself, to the parent or to listenerPath). Either call sent to the agent would wait
+      // for an agent that has not got the fd yet: a deadlock.
+      if (name == "write" || name == "sendmsg")
+        return util::make_error("seccomp: SCMP_ACT_NOTIFY cannot be used for `" + name + "`",
+                                EINVAL);
       uses_notify = true;
     }
     int nr = seccomp_syscall_resolve_name(name.c_str());

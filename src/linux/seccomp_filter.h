@@ -38,7 +38,9 @@ class SeccompFilter {
 /// default) and argument conditions. Conditions on distinct arguments form one rule (AND);
 /// when two conditions name the same argument, each condition becomes its own rule (OR),
 /// as runc and crun do. Names this libseccomp cannot resolve and rules whose action is the
-/// default action are skipped. Unknown action/operator/arch/flag names are errors (EINVAL).
+/// default action are skipped. Unknown action/operator/arch/flag names are errors (EINVAL),
+/// and so is SCMP_ACT_NOTIFY as the default action or for `write` or `sendmsg` (the fd
+/// leaves the process with them after loading).
 /// NO_NEW_PRIVS is not set by loading the filter (noNewPrivileges decides that).
 /// Without libseccomp in the build: "seccomp requested but ocistart was built without
 /// libseccomp" (ENOTSUP).

@@ -23,6 +23,8 @@
 //   parent -> child  proceed               child moved into the container's cgroup
 //   child -> parent  pid(n)                the process that will exec (host pid)
 //   child -> parent  pty_master(fd), error
+//   child -> parent  seccomp_fd(fd)        the listener fd, which the parent forwards to
+//                                          linux.seccomp.listenerPath
 // After exec the socket (O_CLOEXEC) closes: EOF on the parent means exec succeeded.
 #pragma once
 

@@ -26,18 +26,24 @@ struct CreateOptions {
   std::string id;
   std::string bundle;          // absolute
   std::string console_socket;  // AF_UNIX socket that receives the pty master
+  std::string pidfd_socket;    // AF_UNIX socket that receives a pidfd of init (runc 1.2)
   std::string pid_file;        // written atomically with init's pid (no newline, as runc)
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;
   std::string cgroup_manager = "auto";  // systemd | cgroupfs | auto
   bool systemd_cgroup = false;          // runc's --systemd-cgroup
+  /// systemd-run's --unit and -p NAME=VALUE (unit-file syntax): both ask for the systemd
+  /// driver. `unit` without a suffix gets ".scope".
+  std::string unit;
+  std::vector<std::string> properties;
 };
 
 /// `run`: create + start, then (unless detach) supervise and delete.
 struct RunOptions : CreateOptions {
   bool detach = false;
   bool keep = false;  // keep the stopped container instead of deleting it
+  bool no_subreaper = false;  // do not adopt the container's orphans (runc's --no-subreaper)
 };
 
 /// `exec`: a new process in a running (or created) container.

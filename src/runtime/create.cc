@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 
 #include "build_config.h"
 #include "cgroups/cgroupfs.h"
+#include "linux/idmapped_mounts.h"
 #include "linux/init.h"
 #include "linux/namespaces.h"
 #include "runtime/container.h"
@@ -26,12 +28,14 @@
 #include "runtime/terminal.h"
 #include "spec/parse.h"
 #include "spec/validate.h"
+#include "util/fd_passing.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/scope_guard.h"
 #include "util/signal.h"
 #if OCISTART_HAVE_SYSTEMD
 #include "cgroups/systemd_driver.h"
+#include "systemd/assignment.h"
 #include "systemd/unit_name.h"
 #endif
 
@@ -79,6 +83,12 @@ util::Result<std::unique_ptr<cgroups::Driver>> make_driver(CgroupDriverKind kind
     return std::move(placement).error();
   cgroups::SystemdDriverOptions so;
   so.unit = placement->unit;
+  if (!o.unit.empty()) {
+    if (o.unit.find('/') != std::string::npos || (o.unit.find('.') != std::string::npos && !o.unit.ends_with(".scope")))
+      return util::make_error("--unit `" + o.unit + "`: a container is a scope: NAME or NAME.scope", EINVAL);
+    so.unit = o.unit.ends_with(".scope") ? o.unit : o.unit + ".scope";
+  }
+  so.assignments = o.properties;
   so.slice = placement->slice;
   so.description = "ocistart container " + o.id;
   so.annotations = config.annotations;
@@ -89,32 +99,6 @@ util::Result<std::unique_ptr<cgroups::Driver>> make_driver(CgroupDriverKind kind
   return util::make_error("the systemd cgroup driver is not built in (meson -Dsystemd=disabled)", ENOTSUP);
 #endif
 }
-
-// setns(CLONE_NEWPID) changes only pid_for_children: done around the clone of init,
-// then our own pid_for_children is restored.
-class PidNamespaceForChildren {
- public:
-  util::Status enter(const std::string& path) {
-    int own = ::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-    if (own < 0)
-      return util::errno_error("open `/proc/self/ns/pid_for_children`");
-    own_.reset(own);
-    int target = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (target < 0)
-      return util::errno_error("open `" + path + "`").wrap("join `pid` namespace");
-    util::UniqueFd t(target);
-    if (::setns(t.get(), CLONE_NEWPID) < 0)
-      return util::errno_error("setns `" + path + "`").wrap("join `pid` namespace");
-    return {};
-  }
-  ~PidNamespaceForChildren() {
-    if (own_)
-      (void)::setns(own_.get(), CLONE_NEWPID);
-  }
-
- private:
-  util::UniqueFd own_;
-};
 
 // What a failed receive from init means: its own error, or that it died without one.
 util::Error init_failure(util::Error error) {
@@ -177,8 +161,17 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     mount_ns = mount_ns || t.type == spec::NamespaceType::mount;
   if (!mount_ns)
     return util::make_error("config.json: /linux/namespaces: a mount namespace is required", EINVAL);
+  // --unit and -p are about a systemd unit: they choose the systemd driver.
+  bool wants_unit = !o.unit.empty() || !o.properties.empty();
+#if OCISTART_HAVE_SYSTEMD
+  for (const std::string& a : o.properties)  // bad syntax fails before anything exists
+    if (util::Result<systemd::UnitProperty> p = systemd::parse_assignment(a); !p)
+      return std::move(p).error().wrap("-p `" + a + "`");
+#endif
+  if (wants_unit && o.cgroup_manager == "cgroupfs")
+    return util::make_error("--unit and -p need the systemd cgroup driver, not --cgroup-manager cgroupfs", EINVAL);
   util::Result<CgroupDriverKind> driver_kind = choose_cgroup_driver(
-      o.cgroup_manager, o.systemd_cgroup, lc.cgroups_path, systemd_runs_host());
+      o.cgroup_manager, o.systemd_cgroup || wants_unit, lc.cgroups_path, systemd_runs_host());
   if (!driver_kind)
     return std::move(driver_kind).error();
   util::Result<std::string> rootfs = absolute_rootfs(config, o.bundle);
@@ -230,10 +223,25 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   os::SyncChannel sync = std::move(pair->first);
   os::SyncChannel init_end = std::move(pair->second);
 
+  // Idmapped binds are made here, on the host's side, where the privilege to idmap the
+  // source's file system is; the init (maybe in a new user namespace) only moves them.
+  os::RealSyscalls real;
+  util::Result<std::vector<util::UniqueFd>> idmapped = os::prepare_idmapped_mounts(config, real);
+  if (!idmapped)
+    return std::move(idmapped).error();
+  std::vector<int> prepared_mounts;
+  for (const util::UniqueFd& fd : *idmapped)
+    prepared_mounts.push_back(fd.valid() ? fd.get() : -1);
+
   {
-    PidNamespaceForChildren pidns;
+    // Namespaces the init is born in: a pid namespace to join (for our children only),
+    // and with a new user namespace the ones it could not join from inside it.
+    os::NamespaceSwitch around_clone;
     if (!plan.join_pid_path.empty())
-      if (util::Status s = pidns.enter(plan.join_pid_path); !s)
+      if (util::Status s = around_clone.enter({spec::NamespaceType::pid, plan.join_pid_path}); !s)
+        return std::move(s).error();
+    for (const os::JoinTarget& t : plan.parent_joins)
+      if (util::Status s = around_clone.enter(t); !s)
         return std::move(s).error();
     // The child gets a copy of our stdio buffers: flush them so nothing prints twice.
     (void)std::fflush(nullptr);
@@ -252,12 +260,14 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
       args.no_pivot = o.no_pivot;
       args.no_new_keyring = o.no_new_keyring;
       args.preserve_fds = o.preserve_fds;
+      args.prepared_mounts = prepared_mounts;
       os::init_main(args);
     }
     init_pid = *pid;
   }
   init_end.close();
   fifo_fd.reset();
+  idmapped->clear();  // the init has its copies
 
   // init has joined and unshared what it must (and sent the pty master first when the
   // process has a terminal); it waits for us.
@@ -341,6 +351,13 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     pty_master.reset();
   }
 
+  if (!o.pidfd_socket.empty()) {
+    util::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, init_pid, 0)));
+    if (!pidfd)
+      return util::errno_error("pidfd_open").wrap("pidfd socket `" + o.pidfd_socket + "`");
+    if (util::Status s = util::send_fd_to_path(o.pidfd_socket, o.id, pidfd.get(), "pidfd socket `" + o.pidfd_socket + "`"); !s)
+      return std::move(s).error();
+  }
   if (!o.pid_file.empty()) {
     if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(init_pid), 0644); !s)
       return std::move(s).error().wrap("write the pid file");

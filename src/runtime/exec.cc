@@ -8,6 +8,10 @@
 // namespace, and with CLONE_PARENT our child rather than A's, so we can wait for it.
 // A reports B's pid and exits. B sets up its terminal, applies the process attributes
 // and execs; its errors come back over the sync socket, which closes at exec.
+//
+// linux.seccomp.listenerPath: B sends its seccomp listener fd to us, and we, who know the
+// container's state and B's host pid, send it on to the agent. We connect before forking,
+// so a listener that is not there fails exec before any process exists.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -19,6 +23,7 @@
 
 #include "linux/init.h"
 #include "linux/namespaces.h"
+#include "linux/seccomp_listener.h"
 #include "runtime/container.h"
 #include "runtime/signals.h"
 #include "runtime/terminal.h"
@@ -115,7 +120,10 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
       if (util::Status s = os::attach_pty_slave(pty->slave.get(), process.console_size); !s)
         child_fail(sync, s.error());
     }
-    util::Status s = os::become_process(process, lc, preserve_fds, sync);
+    os::NotifyFdSink to_parent = [&sync](util::UniqueFd listener) -> util::Status {
+      return sync.send(os::SyncKind::seccomp_fd, 0, {}, listener.get());
+    };
+    util::Status s = os::become_process(process, lc, preserve_fds, to_parent);
     child_fail(sync, s ? util::make_error("exec returned") : s.error());
   } catch (const std::exception& e) {
     child_fail(sync, util::make_error(std::string("exec child: ") + e.what()));
@@ -151,6 +159,25 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
   }
 }
 
+// The connection to the agent; none when `seccomp` (os::notify_listener) is nullptr.
+util::Result<util::UniqueFd> connect_notify_agent(const spec::Seccomp* seccomp) {
+  if (seccomp == nullptr)
+    return util::UniqueFd();
+  return os::connect_listener(seccomp->listener_path);
+}
+
+// B loaded its filter: its listener fd goes on to the agent with the container's state and
+// B's pid. Our copies of the fd and of the connection close on return, so that the agent
+// holds the only one (when it closes it, notified syscalls fail instead of blocking).
+util::Status forward_notify_fd(os::SyncChannel& sync, util::UniqueFd conn, const spec::Seccomp& seccomp,
+                               const std::string& state_json, int pid) {
+  util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::seccomp_fd);
+  if (!m)
+    return std::move(m).error();
+  std::string message = os::container_process_state_json(pid, seccomp.listener_metadata, state_json);
+  return os::send_to_listener(conn.get(), seccomp.listener_path, message, m->fd.get());
+}
+
 }  // namespace
 
 util::Result<int> exec(const ExecOptions& o) {
@@ -177,6 +204,11 @@ util::Result<int> exec(const ExecOptions& o) {
   util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(state);
   if (!driver)
     return std::move(driver).error();
+  const spec::Seccomp* notify = os::notify_listener(lc);
+  util::Result<util::UniqueFd> notify_conn = connect_notify_agent(notify);
+  if (!notify_conn)
+    return std::move(notify_conn).error();
+  const std::string state_json = oci_state_json(state, l->status, 0);
   // The lock guards the state, not the process: a long exec must not block kill/delete.
   l = util::make_error("");
 
@@ -191,6 +223,8 @@ util::Result<int> exec(const ExecOptions& o) {
     return util::errno_error("fork");
   if (joiner_pid == 0) {
     sync.close();
+    // The agent's connection is ours alone: B would keep it open until its execve.
+    notify_conn->reset();
     joiner(child_end, *targets, *process, lc, o.preserve_fds);
   }
   child_end.close();
@@ -231,6 +265,11 @@ util::Result<int> exec(const ExecOptions& o) {
         return std::move(s).error();
       master.reset();
     }
+  }
+  if (notify != nullptr) {
+    util::Status s = forward_notify_fd(sync, std::move(*notify_conn), *notify, state_json, process_pid);
+    if (!s)
+      return std::move(s).error();
   }
   if (!o.pid_file.empty())
     if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(process_pid), 0644); !s)

@@ -1,8 +1,6 @@
 #include "runtime/terminal.h"
 
 #include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,24 +12,9 @@
 namespace ocistart::runtime {
 
 util::Status send_console_fd(const std::string& socket_path, int master) {
-  const std::string what = "console socket `" + socket_path + "`";
-  struct sockaddr_un addr {};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof addr.sun_path)
-    return util::make_error(what + ": path too long", ENAMETOOLONG);
-  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0)
-    return util::errno_error("socket").wrap(what);
-  util::UniqueFd sock(s);
-  if (::connect(sock.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) < 0)
-    return util::errno_error("connect").wrap(what);
-
   char name[64] = "/dev/console";
   (void)::ptsname_r(master, name, sizeof name);
-  if (util::send_with_fd(sock.get(), name, std::strlen(name), master) < 0)
-    return util::errno_error("send the pty master").wrap(what);
-  return {};
+  return util::send_fd_to_path(socket_path, name, master, "console socket `" + socket_path + "`");
 }
 
 util::Status set_window_size(int fd, uint32_t height, uint32_t width) {

@@ -6,6 +6,7 @@
 
 #include "cgroups/resources.h"
 #include "systemd/annotations.h"
+#include "systemd/assignment.h"
 
 namespace ocistart::systemd {
 namespace {
@@ -28,35 +29,6 @@ DeviceValues throttle_values(const std::vector<spec::ThrottleDevice>& devices) {
   return out;
 }
 
-// "0-2,4" -> systemd's CPU/NUMA set bitmask (ay, bit n of byte n/8).
-Result<std::vector<uint8_t>> cpu_mask(std::string_view list, std::string_view what) {
-  std::vector<uint8_t> mask;
-  auto bad = [&] { return Error{EINVAL, std::string(what) + " `" + std::string(list) + "`: not a cpu list"}; };
-  size_t i = 0;
-  while (i < list.size()) {
-    size_t end = list.find(',', i);
-    std::string_view item = list.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
-    size_t dash = item.find('-');
-    unsigned long lo = 0, hi = 0;
-    try {
-      size_t used = 0;
-      lo = std::stoul(std::string(item.substr(0, dash)), &used);
-      hi = dash == std::string_view::npos ? lo : std::stoul(std::string(item.substr(dash + 1)));
-    } catch (...) {
-      return bad();
-    }
-    if (hi < lo || hi > 8191)
-      return bad();
-    if (mask.size() < hi / 8 + 1)
-      mask.resize(hi / 8 + 1);
-    for (unsigned long c = lo; c <= hi; ++c)
-      mask[c / 8] |= static_cast<uint8_t>(1u << (c % 8));
-    if (end == std::string_view::npos)
-      break;
-    i = end + 1;
-  }
-  return mask;
-}
 
 void add_memory(const spec::Memory& m, CgroupVersion v, UnitProperties& out) {
   if (m.limit && *m.limit != 0)
@@ -90,13 +62,13 @@ Result<void> add_cpu(const spec::Cpu& c, CgroupVersion v, UnitProperties& out) {
     out.push_back({"CPUQuotaPeriodUSec", *c.period});
   if (v == CgroupVersion::v2) {  // systemd has cpusets on the unified hierarchy only
     if (!c.cpus.empty()) {
-      Result<std::vector<uint8_t>> mask = cpu_mask(c.cpus, "cpus");
+      Result<std::vector<uint8_t>> mask = cpu_set_mask(c.cpus, "cpus");
       if (!mask)
         return std::move(mask).error();
       out.push_back({"AllowedCPUs", std::move(*mask)});
     }
     if (!c.mems.empty()) {
-      Result<std::vector<uint8_t>> mask = cpu_mask(c.mems, "mems");
+      Result<std::vector<uint8_t>> mask = cpu_set_mask(c.mems, "mems");
       if (!mask)
         return std::move(mask).error();
       out.push_back({"AllowedMemoryNodes", std::move(*mask)});
@@ -183,6 +155,35 @@ void add_unified(const spec::StringMap& unified, UnitProperties& out) {
 
 }  // namespace
 
+Result<std::vector<uint8_t>> cpu_set_mask(std::string_view list, std::string_view what) {
+  std::vector<uint8_t> mask;
+  auto bad = [&] { return Error{EINVAL, std::string(what) + " `" + std::string(list) + "`: not a cpu list"}; };
+  size_t i = 0;
+  while (i < list.size()) {
+    size_t end = list.find(',', i);
+    std::string_view item = list.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
+    size_t dash = item.find('-');
+    unsigned long lo = 0, hi = 0;
+    try {
+      size_t used = 0;
+      lo = std::stoul(std::string(item.substr(0, dash)), &used);
+      hi = dash == std::string_view::npos ? lo : std::stoul(std::string(item.substr(dash + 1)));
+    } catch (...) {
+      return bad();
+    }
+    if (hi < lo || hi > 8191)
+      return bad();
+    if (mask.size() < hi / 8 + 1)
+      mask.resize(hi / 8 + 1);
+    for (unsigned long c = lo; c <= hi; ++c)
+      mask[c / 8] |= static_cast<uint8_t>(1u << (c % 8));
+    if (end == std::string_view::npos)
+      break;
+    i = end + 1;
+  }
+  return mask;
+}
+
 void drop_property(UnitProperties& properties, std::string_view name) {
   std::erase_if(properties, [&](const UnitProperty& p) { return p.name == name; });
 }
@@ -241,6 +242,9 @@ Result<UnitProperties> scope_properties(const ScopeRequest& req) {
       out.push_back(std::move(p));
     }
   }
+  if (req.assignments)
+    if (util::Status s = apply_assignments(out, *req.assignments); !s)
+      return std::move(s).error();
   return out;
 }
 

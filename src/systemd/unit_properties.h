@@ -28,13 +28,19 @@ struct ScopeRequest {
   CgroupVersion version = CgroupVersion::v2;
   const spec::Resources* resources = nullptr;  // may be null
   const spec::StringMap* annotations = nullptr;  // org.systemd.property.* override
+  const std::vector<std::string>* assignments = nullptr;  // `-p NAME=VALUE`, last word
 };
 
 /// Everything StartTransientUnit gets for a container scope: Description, Slice,
 /// Delegate=yes, DefaultDependencies=no, PIDs=[pid], the accounting switches (BlockIO on v1
 /// only with blockIO settings: it costs a realization of the whole tree), the resource
-/// properties, then the annotation properties, which replace same-named ones.
+/// properties, then the annotation properties, which replace same-named ones, then the
+/// `-p` assignments (assignment.h), which win over both.
 [[nodiscard]] util::Result<UnitProperties> scope_properties(const ScopeRequest& request);
+
+/// "0-2,4" -> systemd's CPU/NUMA set bitmask (ay: bit n in byte n/8), as AllowedCPUs and
+/// AllowedMemoryNodes take it. EINVAL names `what`.
+[[nodiscard]] util::Result<std::vector<uint8_t>> cpu_set_mask(std::string_view list, std::string_view what);
 
 /// Drops the property named `name` (after systemd said it cannot set it).
 void drop_property(UnitProperties& properties, std::string_view name);

@@ -4,6 +4,10 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
 
 namespace ocistart::util {
 
@@ -12,5 +16,11 @@ namespace ocistart::util {
 /// is EPIPE, never SIGPIPE. Returns the bytes sent, or -1 with errno. Allocates nothing:
 /// async-signal-safe, usable in forked children.
 ssize_t send_with_fd(int sock, const void* data, size_t size, int fd) noexcept;
+
+/// Connects a SOCK_STREAM socket to the unix socket at `path` and sends `payload` (not
+/// empty) with `fd` (SCM_RIGHTS): how --console-socket and --pidfd-socket hand an fd over.
+/// Errors name `what` (e.g. "console socket `/run/x.sock`").
+[[nodiscard]] Status send_fd_to_path(const std::string& path, std::string_view payload, int fd,
+                                     const std::string& what);
 
 }  // namespace ocistart::util

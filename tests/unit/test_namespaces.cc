@@ -36,6 +36,25 @@ TEST_CASE("plan: new namespaces by clone, cgroup and time unshared later, pid jo
   CHECK(q.joins[0].type == NamespaceType::network);
   CHECK_FALSE(q.new_user);
   CHECK_FALSE(q.unshare_cgroup);
+  CHECK(q.parent_joins.empty());  // no new user namespace: init joins them itself
+}
+
+TEST_CASE("plan: with a new user namespace, net ipc uts cgroup paths are joined by the parent") {
+  os::NamespacePlan p = os::plan_namespaces({{NamespaceType::user, ""},
+                                             {NamespaceType::mount, ""},
+                                             {NamespaceType::network, "/run/netns/a"},
+                                             {NamespaceType::ipc, "/proc/9/ns/ipc"},
+                                             {NamespaceType::uts, "/proc/9/ns/uts"},
+                                             {NamespaceType::cgroup, "/proc/9/ns/cgroup"},
+                                             {NamespaceType::time, "/proc/9/ns/time"}});
+  CHECK(p.new_user);
+  REQUIRE(p.parent_joins.size() == 4);
+  CHECK(p.parent_joins[0].type == NamespaceType::network);
+  CHECK(p.parent_joins[0].path == "/run/netns/a");
+  CHECK(p.parent_joins[3].type == NamespaceType::cgroup);
+  // time stays with the init (setns of a time namespace would move the runtime's clocks).
+  REQUIRE(p.joins.size() == 1);
+  CHECK(p.joins[0].type == NamespaceType::time);
 }
 
 TEST_CASE("clone flags and /proc names of every namespace type") {

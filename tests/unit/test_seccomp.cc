@@ -147,7 +147,7 @@ TEST_CASE("seccomp: flags are accepted") {
   CHECK_MESSAGE(filter.ok(), (filter.ok() ? "" : filter.error().message));
 }
 
-TEST_CASE("seccomp: notify is tracked, and refused for the default action and write") {
+TEST_CASE("seccomp: notify is tracked, and refused for the default action, write and sendmsg") {
   spec::Seccomp p;
   p.default_action = "SCMP_ACT_ALLOW";
   p.syscalls.push_back(rule({"mkdir"}, "SCMP_ACT_NOTIFY"));
@@ -163,6 +163,12 @@ TEST_CASE("seccomp: notify is tracked, and refused for the default action and wr
   util::Result<os::SeccompFilter> bad = os::build_seccomp_filter(p);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message.find("`write`") != std::string::npos);
+
+  p.syscalls = {rule({"getpid", "sendmsg"}, "SCMP_ACT_NOTIFY")};
+  bad = os::build_seccomp_filter(p);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message == "seccomp: SCMP_ACT_NOTIFY cannot be used for `sendmsg`");
+  CHECK(bad.error().code == EINVAL);
 
   p.syscalls.clear();
   p.default_action = "SCMP_ACT_NOTIFY";
