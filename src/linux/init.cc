@@ -136,6 +136,24 @@ void close_inherited_fds(int preserve_fds, std::vector<int> keep) {
   (void)::syscall(SYS_close_range, from, ~0U, 0U);
 }
 
+// The state the hooks run in the container's namespaces read. The spec wants the pid as
+// seen from there: ours, getpid() (1 in a new pid namespace); and startContainer runs
+// once `start` came, so its status is `created`. runc gives both the same way. In the
+// runtime's compact oci_state_json(), the first "pid" and "status" members are those
+// (a quote inside a string value is escaped, so no value can look like a member).
+std::string in_container_state(std::string state_json, const std::string& status) {
+  auto set_member = [&state_json](const std::string& key, const std::string& value) {
+    const std::string member = "\"" + key + "\":";
+    size_t at = state_json.find(member);
+    size_t end = at == std::string::npos ? at : state_json.find_first_of(",}", at + member.size());
+    if (end != std::string::npos)
+      state_json.replace(at + member.size(), end - at - member.size(), value);
+  };
+  set_member("pid", std::to_string(::getpid()));
+  set_member("status", "\"" + status + "\"");
+  return state_json;
+}
+
 // The init's side of linux.seccomp.listenerPath (see the top of this file).
 struct NotifyHandoff {
   const spec::Seccomp* seccomp = nullptr;  // nullptr: no agent to send to
@@ -177,6 +195,19 @@ NotifyFdSink notify_sink(NotifyHandoff& h) {
     h.conn.reset();
     return s;
   };
+}
+
+// stdout and stderr become the streams `open` gives (journald: info and err priority).
+Status log_to_streams(const std::function<util::Result<util::UniqueFd>(int)>& open) {
+  constexpr int kInfo = 6, kErr = 3;  // syslog priorities
+  for (auto [fd, priority] : {std::pair{STDOUT_FILENO, kInfo}, std::pair{STDERR_FILENO, kErr}}) {
+    util::Result<util::UniqueFd> stream = open(priority);
+    if (!stream)
+      return std::move(stream).error().wrap("--log-driver journald");
+    if (::dup2(stream->get(), fd) < 0)
+      return util::errno_error("dup2 the journal stream").wrap("--log-driver journald");
+  }
+  return {};
 }
 
 bool executable_file(const std::string& path) {
@@ -254,7 +285,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
       return std::move(m).error();
     if (a.plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0)
       return util::errno_error("unshare the cgroup namespace");
-    return {};
+    return a.log_stream ? log_to_streams(a.log_stream) : Status{};
   };
   if (Status s = prepare_rootfs(config, ro, sys); !s)
     return s;
@@ -267,7 +298,9 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (Status s = prepare_notify_message(*notify, state_json); !s)
     return s;
   if (config.hooks && !config.hooks->create_container.empty())
-    if (Status s = runtime::run_hooks(config.hooks->create_container, state_json, "createContainer"); !s)
+    if (Status s = runtime::run_hooks(config.hooks->create_container, in_container_state(state_json, "creating"),
+                                      "createContainer");
+        !s)
       return s;
   if (Status s = finalize_rootfs(config, ro, sys); !s)
     return s;
@@ -296,7 +329,9 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   ::close(a.fifo_fd);
 
   if (config.hooks && !config.hooks->start_container.empty())
-    if (Status s = runtime::run_hooks(config.hooks->start_container, state_json, "startContainer"); !s)
+    if (Status s = runtime::run_hooks(config.hooks->start_container, in_container_state(state_json, "created"),
+                                      "startContainer");
+        !s)
       return s;
   if (pty.slave)
     if (Status s = attach_pty_slave(pty.slave.get(), process->console_size); !s)
@@ -339,6 +374,13 @@ Status check_executable(const spec::Process& process) {
     start = colon + 1;
   }
   return util::make_error("exec `" + name + "`: executable file not found in $PATH", ENOENT);
+}
+
+Status check_preserved_fds(int count) {
+  for (int fd = 3; fd < 3 + count; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0)
+      return util::make_error("preserved fd " + std::to_string(fd) + " is not open", EBADF);
+  return {};
 }
 
 Status become_process(const spec::Process& process, const spec::Linux* linux_config, int preserve_fds,

@@ -3,6 +3,7 @@
 // blocks on exec.fifo until `start`, then becomes the user's process.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ struct InitArgs {
   /// Per entry of config.mounts, an idmapped tree the runtime made before the clone
   /// (idmapped_mounts.h), or -1; moved into place by prepare_rootfs.
   std::vector<int> prepared_mounts;
+  /// --log-driver journald: opens a stream for the given syslog priority, which becomes
+  /// the container's stdout (info) or stderr (err). Called once the init is in the
+  /// container's cgroup (journald files the output under the container's unit), before
+  /// pivot_root hides the host's journal socket. Empty: stdio stays the runtime's.
+  std::function<util::Result<util::UniqueFd>(int priority)> log_stream;
 };
 
 /// The init's entry point, called in the child right after clone_process(). Never
@@ -44,6 +50,12 @@ struct InitArgs {
 /// the binary before it reports `ready`, so `create` fails (and cleans up) when it is
 /// missing, as runc does. ENOENT: "executable `foo` not found in $PATH".
 [[nodiscard]] util::Status check_executable(const spec::Process& process);
+
+/// fds 3 .. 3+count-1 (--preserve-fds, and $LISTEN_FDS for create) go to the container
+/// as they are: call this before the runtime opens any fd of its own, or one of ours (the
+/// state lock, a cgroup directory) could fill a gap in that range and reach the container.
+/// EBADF: "preserved fd 4 is not open".
+[[nodiscard]] util::Status check_preserved_fds(int count);
 
 /// Common steps of the init and of `exec`'s child before execve, in this order: reset
 /// every signal disposition and unblock all signals (the runtime blocks some), mark every

@@ -37,6 +37,7 @@ struct CreateOptions {
   /// driver. `unit` without a suffix gets ".scope".
   std::string unit;
   std::vector<std::string> properties;
+  std::string log_driver = "passthrough";  // passthrough | journald (stdout/stderr)
 };
 
 /// `run`: create + start, then (unless detach) supervise and delete.

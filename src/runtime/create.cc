@@ -36,6 +36,7 @@
 #if OCISTART_HAVE_SYSTEMD
 #include "cgroups/systemd_driver.h"
 #include "systemd/assignment.h"
+#include "systemd/journal_stream.h"
 #include "systemd/unit_name.h"
 #endif
 
@@ -154,6 +155,13 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   const spec::Linux& lc = *config.linux_;
   if (config.process->terminal && o.console_socket.empty() && !keep_pty)
     return util::make_error("process.terminal is set: --console-socket is required", EINVAL);
+  const bool journald = o.log_driver == "journald";
+  if (journald && config.process->terminal)
+    return util::make_error("--log-driver journald: the process has a terminal (process.terminal)", EINVAL);
+#if !OCISTART_HAVE_SYSTEMD
+  if (journald)
+    return util::make_error("--log-driver journald: built without systemd support", ENOTSUP);
+#endif
 
   os::NamespacePlan plan = os::plan_namespaces(lc.namespaces);
   bool mount_ns = (plan.clone_flags & CLONE_NEWNS) != 0;
@@ -261,6 +269,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
       args.no_new_keyring = o.no_new_keyring;
       args.preserve_fds = o.preserve_fds;
       args.prepared_mounts = prepared_mounts;
+#if OCISTART_HAVE_SYSTEMD
+      if (journald)
+        args.log_stream = [&o](int priority) { return systemd::journal_stream(o.id, priority); };
+#endif
       os::init_main(args);
     }
     init_pid = *pid;
