@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "linux/process.h"
+#include "linux/rlimits.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_listener.h"
 #include "linux/syscalls.h"
@@ -305,6 +306,11 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (Status s = finalize_rootfs(config, ro, sys); !s)
     return s;
   if (Status s = check_executable(*process); !s)
+    return s;
+  // rlimits now, not only right before execve: one the kernel refuses (above the hard
+  // limit without CAP_SYS_RESOURCE) then fails `create`, which cleans up, rather than
+  // `start`. become_process() sets them again (same values) for exec's children.
+  if (Status s = apply_rlimits(process->rlimits); !s)
     return s;
 
   // From here on the parent of `create` may exit: the parent-death signal must not kill

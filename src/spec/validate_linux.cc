@@ -31,6 +31,31 @@ Status check_namespaces(const Linux& linux_config) {
   return {};
 }
 
+bool mapped(const std::vector<IdMapping>& maps, uint32_t id) {
+  for (const IdMapping& m : maps)
+    if (id >= m.container_id && id - m.container_id < m.size)
+      return true;
+  return false;
+}
+
+// The process's ids must exist in the new user namespace: setresuid to an unmapped uid
+// fails only at `start`, after create has reported success (runc refuses it up front too).
+Status check_user_is_mapped(const Config& config) {
+  if (!config.process)
+    return {};
+  const User& u = config.process->user;
+  const Linux& l = *config.linux_;
+  if (!mapped(l.uid_mappings, u.uid))
+    return invalid("/process/user/uid", "uid " + std::to_string(u.uid) + " is not mapped in /linux/uidMappings");
+  if (!mapped(l.gid_mappings, u.gid))
+    return invalid("/process/user/gid", "gid " + std::to_string(u.gid) + " is not mapped in /linux/gidMappings");
+  for (size_t i = 0; i < u.additional_gids.size(); ++i)
+    if (!mapped(l.gid_mappings, u.additional_gids[i]))
+      return invalid(ptr("/process/user/additionalGids", i),
+                     "gid " + std::to_string(u.additional_gids[i]) + " is not mapped in /linux/gidMappings");
+  return {};
+}
+
 Status check_user_namespace(const Config& config) {
   const Linux& l = *config.linux_;
   if (Status s = check_id_mappings(ptr(kLinux, "uidMappings"), l.uid_mappings); !s)
@@ -54,7 +79,7 @@ Status check_user_namespace(const Config& config) {
   if (has_uid != has_gid)
     return invalid(has_uid ? "/linux/gidMappings" : "/linux/uidMappings",
                    has_uid ? "required with uidMappings" : "required with gidMappings");
-  return {};
+  return has_uid ? check_user_is_mapped(config) : Status{};
 }
 
 Status check_time_offsets(const Config& config) {

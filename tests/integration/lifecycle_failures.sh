@@ -42,6 +42,16 @@ edit_config "$BUNDLE" 'c["mounts"].append({"destination":"/mnt","type":"bind","s
 expect_create_fails "bind of a missing source" nosource "/mnt"
 cp "$WORK/config.good" "$BUNDLE/config.json"
 
+# This sandbox lacks CAP_SYS_RESOURCE: a hard limit above ours is refused (EPERM).
+hard=$(ulimit -Hn)
+edit_config "$BUNDLE" 'c["process"]["rlimits"]=[{"type":"RLIMIT_NOFILE","soft":1024,"hard":'"$((hard + 1))"'}]'
+expect_create_fails "rlimit above the hard limit" badrlimit "RLIMIT_NOFILE"
+cp "$WORK/config.good" "$BUNDLE/config.json"
+
+edit_config "$BUNDLE" 'c["linux"]["namespaces"].append({"type":"user"}); c["linux"]["uidMappings"]=[{"containerID":0,"hostID":100000,"size":1000}]; c["linux"]["gidMappings"]=c["linux"]["uidMappings"]; c["process"]["user"]={"uid":5000,"gid":0}'
+expect_create_fails "a user that is not mapped in the user namespace" unmapped "/process/user/uid: uid 5000 is not mapped"
+cp "$WORK/config.good" "$BUNDLE/config.json"
+
 edit_config "$BUNDLE" 'c["hooks"]={"prestart":[{"path":"/bin/false"}]}'
 expect_create_fails "failing prestart hook" badhook "prestart"
 cp "$WORK/config.good" "$BUNDLE/config.json"

@@ -488,6 +488,15 @@ TEST_CASE("round trip: every field set") {
 }
 
 TEST_CASE("the maximal config is also valid") {
-  ocistart::util::Status s = validate(maximal_config());
+  Config c = maximal_config();
+  // Its user namespace maps one id (the rootless default): map the process's ids. Its
+  // extreme additional gid (there for the writer) stays unmapped.
+  c.linux_->uid_mappings = {{0, 100000, 65536}};
+  c.linux_->gid_mappings = {{0, 100000, 65536}};
+  ocistart::util::Status unmapped = validate(c);
+  REQUIRE_FALSE(unmapped.ok());
+  CHECK(unmapped.error().message == "/process/user/additionalGids/2: gid 4294967295 is not mapped in /linux/gidMappings");
+  c.process->user.additional_gids.pop_back();
+  ocistart::util::Status s = validate(c);
   CHECK_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().message));
 }

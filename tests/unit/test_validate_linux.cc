@@ -82,6 +82,21 @@ TEST_CASE("user namespace and mappings need each other") {
   CHECK_VALID(c);
 }
 
+TEST_CASE("the process's uid, gid and additional gids must be mapped in a new user namespace") {
+  Config c = default_config(true, 1000, 1000);  // maps container 0 to 1000, one id each
+  CHECK_VALID(c);
+  c.process->user.uid = 5;
+  CHECK_INVALID(c, "/process/user/uid", "uid 5 is not mapped in /linux/uidMappings");
+  c.process->user.uid = 0;
+  c.process->user.gid = 7;
+  CHECK_INVALID(c, "/process/user/gid", "gid 7 is not mapped in /linux/gidMappings");
+  c.process->user.gid = 0;
+  c.process->user.additional_gids = {0, 9};
+  CHECK_INVALID(c, "/process/user/additionalGids/1", "gid 9 is not mapped in /linux/gidMappings");
+  lin(c).gid_mappings.push_back({9, 2000, 1});
+  CHECK_VALID(c);
+}
+
 TEST_CASE("timeOffsets: monotonic and boottime, with a new time namespace") {
   Config c = base();
   add_namespace(c, NamespaceType::time);
