@@ -24,8 +24,15 @@ class Driver {
   /// Creates the cgroup (every v1 hierarchy, or the v2 one), applies `resources` and moves
   /// `pid` into it. On failure nothing it created is left behind.
   [[nodiscard]] virtual util::Status create(int pid, const spec::Resources* resources) = 0;
-  /// Applies new limits to an existing cgroup (`update`).
+  /// Applies new limits to an existing cgroup (`update`): only the settings `resources`
+  /// holds; the v2 and systemd drivers first complete pairs with with_current_pairs().
   [[nodiscard]] virtual util::Status update(const spec::Resources& resources) = 0;
+  /// `resources` with the missing half of each pair that is applied as one value taken from
+  /// the cgroup's current files (cgroups::with_current_pairs in resources.h). Unchanged by
+  /// default.
+  [[nodiscard]] virtual spec::Resources with_current_pairs(const spec::Resources& resources) const {
+    return resources;
+  }
   /// Moves `pid` into the cgroup (`exec` joins it).
   [[nodiscard]] virtual util::Status add_process(int pid) = 0;
   /// Every pid in the cgroup and below it (`ps`, `kill --all`, `delete --force`).

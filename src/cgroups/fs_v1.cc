@@ -154,6 +154,23 @@ class V1Driver final : public Driver {
     return apply_writes(plan->writes, dir_for, options_.fake);
   }
 
+  // v1 keeps quota and period in separate files, so update() itself needs no completion;
+  // the systemd driver does (CPUQuotaPerSecUSec).
+  spec::Resources with_current_pairs(const spec::Resources& resources) const override {
+    auto read = [this](const std::string& controller, const std::string& file) -> util::Result<std::string> {
+      for (const Hierarchy& h : hierarchies_) {
+        if (!h.has(controller))
+          continue;
+        auto dir = open_dir(h.root.get(), rel_);
+        if (!dir)
+          return std::move(dir).error();
+        return read_file(dir->get(), file);
+      }
+      return not_mounted(controller);
+    };
+    return cgroups::with_current_pairs(resources, false, read);
+  }
+
   util::Status add_process(int pid) override {
     for (const Hierarchy& h : hierarchies_) {
       auto dir = open_dir(h.root.get(), rel_);

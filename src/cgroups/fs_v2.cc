@@ -68,14 +68,16 @@ class V2Driver final : public Driver {
     return {};
   }
 
-  util::Status update(const spec::Resources& resources) override {
+  util::Status update(const spec::Resources& given) override {
+    auto dir = open_dir(root_.get(), rel_);
+    if (!dir)
+      return std::move(dir).error();
+    // cpu.max holds quota and period together: one given alone keeps the other's value.
+    const spec::Resources resources = complete(given, dir->get());
     auto plan = plan_v2(resources, plan_options());
     if (!plan)
       return std::move(plan).error();
     warnings_ = plan->warnings;
-    auto dir = open_dir(root_.get(), rel_);
-    if (!dir)
-      return std::move(dir).error();
     if (resources.memory && resources.memory->check_before_update.value_or(false)) {
       // Best effort, as runc: an unreadable usage does not block the update.
       if (auto usage = read_file(dir->get(), "memory.current"))
@@ -84,6 +86,13 @@ class V2Driver final : public Driver {
             return st;
     }
     return apply(*plan, dir->get());
+  }
+
+  spec::Resources with_current_pairs(const spec::Resources& resources) const override {
+    auto dir = open_dir(root_.get(), rel_);
+    if (!dir)
+      return resources;  // update() reports the missing cgroup
+    return complete(resources, dir->get());
   }
 
   util::Status add_process(int pid) override {
@@ -112,6 +121,11 @@ class V2Driver final : public Driver {
     PlanOptions o;
     o.systemd_cpu_quota_rounding = options_.systemd_cpu_quota_rounding;
     return o;
+  }
+
+  static spec::Resources complete(const spec::Resources& resources, int dir) {
+    auto read = [dir](const std::string& /*controller*/, const std::string& file) { return read_file(dir, file); };
+    return cgroups::with_current_pairs(resources, true, read);
   }
 
   util::Status set_frozen(bool frozen) {

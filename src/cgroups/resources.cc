@@ -332,7 +332,65 @@ util::Status v2_unified(const spec::StringMap& unified, std::vector<Write>& out)
   return {};
 }
 
+// The first word of `text` as a number; "max" (or "-1") is -1. nullopt when it is neither.
+std::optional<int64_t> current_number(std::string_view text) {
+  size_t start = text.find_first_not_of(" \t\n");
+  if (start == std::string_view::npos)
+    return std::nullopt;
+  text.remove_prefix(start);
+  text = text.substr(0, text.find_first_of(" \t\n"));
+  if (text == "max" || text == "-1")
+    return int64_t{-1};
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  return static_cast<int64_t>(std::stoll(std::string(text)));
+}
+
+std::optional<int64_t> read_number(const ReadCgroupFile& read, const std::string& controller,
+                                   const std::string& file, size_t word = 0) {
+  util::Result<std::string> text = read(controller, file);
+  if (!text)
+    return std::nullopt;
+  std::string_view rest = *text;
+  // A fake tree (tests) appends every write: the value is the last line.
+  while (!rest.empty() && (rest.back() == '\n' || rest.back() == ' '))
+    rest.remove_suffix(1);
+  if (size_t nl = rest.rfind('\n'); nl != std::string_view::npos)
+    rest.remove_prefix(nl + 1);
+  for (; word > 0; --word) {
+    size_t space = rest.find(' ');
+    if (space == std::string_view::npos)
+      return std::nullopt;
+    rest.remove_prefix(space + 1);
+  }
+  return current_number(rest);
+}
+
 }  // namespace
+
+spec::Resources with_current_pairs(const spec::Resources& resources, bool v2, const ReadCgroupFile& read) {
+  spec::Resources out = resources;
+  if (out.cpu && given(out.cpu->quota) != given(out.cpu->period)) {
+    spec::Cpu& c = *out.cpu;
+    if (given(c.quota)) {
+      std::optional<int64_t> period = v2 ? read_number(read, "cpu", "cpu.max", 1)
+                                         : read_number(read, "cpu", "cpu.cfs_period_us");
+      if (period && *period > 0)
+        c.period = static_cast<uint64_t>(*period);
+    } else {
+      std::optional<int64_t> quota = v2 ? read_number(read, "cpu", "cpu.max")
+                                        : read_number(read, "cpu", "cpu.cfs_quota_us");
+      if (quota && *quota != 0)
+        c.quota = *quota;
+    }
+  }
+  if (v2 && out.memory && given(out.memory->swap) && !given(out.memory->limit)) {
+    std::optional<int64_t> limit = read_number(read, "memory", "memory.max");
+    if (limit && *limit != 0)
+      out.memory->limit = *limit;
+  }
+  return out;
+}
 
 // ---- conversions -------------------------------------------------------------------
 

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,22 @@ struct PlanOptions {
 /// The cgroup v2 plan for `resources`. Errors: swap without a limit, swap < limit, bad
 /// unified key, bad device rule, bad hugepage size.
 [[nodiscard]] util::Result<Plan> plan_v2(const spec::Resources& resources, const PlanOptions& options = {});
+
+/// Reads one file of the container's cgroup for with_current_pairs(): `file` in the
+/// hierarchy of `controller` (v1) or in the unified one (v2); its content, or an error.
+using ReadCgroupFile = std::function<util::Result<std::string>(const std::string& controller, const std::string& file)>;
+
+/// For update(), which changes only the settings it is given: settings that the kernel or
+/// systemd take as one value get their missing half from the cgroup's current files, so that
+/// it keeps its value instead of falling back to a default:
+/// - CFS quota and period (given = non-zero): one file on v2 (cpu.max "<quota|max>
+///   <period>"), and one property with systemd (CPUQuotaPerSecUSec = quota per period).
+///   A current "max" / -1 quota comes back as -1.
+/// - v2 only: a swap value given without a memory limit takes the limit from memory.max
+///   (memory.swap.max is swap minus limit); "max" comes back as -1.
+/// A file that cannot be read or parsed leaves the half unset (the old behaviour). Pure but
+/// for `read`.
+[[nodiscard]] spec::Resources with_current_pairs(const spec::Resources& resources, bool v2, const ReadCgroupFile& read);
 
 // --- Conversions (pure, shared with the systemd driver) -------------------------------
 

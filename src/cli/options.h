@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "spec/config.h"
 #include "util/result.h"
 
 namespace ocistart::cli {
@@ -126,6 +127,28 @@ struct UpdateOptions {
   std::optional<std::string> l3_cache_schema;
   std::optional<std::string> mem_bw_schema;
 };
+
+/// What `update` applies, and what to tell the user first.
+struct UpdateRequest {
+  spec::Resources resources;          // only the settings to change are set
+  std::vector<std::string> warnings;  // ignored input ("--kernel-memory is obsolete, ignored")
+};
+
+/// update's flags -> the settings to change, as runc reads them: only the flags given; 0 for
+/// --blkio-weight and an empty --cpuset-cpus/--cpuset-mems mean "not given"; -1 memory sizes
+/// and --pids-limit -1 mean unlimited; --kernel-memory(-tcp) only warn. Values are checked as
+/// validate() checks config.json; errors name the flag: "--cpu-idle: must be 0 or 1, got 2".
+/// --l3-cache-schema / --mem-bw-schema fail (ENOTSUP): ocistart manages no Intel RDT group.
+/// Pure.
+[[nodiscard]] util::Result<UpdateRequest> update_request_from_flags(const UpdateOptions& options);
+
+/// An `update -r` document (a linux.resources object) -> the settings to change. Kept, as
+/// runc: memory limit, reservation, swap, checkBeforeUpdate; every cpu member; blockIO; pids;
+/// unified. Ignored: devices, hugepageLimits, network, rdma, memory swappiness,
+/// disableOOMKiller, useHierarchy, and (with a warning) kernel/kernelTCP. Zero values runc
+/// treats as unset (blockIO weights) are dropped. Errors start with the JSON pointer:
+/// "/memory/limit: expected an integer, got string". Pure.
+[[nodiscard]] util::Result<UpdateRequest> update_request_from_document(std::string_view json);
 
 /// spec: `spec [--bundle DIR] [--rootless]`.
 struct SpecOptions {

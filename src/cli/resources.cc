@@ -1,10 +1,18 @@
 // pause, resume, ps, events, update: commands on a container's cgroup.
+#include <unistd.h>
+
+#include <cerrno>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "cli/app.h"
 #include "cli/common.h"
 #include "runtime/container.h"
+#include "runtime/update.h"
+#include "spec/parse.h"
+#include "util/fs.h"
+#include "util/log.h"
 
 namespace ocistart::cli {
 namespace {
@@ -36,7 +44,153 @@ CLI::Option* add_memory(CLI::App& sub, const std::string& name, std::optional<in
       ->type_name("BYTES");
 }
 
+// ocistart sets up no Intel RDT group at create, so there is none to change (runc refuses
+// these flags too unless the container was created with one).
+util::Status check_intel_rdt_flags(const UpdateOptions& o) {
+  for (const auto& [flag, value] : {std::pair{"--l3-cache-schema", &o.l3_cache_schema},
+                                    std::pair{"--mem-bw-schema", &o.mem_bw_schema}}) {
+    if (value->has_value() && !(*value)->empty())
+      return util::make_error(
+          std::string(flag) + ": the container has no Intel RDT group (ocistart does not manage Intel RDT)", ENOTSUP);
+  }
+  return {};
+}
+
+// check_resources() names fields by JSON pointer; for flags, the flag is the name the user knows.
+util::Error name_flag(util::Error e) {
+  static constexpr std::pair<std::string_view, std::string_view> kFlags[] = {
+      {"/memory/limit", "--memory"},           {"/memory/reservation", "--memory-reservation"},
+      {"/memory/swap", "--memory-swap"},       {"/cpu/shares", "--cpu-share"},
+      {"/cpu/quota", "--cpu-quota"},           {"/cpu/burst", "--cpu-burst"},
+      {"/cpu/period", "--cpu-period"},         {"/cpu/realtimeRuntime", "--cpu-rt-runtime"},
+      {"/cpu/realtimePeriod", "--cpu-rt-period"}, {"/cpu/cpus", "--cpuset-cpus"},
+      {"/cpu/mems", "--cpuset-mems"},          {"/cpu/idle", "--cpu-idle"},
+      {"/blockIO/weight", "--blkio-weight"},   {"/pids/limit", "--pids-limit"},
+  };
+  for (const auto& [pointer, flag] : kFlags) {
+    std::string prefix = std::string(pointer) + ": ";
+    if (e.message.starts_with(prefix)) {
+      e.message = std::string(flag) + ": " + e.message.substr(prefix.size());
+      break;
+    }
+  }
+  return e;
+}
+
+// All of standard input (`update -r -`).
+util::Result<std::string> read_stdin() {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return util::errno_error("read standard input");
+    }
+    if (n == 0)
+      return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+// The request `update` applies: from the -r document when given, else from the flags.
+util::Result<UpdateRequest> update_request(const UpdateOptions& o) {
+  if (o.resources.empty())
+    return update_request_from_flags(o);
+  if (util::Status s = check_intel_rdt_flags(o); !s)
+    return std::move(s).error();
+  const std::string what = "--resources `" + o.resources + "`";
+  util::Result<std::string> text = o.resources == "-" ? read_stdin() : util::read_file(o.resources);
+  if (!text)
+    return std::move(text).error().wrap(what);
+  util::Result<UpdateRequest> request = update_request_from_document(*text);
+  if (!request)
+    return std::move(request).error().wrap(what);
+  return request;
+}
+
 }  // namespace
+
+util::Result<UpdateRequest> update_request_from_flags(const UpdateOptions& o) {
+  if (util::Status s = check_intel_rdt_flags(o); !s)
+    return std::move(s).error();
+  UpdateRequest request;
+  spec::Resources& r = request.resources;
+  auto memory = [&r]() -> spec::Memory& { return r.memory ? *r.memory : r.memory.emplace(); };
+  auto cpu = [&r]() -> spec::Cpu& { return r.cpu ? *r.cpu : r.cpu.emplace(); };
+
+  // runc reads 0 and "" as "flag not given" for these.
+  if (o.blkio_weight && *o.blkio_weight != 0)
+    r.block_io.emplace().weight = *o.blkio_weight;
+  if (o.cpu_period)
+    cpu().period = *o.cpu_period;
+  if (o.cpu_quota)
+    cpu().quota = *o.cpu_quota;
+  if (o.cpu_burst)
+    cpu().burst = *o.cpu_burst;
+  if (o.cpu_shares)
+    cpu().shares = *o.cpu_shares;
+  if (o.cpu_rt_period)
+    cpu().realtime_period = *o.cpu_rt_period;
+  if (o.cpu_rt_runtime)
+    cpu().realtime_runtime = *o.cpu_rt_runtime;
+  if (o.cpu_idle)
+    cpu().idle = *o.cpu_idle;
+  if (o.cpuset_cpus && !o.cpuset_cpus->empty())
+    cpu().cpus = *o.cpuset_cpus;
+  if (o.cpuset_mems && !o.cpuset_mems->empty())
+    cpu().mems = *o.cpuset_mems;
+  // --memory -1 alone lifts memory+swap too: the drivers do that for a limit of -1 without swap.
+  if (o.memory)
+    memory().limit = *o.memory;
+  if (o.memory_reservation)
+    memory().reservation = *o.memory_reservation;
+  if (o.memory_swap)
+    memory().swap = *o.memory_swap;
+  if (o.kernel_memory)
+    request.warnings.emplace_back("--kernel-memory is obsolete, ignored");
+  if (o.kernel_memory_tcp)
+    request.warnings.emplace_back("--kernel-memory-tcp is obsolete, ignored");
+  if (o.pids_limit)
+    r.pids.emplace().limit = *o.pids_limit;
+
+  if (util::Status s = spec::check_resources(r); !s)
+    return name_flag(std::move(s).error());
+  return request;
+}
+
+util::Result<UpdateRequest> update_request_from_document(std::string_view json) {
+  util::Result<spec::Resources> document = spec::parse_resources(json);
+  if (!document)
+    return std::move(document).error();
+  UpdateRequest request;
+  spec::Resources& r = request.resources;
+  if (document->memory) {
+    const spec::Memory& m = *document->memory;
+    spec::Memory& kept = r.memory.emplace();
+    kept.limit = m.limit;
+    kept.reservation = m.reservation;
+    kept.swap = m.swap;
+    kept.check_before_update = m.check_before_update;
+    if (m.kernel.value_or(0) != 0 || m.kernel_tcp.value_or(0) != 0)
+      request.warnings.emplace_back("/memory/kernel and /memory/kernelTCP are obsolete, ignored");
+  }
+  r.cpu = document->cpu;
+  if (document->block_io) {
+    spec::BlockIo& b = r.block_io.emplace(*document->block_io);
+    // runc's help shows a template of zeros: a zero weight is "unchanged", not invalid.
+    if (b.weight == 0)
+      b.weight.reset();
+    if (b.leaf_weight == 0)
+      b.leaf_weight.reset();
+  }
+  r.pids = document->pids;
+  r.unified = document->unified;
+  if (util::Status s = spec::check_resources(r); !s)
+    return std::move(s).error();
+  return request;
+}
 
 Command add_pause(CLI::App& parent, const GlobalOptions& global, IdOptions& o) {
   CLI::App* sub = parent.add_subcommand("pause", "suspend (freeze) every process in a container");
@@ -103,19 +257,19 @@ Command add_events(CLI::App& parent, const GlobalOptions& /*global*/, EventsOpti
   return {sub, [&o] { return not_implemented_for_id("events", o.id); }};
 }
 
-Command add_update(CLI::App& parent, const GlobalOptions& /*global*/, UpdateOptions& o) {
+Command add_update(CLI::App& parent, const GlobalOptions& global, UpdateOptions& o) {
   CLI::App* sub = parent.add_subcommand("update", "change the resource limits of a container");
   sub->add_option("-r,--resources", o.resources,
                   "read the resources (OCI linux.resources JSON) from FILE, or stdin for '-'; other flags are then ignored")
       ->type_name("FILE");
   add_optional(*sub, "--blkio-weight", o.blkio_weight, "block IO weight, 10 to 1000")->type_name("WEIGHT");
-  add_optional(*sub, "--cpu-period", o.cpu_period, "CPU CFS period in microseconds (0: system default)")
+  add_optional(*sub, "--cpu-period", o.cpu_period, "CPU CFS period in microseconds (0: unchanged)")
       ->type_name("USEC");
   add_optional(*sub, "--cpu-quota", o.cpu_quota, "CPU CFS quota in microseconds per period")->type_name("USEC");
   add_optional(*sub, "--cpu-burst", o.cpu_burst, "CPU CFS burst in microseconds per period")->type_name("USEC");
   add_optional(*sub, "--cpu-share", o.cpu_shares, "CPU shares (weight relative to other containers)")
       ->type_name("SHARES");
-  add_optional(*sub, "--cpu-rt-period", o.cpu_rt_period, "CPU realtime period in microseconds (0: system default)")
+  add_optional(*sub, "--cpu-rt-period", o.cpu_rt_period, "CPU realtime period in microseconds (0: unchanged)")
       ->type_name("USEC");
   add_optional(*sub, "--cpu-rt-runtime", o.cpu_rt_runtime, "CPU realtime runtime in microseconds per period")
       ->type_name("USEC");
@@ -139,7 +293,21 @@ Command add_update(CLI::App& parent, const GlobalOptions& /*global*/, UpdateOpti
                                         "Intel RDT/MBA memory bandwidth schema")
       ->type_name("SCHEMA");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return not_implemented_for_id("update", o.id); }};
+  return {sub, [&o, &global] {
+            if (int status = checked_id("update", o.id); status != 0)
+              return status;
+            const std::string context = command_context("update", o.id);
+            // Everything is read and checked before the container is touched: a bad value
+            // changes nothing.
+            util::Result<UpdateRequest> request = update_request(o);
+            if (!request)
+              return fail(context, std::move(request).error());
+            for (const std::string& warning : request->warnings)
+              util::log_warning(context + ": " + warning);
+            if (util::Status s = runtime::update(global.root, o.id, request->resources); !s)
+              return fail(context, std::move(s).error());
+            return 0;
+          }};
 }
 
 }  // namespace ocistart::cli

@@ -25,4 +25,14 @@ namespace ocistart::spec {
 /// config.json keeps its errno (ENOENT).
 [[nodiscard]] util::Result<Config> load_bundle_config(const std::string& bundle_dir);
 
+/// Parses a standalone linux.resources object (what `update -r` reads). Checks JSON shape
+/// only, as parse_config(); pointers are relative to that object:
+///   "/memory/limit: expected an integer, got string"
+[[nodiscard]] util::Result<Resources> parse_resources(std::string_view json);
+
+/// The checks validate() makes on config.linux.resources, on resources that did not come
+/// from a config.json (update's document or flags); pointers are relative to the resources
+/// object ("/cpu/idle: must be 0 or 1, got 2"). Pure.
+[[nodiscard]] util::Status check_resources(const Resources& resources);
+
 }  // namespace ocistart::spec

@@ -1,5 +1,8 @@
-// config.json "linux.resources" (config-linux.md, "Control groups").
+// config.json "linux.resources" (config-linux.md, "Control groups"), and the same object
+// as a document of its own (`update -r`).
 #include "spec/json_reader.h"
+#include "spec/parse.h"
+#include "spec/validate_internal.h"
 
 namespace ocistart::spec {
 
@@ -73,6 +76,23 @@ bool read_object(json::Object& o, Resources& out) {
          o.optional("hugepageLimits", out.hugepage_limits) &&
          o.optional("network", out.network) && o.optional("rdma", out.rdma) &&
          o.optional("unified", out.unified);
+}
+
+util::Result<Resources> parse_resources(std::string_view text) {
+  simdjson::dom::parser parser;
+  json::element root;
+  if (simdjson::error_code err = parser.parse(text.data(), text.size()).get(root))
+    return util::make_error(json::describe_syntax_error(text, err));
+  json::Reader reader;
+  Resources resources;
+  if (!json::read_value(reader, root, resources))
+    return util::make_error(reader.error());
+  return resources;
+}
+
+util::Status check_resources(const Resources& resources) {
+  // validate() checks the same object at "/linux/resources"; here it is the whole document.
+  return detail::validate_resources("", resources);
 }
 
 }  // namespace ocistart::spec

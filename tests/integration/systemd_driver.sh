@@ -117,6 +117,33 @@ check_unit_and_cgroups() {  # what unit
   done
 }
 
+# update: SetUnitProperties on the unit (systemctl show) and the cgroup files the container
+# reads; what is not given keeps its value; a quota or period alone keeps the other one.
+check_update() {  # id unit
+  local id=$1 unit=$2 err
+  show() { psd_exec systemctl show "$unit" "$@" | sort | tr '\n' ' '; }
+  inside() { oci exec "$id" cat "$@" 2>&1 | tr '\n' ' '; }
+  if err=$(oci update --memory 128m --pids-limit 30 "$id" 2>&1); then ok "update --memory 128m --pids-limit 30"
+  else not_ok "update --memory 128m --pids-limit 30: $err"; fi
+  expect_eq "update: systemctl show $unit" "MemoryLimit=134217728 TasksMax=30 " "$(show -p MemoryLimit -p TasksMax)"
+  expect_eq "update: the container sees the new limits" "134217728 30 " \
+    "$(inside /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max)"
+  expect_eq "update: CPU settings not given are unchanged" "CPUQuotaPerSecUSec=500ms CPUShares=512 " \
+    "$(show -p CPUShares -p CPUQuotaPerSecUSec)"
+  oci update --cpu-quota 20000 "$id" || not_ok "update --cpu-quota 20000"
+  expect_eq "update: a quota alone is per the current period" "CPUQuotaPerSecUSec=200ms " "$(show -p CPUQuotaPerSecUSec)"
+  expect_eq "update: quota alone, cgroup files" "20000 100000 " \
+    "$(inside /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us)"
+  oci update --cpu-period 50000 "$id" || not_ok "update --cpu-period 50000"
+  expect_eq "update: a period alone keeps the quota" "CPUQuotaPerSecUSec=400ms " "$(show -p CPUQuotaPerSecUSec)"
+  expect_eq "update: period alone, cgroup files" "20000 50000 " \
+    "$(inside /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us)"
+  err=$(oci update --cpuset-cpus 0-x "$id" 2>&1)
+  expect_eq "update: a bad value fails with one line naming the flag" \
+    "ocistart: update \`$id\`: --cpuset-cpus: \"0-x\" is not a CPU list like \"0-3,7\"" "$err"
+  expect_eq "update: the unit is still active" active "$(psd_exec systemctl is-active "$unit")"
+}
+
 # Nothing left: no unit (loaded, failed or otherwise), no cgroup dir, no state.
 check_nothing_left() {  # what unit cgroup-path
   local what=$1 unit=$2 path=$3 left="" d
@@ -175,6 +202,7 @@ if oci create --bundle "$BUNDLE" c1 2>"$WORK/create.err"; then
   fi
   expect_eq "unit name in use: the running unit is untouched" active "$(psd_exec systemctl is-active test-c1.scope)"
   [ -e "$ROOT/c3" ] && not_ok "unit name in use: state dir of c3 left" || ok "unit name in use: no state dir left"
+  check_update c1 test-c1.scope
   touch "$BUNDLE/rootfs/tmp/stop"
   for i in $(seq 1 50); do
     [ "$(oci state c1 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null)" = stopped ] && break

@@ -1,0 +1,30 @@
+// update: the container's cgroup driver applies the new limits, nothing else changes.
+#include "runtime/update.h"
+
+#include <cerrno>
+
+#include "runtime/container.h"
+#include "util/log.h"
+
+namespace ocistart::runtime {
+
+util::Status update(const std::string& root, const std::string& id, const spec::Resources& resources) {
+  util::Result<Loaded> l = load_locked(root, id);
+  if (!l)
+    return std::move(l).error();
+  // A stopped container's cgroup is gone (or about to be); `creating` has no cgroup yet
+  // that anyone else may change.
+  if (l->status != Status::created && l->status != Status::running && l->status != Status::paused)
+    return util::make_error("container not running", EINVAL);
+  util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(l->state, root);
+  if (!driver)
+    return std::move(driver).error();
+  spec::Resources r = resources;
+  r.devices.clear();
+  util::Status s = (*driver)->update(r);
+  for (const std::string& warning : (*driver)->warnings())
+    util::log_warning("update `" + id + "`: " + warning);
+  return s;
+}
+
+}  // namespace ocistart::runtime
