@@ -299,6 +299,18 @@ util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
     return fail(std::move(fs).error());
   if (util::Status s = (*fs)->create(pid, resources); !s)
     return fail(std::move(s).error().wrap("unit `" + options_.unit + "`"));
+  // The cgroupfs plan wrote the config's values, also where `-p` asked for others: -p wins,
+  // so systemd sets those again (one more round trip, only when -p is used).
+  if (!options_.assignments.empty()) {
+    systemd::UnitProperties asked;
+    if (util::Status s = systemd::apply_assignments(asked, options_.assignments); !s)
+      return fail(std::move(s).error());
+    util::Result<systemd::Manager*> mgr = manager();
+    util::Status s = (*mgr)->set_unit_properties(options_.unit, true, asked);
+    note(s);
+    if (!s)
+      return fail(std::move(s).error().wrap("unit `" + options_.unit + "`: -p"));
+  }
   return {};
 }
 

@@ -27,7 +27,7 @@ STOPPED=""
 cleanup() {
   if [ -n "$STOPPED" ] && [ -n "$PSD_PID" ]; then kill -CONT "$PSD_PID" 2>/dev/null; fi
   if [ -n "$PSD_PID" ]; then
-    for id in c0 c1 c2 c3; do psd_exec "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
+    for id in c0 c1 c2 c3 c4 c5; do psd_exec "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
   fi
   psd_stop
   rm -rf "$WORK"
@@ -245,6 +245,27 @@ for round in 1 2; do
 done
 check_nothing_left "unknown property" ocistart-c0.scope /system.slice/ocistart-c0.scope
 rm -f "$ROOT/.systemd-unsupported-properties"
+
+# --- 6. systemd-run style: --unit and -p (unit-file syntax) win over the config ---
+make_test_bundle ""
+if oci run -d --bundle "$BUNDLE" --unit web -p MemoryLimit=96M -p TasksMax=33 -p CPUQuota=25% \
+     -p "Description=the web container" c4 2>"$WORK/p.err"; then
+  ok "run -d --unit web -p ... (no --systemd-cgroup: -p asks for the systemd driver)"
+  expect_eq "-p: systemctl show web.scope" \
+    "CPUQuotaPerSecUSec=250ms Description=the web container MemoryLimit=100663296 TasksMax=33 " \
+    "$(psd_exec systemctl show web.scope -p MemoryLimit -p TasksMax -p CPUQuotaPerSecUSec -p Description | sort | tr '\n' ' ')"
+  expect_eq "-p: the container's cgroup files hold the -p values" "100663296 33 25000 " \
+    "$(oci exec c4 cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max \
+         /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>&1 | tr '\n' ' ')"
+  oci delete --force c4 || not_ok "delete --force c4"
+else
+  not_ok "run -d --unit web -p ...: $(cat "$WORK/p.err")"
+fi
+check_nothing_left "--unit web" web.scope /system.slice/web.scope
+err=$(oci run -d --bundle "$BUNDLE" -p MemoryLimit=lots c5 2>&1)
+expect_eq "-p with a bad value: one line naming it" \
+  "ocistart: run \`c5\`: -p \`MemoryLimit=lots\`: MemoryLimit: \`lots\` is not a size (bytes, or with K, M, G, T, P, E)" "$err"
+check_nothing_left "-p with a bad value" ocistart-c5.scope /system.slice/ocistart-c5.scope
 
 # --- 5. a stopped systemd: create fails within the deadline and leaves nothing ---
 make_test_bundle ""

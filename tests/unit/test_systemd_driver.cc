@@ -291,6 +291,21 @@ TEST_CASE("systemd driver: destroy stops the unit (collected, no reset) and remo
     CHECK_MESSAGE(!tree.exists(std::string(h) + "/" + kScope), h);
 }
 
+TEST_CASE("systemd driver: -p assignments go into the start and are set again after the cgroupfs plan") {
+  FakeCgroupTree tree = FakeCgroupTree::v1(true);
+  TempRoot root;
+  auto script = std::make_shared<Script>();
+  cgroups::SystemdDriverOptions o = options(tree, root, script);
+  o.assignments = {"MemoryLimit=96M", "TasksMax=33"};
+  cgroups::SystemdDriver driver(std::move(o));
+  spec::Resources r = resources();  // memory 64M, pids 50: the config's, overridden
+  require_ok(driver.create(kPid, &r));
+  CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "GetUnit", "SetUnitProperties"});
+  CHECK(*find(script->calls[0].properties, "MemoryLimit") == systemd::PropertyValue{uint64_t{96} << 20});
+  const FakeSystemdManager::Call& again = script->calls[2];
+  CHECK(again.properties == systemd::UnitProperties{{"MemoryLimit", uint64_t{96} << 20}, {"TasksMax", uint64_t{33}}});
+}
+
 TEST_CASE("systemd driver: a scope that stopped by itself is not stopped again") {
   // systemd removes the scope's cgroup when its last process exits and collects the unit:
   // delete then needs no StopUnit, and no bus connection at all.
