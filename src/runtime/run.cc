@@ -4,6 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <string>
+
+#include "build_config.h"
+#if OCISTART_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "runtime/container.h"
 #include "runtime/signals.h"
@@ -11,6 +18,23 @@
 #include "util/log.h"
 
 namespace ocistart::runtime {
+namespace {
+
+// Under a Type=notify unit (NOTIFY_SOCKET set by systemd): READY=1 once the container's
+// process has started, with its pid in the status text. The container itself does not
+// get the socket (its environment is the config's).
+void notify_service_ready(int container_pid) {
+#if OCISTART_HAVE_SYSTEMD
+  if (std::getenv("NOTIFY_SOCKET") == nullptr)
+    return;
+  std::string text = "READY=1\nSTATUS=container process " + std::to_string(container_pid) + " running";
+  (void)sd_notify(0, text.c_str());
+#else
+  (void)container_pid;
+#endif
+}
+
+}  // namespace
 
 util::Result<int> run(const RunOptions& o) {
   // A terminal without a console socket is proxied by us: impossible once detached.
@@ -46,6 +70,8 @@ util::Result<int> run(const RunOptions& o) {
     cleanup(0);
     return std::move(s).error();
   }
+  // As ExecStart= of a Type=notify service: the service is up once its process runs.
+  notify_service_ready(spawned->state.pid);
   if (o.detach)
     return 0;
 

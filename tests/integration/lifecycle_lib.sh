@@ -6,7 +6,9 @@ if [ "$(id -u)" != 0 ]; then echo "SKIP: not root"; exit 77; fi
 [ -x /bin/busybox ] || { echo "SKIP: no /bin/busybox (busybox-static)"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 
-WORK=$(mktemp -d /tmp/ocistart-lifecycle.XXXXXX)
+# Tests that boot a private systemd (fresh /tmp inside) set OCISTART_TEST_TMP elsewhere.
+mkdir -p "${OCISTART_TEST_TMP:-/tmp}"
+WORK=$(mktemp -d "${OCISTART_TEST_TMP:-/tmp}/ocistart-lifecycle.XXXXXX")
 ROOT=$WORK/root
 BUNDLE=$WORK/bundle
 FAILS=0

@@ -1,0 +1,47 @@
+#!/bin/bash
+# ocistart run as ExecStart= of a Type=notify service, in a real systemd booted in private
+# namespaces (lib/private-systemd.sh): the service becomes active once the container's
+# process runs (READY=1), `systemctl stop` ends the container cleanly, nothing is left.
+OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
+. "$(dirname "$0")/lifecycle_lib.sh" "$@"
+[ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
+. "$(dirname "$0")/lib/private-systemd.sh"
+trap 'psd_stop; cleanup' EXIT
+oci() { psd_exec "$OCISTART" --root "$ROOT" "$@"; }
+
+make_bundle "$BUNDLE"
+# PID 1 of a pid namespace ignores SIGTERM without a handler: the shell traps it.
+set_args "$BUNDLE" sh -c 'trap "exit 0" TERM; sleep 1000 & wait'
+psd_boot || { echo "FAIL: boot a private systemd"; exit 1; }
+UNIT=ocistart-svc.service
+psd_exec sh -c "cat > /run/systemd/system/$UNIT" <<EOF2
+[Service]
+Type=notify
+NotifyAccess=main
+KillMode=mixed
+TimeoutStartSec=20
+TimeoutStopSec=20
+ExecStart=$OCISTART --root $ROOT run --bundle $BUNDLE svc1
+ExecStopPost=-$OCISTART --root $ROOT delete --force svc1
+EOF2
+psd_exec systemctl daemon-reload
+
+t0=$(date +%s%N)
+psd_exec systemctl start "$UNIT"
+expect_eq "systemctl start returns" 0 $?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 10000 ] && pass "the service was ready in ${ms} ms (READY=1 from run)" || fail "start took ${ms} ms"
+expect_eq "the service is active" active "$(psd_exec systemctl is-active "$UNIT")"
+expect_contains "its status text names the container's process" "container process" \
+  "$(psd_exec systemctl show -p StatusText --value "$UNIT")"
+status=$(oci state svc1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+expect_eq "the container runs" running "$status"
+
+psd_exec systemctl stop "$UNIT"
+expect_eq "systemctl stop returns" 0 $?
+expect_eq "the service stopped cleanly" "ActiveState=inactive Result=success " \
+  "$(psd_exec systemctl show -p ActiveState -p Result "$UNIT" | sort | tr '\n' ' ')"
+expect_eq "no container scope is left" "" "$(psd_exec systemctl list-units --all --no-legend | grep -o 'ocistart-svc1.scope')"
+expect_no_leftovers "the service's container" svc1 "$BUNDLE"
+
+finish
