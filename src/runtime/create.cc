@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +35,7 @@
 #include "util/scope_guard.h"
 #include "util/signal.h"
 #if OCISTART_HAVE_SYSTEMD
+#include "cgroups/delegation.h"
 #include "cgroups/systemd_driver.h"
 #include "systemd/assignment.h"
 #include "systemd/journal_stream.h"
@@ -66,6 +68,21 @@ std::string owner_name() {
   return std::to_string(uid);
 }
 
+// Socket activation, as runc does it: the number of fds (from 3) systemd passed us, when
+// $LISTEN_PID says they are ours; 0 otherwise.
+int inherited_listen_fds() {
+  auto number = [](const char* text) {
+    long v = -1;
+    std::string_view s = text != nullptr ? text : "";
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && end == s.data() + s.size() && !s.empty() ? v : -1;
+  };
+  long n = number(std::getenv("LISTEN_FDS"));
+  if (number(std::getenv("LISTEN_PID")) != ::getpid() || n <= 0 || n > INT_MAX - 3)
+    return 0;
+  return static_cast<int>(n);
+}
+
 // systemd manages this host when /run/systemd/system exists (sd_booted()'s test).
 bool systemd_runs_host() {
   struct stat st {};
@@ -73,9 +90,12 @@ bool systemd_runs_host() {
 }
 
 // The cgroup driver create() uses (choose_cgroup_driver() picks which).
+// `delegated`: the cgroup of the unit with Delegate=yes we run in, or empty.
 util::Result<std::unique_ptr<cgroups::Driver>> make_driver(CgroupDriverKind kind, const CreateOptions& o,
-                                                           const spec::Config& config) {
+                                                           const spec::Config& config, const std::string& delegated) {
   const std::string& cgroups_path = config.linux_->cgroups_path;
+  if (!delegated.empty())
+    return cgroups::make_cgroupfs_driver(delegated + "/" + o.id);
   if (kind == CgroupDriverKind::cgroupfs)
     return cgroups::make_cgroupfs_driver(cgroups::default_cgroup_path(cgroups_path, o.id));
 #if OCISTART_HAVE_SYSTEMD
@@ -142,6 +162,11 @@ util::Result<CgroupDriverKind> choose_cgroup_driver(const std::string& cgroup_ma
 util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Status s = validate_container_id(o.id); !s)
     return std::move(s).error();
+  // The container gets the $LISTEN_FDS fds, then the --preserve-fds ones. Checked before
+  // we open anything: an fd of ours in a gap of that range would reach the container.
+  const int listen_fds = inherited_listen_fds();
+  if (util::Status s = os::check_preserved_fds(listen_fds + o.preserve_fds); !s)
+    return std::move(s).error();
   util::Result<spec::Config> loaded = spec::load_bundle_config(o.bundle);
   if (!loaded)
     return std::move(loaded).error();
@@ -150,6 +175,14 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     return std::move(s).error().wrap("config.json");
   if (!config.process)
     return util::make_error("config.json: /process: required to create a container", EINVAL);
+  if (listen_fds > 0) {
+    // The process finds them as pid 1's (runc's values replace the config's).
+    std::vector<std::string>& env = config.process->env;
+    std::erase_if(env,
+                  [](const std::string& e) { return e.starts_with("LISTEN_FDS=") || e.starts_with("LISTEN_PID="); });
+    env.push_back("LISTEN_FDS=" + std::to_string(listen_fds));
+    env.push_back("LISTEN_PID=1");
+  }
   if (!config.linux_)
     config.linux_.emplace();
   const spec::Linux& lc = *config.linux_;
@@ -182,6 +215,17 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
       o.cgroup_manager, o.systemd_cgroup || wants_unit, lc.cgroups_path, systemd_runs_host());
   if (!driver_kind)
     return std::move(driver_kind).error();
+  // ExecStart= of a unit with Delegate=yes, nothing else asked for: the container lives in
+  // a child cgroup of that unit (the unit's subtree is ours), not in a scope elsewhere.
+  std::string delegated;
+#if OCISTART_HAVE_SYSTEMD
+  if (o.cgroup_manager == "auto" && !o.systemd_cgroup && !wants_unit && lc.cgroups_path.empty())
+    if (std::optional<std::string> d = cgroups::delegated_cgroup())
+      delegated = *d;
+  if (!delegated.empty())
+    if (util::Status s = cgroups::leave_delegated_root(delegated); !s)
+      return std::move(s).error();
+#endif
   util::Result<std::string> rootfs = absolute_rootfs(config, o.bundle);
   if (!rootfs)
     return std::move(rootfs).error();
@@ -220,7 +264,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     return util::errno_error("open `" + fifo_path + "`");
   util::UniqueFd fifo_fd(fifo);
 
-  util::Result<std::unique_ptr<cgroups::Driver>> made = make_driver(*driver_kind, o, config);
+  util::Result<std::unique_ptr<cgroups::Driver>> made = make_driver(*driver_kind, o, config, delegated);
   if (!made)
     return std::move(made).error().wrap("cgroup");
   driver = std::move(*made);
@@ -267,7 +311,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
       args.fifo_fd = fifo_fd.get();
       args.no_pivot = o.no_pivot;
       args.no_new_keyring = o.no_new_keyring;
-      args.preserve_fds = o.preserve_fds;
+      args.preserve_fds = listen_fds + o.preserve_fds;
       args.prepared_mounts = prepared_mounts;
 #if OCISTART_HAVE_SYSTEMD
       if (journald)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # ocistart run as ExecStart= of a Type=notify service, in a real systemd booted in private
 # namespaces (lib/private-systemd.sh): the service becomes active once the container's
-# process runs (READY=1), `systemctl stop` ends the container cleanly, nothing is left.
+# process runs (READY=1), the container lives in a child cgroup of the service (Delegate=yes),
+# `systemctl stop` ends the container cleanly, nothing is left.
 OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
 . "$(dirname "$0")/lifecycle_lib.sh" "$@"
 [ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
@@ -19,6 +20,7 @@ psd_exec sh -c "cat > /run/systemd/system/$UNIT" <<EOF2
 Type=notify
 NotifyAccess=main
 KillMode=mixed
+Delegate=yes
 TimeoutStartSec=20
 TimeoutStopSec=20
 ExecStart=$OCISTART --root $ROOT run --bundle $BUNDLE svc1
@@ -36,6 +38,10 @@ expect_contains "its status text names the container's process" "container proce
   "$(psd_exec systemctl show -p StatusText --value "$UNIT")"
 status=$(oci state svc1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
 expect_eq "the container runs" running "$status"
+pid=$(oci state svc1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+expect_eq "Delegate=yes: the container's cgroup is a child of the service's" \
+  "/system.slice/$UNIT/svc1" "$(psd_exec cat "/proc/$pid/cgroup" | sed -n 's/^[0-9]*:memory://p')"
+expect_eq "Delegate=yes: no scope of its own" "" "$(psd_exec systemctl list-units --all --no-legend | grep -o 'ocistart-svc1.scope')"
 
 psd_exec systemctl stop "$UNIT"
 expect_eq "systemctl stop returns" 0 $?
