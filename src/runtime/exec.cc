@@ -181,6 +181,8 @@ util::Status forward_notify_fd(os::SyncChannel& sync, util::UniqueFd conn, const
 }  // namespace
 
 util::Result<int> exec(const ExecOptions& o) {
+  if (util::Status s = os::check_preserved_fds(o.preserve_fds); !s)  // before any fd of ours
+    return std::move(s).error();
   util::Result<Loaded> l = load_locked(o.root, o.id);
   if (!l)
     return std::move(l).error();
