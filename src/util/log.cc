@@ -135,6 +135,14 @@ void log_setup(const LogOptions& options) {
     write_all(STDERR_FILENO, line);
     return;
   }
+  // Kept out of the low fds: --preserve-fds N hands 3..3+N-1 of ours to the container, and
+  // the log file must never be one of them (a gap in that range is refused, but only if
+  // nothing of ours fills it).
+  constexpr int kHighFd = 256;
+  if (int high = ::fcntl(fd, F_DUPFD_CLOEXEC, kHighFd); high >= 0) {
+    ::close(fd);
+    fd = high;
+  }
   s.file.reset(fd);
 }
 
