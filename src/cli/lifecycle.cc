@@ -48,6 +48,8 @@ void add_create_flags(CLI::App& sub, CreateOptions& o) {
                  "where the container's stdout/stderr go: passthrough (inherit) or journald")
       ->check(CLI::IsMember({"passthrough", "journald"}))
       ->type_name("DRIVER");
+  sub.add_flag("--register-machine", o.register_machine,
+               "register the container with systemd-machined, so that machinectl lists it");
   // runc uses the current directory when --bundle is not given (or empty).
   sub.final_callback([&o] {
     if (o.bundle.empty())
@@ -71,6 +73,7 @@ runtime::CreateOptions to_runtime(const CreateOptions& o, const GlobalOptions& g
   r.unit = o.unit;
   r.properties = o.properties;
   r.log_driver = o.log_driver;
+  r.register_machine = o.register_machine;
   return r;
 }
 

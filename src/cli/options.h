@@ -29,6 +29,7 @@ struct CreateOptions {
   std::vector<std::string> properties;  // --property/-p NAME=VALUE: extra unit properties
   std::string unit;                     // --unit NAME: transient unit name
   std::string log_driver = "passthrough";  // --log-driver passthrough|journald
+  bool register_machine = false;           // --register-machine: with systemd-machined
 };
 
 /// run: create + start; in the foreground unless --detach.

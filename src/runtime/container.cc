@@ -16,6 +16,7 @@
 #include "util/signal.h"
 #if OCISTART_HAVE_SYSTEMD
 #include "cgroups/systemd_driver.h"
+#include "systemd/machines.h"
 #endif
 
 namespace ocistart::runtime {
@@ -76,6 +77,13 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgr
     loaded = std::move(*made);
     driver = loaded.get();
   }
+#if OCISTART_HAVE_SYSTEMD
+  // machined drops a machine whose unit went away, but not one whose leader ran in a unit
+  // that lives on (a delegated service): say it is gone. A failure is a warning.
+  if (!state.machine.empty())
+    if (util::Status m = systemd::unregister_machine(state.machine, cgroups::systemd_call_deadline()); !m)
+      util::log_warning("delete `" + state.id + "`: " + m.error().message);
+#endif
   util::Status s = driver->destroy();
   if (!s) {
     // Processes that escaped the pid namespace (or a container without one) keep the

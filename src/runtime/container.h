@@ -38,6 +38,7 @@ struct CreateOptions {
   std::string unit;
   std::vector<std::string> properties;
   std::string log_driver = "passthrough";  // passthrough | journald (stdout/stderr)
+  bool register_machine = false;  // systemd-machined RegisterMachine, named after the id
 };
 
 /// `run`: create + start, then (unless detach) supervise and delete.

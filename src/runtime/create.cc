@@ -39,6 +39,7 @@
 #include "cgroups/systemd_driver.h"
 #include "systemd/assignment.h"
 #include "systemd/journal_stream.h"
+#include "systemd/machines.h"
 #include "systemd/unit_name.h"
 #endif
 
@@ -242,7 +243,12 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   std::unique_ptr<cgroups::Driver> driver;
   bool cgroup_created = false;
   bool pid_file_written = false;
+  bool machine_registered = false;
   util::ScopeGuard undo([&] {
+#if OCISTART_HAVE_SYSTEMD
+    if (machine_registered)
+      (void)systemd::unregister_machine(o.id, cgroups::systemd_call_deadline());
+#endif
     if (init_pid > 0) {
       (void)util::signal_process(init_pid, SIGKILL);
       while (::waitpid(init_pid, nullptr, 0) < 0 && errno == EINTR) {
@@ -360,6 +366,16 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
                     " D-Bus calls");
 #endif
 
+  if (o.register_machine) {
+#if OCISTART_HAVE_SYSTEMD
+    if (util::Status s = systemd::register_machine(o.id, init_pid, *rootfs, cgroups::systemd_call_deadline()); !s)
+      return std::move(s).error();
+    machine_registered = true;
+#else
+    return util::make_error("--register-machine: built without systemd support", ENOTSUP);
+#endif
+  }
+
   ContainerState state;
   state.oci_version = config.oci_version;
   state.id = o.id;
@@ -378,6 +394,8 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     state.systemd_unit = sd->unit();
 #endif
   state.systemd_cgroup_flag = o.systemd_cgroup;
+  if (machine_registered)
+    state.machine = o.id;
   // Recorded now so that a concurrent `state` sees `creating` rather than nothing.
   if (util::Status s = store->save(state); !s)
     return std::move(s).error();

@@ -30,6 +30,7 @@ constexpr std::string_view kAnnotations = "annotations";
 constexpr std::string_view kCgroupDriver = "cgroupDriver";
 constexpr std::string_view kCgroupPath = "cgroupPath";
 constexpr std::string_view kSystemdUnit = "systemdUnit";
+constexpr std::string_view kMachine = "machine";
 constexpr std::string_view kSystemdCgroup = "systemdCgroup";
 
 util::Error member_error(std::string_view name, std::string_view what) {
@@ -94,6 +95,8 @@ std::string state_file_json(const ContainerState& s) {
   w.member(kCgroupDriver, s.cgroup_driver);
   w.member(kCgroupPath, s.cgroup_path);
   w.member(kSystemdUnit, s.systemd_unit);
+  if (!s.machine.empty())
+    w.member(kMachine, s.machine);
   w.member(kSystemdCgroup, s.systemd_cgroup_flag);
   w.end_object();
   return std::move(w).str();
@@ -165,6 +168,8 @@ util::Result<ContainerState> parse_state_file(std::string_view json) {
       r = get_string(v, name, s.cgroup_path);
     } else if (name == kSystemdUnit) {
       r = get_string(v, name, s.systemd_unit);
+    } else if (name == kMachine) {
+      r = get_string(v, name, s.machine);
     } else if (name == kSystemdCgroup) {
       if (v.get_bool().get(s.systemd_cgroup_flag) != simdjson::SUCCESS)
         return member_error(name, "expected a boolean");

@@ -30,6 +30,7 @@ struct ContainerState {
   std::string cgroup_driver;  // "cgroupfs" or "systemd"
   std::string cgroup_path;    // the container's cgroup, relative to the cgroup root
   std::string systemd_unit;   // transient unit name with the systemd driver
+  std::string machine;        // name registered with systemd-machined (--register-machine)
   bool systemd_cgroup_flag = false;  // created with --systemd-cgroup
 };
 
@@ -101,7 +102,7 @@ class StateStore {
 
 /// state.json text <-> ContainerState (runtime-private format, compact JSON: ociVersion,
 /// id, status, pid, pidStartTime, bundle, rootfs, created, owner, annotations,
-/// cgroupDriver, cgroupPath, systemdUnit, systemdCgroup). Parsing requires id and status,
+/// cgroupDriver, cgroupPath, systemdUnit, machine, systemdCgroup). Parsing requires id and status,
 /// ignores unknown members, and names the bad member: "`pid`: expected a process id".
 [[nodiscard]] std::string state_file_json(const ContainerState& s);
 [[nodiscard]] util::Result<ContainerState> parse_state_file(std::string_view json);

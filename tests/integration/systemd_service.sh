@@ -50,4 +50,26 @@ expect_eq "the service stopped cleanly" "ActiveState=inactive Result=success " \
 expect_eq "no container scope is left" "" "$(psd_exec systemctl list-units --all --no-legend | grep -o 'ocistart-svc1.scope')"
 expect_no_leftovers "the service's container" svc1 "$BUNDLE"
 
+# --register-machine: machinectl sees the container while it exists, and not after delete.
+if [ -x /lib/systemd/systemd-machined ]; then
+  if oci --systemd-cgroup run -d --bundle "$BUNDLE" --register-machine web1 2>"$WORK/m.err"; then
+    CREATED_IDS="$CREATED_IDS web1"
+    pid=$(oci state web1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+    expect_eq "machinectl lists the container" "web1 container ocistart" \
+      "$(psd_exec machinectl list --no-legend | awk '$1 == "web1" {print $1, $2, $3}')"
+    expect_eq "machined knows its leader and unit" "Leader=$pid Unit=ocistart-web1.scope " \
+      "$(psd_exec machinectl show web1 -p Leader -p Unit | sort | tr '\n' ' ')"
+    expect_eq "state.json records the machine" '"machine":"web1"' "$(grep -o '"machine":"[^"]*"' "$ROOT/web1/state.json")"
+    oci delete --force web1
+    expect_eq "after delete machinectl no longer lists it" "" "$(psd_exec machinectl list --no-legend | awk '$1 == "web1"')"
+  else
+    fail "run --register-machine: $(cat "$WORK/m.err")"
+  fi
+  out=$(oci --systemd-cgroup run -d --bundle "$BUNDLE" --register-machine bad_name 2>&1)
+  expect_contains "a name machined refuses: one clear line" "register machine \`bad_name\`: systemd-machined" "$out"
+  expect_no_leftovers "a name machined refuses" bad_name "$BUNDLE"
+else
+  echo "# systemd-machined not installed (systemd-container): --register-machine not tested"
+fi
+
 finish
