@@ -95,6 +95,21 @@ std::vector<std::string> methods(const Script& s) {
 
 void require_ok(const util::Status& st) { REQUIRE_MESSAGE(st.ok(), (st.ok() ? "" : st.error().message)); }
 
+// A unit created by one driver (then forgotten), and the options a later command rebuilds
+// from state.json for it; the script's record starts empty.
+cgroups::SystemdDriverOptions rebuilt_options(const FakeCgroupTree& tree, const TempRoot& root,
+                                              const std::shared_ptr<Script>& script, const spec::Resources* r) {
+  {
+    cgroups::SystemdDriver creator(options(tree, root, script));
+    require_ok(creator.create(kPid, r));
+  }
+  script->calls.clear();
+  script->connects = 0;
+  cgroups::SystemdDriverOptions o = options(tree, root, script);
+  o.cgroup_path = "/system.slice/test-c1.scope";
+  return o;
+}
+
 util::Error cannot_set(const std::string& property) {
   return util::Error{ENOTSUP, "systemd `StartTransientUnit`: org.freedesktop.DBus.Error.PropertyReadOnly: "
                               "Cannot set property " + property + ", or unknown property."};
@@ -270,14 +285,7 @@ TEST_CASE("systemd driver: destroy stops the unit (collected, no reset) and remo
     CHECK(methods(*script) == std::vector<std::string>{"StopUnit"});
   }
   SUBCASE("rebuilt from state.json") {
-    {
-      cgroups::SystemdDriver creator(options(tree, root, script));
-      require_ok(creator.create(kPid, &r));
-    }
-    script->calls.clear();
-    script->connects = 0;
-    cgroups::SystemdDriverOptions o = options(tree, root, script);
-    o.cgroup_path = "/system.slice/test-c1.scope";
+    cgroups::SystemdDriverOptions o = rebuilt_options(tree, root, script, &r);
     o.annotations.clear();
     cgroups::SystemdDriver driver(std::move(o));
     auto pids = driver.pids();  // cgroupfs only: no bus connection for ps/kill
@@ -312,15 +320,7 @@ TEST_CASE("systemd driver: a scope that stopped by itself is not stopped again")
   FakeCgroupTree tree = FakeCgroupTree::v1(true);
   TempRoot root;
   auto script = std::make_shared<Script>();
-  {
-    cgroups::SystemdDriver creator(options(tree, root, script));
-    require_ok(creator.create(kPid, nullptr));
-  }
-  script->calls.clear();
-  script->connects = 0;
-  cgroups::SystemdDriverOptions o = options(tree, root, script);
-  o.cgroup_path = "/system.slice/test-c1.scope";
-  cgroups::SystemdDriver driver(std::move(o));
+  cgroups::SystemdDriver driver(rebuilt_options(tree, root, script, nullptr));
   std::filesystem::remove_all(tree.root() + "/systemd/" + kScope);  // what systemd does
   require_ok(driver.destroy());
   CHECK(script->calls.empty());
