@@ -9,6 +9,7 @@
 #include "cli/app.h"
 #include "cli/common.h"
 #include "runtime/container.h"
+#include "runtime/events.h"
 #include "runtime/update.h"
 #include "spec/parse.h"
 #include "util/fs.h"
@@ -238,7 +239,7 @@ Command add_ps(CLI::App& parent, const GlobalOptions& global, PsOptions& o) {
           }};
 }
 
-Command add_events(CLI::App& parent, const GlobalOptions& /*global*/, EventsOptions& o) {
+Command add_events(CLI::App& parent, const GlobalOptions& global, EventsOptions& o) {
   CLI::App* sub = parent.add_subcommand("events", "show container events: OOM notifications and resource statistics");
   sub->add_option_function<std::string>(
          "--interval",
@@ -254,7 +255,13 @@ Command add_events(CLI::App& parent, const GlobalOptions& /*global*/, EventsOpti
       ->type_name("DURATION");
   sub->add_flag("--stats", o.stats, "print the statistics once and exit");
   add_id_argument(*sub, o.id);
-  return {sub, [&o] { return not_implemented_for_id("events", o.id); }};
+  return {sub, [&o, &global] {
+            if (int status = checked_id("events", o.id); status != 0)
+              return status;
+            if (util::Status s = runtime::events(global.root, o.id, o.interval, o.stats); !s)
+              return fail(command_context("events", o.id), std::move(s).error());
+            return 0;
+          }};
 }
 
 Command add_update(CLI::App& parent, const GlobalOptions& global, UpdateOptions& o) {
