@@ -83,11 +83,6 @@ int fail(std::string_view context, util::Error error) {
   return 1;
 }
 
-int not_implemented(std::string_view command) {
-  util::log_error(std::string(command) + ": not implemented yet");
-  return 1;
-}
-
 std::string command_context(std::string_view command, std::string_view id) {
   std::string s(command);
   s.append(" `").append(id).append("`");
@@ -258,12 +253,6 @@ int checked_id(std::string_view command, const std::string& id) {
   if (util::Status valid = runtime::validate_container_id(id); !valid)
     return fail(command, std::move(valid).error());
   return 0;
-}
-
-int not_implemented_for_id(std::string_view command, const std::string& id) {
-  if (int status = checked_id(command, id); status != 0)
-    return status;
-  return not_implemented(command);
 }
 
 }  // namespace ocistart::cli

@@ -25,10 +25,6 @@ CLI::Option* make_absolute(CLI::Option* option);
 /// Logs `error` prefixed with `context` (e.g. "state `abc`") and returns exit status 1.
 int fail(std::string_view context, util::Error error);
 
-/// For commands whose runtime is not built yet: says so on stderr and returns 1 — never a
-/// pretended success.
-int not_implemented(std::string_view command);
-
 /// Rows laid out as Go's text/tabwriter does with runc's list settings (minimum cell
 /// width 12, padding 3, spaces): each cell but a row's last is padded to its column's
 /// width; every row ends with a newline.
@@ -36,9 +32,6 @@ int not_implemented(std::string_view command);
 
 /// 0 when `id` is a valid container id; else logs why (with `command`) and returns 1.
 [[nodiscard]] int checked_id(std::string_view command, const std::string& id);
-
-/// checked_id, then not_implemented: for id-taking commands not built yet.
-int not_implemented_for_id(std::string_view command, const std::string& id);
 
 /// "cmd `id`": the context errors of a command on a valid container id are wrapped with.
 [[nodiscard]] std::string command_context(std::string_view command, std::string_view id);
