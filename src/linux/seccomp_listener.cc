@@ -1,12 +1,9 @@
 #include "linux/seccomp_listener.h"
 
 #include <simdjson.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 
 #include "build_config.h"
@@ -67,19 +64,7 @@ util::Result<int> state_pid(std::string_view state_json) {
 }
 
 util::Result<util::UniqueFd> connect_listener(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path)
-    return util::make_error(listener_context(path) + ": too long for a unix socket address",
-                            ENAMETOOLONG);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  util::UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock)
-    return util::errno_error("socket for " + listener_context(path));
-  // No EINTR retry: an interrupted connect goes on in the background (EALREADY again).
-  if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) < 0)
-    return util::errno_error("connect to " + listener_context(path));
-  return sock;
+  return util::connect_unix(path, listener_context(path));
 }
 
 util::Status send_to_listener(int conn, const std::string& path, std::string_view message,

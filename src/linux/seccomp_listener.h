@@ -35,8 +35,8 @@ namespace ocistart::os {
 /// the member is missing or not a positive integer. Pure.
 [[nodiscard]] util::Result<int> state_pid(std::string_view state_json);
 
-/// Connects to the agent's socket at `path` (AF_UNIX, SOCK_STREAM, O_CLOEXEC). Errors
-/// name the path: "connect to seccomp listenerPath `/run/agent.sock`: Connection refused".
+/// Connects to the agent's socket at `path` (util::connect_unix). Errors name the path:
+/// "seccomp listenerPath `/run/agent.sock`: connect: Connection refused".
 [[nodiscard]] util::Result<util::UniqueFd> connect_listener(const std::string& path);
 
 /// Sends `message` over `conn`, connected to the agent at `path`, with `notify_fd`

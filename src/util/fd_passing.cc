@@ -33,18 +33,25 @@ ssize_t send_with_fd(int sock, const void* data, size_t size, int fd) noexcept {
   return n;
 }
 
-Status send_fd_to_path(const std::string& path, std::string_view payload, int fd, const std::string& what) {
+Result<UniqueFd> connect_unix(const std::string& path, const std::string& what) {
   struct sockaddr_un addr {};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path)
-    return make_error(what + ": path too long", ENAMETOOLONG);
+    return make_error(what + ": path too long for a unix socket address", ENAMETOOLONG);
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!sock)
     return errno_error("socket").wrap(what);
   if (::connect(sock.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) < 0)
     return errno_error("connect").wrap(what);
-  if (send_with_fd(sock.get(), payload.data(), payload.size(), fd) < 0)
+  return sock;
+}
+
+Status send_fd_to_path(const std::string& path, std::string_view payload, int fd, const std::string& what) {
+  Result<UniqueFd> sock = connect_unix(path, what);
+  if (!sock)
+    return std::move(sock).error();
+  if (send_with_fd(sock->get(), payload.data(), payload.size(), fd) < 0)
     return errno_error("send").wrap(what);
   return {};
 }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "util/result.h"
+#include "util/unique_fd.h"
 
 namespace ocistart::util {
 
@@ -17,9 +18,14 @@ namespace ocistart::util {
 /// async-signal-safe, usable in forked children.
 ssize_t send_with_fd(int sock, const void* data, size_t size, int fd) noexcept;
 
-/// Connects a SOCK_STREAM socket to the unix socket at `path` and sends `payload` (not
-/// empty) with `fd` (SCM_RIGHTS): how --console-socket and --pidfd-socket hand an fd over.
-/// Errors name `what` (e.g. "console socket `/run/x.sock`").
+/// A SOCK_STREAM socket (O_CLOEXEC) connected to the unix socket at `path`. Errors name
+/// `what` (e.g. "console socket `/run/x.sock`: connect: Connection refused"); a path too
+/// long for sockaddr_un is ENAMETOOLONG. No EINTR retry: an interrupted connect goes on in
+/// the background.
+[[nodiscard]] Result<UniqueFd> connect_unix(const std::string& path, const std::string& what);
+
+/// connect_unix, then sends `payload` (not empty) with `fd` (SCM_RIGHTS): how
+/// --console-socket and --pidfd-socket hand an fd over. Errors name `what`.
 [[nodiscard]] Status send_fd_to_path(const std::string& path, std::string_view payload, int fd,
                                      const std::string& what);
 
