@@ -78,23 +78,6 @@ util::Error name_flag(util::Error e) {
   return e;
 }
 
-// All of standard input (`update -r -`).
-util::Result<std::string> read_stdin() {
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return util::errno_error("read standard input");
-    }
-    if (n == 0)
-      return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
-}
-
 // The request `update` applies: from the -r document when given, else from the flags.
 util::Result<UpdateRequest> update_request(const UpdateOptions& o) {
   if (o.resources.empty())
@@ -102,7 +85,8 @@ util::Result<UpdateRequest> update_request(const UpdateOptions& o) {
   if (util::Status s = check_intel_rdt_flags(o); !s)
     return std::move(s).error();
   const std::string what = "--resources `" + o.resources + "`";
-  util::Result<std::string> text = o.resources == "-" ? read_stdin() : util::read_file(o.resources);
+  util::Result<std::string> text = o.resources == "-" ? util::read_all(STDIN_FILENO, "read standard input")
+                                                          : util::read_file(o.resources);
   if (!text)
     return std::move(text).error().wrap(what);
   util::Result<UpdateRequest> request = update_request_from_document(*text);

@@ -126,26 +126,29 @@ Status remove_children(int dirfd, const std::string& path) {
 
 }  // namespace
 
-Result<std::string> read_file(const std::string& path, int dirfd) {
-  int fd = ::openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return errno_error(quoted("read", path));
-  UniqueFd owner(fd);
+Result<std::string> read_all(int fd, std::string_view what) {
   std::string out;
-  // Read until EOF rather than trusting st_size: /proc and cgroup files report 0.
+  // Until EOF rather than trusting st_size: /proc and cgroup files report 0.
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      return errno_error(quoted("read", path));
+      return errno_error(what);
     }
     if (n == 0)
-      break;
+      return out;
     out.append(buf, static_cast<size_t>(n));
   }
-  return out;
+}
+
+Result<std::string> read_file(const std::string& path, int dirfd) {
+  int fd = ::openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return errno_error(quoted("read", path));
+  UniqueFd owner(fd);
+  return read_all(fd, quoted("read", path));
 }
 
 Status write_file_atomic(const std::string& path, std::string_view data, unsigned mode) {

@@ -14,6 +14,9 @@ namespace ocistart::util {
 /// and name the path: "read `/x/state.json`: No such file or directory".
 [[nodiscard]] Result<std::string> read_file(const std::string& path, int dirfd = -100 /*AT_FDCWD*/);
 
+/// Everything `fd` gives until EOF (EINTR retried); a read error is errno_error(`what`).
+[[nodiscard]] Result<std::string> read_all(int fd, std::string_view what);
+
 /// Writes `data` to `path` replacing it atomically: temp file in the same directory
 /// (hidden: ".<name>.tmp.<pid>.<n>.<x>", O_EXCL), write, fsync, rename, fsync of the
 /// directory. A reader sees the old or the new content, never a mix. Mode of the new file
