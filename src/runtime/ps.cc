@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "runtime/container.h"
+#include "util/fs.h"
 
 namespace ocistart::runtime {
 namespace {
@@ -32,17 +33,7 @@ util::Result<std::string> capture(const std::vector<std::string>& argv) {
     ::_exit(127);
   }
   wr.reset();
-  std::string out;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::read(rd.get(), buf, sizeof buf)) != 0) {
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      break;
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
+  util::Result<std::string> out = util::read_all(rd.get(), "read the output of `ps`");
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
