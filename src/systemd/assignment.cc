@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "systemd/timespan.h"
 #include "systemd/unit_properties.h"
 
 namespace ocistart::systemd {
@@ -127,42 +128,13 @@ Result<uint32_t> scale(std::string_view s) {
   return static_cast<uint32_t>(*p * std::numeric_limits<uint32_t>::max() / 10000);
 }
 
-// "5", "5s", "100ms", "1min 30s", "2h", "infinity" -> microseconds.
+// A systemd time span (timespan.h) or "infinity" -> microseconds.
 Result<uint64_t> timespan(std::string_view s) {
   if (s == "infinity")
     return kInfinity;
-  static constexpr std::array<std::pair<std::string_view, long double>, 20> kUnits{{
-      {"usec", 1}, {"us", 1}, {"msec", 1e3}, {"ms", 1e3}, {"seconds", 1e6}, {"second", 1e6},
-      {"sec", 1e6}, {"s", 1e6}, {"minutes", 60e6}, {"minute", 60e6}, {"min", 60e6}, {"m", 60e6},
-      {"hours", 3600e6}, {"hour", 3600e6}, {"hr", 3600e6}, {"h", 3600e6}, {"days", 86400e6},
-      {"day", 86400e6}, {"d", 86400e6}, {"w", 604800e6}}};
-  long double total = 0;
-  std::string_view rest = s;
-  bool any = false;
-  while (true) {
-    while (!rest.empty() && rest.front() == ' ')
-      rest.remove_prefix(1);
-    if (rest.empty())
-      break;
-    size_t n = 0;
-    while (n < rest.size() && (std::isdigit(static_cast<unsigned char>(rest[n])) || rest[n] == '.'))
-      ++n;
-    std::optional<long double> number = decimal(rest.substr(0, n));
-    rest.remove_prefix(n);
-    size_t u = 0;
-    while (u < rest.size() && std::isalpha(static_cast<unsigned char>(rest[u])))
-      ++u;
-    std::string_view unit = rest.substr(0, u);
-    rest.remove_prefix(u);
-    auto found = std::find_if(kUnits.begin(), kUnits.end(), [&](const auto& e) { return e.first == unit; });
-    if (!number || (!unit.empty() && found == kUnits.end()))
-      return bad("`" + std::string(s) + "` is not a time span (5, 5s, 100ms, 1min 30s, infinity)");
-    total += *number * (unit.empty() ? 1e6L : found->second);
-    any = true;
-  }
-  if (!any)
-    return bad("empty time span");
-  return static_cast<uint64_t>(std::llround(total));
+  if (std::optional<uint64_t> usec = parse_timespan_usec(s))
+    return *usec;
+  return bad("`" + std::string(s) + "` is not a time span (5, 5s, 100ms, 1min 30s, infinity)");
 }
 
 Result<bool> boolean(std::string_view s) {

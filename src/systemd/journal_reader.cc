@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "build_config.h"
+#include "systemd/timespan.h"
 #include "util/json_writer.h"
 #if OCISTART_HAVE_SYSTEMD
 #include <systemd/sd-journal.h>
@@ -37,67 +38,6 @@ std::string_view trim(std::string_view s) {
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// Time span units as systemd spells them (case matters: "m" is minutes, "M" months).
-struct SpanUnit {
-  std::string_view name;
-  double usec;
-};
-constexpr double kMinute = 60e6, kHour = 3600e6, kDay = 86400e6;
-constexpr SpanUnit kSpanUnits[] = {
-    {"us", 1},           {"usec", 1},           {"\xc2\xb5s", 1},      {"\xce\xbcs", 1},
-    {"ms", 1e3},         {"msec", 1e3},         {"s", 1e6},            {"sec", 1e6},
-    {"second", 1e6},     {"seconds", 1e6},      {"m", kMinute},        {"min", kMinute},
-    {"minute", kMinute}, {"minutes", kMinute},  {"h", kHour},          {"hr", kHour},
-    {"hour", kHour},     {"hours", kHour},      {"d", kDay},           {"day", kDay},
-    {"days", kDay},      {"w", 7 * kDay},       {"week", 7 * kDay},    {"weeks", 7 * kDay},
-    {"M", 30.44 * kDay}, {"month", 30.44 * kDay}, {"months", 30.44 * kDay}, {"y", 365.25 * kDay},
-    {"year", 365.25 * kDay}, {"years", 365.25 * kDay}, {"mins", kMinute},
-};
-
-// "1h 30min", "10s", "1.5d", "90" (seconds): the span in µs, or nullopt.
-std::optional<uint64_t> parse_span(std::string_view s) {
-  s = trim(s);
-  if (s.empty())
-    return std::nullopt;
-  double total = 0;
-  while (!s.empty()) {
-    size_t i = 0;
-    size_t digits = 0;
-    for (; i < s.size() && is_digit(s[i]); ++i)
-      ++digits;
-    if (i < s.size() && s[i] == '.')
-      for (++i; i < s.size() && is_digit(s[i]); ++i)
-        ++digits;
-    if (digits == 0)
-      return std::nullopt;
-    double number = std::strtod(std::string(s.substr(0, i)).c_str(), nullptr);
-    s.remove_prefix(i);
-    while (!s.empty() && is_space(s.front()))
-      s.remove_prefix(1);
-    size_t n = 0;  // the unit: letters, or the bytes of µ/μ
-    while (n < s.size() && ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
-                            static_cast<unsigned char>(s[n]) >= 0x80))
-      ++n;
-    double unit = 1e6;  // a bare number is seconds
-    if (n > 0) {
-      const SpanUnit* found = nullptr;
-      for (const SpanUnit& u : kSpanUnits)
-        if (u.name == s.substr(0, n))
-          found = &u;
-      if (found == nullptr)
-        return std::nullopt;
-      unit = found->usec;
-      s.remove_prefix(n);
-    }
-    total += number * unit;
-    while (!s.empty() && is_space(s.front()))
-      s.remove_prefix(1);
-  }
-  if (!(total < 1e18))
-    return std::nullopt;
-  return static_cast<uint64_t>(std::llround(total));
 }
 
 // Reads 1..max_digits digits from the front of `s` into `out`.
@@ -315,13 +255,13 @@ util::Result<uint64_t> parse_journal_time(std::string_view text, uint64_t now_us
   } else if (!s.empty() && s.front() == '@') {
     got = parse_epoch(s.substr(1));
   } else if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
-    if (std::optional<uint64_t> span = parse_span(s.substr(1)))
+    if (std::optional<uint64_t> span = parse_timespan_usec(s.substr(1)))
       got = s.front() == '-' ? minus(now_usec, *span) : now_usec + *span;
   } else if (ends_with(s, " ago")) {
-    if (std::optional<uint64_t> span = parse_span(s.substr(0, s.size() - 4)))
+    if (std::optional<uint64_t> span = parse_timespan_usec(s.substr(0, s.size() - 4)))
       got = minus(now_usec, *span);
   } else if (ends_with(s, " left")) {
-    if (std::optional<uint64_t> span = parse_span(s.substr(0, s.size() - 5)))
+    if (std::optional<uint64_t> span = parse_timespan_usec(s.substr(0, s.size() - 5)))
       got = now_usec + *span;
   } else if (!s.empty() && is_digit(s.front())) {
     got = parse_date(s, now_usec);

@@ -1,0 +1,84 @@
+#include "systemd/timespan.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+namespace ocistart::systemd {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back()))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Time span units as systemd spells them (case matters: "m" is minutes, "M" months).
+struct SpanUnit {
+  std::string_view name;
+  double usec;
+};
+constexpr double kMinute = 60e6, kHour = 3600e6, kDay = 86400e6;
+constexpr SpanUnit kSpanUnits[] = {
+    {"us", 1},           {"usec", 1},           {"\xc2\xb5s", 1},      {"\xce\xbcs", 1},
+    {"ms", 1e3},         {"msec", 1e3},         {"s", 1e6},            {"sec", 1e6},
+    {"second", 1e6},     {"seconds", 1e6},      {"m", kMinute},        {"min", kMinute},
+    {"minute", kMinute}, {"minutes", kMinute},  {"h", kHour},          {"hr", kHour},
+    {"hour", kHour},     {"hours", kHour},      {"d", kDay},           {"day", kDay},
+    {"days", kDay},      {"w", 7 * kDay},       {"week", 7 * kDay},    {"weeks", 7 * kDay},
+    {"M", 30.44 * kDay}, {"month", 30.44 * kDay}, {"months", 30.44 * kDay}, {"y", 365.25 * kDay},
+    {"year", 365.25 * kDay}, {"years", 365.25 * kDay}, {"mins", kMinute},
+};
+
+}  // namespace
+
+std::optional<uint64_t> parse_timespan_usec(std::string_view s) {
+  s = trim(s);
+  if (s.empty())
+    return std::nullopt;
+  double total = 0;
+  while (!s.empty()) {
+    size_t i = 0;
+    size_t digits = 0;
+    for (; i < s.size() && is_digit(s[i]); ++i)
+      ++digits;
+    if (i < s.size() && s[i] == '.')
+      for (++i; i < s.size() && is_digit(s[i]); ++i)
+        ++digits;
+    if (digits == 0)
+      return std::nullopt;
+    double number = std::strtod(std::string(s.substr(0, i)).c_str(), nullptr);
+    s.remove_prefix(i);
+    while (!s.empty() && is_space(s.front()))
+      s.remove_prefix(1);
+    size_t n = 0;  // the unit: letters, or the bytes of µ/μ
+    while (n < s.size() && ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+                            static_cast<unsigned char>(s[n]) >= 0x80))
+      ++n;
+    double unit = 1e6;  // a bare number is seconds
+    if (n > 0) {
+      const SpanUnit* found = nullptr;
+      for (const SpanUnit& u : kSpanUnits)
+        if (u.name == s.substr(0, n))
+          found = &u;
+      if (found == nullptr)
+        return std::nullopt;
+      unit = found->usec;
+      s.remove_prefix(n);
+    }
+    total += number * unit;
+    while (!s.empty() && is_space(s.front()))
+      s.remove_prefix(1);
+  }
+  if (!(total < 1e18))
+    return std::nullopt;
+  return static_cast<uint64_t>(std::llround(total));
+}
+
+
+}  // namespace ocistart::systemd

@@ -1,0 +1,16 @@
+// Time spans as systemd writes them ("1h 30min", "10s", "1.5d", "100ms", "90" for
+// seconds): -p *Sec= values and logs --since/--until offsets share this one parser.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace ocistart::systemd {
+
+/// The span in microseconds; nullopt when `text` is not one (an unknown unit, no number,
+/// 1e18 µs or more). Units: us usec µs, ms msec, s sec second(s), m min mins minute(s),
+/// h hr hour(s), d day(s), w week(s), M month(s), y year(s); a bare number is seconds.
+[[nodiscard]] std::optional<uint64_t> parse_timespan_usec(std::string_view text);
+
+}  // namespace ocistart::systemd
