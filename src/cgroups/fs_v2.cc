@@ -3,28 +3,20 @@
 // tasks, and v2 forbids tasks next to enabled children); devices are an eBPF program.
 #include <fcntl.h>
 
+#include <algorithm>
 #include <set>
 
 #include "cgroups/device_bpf.h"
 #include "cgroups/fs_common.h"
+#include "util/text.h"
 
 namespace ocistart::cgroups::fs {
 
 namespace {
 
 bool has_word(std::string_view text, std::string_view word) {
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\n'))
-      ++i;
-    size_t j = i;
-    while (j < text.size() && text[j] != ' ' && text[j] != '\n')
-      ++j;
-    if (text.substr(i, j - i) == word)
-      return true;
-    i = j;
-  }
-  return false;
+  std::vector<std::string_view> words = util::split_words(text);
+  return std::find(words.begin(), words.end(), word) != words.end();
 }
 
 class V2Driver final : public Driver {

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "cgroups/fs_common.h"
+#include "util/text.h"
 
 namespace ocistart::cgroups {
 namespace {
@@ -21,22 +22,6 @@ std::optional<uint64_t> to_u64(std::string_view s) {
   if (ec != std::errc() || end != s.data() + s.size())
     return std::nullopt;
   return v;
-}
-
-// Splits on blanks (spaces, tabs); no empty fields.
-std::vector<std::string_view> fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-      ++i;
-    size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t')
-      ++i;
-    if (i > start)
-      out.push_back(line.substr(start, i - start));
-  }
-  return out;
 }
 
 std::vector<std::string_view> lines(std::string_view text) {
@@ -231,7 +216,7 @@ util::Status read_v2(const std::string& mount_root, const std::string& rel, Stat
 std::map<std::string, uint64_t> parse_flat_keyed(std::string_view text) {
   std::map<std::string, uint64_t> out;
   for (std::string_view line : lines(text)) {
-    std::vector<std::string_view> f = fields(line);
+    std::vector<std::string_view> f = util::split_words(line);
     if (f.size() != 2)
       continue;
     if (std::optional<uint64_t> v = to_u64(f[1]))
@@ -243,7 +228,7 @@ std::map<std::string, uint64_t> parse_flat_keyed(std::string_view text) {
 std::vector<uint64_t> parse_u64_list(std::string_view text) {
   std::vector<uint64_t> out;
   for (std::string_view line : lines(text))
-    for (std::string_view f : fields(line)) {
+    for (std::string_view f : util::split_words(line)) {
       std::optional<uint64_t> v = to_u64(f);
       if (!v)
         return out;
@@ -255,11 +240,11 @@ std::vector<uint64_t> parse_u64_list(std::string_view text) {
 bool parse_cpuacct_usage_all(std::string_view text, std::vector<uint64_t>& ret_user,
                              std::vector<uint64_t>& ret_kernel) {
   std::vector<std::string_view> ls = lines(text);
-  if (ls.empty() || fields(ls[0]) != std::vector<std::string_view>{"cpu", "user", "system"})
+  if (ls.empty() || util::split_words(ls[0]) != std::vector<std::string_view>{"cpu", "user", "system"})
     return false;
   std::vector<uint64_t> user, kernel;
   for (size_t i = 1; i < ls.size(); ++i) {
-    std::vector<std::string_view> f = fields(ls[i]);
+    std::vector<std::string_view> f = util::split_words(ls[i]);
     std::optional<uint64_t> u, k;
     if (f.size() != 3 || !(u = to_u64(f[1])) || !(k = to_u64(f[2])))
       return false;
@@ -272,7 +257,7 @@ bool parse_cpuacct_usage_all(std::string_view text, std::vector<uint64_t>& ret_u
 }
 
 std::optional<uint64_t> parse_limit(std::string_view text, uint64_t max_value) {
-  std::vector<std::string_view> f = fields(fs::last_line(text));
+  std::vector<std::string_view> f = util::split_words(fs::last_line(text));
   if (f.size() != 1)
     return std::nullopt;
   if (f[0] == "max")
@@ -283,7 +268,7 @@ std::optional<uint64_t> parse_limit(std::string_view text, uint64_t max_value) {
 std::vector<BlkioEntry> parse_blkio_v1(std::string_view text) {
   std::vector<BlkioEntry> out;
   for (std::string_view line : lines(text)) {
-    std::vector<std::string_view> f = fields(line);
+    std::vector<std::string_view> f = util::split_words(line);
     BlkioEntry e;
     std::optional<uint64_t> v;
     if (f.size() != 3 || !parse_device(f[0], e.major, e.minor) || !(v = to_u64(f[2])))
@@ -298,7 +283,7 @@ std::vector<BlkioEntry> parse_blkio_v1(std::string_view text) {
 IoStatV2 parse_io_stat_v2(std::string_view text) {
   IoStatV2 out;
   for (std::string_view line : lines(text)) {
-    std::vector<std::string_view> f = fields(line);
+    std::vector<std::string_view> f = util::split_words(line);
     uint64_t major = 0, minor = 0;
     if (f.empty() || !parse_device(f[0], major, minor))
       continue;
