@@ -15,6 +15,7 @@
 
 #include "build_config.h"
 #include "systemd/timespan.h"
+#include "util/text.h"
 #include "util/json_writer.h"
 #if OCISTART_HAVE_SYSTEMD
 #include <systemd/sd-journal.h>
@@ -26,15 +27,6 @@ namespace {
 constexpr uint64_t kUsecPerSec = 1000000;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -242,7 +234,7 @@ uint64_t realtime_now_usec() {
 }
 
 util::Result<uint64_t> parse_journal_time(std::string_view text, uint64_t now_usec) {
-  std::string_view s = trim(text);
+  std::string_view s = util::trim_blanks(text);
   std::optional<uint64_t> got;
   if (s == "now") {
     got = now_usec;

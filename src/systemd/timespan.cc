@@ -4,19 +4,13 @@
 #include <cstdlib>
 #include <string>
 
+#include "util/text.h"
+
 namespace ocistart::systemd {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Time span units as systemd spells them (case matters: "m" is minutes, "M" months).
 struct SpanUnit {
@@ -38,7 +32,7 @@ constexpr SpanUnit kSpanUnits[] = {
 }  // namespace
 
 std::optional<uint64_t> parse_timespan_usec(std::string_view s) {
-  s = trim(s);
+  s = util::trim_blanks(s);
   if (s.empty())
     return std::nullopt;
   double total = 0;

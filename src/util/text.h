@@ -15,6 +15,15 @@ namespace ocistart::util {
   return out;
 }
 
+/// `text` without the spaces and tabs at either end.
+[[nodiscard]] inline std::string_view trim_blanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
+  return text;
+}
+
 /// The words of `text`: runs of characters between blanks (space, tab, newline); no empty
 /// words. For cgroup files such as cgroup.controllers or "key value" lines.
 [[nodiscard]] inline std::vector<std::string_view> split_words(std::string_view text) {
