@@ -4,8 +4,13 @@
 #include <limits>
 #include <string_view>
 
+#include "spec/effective_resources.h"
+
 namespace ocistart::cgroups {
 
+// Every function below that takes spec::Resources first reads them through
+// spec::effective_resources(): the values meaning "not set" (0, mostly) are absent there,
+// so a present value is one to write.
 namespace {
 
 using util::make_error;
@@ -36,12 +41,6 @@ Write with_fallback(Write write, std::string file, std::string value) {
 Write retried(Write write, bool retry) {
   write.retry_after_next = retry;
   return write;
-}
-
-// Set and not 0: runc's "0 means unset" for memory sizes, shares, weights and periods.
-template <class T>
-bool given(const std::optional<T>& v) {
-  return v.has_value() && *v != 0;
 }
 
 std::string dev(int64_t major, int64_t minor) {
@@ -111,13 +110,13 @@ util::Status add_rdma(const spec::Resources& r, std::vector<Write>& out) {
 
 // ---- cgroup v1 ---------------------------------------------------------------------
 
-util::Status v1_memory(const spec::Memory& m, std::vector<Write>& out) {
-  const bool swap = given(m.swap);
+util::Status v1_memory(const spec::Memory& m, std::vector<Write>& out, std::vector<std::string>& warnings) {
+  const bool swap = m.swap.has_value();
   // The kernel keeps memsw >= limit at every step, so the order depends on the current
   // values: the limit goes first (right when lowering) and is retried after memsw on
   // EINVAL (raising). Unlimited memory without a swap value lifts memsw too, as runc does.
   const bool implicit_swap = !swap && m.limit == -1;
-  if (given(m.limit))
+  if (m.limit.has_value())
     out.push_back(retried(w("memory", "memory.limit_in_bytes", std::to_string(*m.limit)), swap || implicit_swap));
   if (swap) {
     Write sw = w("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
@@ -126,7 +125,7 @@ util::Status v1_memory(const spec::Memory& m, std::vector<Write>& out) {
   } else if (implicit_swap) {
     out.push_back(optional_write("memory", "memory.memsw.limit_in_bytes", "-1"));
   }
-  if (given(m.reservation))
+  if (m.reservation.has_value())
     out.push_back(w("memory", "memory.soft_limit_in_bytes", std::to_string(*m.reservation)));
   // kmem limits are deprecated and gone from recent kernels: best effort.
   if (m.kernel)
@@ -138,19 +137,21 @@ util::Status v1_memory(const spec::Memory& m, std::vector<Write>& out) {
       return make_error("invalid memory swappiness `" + std::to_string(*m.swappiness) + "` (0-100)", EINVAL);
     out.push_back(w("memory", "memory.swappiness", std::to_string(*m.swappiness)));
   }
+  // Only `false` is left (true is unset): kernels refuse it now, and runc never wrote it.
   if (m.use_hierarchy)
-    out.push_back(w("memory", "memory.use_hierarchy", *m.use_hierarchy ? "1" : "0"));
+    warnings.emplace_back("memory.useHierarchy false is not supported (the hierarchy is always used), ignored");
+  // Only `true` is left (false is unset).
   if (m.disable_oom_killer)
-    out.push_back(w("memory", "memory.oom_control", *m.disable_oom_killer ? "1" : "0"));
+    out.push_back(w("memory", "memory.oom_control", "1"));
   return {};
 }
 
 void v1_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& out) {
-  if (given(c.shares))
+  if (c.shares.has_value())
     out.push_back(w("cpu", "cpu.shares", std::to_string(*c.shares)));
-  const bool quota = given(c.quota);
+  const bool quota = c.quota.has_value();
   // A new period or burst may not fit the old quota (EINVAL): retry once the quota is in.
-  if (given(c.period))
+  if (c.period.has_value())
     out.push_back(retried(w("cpu", "cpu.cfs_period_us", std::to_string(*c.period)), quota));
   if (c.burst)
     out.push_back(retried(optional_write("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst)), quota));
@@ -162,8 +163,8 @@ void v1_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& 
   }
   if (c.idle)
     out.push_back(w("cpu", "cpu.idle", std::to_string(*c.idle)));
-  const bool rt_runtime = given(c.realtime_runtime);
-  if (given(c.realtime_period))
+  const bool rt_runtime = c.realtime_runtime.has_value();
+  if (c.realtime_period.has_value())
     out.push_back(retried(w("cpu", "cpu.rt_period_us", std::to_string(*c.realtime_period)), rt_runtime));
   if (rt_runtime)
     out.push_back(w("cpu", "cpu.rt_runtime_us", std::to_string(*c.realtime_runtime)));
@@ -171,18 +172,18 @@ void v1_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& 
 
 util::Status v1_blkio(const spec::BlockIo& b, std::vector<Write>& out) {
   // Without CFQ (blk-mq kernels) the weight knobs exist only under the bfq names.
-  if (given(b.weight)) {
+  if (b.weight.has_value()) {
     std::string v = std::to_string(*b.weight);
     out.push_back(with_fallback(w("blkio", "blkio.weight", v), "blkio.bfq.weight", v));
   }
-  if (given(b.leaf_weight))
+  if (b.leaf_weight.has_value())
     out.push_back(w("blkio", "blkio.leaf_weight", std::to_string(*b.leaf_weight)));
   for (const spec::WeightDevice& d : b.weight_device) {
-    if (given(d.weight)) {
+    if (d.weight.has_value()) {
       std::string v = dev(d.major, d.minor) + " " + std::to_string(*d.weight);
       out.push_back(with_fallback(w("blkio", "blkio.weight_device", v), "blkio.bfq.weight_device", v));
     }
-    if (given(d.leaf_weight))
+    if (d.leaf_weight.has_value())
       out.push_back(w("blkio", "blkio.leaf_weight_device", dev(d.major, d.minor) + " " + std::to_string(*d.leaf_weight)));
   }
   auto throttle = [&](const std::vector<spec::ThrottleDevice>& list, const char* file) {
@@ -220,9 +221,9 @@ util::Status v2_memory(const spec::Memory& m, std::vector<Write>& out, std::vect
     sw.optional = **swap <= 0;
     out.push_back(sw);
   }
-  if (given(m.limit))
+  if (m.limit.has_value())
     out.push_back(w("memory", "memory.max", v2_number(*m.limit)));
-  if (given(m.reservation))
+  if (m.reservation.has_value())
     out.push_back(w("memory", "memory.low", v2_number(*m.reservation)));
   if (m.kernel)
     warnings.emplace_back("memory.kernel is not supported on cgroup v2, ignored");
@@ -230,9 +231,9 @@ util::Status v2_memory(const spec::Memory& m, std::vector<Write>& out, std::vect
     warnings.emplace_back("memory.kernelTCP is not supported on cgroup v2, ignored");
   if (m.swappiness)
     warnings.emplace_back("memory.swappiness is not supported on cgroup v2, ignored");
-  if (m.use_hierarchy && !*m.use_hierarchy)
+  if (m.use_hierarchy)
     warnings.emplace_back("memory.useHierarchy is always true on cgroup v2, ignored");
-  if (m.disable_oom_killer.value_or(false))
+  if (m.disable_oom_killer)
     warnings.emplace_back("memory.disableOOMKiller is not supported on cgroup v2, ignored");
   return {};
 }
@@ -241,40 +242,40 @@ void v2_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& 
             std::vector<std::string>& warnings) {
   if (c.idle)
     out.push_back(w("cpu", "cpu.idle", std::to_string(*c.idle)));
-  if (given(c.shares)) {
+  if (c.shares.has_value()) {
     uint64_t weight = cpu_shares_to_weight(*c.shares);
     out.push_back(w("cpu", "cpu.weight", std::to_string(weight)));
   }
-  const bool max = given(c.quota) || given(c.period);
+  const bool max = c.quota.has_value() || c.period.has_value();
   if (c.burst)
     out.push_back(retried(w("cpu", "cpu.max.burst", std::to_string(*c.burst)), max));
   if (max) {
-    uint64_t period = given(c.period) ? *c.period : kDefaultCfsPeriod;
+    uint64_t period = c.period.has_value() ? *c.period : kDefaultCfsPeriod;
     int64_t quota = c.quota.value_or(0);
     if (options.systemd_cpu_quota_rounding)
       quota = systemd_rounded_cpu_quota(quota, period);
     std::string value = (quota > 0 ? std::to_string(quota) : std::string("max")) + " " + std::to_string(period);
     out.push_back(w("cpu", "cpu.max", value));
   }
-  if (given(c.realtime_runtime) || given(c.realtime_period))
+  if (c.realtime_runtime.has_value() || c.realtime_period.has_value())
     warnings.emplace_back("cpu.realtimeRuntime and cpu.realtimePeriod are not supported on cgroup v2, ignored");
 }
 
 util::Status v2_io(const spec::BlockIo& b, std::vector<Write>& out, std::vector<std::string>& warnings) {
   // BFQ takes the OCI weight range as is; io.weight (iocost) needs the linear conversion.
-  if (given(b.weight)) {
+  if (b.weight.has_value()) {
     out.push_back(with_fallback(w("io", "io.bfq.weight", std::to_string(*b.weight)), "io.weight",
                                 std::to_string(blkio_weight_to_io_weight(*b.weight))));
   }
-  if (given(b.leaf_weight))
+  if (b.leaf_weight.has_value())
     warnings.emplace_back("blockIO.leafWeight is not supported on cgroup v2, ignored");
   for (const spec::WeightDevice& d : b.weight_device) {
-    if (given(d.weight)) {
+    if (d.weight.has_value()) {
       std::string key = dev(d.major, d.minor) + " ";
       out.push_back(with_fallback(w("io", "io.bfq.weight", key + std::to_string(*d.weight)), "io.weight",
                                   key + std::to_string(blkio_weight_to_io_weight(*d.weight))));
     }
-    if (given(d.leaf_weight))
+    if (d.leaf_weight.has_value())
       warnings.emplace_back("blockIO.weightDevice leafWeight is not supported on cgroup v2, ignored");
   }
   // One io.max line per device, keys in the kernel's order, devices in order of appearance.
@@ -369,10 +370,10 @@ std::optional<int64_t> read_number(const ReadCgroupFile& read, const std::string
 }  // namespace
 
 spec::Resources with_current_pairs(const spec::Resources& resources, bool v2, const ReadCgroupFile& read) {
-  spec::Resources out = resources;
-  if (out.cpu && given(out.cpu->quota) != given(out.cpu->period)) {
+  spec::Resources out = spec::effective_resources(resources);
+  if (out.cpu && out.cpu->quota.has_value() != out.cpu->period.has_value()) {
     spec::Cpu& c = *out.cpu;
-    if (given(c.quota)) {
+    if (c.quota.has_value()) {
       std::optional<int64_t> period = v2 ? read_number(read, "cpu", "cpu.max", 1)
                                          : read_number(read, "cpu", "cpu.cfs_period_us");
       if (period && *period > 0)
@@ -384,7 +385,7 @@ spec::Resources with_current_pairs(const spec::Resources& resources, bool v2, co
         c.quota = *quota;
     }
   }
-  if (v2 && out.memory && given(out.memory->swap) && !given(out.memory->limit)) {
+  if (v2 && out.memory && out.memory->swap.has_value() && !out.memory->limit.has_value()) {
     std::optional<int64_t> limit = read_number(read, "memory", "memory.max");
     if (limit && *limit != 0)
       out.memory->limit = *limit;
@@ -434,13 +435,7 @@ util::Result<std::optional<int64_t>> memory_swap_to_v2(std::optional<int64_t> sw
   return std::optional<int64_t>(s - l);
 }
 
-std::string pids_max_value(int64_t limit) {
-  if (limit < 0)
-    return "max";
-  if (limit == 0)
-    return "1";
-  return std::to_string(limit);
-}
+std::string pids_max_value(int64_t limit) { return limit < 0 ? std::string("max") : std::to_string(limit); }
 
 uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period) noexcept {
   if (quota <= 0)
@@ -497,7 +492,8 @@ util::Status check_memory_update(const spec::Memory& memory, uint64_t usage) {
 
 // ---- plans -------------------------------------------------------------------------
 
-util::Result<Plan> plan_v1(const spec::Resources& r, const PlanOptions& options) {
+util::Result<Plan> plan_v1(const spec::Resources& given, const PlanOptions& options) {
+  const spec::Resources r = spec::effective_resources(given);
   if (!r.unified.empty())
     return util::make_error("unified resources need cgroup v2", EINVAL);
   Plan plan;
@@ -520,7 +516,7 @@ util::Result<Plan> plan_v1(const spec::Resources& r, const PlanOptions& options)
     }
   }
   if (r.memory)
-    if (auto st = v1_memory(*r.memory, out); !st)
+    if (auto st = v1_memory(*r.memory, out, plan.warnings); !st)
       return std::move(st).error();
   if (r.cpu)
     v1_cpu(*r.cpu, options, out);
@@ -539,7 +535,8 @@ util::Result<Plan> plan_v1(const spec::Resources& r, const PlanOptions& options)
   return plan;
 }
 
-util::Result<Plan> plan_v2(const spec::Resources& r, const PlanOptions& options) {
+util::Result<Plan> plan_v2(const spec::Resources& given, const PlanOptions& options) {
+  const spec::Resources r = spec::effective_resources(given);
   Plan plan;
   std::vector<Write>& out = plan.writes;
   if (r.pids && r.pids->limit)

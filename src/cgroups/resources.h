@@ -3,17 +3,18 @@
 // This is the ONLY place that translates OCI resource values; the cgroupfs drivers apply
 // plans, and the systemd driver reuses the conversions below for unit properties.
 //
-// Semantics chosen where the spec leaves room (each follows current runc unless noted):
-// - memory limit/reservation/swap of 0 mean "unset" (not written); -1 means unlimited
-//   (v1 writes "-1", v2 writes "max").
+// Which values mean "not set" (0 for most sizes, shares, weights and periods; pids.limit 0;
+// ...) is decided in ONE place, spec::effective_resources(); every function here reads its
+// resources through it, and so does the systemd driver (systemd/unit_properties.cc).
+// Semantics chosen where the spec leaves room (each follows runc 1.1 unless noted):
+// - memory limit/reservation/swap -1 means unlimited (v1 writes "-1", v2 writes "max").
 // - v2 memory.swap.max = swap - limit (OCI swap is memory+swap, v2 swap is swap only).
-// - pids.limit: > 0 is the limit, < 0 is "max", and 0 is written as "1" (runc >= 1.4, after
-//   the spec said 0 is a real limit; systemd cannot express TasksMax=0, so both drivers use
-//   1). runc before 1.4 treated 0 as "max".
-// - cpu.shares 0 means unset; v2 cpu.weight uses runc/crun's quadratic log mapping.
+// - pids.limit: > 0 is the limit, < 0 is "max" (0 is unset, as runc 1.1 and Docker read it).
+// - v2 cpu.weight uses runc/crun's quadratic log mapping of cpu.shares.
 // - cpu quota/period on v2: cpu.max "<quota|max> <period>", period defaulting to 100000.
 // - v2 cannot express kernel, kernelTCP, swappiness, useHierarchy, disableOOMKiller,
 //   leafWeight, realtime and network settings: they are skipped with a warning (Plan::warnings).
+//   useHierarchy false is skipped with a warning on v1 too (kernels refuse it; runc ignores it).
 // - `unified` needs cgroup v2 (error on v1/hybrid); each line of a value is one write.
 // - devices: v1 writes `devices.deny a` then each rule in order; v2 gets an eBPF program
 //   (device_bpf.h) where the last matching rule wins.
@@ -109,7 +110,8 @@ using ReadCgroupFile = std::function<util::Result<std::string>(const std::string
 [[nodiscard]] util::Result<std::optional<int64_t>> memory_swap_to_v2(std::optional<int64_t> swap,
                                                                      std::optional<int64_t> limit);
 
-/// The pids.max value for an OCI pids.limit: "max" when < 0, "1" when 0, else the number.
+/// The pids.max value for an OCI pids.limit: "max" when < 0, else the number (a limit of 0
+/// is unset: spec::effective_resources() removes it before this is asked).
 [[nodiscard]] std::string pids_max_value(int64_t limit);
 
 /// systemd's CPUQuotaPerSecUSec for a quota/period pair: quota * 1e6 / period rounded UP to

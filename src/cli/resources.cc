@@ -105,8 +105,9 @@ util::Result<UpdateRequest> update_request_from_flags(const UpdateOptions& o) {
   auto memory = [&r]() -> spec::Memory& { return r.memory ? *r.memory : r.memory.emplace(); };
   auto cpu = [&r]() -> spec::Cpu& { return r.cpu ? *r.cpu : r.cpu.emplace(); };
 
-  // runc reads 0 and "" as "flag not given" for these.
-  if (o.blkio_weight && *o.blkio_weight != 0)
+  // 0 (like runc's "" for the lists) is "flag not given": spec::effective_resources() says
+  // so for every consumer.
+  if (o.blkio_weight)
     r.block_io.emplace().weight = *o.blkio_weight;
   if (o.cpu_period)
     cpu().period = *o.cpu_period;
@@ -162,14 +163,8 @@ util::Result<UpdateRequest> update_request_from_document(std::string_view json) 
       request.warnings.emplace_back("/memory/kernel and /memory/kernelTCP are obsolete, ignored");
   }
   r.cpu = document->cpu;
-  if (document->block_io) {
-    spec::BlockIo& b = r.block_io.emplace(*document->block_io);
-    // runc's help shows a template of zeros: a zero weight is "unchanged", not invalid.
-    if (b.weight == 0)
-      b.weight.reset();
-    if (b.leaf_weight == 0)
-      b.leaf_weight.reset();
-  }
+  // runc's help shows a template of zeros: 0 is "unchanged" (spec::effective_resources).
+  r.block_io = document->block_io;
   r.pids = document->pids;
   r.unified = document->unified;
   if (util::Status s = spec::check_resources(r); !s)

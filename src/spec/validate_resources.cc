@@ -1,8 +1,10 @@
 // validate(): linux.resources — device rules, memory, cpu, block I/O, hugepages, network
 // priorities, rdma and unified. Only what can be judged without looking at the host: which
-// controllers exist is the cgroup driver's business.
+// controllers exist is the cgroup driver's business. The values are checked as
+// effective_resources() reads them: what clients write for "not set" (0, mostly) passes.
 #include <cstdint>
 
+#include "spec/effective_resources.h"
 #include "spec/validate_internal.h"
 
 namespace ocistart::spec::detail {
@@ -16,13 +18,25 @@ Status check_device_rules(std::string_view pointer, const std::vector<DeviceCgro
     std::string base = ptr(pointer, i);
     if (!r.type.empty() && r.type != "a" && r.type != "c" && r.type != "b")
       return invalid(ptr(base, "type"), "unknown device type " + quote(r.type) + ": must be a, c or b");
-    if (r.access.find_first_not_of("rwm") != std::string::npos)
+    // Other letters are ignored next to r, w or m (effective_resources), as runc does.
+    if (!r.access.empty() && r.access.find_first_of("rwm") == std::string::npos)
       return invalid(ptr(base, "access"), quote(r.access) + " is not a combination of r, w and m");
   }
   return {};
 }
 
+// A memory size: -1 is unlimited; other negatives are refused by the kernel.
+Status check_size(std::string_view pointer, const std::optional<int64_t>& bytes) {
+  if (bytes && *bytes < -1)
+    return invalid(pointer, std::to_string(*bytes) + " is not a size: -1 (unlimited), 0 (unset) or bytes");
+  return {};
+}
+
 Status check_memory(std::string_view pointer, const Memory& m) {
+  for (const auto& [key, value] : {std::pair{"limit", &m.limit}, std::pair{"reservation", &m.reservation},
+                                   std::pair{"swap", &m.swap}})
+    if (Status s = check_size(ptr(pointer, key), *value); !s)
+      return s;
   if (m.swappiness && *m.swappiness > 100)
     return invalid(ptr(pointer, "swappiness"), std::to_string(*m.swappiness) + " is outside 0..100");
   // swap is the memory+swap limit (cgroup v1 semantics): it cannot be below the memory limit.
@@ -33,6 +47,9 @@ Status check_memory(std::string_view pointer, const Memory& m) {
 }
 
 Status check_cpu(std::string_view pointer, const Cpu& c) {
+  // The kernel clamps cpu.shares into 2..262144; runc refuses a value it did not keep.
+  if (c.shares && (*c.shares < 2 || *c.shares > 262144))
+    return invalid(ptr(pointer, "shares"), std::to_string(*c.shares) + " is outside 2..262144");
   if (c.quota && c.burst && *c.quota > 0 && *c.burst > static_cast<uint64_t>(*c.quota))
     return invalid(ptr(pointer, "burst"), "burst " + std::to_string(*c.burst) + " is greater than quota " +
                                               std::to_string(*c.quota));
@@ -52,7 +69,7 @@ Status check_cpu(std::string_view pointer, const Cpu& c) {
   return {};
 }
 
-// blkio.weight and leaf_weight of cgroup v1 take 10..1000 (the spec's range).
+// blkio.weight and leaf_weight of cgroup v1 take 10..1000 (the spec's range); 0 is unset.
 Status check_weight(std::string_view pointer, const std::optional<uint16_t>& weight) {
   if (weight && (*weight < 10 || *weight > 1000))
     return invalid(pointer, std::to_string(*weight) + " is outside 10..1000");
@@ -68,8 +85,6 @@ Status check_block_io(std::string_view pointer, const BlockIo& b) {
   for (size_t i = 0; i < b.weight_device.size(); ++i) {
     const WeightDevice& d = b.weight_device[i];
     std::string base = ptr(devices, i);
-    if (!d.weight && !d.leaf_weight)
-      return invalid(base, "needs weight or leafWeight");
     if (Status s = check_weight(ptr(base, "weight"), d.weight); !s)
       return s;
     if (Status s = check_weight(ptr(base, "leafWeight"), d.leaf_weight); !s)
@@ -91,7 +106,8 @@ bool is_page_size(std::string_view s) {
 
 }  // namespace
 
-util::Status validate_resources(std::string_view pointer, const Resources& r) {
+util::Status validate_resources(std::string_view pointer, const Resources& given) {
+  const Resources r = effective_resources(given);
   if (Status s = check_device_rules(ptr(pointer, "devices"), r.devices); !s)
     return s;
   if (r.memory)

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "cgroups/resources.h"
+#include "spec/effective_resources.h"
 #include "systemd/annotations.h"
 #include "systemd/assignment.h"
 
@@ -30,12 +31,17 @@ DeviceValues throttle_values(const std::vector<spec::ThrottleDevice>& devices) {
 }
 
 
+// A size or count where any negative (validation lets only -1 through for sizes) is
+// unlimited: systemd's "infinity".
+uint64_t or_infinity(int64_t v) { return v < 0 ? kInfinity : static_cast<uint64_t>(v); }
+
+// The resources have been through spec::effective_resources(): a present value is one to
+// set (0 meaning "not set" is already gone).
 void add_memory(const spec::Memory& m, CgroupVersion v, UnitProperties& out) {
-  if (m.limit && *m.limit != 0)
-    out.push_back({v == CgroupVersion::v2 ? "MemoryMax" : "MemoryLimit",
-                   *m.limit < 0 ? kInfinity : static_cast<uint64_t>(*m.limit)});
-  if (v == CgroupVersion::v2 && m.reservation && *m.reservation > 0)
-    out.push_back({"MemoryLow", static_cast<uint64_t>(*m.reservation)});
+  if (m.limit)
+    out.push_back({v == CgroupVersion::v2 ? "MemoryMax" : "MemoryLimit", or_infinity(*m.limit)});
+  if (v == CgroupVersion::v2 && m.reservation)
+    out.push_back({"MemoryLow", or_infinity(*m.reservation)});
 }
 
 Result<void> add_memory_swap(const spec::Memory& m, CgroupVersion v, UnitProperties& out) {
@@ -45,20 +51,20 @@ Result<void> add_memory_swap(const spec::Memory& m, CgroupVersion v, UnitPropert
   if (!swap)
     return std::move(swap).error();
   if (*swap)
-    out.push_back({"MemorySwapMax", **swap < 0 ? kInfinity : static_cast<uint64_t>(**swap)});
+    out.push_back({"MemorySwapMax", or_infinity(**swap)});
   return {};
 }
 
 Result<void> add_cpu(const spec::Cpu& c, CgroupVersion v, UnitProperties& out) {
-  if (c.shares && *c.shares != 0) {
+  if (c.shares) {
     if (v == CgroupVersion::v2)
       out.push_back({"CPUWeight", cgroups::cpu_shares_to_weight(*c.shares)});
     else
       out.push_back({"CPUShares", *c.shares});
   }
-  if (c.quota && *c.quota != 0)
+  if (c.quota)
     out.push_back({"CPUQuotaPerSecUSec", cgroups::cpu_quota_per_sec_usec(*c.quota, c.period.value_or(0))});
-  if (c.period && *c.period != 0)
+  if (c.period)
     out.push_back({"CPUQuotaPeriodUSec", *c.period});
   if (v == CgroupVersion::v2) {  // systemd has cpusets on the unified hierarchy only
     if (!c.cpus.empty()) {
@@ -79,7 +85,7 @@ Result<void> add_cpu(const spec::Cpu& c, CgroupVersion v, UnitProperties& out) {
 
 void add_block_io(const spec::BlockIo& b, CgroupVersion v, UnitProperties& out) {
   bool v2 = v == CgroupVersion::v2;
-  if (b.weight && *b.weight != 0)
+  if (b.weight)
     out.push_back({v2 ? "IOWeight" : "BlockIOWeight",
                    v2 ? cgroups::blkio_weight_to_io_weight(*b.weight) : uint64_t{*b.weight}});
   DeviceValues weights;
@@ -188,7 +194,8 @@ void drop_property(UnitProperties& properties, std::string_view name) {
   std::erase_if(properties, [&](const UnitProperty& p) { return p.name == name; });
 }
 
-Result<UnitProperties> resource_properties(const spec::Resources& r, CgroupVersion v) {
+Result<UnitProperties> resource_properties(const spec::Resources& given, CgroupVersion v) {
+  const spec::Resources r = spec::effective_resources(given);
   UnitProperties out;
   if (r.memory) {
     add_memory(*r.memory, v, out);
@@ -199,8 +206,7 @@ Result<UnitProperties> resource_properties(const spec::Resources& r, CgroupVersi
     if (Result<void> s = add_cpu(*r.cpu, v, out); !s)
       return std::move(s).error().wrap("/linux/resources/cpu");
   if (r.pids && r.pids->limit)
-    out.push_back({"TasksMax", *r.pids->limit < 0 ? kInfinity : *r.pids->limit == 0 ? uint64_t{1}
-                                                                 : static_cast<uint64_t>(*r.pids->limit)});
+    out.push_back({"TasksMax", or_infinity(*r.pids->limit)});
   if (r.block_io)
     add_block_io(*r.block_io, v, out);
   add_devices(r.devices, out);

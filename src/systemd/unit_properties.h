@@ -15,7 +15,8 @@ namespace ocistart::systemd {
 enum class CgroupVersion { v1, v2 };
 
 /// Resource properties for `resources`, using cgroups/resources.h for every value
-/// conversion (shares -> weight, swap, pids 0, quota rounding), so that the properties and
+/// conversion (shares -> weight, swap, quota rounding) and spec::effective_resources() for
+/// what is "not set" (pids limit 0, weights 0, ...), so that the properties and
 /// the cgroupfs follow-up agree. Settings systemd cannot express are not returned; the
 /// driver writes the full cgroupfs plan after the unit starts. Errors as the plan's.
 [[nodiscard]] util::Result<UnitProperties> resource_properties(const spec::Resources& resources,

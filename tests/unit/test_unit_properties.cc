@@ -50,7 +50,7 @@ TEST_CASE("v2 properties use the shared conversions") {
   CHECK(*find(*props, "CPUQuotaPerSecUSec") == PropertyValue(uint64_t{130000}));
   CHECK(*find(*props, "CPUQuotaPeriodUSec") == PropertyValue(uint64_t{100000}));
   CHECK(*find(*props, "AllowedCPUs") == PropertyValue(std::vector<uint8_t>{0x07, 0x02}));
-  CHECK(*find(*props, "TasksMax") == PropertyValue(uint64_t{1}));  // limit 0, as pids.max
+  CHECK(find(*props, "TasksMax") == nullptr);  // limit 0 is unset, as pids.max is not written
   CHECK(*find(*props, "IOWeight") != PropertyValue(uint64_t{500}));  // converted to the io.weight scale
   CHECK(*find(*props, "IOReadBandwidthMax") ==
         PropertyValue(std::vector<std::pair<std::string, uint64_t>>{{"/dev/block/8:0", 1048576}}));
@@ -144,4 +144,58 @@ TEST_CASE("scope properties carry the scope basics and annotations win") {
   CHECK(*find(*props, "CollectMode") == PropertyValue(std::string("inactive-or-failed")));
   systemd::drop_property(*props, "CollectMode");
   CHECK(find(*props, "CollectMode") == nullptr);
+}
+
+TEST_CASE("zeros are unset for systemd too: no property, as no cgroup file is written") {
+  spec::Resources r;
+  r.memory = spec::Memory{};
+  r.memory->limit = 0;
+  r.memory->reservation = 0;
+  r.memory->swap = 0;
+  r.cpu = spec::Cpu{};
+  r.cpu->shares = 0;
+  r.cpu->quota = 0;
+  r.cpu->period = 0;
+  r.pids = spec::Pids{0};
+  r.block_io = spec::BlockIo{};
+  r.block_io->weight = 0;
+  r.block_io->weight_device = {{8, 0, 0, 0}};
+  for (CgroupVersion v : {CgroupVersion::v1, CgroupVersion::v2}) {
+    auto props = systemd::resource_properties(r, v);
+    REQUIRE(props.ok());
+    CHECK(props->empty());
+  }
+}
+
+TEST_CASE("-1 is systemd's infinity for every limit that takes it") {
+  constexpr uint64_t kInf = std::numeric_limits<uint64_t>::max();
+  spec::Resources r;
+  r.memory = spec::Memory{};
+  r.memory->limit = -1;
+  r.memory->reservation = -1;
+  r.cpu = spec::Cpu{};
+  r.cpu->quota = -1;
+  r.pids = spec::Pids{-2};  // any negative: pids.max is "max" too
+  auto v1 = systemd::resource_properties(r, CgroupVersion::v1);
+  REQUIRE(v1.ok());
+  CHECK(*find(*v1, "MemoryLimit") == PropertyValue(kInf));
+  CHECK(*find(*v1, "CPUQuotaPerSecUSec") == PropertyValue(kInf));
+  CHECK(*find(*v1, "TasksMax") == PropertyValue(kInf));
+  auto v2 = systemd::resource_properties(r, CgroupVersion::v2);
+  REQUIRE(v2.ok());
+  CHECK(*find(*v2, "MemoryMax") == PropertyValue(kInf));
+  CHECK(*find(*v2, "MemoryLow") == PropertyValue(kInf));
+  CHECK(*find(*v2, "MemorySwapMax") == PropertyValue(kInf));  // unlimited memory lifts swap too
+  r.pids = spec::Pids{1};
+  CHECK(*find(*systemd::resource_properties(r, CgroupVersion::v2), "TasksMax") == PropertyValue(uint64_t{1}));
+}
+
+TEST_CASE("a weightDevice entry with weight 0 sends only what is set") {
+  spec::Resources r;
+  r.block_io = spec::BlockIo{};
+  r.block_io->weight_device = {{8, 0, 0, 500}, {8, 16, 300, 0}};
+  auto props = systemd::resource_properties(r, CgroupVersion::v1);
+  REQUIRE(props.ok());
+  CHECK(*find(*props, "BlockIODeviceWeight") ==
+        PropertyValue(std::vector<std::pair<std::string, uint64_t>>{{"/dev/block/8:16", 300}}));
 }

@@ -9,6 +9,7 @@
 #include "cgroups/cgroupfs.h"
 #include "cgroups/resources.h"
 #include "cli/options.h"
+#include "spec/effective_resources.h"
 #include "tests/fakes/fake_cgroup_tree.h"
 
 using namespace ocistart;
@@ -153,7 +154,7 @@ TEST_CASE("update flags: cpu, cpusets, pids, blkio") {
     z.cpuset_cpus = "";
     z.cpuset_mems = "";
     UpdateRequest none = from_flags(z);
-    CHECK_FALSE(none.resources.block_io.has_value());
+    CHECK_FALSE(spec::effective_resources(none.resources).block_io->weight.has_value());
     CHECK_FALSE(none.resources.cpu.has_value());
   }
   SUBCASE("bad values name the flag") {
@@ -218,7 +219,7 @@ TEST_CASE("update -r: the document's settings that update changes") {
   CHECK(res.cpu->period == 100000U);
   CHECK(res.cpu->cpus == "0");
   REQUIRE(res.block_io);
-  CHECK_FALSE(res.block_io->weight.has_value());  // runc's template of zeros is accepted
+  CHECK_FALSE(spec::effective_resources(res).block_io->weight.has_value());  // runc's template of zeros
   REQUIRE(res.block_io->throttle_read_bps_device.size() == 1);
   CHECK(res.pids->limit == 30);
   CHECK(res.devices.empty());
