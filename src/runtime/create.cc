@@ -353,10 +353,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Status s = send_to_init(sync, os::SyncKind::mapped); !s)
     return std::move(s).error();
   cgroup_created = true;  // create() cleans up after itself; destroy() of nothing is fine
-  std::optional<spec::Resources> resources = lc.resources;
-  if (resources)
-    resources->devices = effective_device_rules(config);
-  if (util::Status s = driver->create(init_pid, resources ? &*resources : nullptr); !s)
+  // Device rules even without linux.resources: runc's defaults (device_rules.h).
+  spec::Resources resources = lc.resources.value_or(spec::Resources{});
+  resources.devices = effective_device_rules(config);
+  if (util::Status s = driver->create(init_pid, &resources); !s)
     return std::move(s).error().wrap("cgroup");
   if (util::Status s = send_to_init(sync, os::SyncKind::placed); !s)
     return std::move(s).error();

@@ -11,9 +11,13 @@ spec::DeviceCgroupRule allow(const char* type, std::optional<int64_t> major, std
 }  // namespace
 
 std::vector<spec::DeviceCgroupRule> effective_device_rules(const spec::Config& config) {
-  if (!config.linux_ || !config.linux_->resources || config.linux_->resources->devices.empty())
-    return {};
-  std::vector<spec::DeviceCgroupRule> rules = config.linux_->resources->devices;
+  std::vector<spec::DeviceCgroupRule> rules;
+  if (config.linux_ && config.linux_->resources)
+    rules = config.linux_->resources->devices;
+  // runc's list. Applied after a config's own rules, or alone (then the cgroup starts from
+  // deny-all, so a config without rules gets these and nothing more: a missing field never
+  // grants more). linux.devices entries get no rule of their own: a node the config
+  // creates is usable only if its rules allow it (runc's dev.bats "device cgroup deny").
   const std::vector<spec::DeviceCgroupRule> kDefaults{
       allow("c", std::nullopt, std::nullopt, "m"),  // mknod of any char device
       allow("b", std::nullopt, std::nullopt, "m"),  // and of any block device
@@ -25,12 +29,12 @@ std::vector<spec::DeviceCgroupRule> effective_device_rules(const spec::Config& c
       allow("c", 5, 0, "rwm"),                      // /dev/tty
       allow("c", 5, 1, "rwm"),                      // /dev/console
       allow("c", 5, 2, "rwm"),                      // /dev/ptmx
+      allow("c", 10, 200, "rwm"),                   // /dev/net/tun
       allow("c", 136, std::nullopt, "rwm"),         // /dev/pts/*
   };
+  if (rules.empty())
+    rules.push_back(spec::DeviceCgroupRule{false, "a", std::nullopt, std::nullopt, "rwm"});
   rules.insert(rules.end(), kDefaults.begin(), kDefaults.end());
-  for (const spec::Device& d : config.linux_->devices)
-    if (d.type == "c" || d.type == "u" || d.type == "b")
-      rules.push_back(allow(d.type == "b" ? "b" : "c", d.major, d.minor, "rwm"));
   return rules;
 }
 

@@ -7,11 +7,11 @@
 
 namespace ocistart::runtime {
 
-/// linux.resources.devices, then (when that list is not empty) the devices every container
-/// needs — mknod of any node, /dev/null, zero, full, random, urandom, tty, console, ptmx and
-/// /dev/pts/* — then an allow rule for each linux.devices entry, as runc does. Rules are
-/// applied in order and the last match wins, so these allows survive a leading deny-all.
-/// An empty config list stays empty: no device restriction, as in runc.
+/// linux.resources.devices (deny-all when there are none), then the devices every
+/// container needs, as runc appends them — mknod of any node, /dev/null, zero, full, random,
+/// urandom, tty, console, ptmx, net/tun and /dev/pts/*. Rules are applied in order and the
+/// last match wins, so these allows survive a leading deny-all. linux.devices entries get
+/// no allow rule of their own (runc does not add one either).
 [[nodiscard]] std::vector<spec::DeviceCgroupRule> effective_device_rules(const spec::Config& config);
 
 }  // namespace ocistart::runtime

@@ -20,12 +20,18 @@ TEST_CASE("the default spec's deny-all is followed by the devices every containe
   CHECK(allowed("c", 1, 3));     // /dev/null
   CHECK(allowed("c", 5, 2));     // /dev/ptmx
   CHECK(allowed("c", 136, {}));  // /dev/pts/*
-  CHECK(allowed("c", 10, 229));  // the config's own device node
-  CHECK(rules.back().major == 10);  // after the defaults: the last match wins
+  CHECK(allowed("c", 10, 200));  // /dev/net/tun, as runc
+  CHECK_FALSE(allowed("c", 10, 229));  // a config's device node: only if its own rules allow it
+  CHECK(rules.back().major == 136);  // after the config's rules: the last match wins
 }
 
-TEST_CASE("no device rules in the config means no restriction") {
+TEST_CASE("no device rules in the config means deny-all and the defaults, as runc") {
   spec::Config c = spec::default_config();
   c.linux_->resources->devices.clear();
-  CHECK(runtime::effective_device_rules(c).empty());
+  std::vector<spec::DeviceCgroupRule> rules = runtime::effective_device_rules(c);
+  REQUIRE(rules.size() == 13);
+  CHECK_FALSE(rules.front().allow);
+  CHECK(rules.front().type == "a");
+  c.linux_->resources.reset();
+  CHECK(runtime::effective_device_rules(c).size() == 13);
 }
