@@ -149,8 +149,7 @@ std::vector<std::string> components(std::string_view path) {
   return out;
 }
 
-util::Result<std::vector<std::string>> make_path(
-    int root, std::string_view path, const std::function<util::Status(int parent, int child)>& on_created, bool fake) {
+util::Result<std::vector<std::string>> make_path(int root, std::string_view path, bool fake) {
   std::vector<std::string> created;
   auto undo = [&] {
     for (auto it = created.rbegin(); it != created.rend(); ++it)
@@ -175,15 +174,8 @@ util::Result<std::vector<std::string>> make_path(
       undo();
       return std::move(child).error();
     }
-    if (made) {
+    if (made)
       created.push_back(rel);
-      if (on_created) {
-        if (auto st = on_created(parent->get(), child->get()); !st) {
-          undo();
-          return std::move(st).error();
-        }
-      }
-    }
     *parent = std::move(*child);
   }
   return created;

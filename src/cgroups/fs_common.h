@@ -33,11 +33,9 @@ namespace ocistart::cgroups::fs {
 /// The components of a normalized cgroup path ("/a/b" -> {"a", "b"}).
 [[nodiscard]] std::vector<std::string> components(std::string_view path);
 
-/// mkdir of each missing component of `path` below `root`, top-down. `on_created(parent,
-/// child)` runs after each directory this call made (cpuset copies cpus/mems there).
-/// Returns the relative paths it created, top-down. On failure removes what it made.
-[[nodiscard]] util::Result<std::vector<std::string>> make_path(
-    int root, std::string_view path, const std::function<util::Status(int parent, int child)>& on_created, bool fake);
+/// mkdir of each missing component of `path` below `root`, top-down. Returns the relative
+/// paths it created, top-down. On failure removes what it made.
+[[nodiscard]] util::Result<std::vector<std::string>> make_path(int root, std::string_view path, bool fake);
 
 /// Removes the cgroup `rel` below `root` and its child cgroups, children first. Missing is
 /// fine. rmdir is retried on EBUSY until `timeout`. With `fake`, files are unlinked first.

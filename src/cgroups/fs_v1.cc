@@ -27,7 +27,7 @@ struct Hierarchy {
 };
 
 // A new v1 cpuset cgroup starts with empty cpus and mems and takes no task until they are
-// set: copy them from the parent at every level we create (runc does the same).
+// set: copy them from the parent where they are empty.
 util::Status copy_cpuset_from_parent(int parent, int child, bool fake) {
   for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
     auto mine = read_file(child, file);
@@ -38,6 +38,24 @@ util::Status copy_cpuset_from_parent(int parent, int child, bool fake) {
       return std::move(theirs).error();
     if (auto st = write_file(child, file, last_line(*theirs), fake); !st)
       return st;
+  }
+  return {};
+}
+
+// Every level of `rel`, top-down, gets its parent's cpus/mems where it has none: also the
+// levels that existed already (a pod cgroup made by someone else, still empty, ENOSPC on
+// joining), as runc does.
+util::Status fill_cpuset_path(int root, const std::string& rel, bool fake) {
+  util::Result<util::UniqueFd> parent = open_dir(root, ".");
+  if (!parent)
+    return std::move(parent).error();
+  for (const std::string& name : components(rel)) {
+    util::Result<util::UniqueFd> child = open_dir(parent->get(), name);
+    if (!child)
+      return std::move(child).error();
+    if (util::Status st = copy_cpuset_from_parent(parent->get(), child->get(), fake); !st)
+      return std::move(st).error().wrap("cpuset of `" + name + "`");
+    *parent = std::move(*child);
   }
   return {};
 }
@@ -85,15 +103,18 @@ class V1Driver final : public Driver {
 
     for (size_t i = 0; i < hierarchies_.size(); ++i) {
       const Hierarchy& h = hierarchies_[i];
-      std::function<util::Status(int, int)> on_created;
-      if (h.has("cpuset"))
-        on_created = [this](int parent, int child) { return copy_cpuset_from_parent(parent, child, options_.fake); };
-      auto made = make_path(h.root.get(), rel_, on_created, options_.fake);
+      auto made = make_path(h.root.get(), rel_, options_.fake);
       if (!made) {
         rollback();
         return std::move(made).error().wrap("create cgroup in `" + h.name + "`");
       }
       created[i] = std::move(*made);
+      if (h.has("cpuset")) {
+        if (util::Status st = fill_cpuset_path(h.root.get(), rel_, options_.fake); !st) {
+          rollback();
+          return std::move(st).error().wrap("create cgroup in `" + h.name + "`");
+        }
+      }
       auto dir = open_dir(h.root.get(), rel_);
       if (!dir) {
         rollback();

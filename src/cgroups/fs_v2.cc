@@ -37,7 +37,7 @@ class V2Driver final : public Driver {
       plan = std::move(*p);
     }
     warnings_ = plan.warnings;
-    auto created = make_path(root_.get(), rel_, nullptr, options_.fake);
+    auto created = make_path(root_.get(), rel_, options_.fake);
     if (!created)
       return std::move(created).error().wrap("create cgroup");
     auto undo = [&] {

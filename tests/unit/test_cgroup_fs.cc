@@ -192,6 +192,27 @@ TEST_CASE("cgroupfs v1: create applies the plan in every hierarchy and joins the
   }
 }
 
+TEST_CASE("cgroupfs v1: an existing parent without cpus/mems gets them too (a pod cgroup)") {
+  auto tree = FakeCgroupTree::v1();
+  tree.mkdir("cpuset/pod");  // made by someone else, never given cpus or mems: ENOSPC on join
+  tree.write("cpuset/pod/cpuset.cpus", "");
+  tree.write("cpuset/pod/cpuset.mems", "\n");
+  tree.mkdir("cpuset/pinned");
+  tree.write("cpuset/pinned/cpuset.cpus", "2\n");
+  tree.write("cpuset/pinned/cpuset.mems", "0\n");
+  auto in_pod = cgroups::make_cgroupfs_driver(tree.options("/pod/t1"));
+  REQUIRE(in_pod.ok());
+  require_ok((*in_pod)->create(4242, nullptr));
+  CHECK(tree.last("cpuset/pod/cpuset.cpus") == "0-3");
+  CHECK(tree.last("cpuset/pod/cpuset.mems") == "0");
+  CHECK(tree.last("cpuset/pod/t1/cpuset.cpus") == "0-3");
+  auto pinned = cgroups::make_cgroupfs_driver(tree.options("/pinned/t2"));
+  REQUIRE(pinned.ok());
+  require_ok((*pinned)->create(4243, nullptr));
+  CHECK(tree.read("cpuset/pinned/cpuset.cpus") == "2\n");  // has its own: untouched
+  CHECK(tree.last("cpuset/pinned/t2/cpuset.cpus") == "2");
+}
+
 TEST_CASE("cgroupfs v1: failures leave nothing behind") {
   auto tree = FakeCgroupTree::v1();
   auto d = driver(tree);
