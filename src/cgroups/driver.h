@@ -1,6 +1,8 @@
 // One interface for every cgroup manager (cgroupfs v1/v2/hybrid now, systemd later).
 #pragma once
 
+#include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,6 +12,20 @@
 #include "util/result.h"
 
 namespace ocistart::cgroups {
+
+/// What is at a container's cgroup path before create() makes or joins it.
+struct ExistingCgroup {
+  /// Processes in the cgroup and below it; 0 when it does not exist.
+  size_t processes = 0;
+  /// The cgroup, or the nearest ancestor that exists, is frozen: a process put there stops
+  /// at once, so create() would wait forever for an init that cannot answer.
+  bool frozen = false;
+};
+
+/// `exec --cgroup`: sub-cgroups of the container's cgroup, path relative to it, per
+/// controller ("cpu", "name=systemd", ...); the key "" means every hierarchy (the only key
+/// cgroup v2 has). Empty: the container's cgroup itself. See exec_cgroups.h.
+using SubCgroups = std::map<std::string, std::string>;
 
 /// A container's cgroup, however it is managed. Methods are called by the runtime in the
 /// parent (never in the forked init). Errors name the file or property that failed.
@@ -33,8 +49,20 @@ class Driver {
   [[nodiscard]] virtual spec::Resources with_current_pairs(const spec::Resources& resources) const {
     return resources;
   }
+  /// Reads, changing nothing, what is at the cgroup create() would make or join (runc's
+  /// checks before create: cgroups/before_create.h).
+  [[nodiscard]] virtual util::Result<ExistingCgroup> inspect_existing() const = 0;
+  /// Whether `resources` can be applied on this host's cgroup version, writing nothing:
+  /// `unified` needs v2, a v2 swap limit needs a memory limit. Errors start with the JSON
+  /// pointer below linux.resources ("/unified: invalid configuration: ...").
+  [[nodiscard]] virtual util::Status check_resources(const spec::Resources& resources) const = 0;
   /// Moves `pid` into the cgroup (`exec` joins it).
-  [[nodiscard]] virtual util::Status add_process(int pid) = 0;
+  [[nodiscard]] util::Status add_process(int pid) { return add_process(pid, SubCgroups{}); }
+  /// Moves `pid` into the sub-cgroups `sub` of the cgroup (`exec --cgroup`), into the
+  /// cgroup itself in every hierarchy `sub` does not name. Errors: an unknown controller,
+  /// a sub-cgroup that does not exist (ENOENT, runc's words: "adding pid N to cgroups:
+  /// <dir>/cgroup.procs: no such file or directory").
+  [[nodiscard]] virtual util::Status add_process(int pid, const SubCgroups& sub) = 0;
   /// Every pid in the cgroup and below it (`ps`, `kill --all`, `delete --force`).
   [[nodiscard]] virtual util::Result<std::vector<int>> pids() const = 0;
   /// Freezes / thaws every process (`pause` / `resume`); waits until the state is reached.

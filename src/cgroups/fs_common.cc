@@ -282,6 +282,44 @@ util::Status apply_writes(const std::vector<Write>& writes,
   return {};
 }
 
+util::Result<util::UniqueFd> open_nearest(int root, const std::string& rel) {
+  std::vector<std::string> parts = components(rel);
+  for (;;) {
+    std::string at = ".";
+    for (const std::string& p : parts)
+      at = at == "." ? p : at + "/" + p;
+    util::Result<util::UniqueFd> dir = open_dir(root, at);
+    if (dir || dir.error().code != ENOENT || parts.empty())
+      return dir;
+    parts.pop_back();
+  }
+}
+
+bool frozen_v1(int dir) {
+  util::Result<std::string> state = read_file(dir, "freezer.state");
+  if (!state)
+    return false;
+  std::string_view s = last_line(*state);
+  return s == "FROZEN" || s == "FREEZING";
+}
+
+bool frozen_v2(int dir) {
+  if (util::Result<std::string> freeze = read_file(dir, "cgroup.freeze"); freeze && last_line(*freeze) == "1")
+    return true;
+  util::Result<std::string> events = read_file(dir, "cgroup.events");
+  return events && key_value(*events, "frozen") == std::string_view("1");
+}
+
+util::Result<size_t> count_processes(int root, const std::string& rel) {
+  util::Result<util::UniqueFd> dir = open_dir(root, rel);
+  if (!dir)
+    return dir.error().code == ENOENT ? util::Result<size_t>(size_t{0}) : util::Result<size_t>(std::move(dir).error());
+  util::Result<std::vector<int>> pids = read_pids_recursive(dir->get());
+  if (!pids)
+    return std::move(pids).error();
+  return pids->size();
+}
+
 std::string_view last_line(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
     text.remove_suffix(1);

@@ -59,6 +59,22 @@ namespace ocistart::cgroups::fs {
 /// freeze timeout thaws again and fails with ETIMEDOUT.
 [[nodiscard]] util::Status set_frozen_v2(int dir, bool frozen, std::chrono::milliseconds timeout, bool fake);
 
+/// `rel` below `root` when it exists, else its nearest ancestor that does (`root` itself at
+/// the end), opened O_PATH: what a process put at `rel` would be under.
+[[nodiscard]] util::Result<util::UniqueFd> open_nearest(int root, const std::string& rel);
+
+/// v1 freezer: freezer.state of `dir` reads FROZEN or FREEZING (a cgroup under a frozen
+/// parent reads FROZEN too). False when it cannot be read (the root has none).
+[[nodiscard]] bool frozen_v1(int dir);
+
+/// v2 (and hybrid's unified): cgroup.freeze of `dir` is 1, or cgroup.events says "frozen 1"
+/// (set for a frozen ancestor as well). False when neither can be read (the root).
+[[nodiscard]] bool frozen_v2(int dir);
+
+/// The number of processes in `rel` below `root` and in its children; 0 when it does not
+/// exist.
+[[nodiscard]] util::Result<size_t> count_processes(int root, const std::string& rel);
+
 /// The last non-empty line of `text`, trimmed (a fake tree appends every write).
 [[nodiscard]] std::string_view last_line(std::string_view text);
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "cgroups/exec_cgroups.h"
 #include "cgroups/fs_common.h"
 
 namespace ocistart::cgroups::fs {
@@ -16,7 +17,8 @@ struct Hierarchy {
   std::string name;                      // "cpu,cpuacct", "name=systemd", "unified": for messages
   std::vector<std::string> controllers;  // empty for the unified one
   bool unified = false;
-  util::UniqueFd root;  // O_PATH dirfd of the mount point
+  std::string mount_point;  // for messages
+  util::UniqueFd root;      // O_PATH dirfd of the mount point
 
   [[nodiscard]] bool has(std::string_view controller) const {
     for (const std::string& c : controllers)
@@ -192,9 +194,47 @@ class V1Driver final : public Driver {
     return cgroups::with_current_pairs(resources, false, read);
   }
 
-  util::Status add_process(int pid) override {
+  util::Result<ExistingCgroup> inspect_existing() const override {
+    ExistingCgroup out;
+    const Hierarchy* counted = pids_hierarchy();
+    util::Result<size_t> n = count_processes(counted->root.get(), rel_);
+    if (!n)
+      return std::move(n).error();
+    out.processes = *n;
+    // The freezer and, on hybrid hosts, the unified hierarchy (create() joins both).
     for (const Hierarchy& h : hierarchies_) {
-      auto dir = open_dir(h.root.get(), rel_);
+      if (!h.has("freezer") && !h.unified)
+        continue;
+      util::Result<util::UniqueFd> dir = open_nearest(h.root.get(), rel_);
+      if (!dir)
+        return std::move(dir).error();
+      out.frozen = out.frozen || (h.unified ? frozen_v2(dir->get()) : frozen_v1(dir->get()));
+    }
+    return out;
+  }
+
+  util::Status check_resources(const spec::Resources& resources) const override {
+    return check_for_version(resources, false);
+  }
+
+  util::Status add_process(int pid, const SubCgroups& sub) override {
+    // runc: an explicit controller must be one of ours.
+    for (const auto& [controller, path] : sub) {
+      bool known = controller.empty();
+      for (const Hierarchy& h : hierarchies_)
+        known = known || h.has(controller);
+      if (!known)
+        return util::make_error("unknown controller `" + controller + "` in --cgroup", EINVAL);
+    }
+    for (const Hierarchy& h : hierarchies_) {
+      util::Result<std::string> rel = rel_for(h, sub);
+      if (!rel)
+        return std::move(rel).error();
+      auto dir = open_dir(h.root.get(), *rel);
+      if (!dir && dir.error().code == ENOENT && h.unified && *rel != rel_)
+        dir = open_dir(h.root.get(), rel_);  // our own addition on hybrid hosts: the base will do
+      if (!dir && dir.error().code == ENOENT && *rel != rel_)
+        return missing_sub_cgroup(pid, h.mount_point + "/" + *rel);
       if (!dir)
         return std::move(dir).error().wrap("join cgroup in `" + h.name + "`");
       if (auto st = join(dir->get(), pid, options_.fake); !st)
@@ -204,14 +244,7 @@ class V1Driver final : public Driver {
   }
 
   util::Result<std::vector<int>> pids() const override {
-    const Hierarchy* from = nullptr;
-    for (const char* preferred : {"pids", "memory"})
-      for (const Hierarchy& h : hierarchies_)
-        if (!from && h.has(preferred))
-          from = &h;
-    if (!from)
-      from = &hierarchies_.front();
-    auto dir = open_dir(from->root.get(), rel_);
+    auto dir = open_dir(pids_hierarchy()->root.get(), rel_);
     if (!dir)
       return std::move(dir).error();
     return read_pids_recursive(dir->get());
@@ -231,6 +264,24 @@ class V1Driver final : public Driver {
   }
 
  private:
+  // Where the container's processes are listed: pids, else memory, else the first.
+  [[nodiscard]] const Hierarchy* pids_hierarchy() const {
+    for (const char* preferred : {"pids", "memory"})
+      for (const Hierarchy& h : hierarchies_)
+        if (h.has(preferred))
+          return &h;
+    return &hierarchies_.front();
+  }
+
+  // The cgroup `h` joins for `sub`: the sub-cgroup of its controller, or of "" (every
+  // hierarchy), or the container's own.
+  [[nodiscard]] util::Result<std::string> rel_for(const Hierarchy& h, const SubCgroups& sub) const {
+    for (const auto& [controller, path] : sub)
+      if (controller.empty() || h.has(controller))
+        return sub_cgroup_path(rel_, path);
+    return rel_;
+  }
+
   [[nodiscard]] PlanOptions plan_options() const {
     PlanOptions o;
     o.systemd_cpu_quota_rounding = options_.systemd_cpu_quota_rounding;
@@ -329,6 +380,7 @@ util::Result<std::unique_ptr<Driver>> make_v1_driver(const CgroupfsOptions& opti
     Hierarchy h;
     h.unified = m.v2;
     h.controllers = m.controllers;
+    h.mount_point = m.mount_point;
     h.name = m.v2 ? "unified" : "";
     for (const std::string& c : m.controllers)
       h.name += (h.name.empty() ? "" : ",") + c;
@@ -342,6 +394,7 @@ util::Result<std::unique_ptr<Driver>> make_v1_driver(const CgroupfsOptions& opti
       Hierarchy h;
       h.unified = true;
       h.name = "unified";
+      h.mount_point = options.mount_root + "/unified";
       h.root = std::move(*root);
       hierarchies.push_back(std::move(h));
     }

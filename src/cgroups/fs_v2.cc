@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cgroups/device_bpf.h"
+#include "cgroups/exec_cgroups.h"
 #include "cgroups/fs_common.h"
 #include "util/text.h"
 
@@ -87,8 +88,36 @@ class V2Driver final : public Driver {
     return complete(resources, dir->get());
   }
 
-  util::Status add_process(int pid) override {
-    auto dir = open_dir(root_.get(), rel_);
+  util::Result<ExistingCgroup> inspect_existing() const override {
+    ExistingCgroup out;
+    util::Result<size_t> n = count_processes(root_.get(), rel_);
+    if (!n)
+      return std::move(n).error();
+    out.processes = *n;
+    util::Result<util::UniqueFd> dir = open_nearest(root_.get(), rel_);
+    if (!dir)
+      return std::move(dir).error();
+    out.frozen = frozen_v2(dir->get());
+    return out;
+  }
+
+  util::Status check_resources(const spec::Resources& resources) const override {
+    return check_for_version(resources, true);
+  }
+
+  util::Status add_process(int pid, const SubCgroups& sub) override {
+    std::string rel = rel_;
+    for (const auto& [controller, path] : sub) {
+      if (!controller.empty())  // one hierarchy: no per-controller paths (runc)
+        return util::make_error("unknown controller `" + controller + "` in --cgroup", EINVAL);
+      util::Result<std::string> in = sub_cgroup_path(rel_, path);
+      if (!in)
+        return std::move(in).error();
+      rel = std::move(*in);
+    }
+    auto dir = open_dir(root_.get(), rel);
+    if (!dir && dir.error().code == ENOENT && rel != rel_)
+      return missing_sub_cgroup(pid, options_.mount_root + "/" + rel);
     if (!dir)
       return std::move(dir).error().wrap("join cgroup");
     return join(dir->get(), pid, options_.fake);

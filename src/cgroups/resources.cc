@@ -492,6 +492,20 @@ util::Status check_memory_update(const spec::Memory& memory, uint64_t usage) {
 
 // ---- plans -------------------------------------------------------------------------
 
+util::Status check_for_version(const spec::Resources& given, bool v2) {
+  const spec::Resources r = spec::effective_resources(given);
+  auto invalid = [](std::string pointer, const util::Error& e) {
+    return util::make_error(pointer + (pointer.empty() ? "" : ": ") + "invalid configuration: " + e.message, EINVAL);
+  };
+  if (!v2 && !r.unified.empty())
+    return invalid("/unified", util::make_error("cannot use unified on cgroup v1"));
+  if (v2 && r.memory)
+    if (util::Result<std::optional<int64_t>> swap = memory_swap_to_v2(r.memory->swap, r.memory->limit); !swap)
+      return invalid("/memory/swap", swap.error());
+  util::Result<Plan> plan = v2 ? plan_v2(r) : plan_v1(r);
+  return plan ? util::Status{} : invalid("", plan.error());
+}
+
 util::Result<Plan> plan_v1(const spec::Resources& given, const PlanOptions& options) {
   const spec::Resources r = spec::effective_resources(given);
   if (!r.unified.empty())

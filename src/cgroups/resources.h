@@ -78,6 +78,12 @@ struct PlanOptions {
 /// unified key, bad device rule, bad hugepage size.
 [[nodiscard]] util::Result<Plan> plan_v2(const spec::Resources& resources, const PlanOptions& options = {});
 
+/// Whether `resources` can be applied on cgroup v2 (`v2`) or v1/hybrid, before anything is
+/// made: the plan's errors as runc words them at create, "invalid configuration: ...",
+/// starting with the JSON pointer below linux.resources when there is one ("/unified: ...",
+/// "/memory/swap: ...").
+[[nodiscard]] util::Status check_for_version(const spec::Resources& resources, bool v2);
+
 /// Reads one file of the container's cgroup for with_current_pairs(): `file` in the
 /// hierarchy of `controller` (v1) or in the unified one (v2); its content, or an error.
 using ReadCgroupFile = std::function<util::Result<std::string>(const std::string& controller, const std::string& file)>;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "cgroups/resources.h"
 #include "systemd/assignment.h"
 #include "systemd/unit_properties.h"
 #include "util/fs.h"
@@ -35,6 +36,20 @@ std::optional<std::string> systemd_cgroup_from_proc(std::string_view proc_cgroup
       unified = std::string(path);
   }
   return unified;  // unified hosts
+}
+
+std::string unit_cgroup_path(std::string_view slice, std::string_view unit) {
+  std::string path;
+  // "a-b-c.slice" lives in "a.slice/a-b.slice": each dash-separated prefix is a parent.
+  if (slice.ends_with(".slice") && slice != "-.slice") {
+    std::string_view name = slice.substr(0, slice.size() - 6);
+    for (size_t dash = name.find('-');; dash = name.find('-', dash + 1)) {
+      path += "/" + std::string(name.substr(0, dash)) + ".slice";
+      if (dash == std::string_view::npos)
+        break;
+    }
+  }
+  return path + "/" + std::string(unit);
 }
 
 namespace {
@@ -155,6 +170,7 @@ util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
   if (!mgr)
     return std::move(mgr).error();
   bool reset_done = false;
+  bool stopped_stale = false;
   unsigned dropped = 0;
   for (;;) {
     util::Status s = (*mgr)->start_transient_unit(options_.unit, properties);
@@ -166,6 +182,20 @@ util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
     const util::Error& e = s.error();
     if (e.code != EEXIST)
       unit_may_exist_ = true;  // a failed job may leave a failed unit behind
+    if (e.code == EEXIST && reset_done && !stopped_stale) {
+      // Still there: an active unit of that name. runc joins it; we do when it has
+      // processes (another container's: create warned "not empty"). An empty one is a
+      // scope whose last process just died, still on its way out: stop it, start ours.
+      if (util::Result<ExistingCgroup> there = inspect_existing(); there && there->processes > 0) {
+        joined_existing_ = true;
+        return {};
+      }
+      stopped_stale = true;
+      util::Status stopped = (*mgr)->stop_unit(options_.unit);
+      note(stopped);
+      if (stopped)
+        continue;
+    }
     if (e.code == EEXIST && !reset_done) {
       // A failed unit of the same name (a crashed earlier container): reset, retry once.
       // An active one stays and the retry fails with EEXIST again.
@@ -261,7 +291,7 @@ util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
   // Undo on failure: the unit (its processes are the caller's to kill: KillUnit makes sure
   // the stop job does not wait for an init that ignores SIGTERM), then what cgroupfs made.
   auto fail = [&](util::Error e) -> util::Status {
-    if (!unresponsive_ && unit_may_exist_) {
+    if (!unresponsive_ && unit_may_exist_ && !joined_existing_) {
       if (util::Result<systemd::Manager*> mgr = manager()) {
         util::Status killed = (*mgr)->kill_unit(options_.unit, SIGKILL);
         note(killed);
@@ -356,11 +386,26 @@ util::Status SystemdDriver::update(const spec::Resources& given) {
   return (*fs)->update(resources);
 }
 
-util::Status SystemdDriver::add_process(int pid) {
+util::Result<ExistingCgroup> SystemdDriver::inspect_existing() const {
+  // Before create() the unit's cgroup is where systemd will put it; the cgroupfs driver
+  // reads it there (processes; the v1 freezer, which systemd leaves alone, and unified).
+  CgroupfsOptions o = options_.cgroupfs;
+  o.cgroup_path = cgroup_path_.empty() ? unit_cgroup_path(options_.slice, options_.unit) : cgroup_path_;
+  util::Result<std::unique_ptr<Driver>> fs = make_cgroupfs_driver(o);
+  if (!fs)
+    return std::move(fs).error();
+  return (*fs)->inspect_existing();
+}
+
+util::Status SystemdDriver::check_resources(const spec::Resources& resources) const {
+  return check_for_version(resources, version() == systemd::CgroupVersion::v2);
+}
+
+util::Status SystemdDriver::add_process(int pid, const SubCgroups& sub) {
   util::Result<Driver*> fs = cgroupfs();
   if (!fs)
     return std::move(fs).error();
-  return (*fs)->add_process(pid);
+  return (*fs)->add_process(pid, sub);
 }
 
 util::Result<std::vector<int>> SystemdDriver::pids() const {

@@ -61,7 +61,10 @@ struct SystemdDriverOptions {
 /// accounting, resource properties (v1 names on v1/hybrid hosts, v2 on unified),
 /// annotations), waiting for its job. EEXIST: ResetFailedUnit and one retry. ENOTSUP naming
 /// a property: the property is dropped, appended to kUnsupportedPropertiesFile, and the
-/// call retried. Then ControlGroup is read and the full cgroupfs plan (with systemd's CPU
+/// call retried. EEXIST again after the reset: an active unit of that name. If its cgroup
+/// holds processes, the container joins it, as runc does (create warned that the cgroup is
+/// not empty; the unit is never stopped on failure); if not, it is a scope on its way out:
+/// StopUnit, and one more start. Then ControlGroup is read and the full cgroupfs plan (with systemd's CPU
 /// quota rounding) applied to it, which also joins `pid` in the hierarchies systemd does
 /// not manage. Any failure stops and resets the unit (unless systemd did not answer in
 /// time: then it is not asked again) and removes what the cgroupfs step made.
@@ -82,7 +85,10 @@ class SystemdDriver final : public Driver {
   [[nodiscard]] util::Status create(int pid, const spec::Resources* resources) override;
   [[nodiscard]] util::Status update(const spec::Resources& resources) override;
   [[nodiscard]] spec::Resources with_current_pairs(const spec::Resources& resources) const override;
-  [[nodiscard]] util::Status add_process(int pid) override;
+  [[nodiscard]] util::Result<ExistingCgroup> inspect_existing() const override;
+  [[nodiscard]] util::Status check_resources(const spec::Resources& resources) const override;
+  using Driver::add_process;
+  [[nodiscard]] util::Status add_process(int pid, const SubCgroups& sub) override;
   [[nodiscard]] util::Result<std::vector<int>> pids() const override;
   [[nodiscard]] util::Status freeze() override;
   [[nodiscard]] util::Status thaw() override;
@@ -113,8 +119,13 @@ class SystemdDriver final : public Driver {
   mutable std::unique_ptr<Driver> cgroupfs_;
   std::string cgroup_path_;
   bool unit_may_exist_ = false;  // a start was attempted, or rebuilt from state
+  bool joined_existing_ = false;  // create() joined someone else's active unit: never stop it
   bool unresponsive_ = false;    // systemd missed a deadline: do not ask it again
 };
+
+/// The cgroup systemd gives `unit` in `slice` ("machine-pod.slice", "x.scope" ->
+/// "/machine.slice/machine-pod.slice/x.scope"; "-.slice" is the root). Pure.
+[[nodiscard]] std::string unit_cgroup_path(std::string_view slice, std::string_view unit);
 
 /// The deadline for each D-Bus call and job wait: $OCISTART_DBUS_TIMEOUT_MS when it is a
 /// positive number of milliseconds, else 10 s.

@@ -43,6 +43,8 @@ int run_exec(const ExecOptions& o, const GlobalOptions& global) {
   r.detach = o.detach;
   r.pid_file = o.pid_file;
   r.preserve_fds = o.preserve_fds;
+  r.cgroups = o.cgroups;
+  r.ignore_paused = o.ignore_paused;
   util::Result<int> status = runtime::exec(r);
   if (!status) {
     (void)fail(command_context("exec", o.id), std::move(status).error());

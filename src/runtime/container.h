@@ -66,6 +66,8 @@ struct ExecOptions {
   bool detach = false;
   std::string pid_file;
   int preserve_fds = 0;
+  std::vector<std::string> cgroups;  // --cgroup [<controller>[,<controller>]:]<path>
+  bool ignore_paused = false;        // --ignore-paused: exec in a paused container too
 };
 
 /// Creates the container: validated id and config, state directory, exec.fifo, init

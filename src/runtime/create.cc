@@ -18,6 +18,7 @@
 #include <cstdlib>
 
 #include "build_config.h"
+#include "cgroups/before_create.h"
 #include "cgroups/cgroupfs.h"
 #include "linux/idmapped_mounts.h"
 #include "linux/init.h"
@@ -274,6 +275,14 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (!made)
     return std::move(made).error().wrap("cgroup");
   driver = std::move(*made);
+  // runc's checks before anything goes into the cgroup (cgroups/before_create.h): a frozen
+  // one is refused (init would freeze, create wait for it forever), a busy one warned about.
+  util::Result<std::vector<std::string>> busy =
+      cgroups::check_before_create(*driver, lc.resources.value_or(spec::Resources{}));
+  if (!busy)
+    return std::move(busy).error();
+  for (const std::string& warning : *busy)
+    util::log_warning(warning);
 
   util::Result<std::pair<os::SyncChannel, os::SyncChannel>> pair = os::SyncChannel::make_pair();
   if (!pair)

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "cgroups/exec_cgroups.h"
 #include "linux/init.h"
 #include "linux/namespaces.h"
 #include "linux/seccomp_listener.h"
@@ -186,8 +187,14 @@ util::Result<int> exec(const ExecOptions& o) {
   util::Result<Loaded> l = load_locked(o.root, o.id);
   if (!l)
     return std::move(l).error();
-  if (!can_exec(l->status))
+  // --ignore-paused: the process joins the frozen cgroup and starts once it is resumed.
+  if (l->status == Status::paused && !o.ignore_paused)
+    return util::make_error("cannot exec in a paused container (use --ignore-paused to override)", EINVAL);
+  if (!can_exec(l->status) && l->status != Status::paused)
     return util::make_error(std::string("cannot exec in a ") + to_string(l->status) + " container", EINVAL);
+  util::Result<cgroups::SubCgroups> sub_cgroups = cgroups::parse_sub_cgroups(o.cgroups);
+  if (!sub_cgroups)
+    return std::move(sub_cgroups).error();
   ContainerState state = l->state;
   util::Result<spec::Config> config = load_config_for(state);
   if (!config)
@@ -243,7 +250,7 @@ util::Result<int> exec(const ExecOptions& o) {
       (void)::waitpid(process_pid, nullptr, 0);
     }
   });
-  if (util::Status s = (*driver)->add_process(joiner_pid); !s)
+  if (util::Status s = (*driver)->add_process(joiner_pid, *sub_cgroups); !s)
     return std::move(s).error().wrap("join the container's cgroup");
   if (util::Status s = sync.send(os::SyncKind::proceed); !s)
     return std::move(s).error();

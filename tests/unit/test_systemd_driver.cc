@@ -205,17 +205,69 @@ TEST_CASE("systemd driver: an existing unit is reset and the start retried once"
                                                        "GetUnit"});
     CHECK(script->calls[1].unit == "test-c1.scope");
   }
-  SUBCASE("an active unit: one retry only, and the other unit is left alone") {
+  SUBCASE("an active unit with processes: joined, as runc does, and never stopped by us") {
+    tree.mkdir("pids/system.slice/test-c1.scope");
+    tree.write("pids/system.slice/test-c1.scope/cgroup.procs", "77\n");
     script->start_results = {exists, exists};
+    cgroups::SystemdDriver driver(options(tree, root, script));
+    require_ok(driver.create(kPid, nullptr));
+    CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit",
+                                                       "GetUnit"});
+    CHECK(tree.last("pids/system.slice/test-c1.scope/cgroup.procs") == std::to_string(kPid));
+    CHECK(tree.last("freezer/system.slice/test-c1.scope/cgroup.procs") == std::to_string(kPid));
+
+    // A failure after joining undoes our part only: no KillUnit, no StopUnit.
+    script->calls.clear();
+    script->start_results = {exists, exists};
+    cgroups::SystemdDriver second(options(tree, root, script));
+    spec::Resources bad;
+    bad.unified["memory.min"] = "1";  // v1: the cgroupfs plan refuses it
+    REQUIRE_FALSE(second.create(kPid + 1, &bad).ok());
+    CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit",
+                                                       "GetUnit"});
+  }
+  SUBCASE("an active unit without processes is on its way out: stopped, then ours starts") {
+    script->start_results = {exists, exists};
+    cgroups::SystemdDriver driver(options(tree, root, script));
+    require_ok(driver.create(kPid, nullptr));
+    CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit",
+                                                       "StopUnit", "StartTransientUnit", "GetUnit"});
+  }
+  SUBCASE("still there after that: one more try only, and the other unit is left alone") {
+    script->start_results = {exists, exists, exists};
     cgroups::SystemdDriver driver(options(tree, root, script));
     util::Status s = driver.create(kPid, nullptr);
     REQUIRE_FALSE(s.ok());
     CHECK(s.error().code == EEXIST);
     CHECK(s.error().message.find("start unit `test-c1.scope`") == 0);
-    CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit"});
+    CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit",
+                                                       "StopUnit", "StartTransientUnit"});
     require_ok(driver.destroy());  // create.cc's undo: must not stop someone else's unit
-    CHECK(script->calls.size() == 3);
+    CHECK(script->calls.size() == 5);
   }
+}
+
+TEST_CASE("systemd driver: before create, the unit's future cgroup is inspected where systemd will make it") {
+  CHECK(cgroups::unit_cgroup_path("system.slice", "x.scope") == "/system.slice/x.scope");
+  CHECK(cgroups::unit_cgroup_path("machine-pod_1.slice", "x.scope") == "/machine.slice/machine-pod_1.slice/x.scope");
+  CHECK(cgroups::unit_cgroup_path("a-b-c.slice", "x.scope") == "/a.slice/a-b.slice/a-b-c.slice/x.scope");
+  CHECK(cgroups::unit_cgroup_path("-.slice", "x.scope") == "/x.scope");
+
+  FakeCgroupTree tree = FakeCgroupTree::v1(true);
+  TempRoot root;
+  auto script = std::make_shared<Script>();
+  cgroups::SystemdDriver driver(options(tree, root, script));
+  util::Result<cgroups::ExistingCgroup> none = driver.inspect_existing();
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->frozen);
+  CHECK(none->processes == 0);
+  tree.mkdir("freezer/system.slice/test-c1.scope");  // systemd leaves the v1 freezer alone
+  tree.write("freezer/system.slice/test-c1.scope/freezer.state", "FROZEN\n");
+  CHECK(driver.inspect_existing()->frozen);
+  CHECK(script->connects == 0);  // no D-Bus for this
+  spec::Resources unified;
+  unified.unified["memory.min"] = "1";
+  CHECK(driver.check_resources(unified).error().message.starts_with("/unified: invalid configuration"));
 }
 
 TEST_CASE("systemd driver: a property systemd cannot set is dropped, remembered, and not sent again") {
