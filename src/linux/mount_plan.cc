@@ -428,7 +428,10 @@ std::vector<CgroupV1Hierarchy> cgroup_v1_hierarchies(std::string_view mountinfo,
       // Our cgroup path is relative to the hierarchy's root; the mount shows mi.root of it.
       std::string_view path = m.path;
       std::string rel;
-      if (mi.root == "/") {
+      if (mi.root == "/" || mi.root == "/.." || mi.root.starts_with("/../")) {
+        // "/..": seen from inside a cgroup namespace (the init reads this after unsharing
+        // it), a host mount of an ancestor of the namespace's root; our path is relative to
+        // that root. The container then gets a fresh mount of the hierarchy, not a bind.
         rel = std::string(path);
       } else if (path == mi.root || path.starts_with(mi.root + "/")) {
         rel = std::string(path.substr(mi.root.size()));

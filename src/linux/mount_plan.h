@@ -134,6 +134,8 @@ struct CgroupV1Hierarchy {
 
 /// The v1 hierarchies mounted on the host (`mountinfo`, type "cgroup") and our cgroup in
 /// each (`proc_self_cgroup`); hierarchies we are not in are skipped; one entry per name.
+/// Read inside a cgroup namespace, mounts of its ancestors (root "/..") are kept: `source`
+/// is then only right for a fresh mount of the hierarchy, which is what a namespace gets.
 [[nodiscard]] std::vector<CgroupV1Hierarchy> cgroup_v1_hierarchies(std::string_view mountinfo,
                                                                    std::string_view proc_self_cgroup);
 

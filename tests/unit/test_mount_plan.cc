@@ -389,6 +389,18 @@ TEST_CASE("cgroup v1 hierarchies and our place in them") {
   CHECK(h[5].source == "/sys/fs/cgroup/blkio/ctr");
 }
 
+TEST_CASE("cgroup v1 hierarchies seen from inside a cgroup namespace") {
+  // Host mounts of ancestors of the namespace's root show as "/.." and "/../..".
+  const char* mountinfo =
+      "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+      "35 31 0:32 /../.. /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+      "39 31 0:36 /.. /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n";
+  std::vector<os::CgroupV1Hierarchy> h = os::cgroup_v1_hierarchies(mountinfo, "1:cpu:/\n4:memory:/\n8:pids:/\n0::/\n");
+  REQUIRE(h.size() == 3);
+  CHECK(h[1].name == "memory");
+  CHECK(h[2].name == "pids");
+}
+
 TEST_CASE("flag names for messages and tests") {
   CHECK(os::mount_flags_to_string(0) == "0");
   CHECK(os::mount_flags_to_string(MS_BIND | MS_REC) == "MS_BIND|MS_REC");
