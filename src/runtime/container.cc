@@ -58,6 +58,41 @@ util::Result<spec::Config> load_config_for(const ContainerState& state) {
   return spec::load_bundle_config(state.bundle);
 }
 
+namespace {
+
+// A pid namespace of its own: killing init takes every process of the container with it
+// (the kernel does), and anything else in its cgroup belongs to other containers (runc lets
+// a container join a busy cgroup, with a warning) and is left alone, as runc leaves it.
+// Without one (or without a readable config), every process of the cgroup is the
+// container's, as runc reads it.
+bool has_own_pid_namespace(const util::Result<spec::Config>& config) {
+  if (!config || !config->linux_)
+    return false;
+  for (const spec::Namespace& ns : config->linux_->namespaces)
+    if (ns.type == spec::NamespaceType::pid)
+      return ns.path.empty();
+  return false;
+}
+
+// With a pid namespace of its own, the container's processes died with its init, once
+// the exiting ones have left the cgroup: what stays there longer belongs to other
+// containers. Their number (0 also when the container has no pid namespace of its own).
+size_t other_containers_processes(const util::Result<spec::Config>& config, cgroups::Driver* driver) {
+  if (!has_own_pid_namespace(config))
+    return 0;
+  size_t left = 0;
+  for (int i = 0; i < 50; ++i) {  // 0.5 s for tasks that are still exiting
+    util::Result<std::vector<int>> pids = driver->pids();
+    left = pids ? pids->size() : 0;
+    if (left == 0)
+      break;
+    ::usleep(10000);
+  }
+  return left;
+}
+
+}  // namespace
+
 util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgroups::Driver* known) {
   // poststop: "MUST be called after the container is deleted"; a failure is a warning.
   util::Result<spec::Config> config = load_config_for(state);
@@ -84,10 +119,15 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgr
     if (util::Status m = systemd::unregister_machine(state.machine, cgroups::systemd_call_deadline()); !m)
       util::log_warning("delete `" + state.id + "`: " + m.error().message);
 #endif
+  if (size_t others = other_containers_processes(config, driver); others > 0) {
+    util::log_warning("delete `" + state.id + "`: the cgroup still holds " + std::to_string(others) +
+                      " process(es) of other containers: left in place");
+    return store.remove(state.id);
+  }
   util::Status s = driver->destroy();
   if (!s) {
-    // Processes that escaped the pid namespace (or a container without one) keep the
-    // cgroup busy: kill them and try once more.
+    // Processes of a container without a pid namespace keep the cgroup busy: kill them and
+    // try once more.
     if (util::Result<std::vector<int>> pids = driver->pids(); pids && !pids->empty()) {
       for (int p : *pids)
         if (p > 0)  // never 0 or -1: those mean our process group / every process
@@ -112,6 +152,8 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgr
 }
 
 util::Status kill_all_and_wait(const ContainerState& state, cgroups::Driver* driver, int timeout_ms) {
+  if (has_own_pid_namespace(load_config_for(state)))
+    driver = nullptr;  // init alone: the rest of its cgroup is not the container's
   if (state.pid > 0 && process_start_time(state.pid) == state.pid_start_time)
     (void)util::signal_process(state.pid, SIGKILL);
   if (driver != nullptr)

@@ -150,8 +150,10 @@ enum class CgroupDriverKind { cgroupfs, systemd };
 [[nodiscard]] util::Status destroy_stopped(StateStore& store, const ContainerState& state,
                                            cgroups::Driver* driver = nullptr);
 
-/// SIGKILLs init and every process of the cgroup, then waits (up to `timeout_ms`) until
-/// init is gone (its pid reaped by us or no longer the same process).
+/// SIGKILLs init and, unless the container has a pid namespace of its own (then the kernel
+/// ends the rest with init, and whatever else is in the cgroup is another container's),
+/// every process of the cgroup; then waits (up to `timeout_ms`) until init is gone (its pid
+/// reaped by us or no longer the same process) and those processes too.
 [[nodiscard]] util::Status kill_all_and_wait(const ContainerState& state, cgroups::Driver* driver,
                                              int timeout_ms = 10000);
 
