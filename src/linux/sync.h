@@ -9,12 +9,13 @@
 // "unexpected message X, expected Y", and EOF fails with "... closed".
 //
 // Who sends what (create):
-//   init -> parent   pty_master(fd)        when process.terminal (first message)
 //   init -> parent   unshared              namespaces joined, time namespace unshared:
 //                                          the parent may write id maps and time offsets
 //   parent -> init   mapped                id maps and time offsets written
 //   parent -> init   placed                init is in the container's cgroup (the init
 //                                          mounts meanwhile, up to the first cgroup mount)
+//   init -> parent   pty_master(fd)        when process.terminal: the console, made from
+//                                          the container's devpts once /dev is complete
 //   init -> parent   mounted               config.mounts, devices and console done
 //   parent -> init   proceed(state JSON)   prestart and createRuntime hooks run
 //   init -> parent   ready                 rootfs final, about to wait on exec.fifo

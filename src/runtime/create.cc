@@ -331,15 +331,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   fifo_fd.reset();
   idmapped->clear();  // the init has its copies
 
-  // init has joined and unshared what it must (and sent the pty master first when the
-  // process has a terminal); it waits for us.
-  util::UniqueFd pty_master;
-  if (config.process->terminal) {
-    util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::pty_master);
-    if (!m)
-      return std::move(m).error().wrap("container init");
-    pty_master = std::move(m->fd);
-  }
+  // init has joined and unshared what it must; it waits for us.
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::unshared); !m)
     return std::move(m).error().wrap("container init");
   if (plan.new_user)
@@ -400,6 +392,14 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Status s = store->save(state); !s)
     return std::move(s).error();
 
+  // With a terminal, the init made the pty from the container's devpts with /dev.
+  util::UniqueFd pty_master;
+  if (config.process->terminal) {
+    util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::pty_master);
+    if (!m)
+      return init_failure(std::move(m).error());
+    pty_master = std::move(m->fd);
+  }
   // The runtime hooks run once init has mounted everything (runc's order).
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::mounted); !m)
     return init_failure(std::move(m).error());
@@ -417,9 +417,6 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::ready); !m)
     return init_failure(std::move(m).error());
   if (pty_master && !o.console_socket.empty()) {
-    if (config.process->console_size)
-      (void)set_window_size(pty_master.get(), config.process->console_size->height,
-                            config.process->console_size->width);
     if (util::Status s = send_console_fd(o.console_socket, pty_master.get()); !s)
       return std::move(s).error();
     pty_master.reset();

@@ -12,6 +12,7 @@
 // linux.seccomp.listenerPath: B sends its seccomp listener fd to us, and we, who know the
 // container's state and B's host pid, send it on to the agent. We connect before forking,
 // so a listener that is not there fails exec before any process exists.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -110,8 +111,12 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
     if (::setsid() < 0)
       child_fail(sync, util::errno_error("setsid"));
     if (process.terminal) {
-      // The container's /dev/ptmx: the pty belongs to its devpts.
-      util::Result<os::Pty> pty = os::open_pty();
+      // The container's /dev/ptmx (we are in its mount namespace and root): the pty
+      // belongs to its devpts.
+      util::UniqueFd ptmx(::open("/dev/ptmx", O_PATH | O_CLOEXEC));
+      if (!ptmx)
+        child_fail(sync, util::errno_error("open /dev/ptmx"));
+      util::Result<os::Pty> pty = os::open_pty(ptmx.get());
       if (!pty)
         child_fail(sync, pty.error());
       if (util::Status s = sync.send(os::SyncKind::pty_master, 0, pty->slave_path, pty->master.get()); !s)

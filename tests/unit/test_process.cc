@@ -15,6 +15,7 @@
 #include "linux/process.h"
 #include "linux/rlimits.h"
 #include "linux/scheduling.h"
+#include "linux/user.h"
 #include "util/fs.h"
 
 using namespace ocistart;
@@ -285,4 +286,24 @@ TEST_CASE("exec_process: PATH search, env passed exactly, errors name the progra
     CHECK(*out == std::string("A=1\0B=two words\0", 16) + dir + "\n");
     (void)util::remove_tree(dir);
   }
+}
+
+TEST_CASE("HOME: the process user's home in the container's passwd, else /") {
+  const std::string passwd =
+      "root:x:0:0:root:/root:/bin/sh\n"
+      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+      "short:x:7\n"
+      "empty:x:42:42:no home::/bin/sh\n"
+      "dup:x:1000:1000::/home/first:/bin/sh\n"
+      "dup2:x:1000:1000::/home/second:/bin/sh";
+  CHECK(os::home_in_passwd(passwd, 0) == "/root");
+  CHECK(os::home_in_passwd(passwd, 65534) == "/nonexistent");
+  CHECK(os::home_in_passwd(passwd, 7) == "/");       // a line without the field
+  CHECK(os::home_in_passwd(passwd, 42) == "/");      // an empty home
+  CHECK(os::home_in_passwd(passwd, 1000) == "/home/first");  // the first line wins
+  CHECK(os::home_in_passwd(passwd, 12345) == "/");   // no such user
+  CHECK(os::home_in_passwd("", 0) == "/");
+  // A HOME in the config is kept as it is.
+  std::vector<std::string> env = os::with_home({"PATH=/bin", "HOME=/srv"}, 0);
+  CHECK(env == std::vector<std::string>{"PATH=/bin", "HOME=/srv"});
 }
