@@ -118,8 +118,6 @@ const std::vector<BadCase> kMountAndHookCases = {
 const std::vector<BadCase> kProcessCases = {
     {R"({"ociVersion": "1.2.0", "process": {"user": {"uid": 0, "gid": 0}}})", "/process/cwd",
      "required member missing"},
-    {R"({"ociVersion": "1.2.0", "process": {"cwd": "/"}})", "/process/user",
-     "required member missing"},
     {R"({"ociVersion": "1.2.0", "process": {"cwd": "/", "user": {"gid": 0}}})",
      "/process/user/uid", "required member missing"},
     {R"({"ociVersion": "1.2.0", "process": {"cwd": "/", "user": {"uid": 0}}})",
