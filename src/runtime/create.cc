@@ -327,6 +327,8 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     }
     init_pid = *pid;
   }
+  // --debug: the steps, with the words runc's debug log uses (its tests look for them).
+  util::log_debug("create `" + o.id + "`: nsexec container setup: init is pid " + std::to_string(init_pid));
   init_end.close();
   fifo_fd.reset();
   idmapped->clear();  // the init has its copies
@@ -334,6 +336,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   // init has joined and unshared what it must; it waits for us.
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::unshared); !m)
     return std::move(m).error().wrap("container init");
+  util::log_debug("create `" + o.id + "`: child process in init(): namespaces joined");
   if (plan.new_user)
     if (util::Status s = os::write_id_maps(init_pid, lc.uid_mappings, lc.gid_mappings); !s)
       return std::move(s).error();
@@ -416,6 +419,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
 
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::ready); !m)
     return init_failure(std::move(m).error());
+  util::log_debug("create `" + o.id + "`: init: closing the pipe to signal completion: waiting on exec.fifo");
   if (pty_master && !o.console_socket.empty()) {
     if (util::Status s = send_console_fd(o.console_socket, pty_master.get()); !s)
       return std::move(s).error();

@@ -30,6 +30,7 @@
 #include "runtime/terminal.h"
 #include "spec/parse.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/scope_guard.h"
 #include "util/signal.h"
 
@@ -235,6 +236,8 @@ util::Result<int> exec(const ExecOptions& o) {
     joiner(child_end, *targets, *process, lc, o.preserve_fds);
   }
   child_end.close();
+  // --debug: the steps, with the words runc's debug log uses (its tests look for them).
+  util::log_debug("exec `" + o.id + "`: nsexec container setup: joiner is pid " + std::to_string(joiner_pid));
 
   int process_pid = -1;
   util::ScopeGuard undo([&] {
@@ -258,6 +261,8 @@ util::Result<int> exec(const ExecOptions& o) {
   if (pid->value <= 0)
     return util::make_error("exec: invalid pid " + std::to_string(pid->value) + " from the joiner", EPROTO);
   process_pid = pid->value;
+  util::log_debug("exec `" + o.id + "`: child process in init(): pid " + std::to_string(process_pid) +
+                  " in the container's namespaces and cgroup");
   (void)::waitpid(joiner_pid, nullptr, 0);
   joiner_pid = -1;
 
@@ -281,6 +286,7 @@ util::Result<int> exec(const ExecOptions& o) {
   if (!o.pid_file.empty())
     if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(process_pid), 0644); !s)
       return std::move(s).error().wrap("write the pid file");
+  util::log_debug("exec `" + o.id + "`: setns_init: about to exec `" + process->args.front() + "`");
 
   if (o.detach) {
     // Wait until it execs (EOF) or fails (an error message).

@@ -156,11 +156,15 @@ void log(LogLevel level, std::string_view message) {
     if (level != LogLevel::error)
       return;
   }
+  // Debug records on stderr keep logrus's layout (time=... level=debug msg=...): tools
+  // that drive runc with --debug look for "level=debug" there.
+  if (level == LogLevel::debug) {
+    write_all(STDERR_FILENO, format_record(level, message, false));
+    return;
+  }
   std::string line = "ocistart: ";
   if (level == LogLevel::warning)
     line += "warning: ";
-  else if (level == LogLevel::debug)
-    line += "debug: ";
   line += one_line(message);
   line.push_back('\n');
   write_all(STDERR_FILENO, line);
