@@ -41,7 +41,7 @@ expect_no_leftovers "--pidfd-socket to nobody" ro2 "$BUNDLE"
 if [ ! -S /run/systemd/journal/stdout ]; then
   out=$(cd "$BUNDLE" && oci run --log-driver journald ro3 2>&1)
   expect_eq "--log-driver journald without journald fails clearly" \
-    "ocistart: run \`ro3\`: --log-driver journald: connect to journald: No such file or directory" "$out"
+    "ocistart: run \`ro3\`: --log-driver journald: connect to journald: no such file or directory" "$out"
   expect_no_leftovers "--log-driver journald without journald" ro3 "$BUNDLE"
 fi
 edit_config "$BUNDLE" 'c["process"]["terminal"] = True'

@@ -148,7 +148,7 @@ TEST_CASE("hooks: a missing program is an exec error") {
   util::Status s = runtime::run_hooks({h}, "{}", "prestart");
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message ==
-        "prestart hook #0 `/nonexistent/hook`: exec: No such file or directory");
+        "prestart hook #0 `/nonexistent/hook`: exec: no such file or directory");
   CHECK(s.error().code == ENOENT);
 }
 
