@@ -48,6 +48,7 @@
 #include <exception>
 #include <vector>
 
+#include "linux/caps.h"
 #include "linux/process.h"
 #include "linux/user.h"
 #include "linux/rlimits.h"
@@ -333,6 +334,9 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     return s;
   if (Status s = check_executable(*process); !s)
     return s;
+  if (process->capabilities)
+    if (Status s = check_capabilities_held(*process->capabilities); !s)
+      return s;
   // rlimits now, not only right before execve: one the kernel refuses (above the hard
   // limit without CAP_SYS_RESOURCE) then fails `create`, which cleans up, rather than
   // `start`. become_process() sets them again (same values) for exec's children.
