@@ -408,8 +408,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     return init_failure(std::move(m).error());
   const std::string state_json = oci_state_json(state, Status::creating, 0);
   if (config.hooks) {
-    // prestart is deprecated but still run, before createRuntime, in our namespaces.
-    if (util::Status s = run_hooks(config.hooks->prestart, state_json, "prestart"); !s)
+    // prestart is deprecated but still run, before createRuntime, in our namespaces. Its
+    // state says `created`, as runtime-tools' validation and crun have it (runc: creating).
+    if (util::Status s = run_hooks(config.hooks->prestart, oci_state_json(state, Status::created, 0), "prestart");
+        !s)
       return std::move(s).error();
     if (util::Status s = run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
       return std::move(s).error();

@@ -212,7 +212,8 @@ hook_state() {
 }
 for k in $all; do
   case $k in
-    prestart | createRuntime) want_ns=$host_ns want="hk creating $pid $BUNDLE" ;;
+    prestart) want_ns=$host_ns want="hk created $pid $BUNDLE" ;;  # runtime-tools and crun; runc: creating
+    createRuntime) want_ns=$host_ns want="hk creating $pid $BUNDLE" ;;
     createContainer) want_ns=$container_ns want="hk creating 1 $BUNDLE" ;;  # pid seen in the container
     startContainer) want_ns=$container_ns want="hk created 1 $BUNDLE" ;;
     poststart) want_ns=$host_ns want="hk running $pid $BUNDLE" ;;
