@@ -202,7 +202,9 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   for (const os::JoinTarget& t : plan.joins)
     mount_ns = mount_ns || t.type == spec::NamespaceType::mount;
   if (!mount_ns)
-    return util::make_error("config.json: /linux/namespaces: a mount namespace is required", EINVAL);
+    return util::make_error("config.json: /linux/namespaces: a mount namespace is required (without one the "
+                            "rootfs mounts would land in the host's mount namespace)",
+                            EINVAL);
   // --unit and -p are about a systemd unit: they choose the systemd driver.
   bool wants_unit = !o.unit.empty() || !o.properties.empty();
 #if OCISTART_HAVE_SYSTEMD
