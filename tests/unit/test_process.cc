@@ -244,7 +244,7 @@ TEST_CASE("exec_process: PATH search, env passed exactly, errors name the progra
     p.env = {"PATH=/nonexistent:/also-not"};
     util::Status s = os::exec_process(p);
     REQUIRE_FALSE(s.ok());
-    CHECK(s.error().message == "exec `ocistart-no-such-program`: no such file or directory");
+    CHECK(s.error().message == "exec `ocistart-no-such-program`: executable file not found in $PATH");
     CHECK(s.error().code == ENOENT);
   }
   SUBCASE("absolute path not found") {
