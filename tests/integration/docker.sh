@@ -49,6 +49,13 @@ run_check() {
 # (docker inspect waits while a container is stuck in create: 10 s at most)
 status_of() { DK_TIMEOUT=10 dk inspect -f '{{.State.Status}}' "$1" 2>/dev/null || echo "unknown: docker inspect failed or hung"; }
 is_status() { [ "$(status_of "$1")" = "$2" ]; }
+# "ID12 STATUS ..." of every container in the runtime's root, as the runtime itself says.
+runtime_states() {
+  local root=$RUN_DIR/docker/runtime-runc/moby id
+  for id in $(ls "$root" 2>/dev/null); do
+    echo "${id:0:12} $(timeout 5 "$OCISTART" --root "$root" state "$id" 2>&1 | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p')"
+  done | tr '\n' ' '
+}
 # The container's own cgroup directory in HIERARCHY on the host.
 host_cgroup() {  # hierarchy name
   echo "/sys/fs/cgroup/$1$CG_TOP/docker/$(dk inspect -f '{{.Id}}' "$2" 2>/dev/null)"
@@ -102,7 +109,7 @@ if [ $rc = 0 ] && wait_until 10 "container long to be running" is_status long ru
   LONG=running
 else
   LONG=$(status_of long)
-  not_ok "run -d -t: exit $rc, state $LONG: $(err_text)"
+  not_ok "run -d -t: exit $rc, state $LONG (the runtime's state: $(runtime_states)): $(err_text)"
 fi
 # needs_long WHAT: false (and a failed check) when long is not running.
 needs_long() {

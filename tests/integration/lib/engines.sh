@@ -43,6 +43,7 @@ CONTAINERD_SOCK=$WORK/containerd.sock
 RUN_DIR=$WORK/run
 # The runc shim keeps its sockets in /run/containerd/s whatever the config says.
 RUN_CONTAINERD_EXISTED=$([ -e /run/containerd ] && echo yes)
+SHIM_SOCKETS_BEFORE=$(ls /run/containerd/s 2>/dev/null | sort)
 ETC_DOCKER_KEY_EXISTED=$([ -e /etc/docker/key.json ] && echo yes)
 SYSCTLS="/proc/sys/kernel/keys/root_maxkeys /proc/sys/kernel/keys/root_maxbytes /proc/sys/net/ipv4/ip_forward"
 SYSCTLS_BEFORE=$(cat $SYSCTLS 2>/dev/null | tr '\n' ' ')
@@ -241,6 +242,8 @@ engines_leftovers() {
   done
   if [ -z "$RUN_CONTAINERD_EXISTED" ] && [ -e /run/containerd ]; then
     left="$left /run/containerd:[$(find /run/containerd | tr '\n' ' ')]"
+  elif [ -n "$(comm -13 <(echo "$SHIM_SOCKETS_BEFORE") <(ls /run/containerd/s 2>/dev/null | sort))" ]; then
+    left="$left shim-sockets:[$(comm -13 <(echo "$SHIM_SOCKETS_BEFORE") <(ls /run/containerd/s 2>/dev/null | sort) | tr '\n' ' ')]"
   fi
   [ -z "$ETC_DOCKER_KEY_EXISTED" ] && [ -e /etc/docker/key.json ] && left="$left /etc/docker/key.json"
   [ "$(cat $SYSCTLS 2>/dev/null | tr '\n' ' ')" = "$SYSCTLS_BEFORE" ] || left="$left sysctls:[$(cat $SYSCTLS | tr '\n' ' ')]"
