@@ -6,13 +6,6 @@
 . "$(dirname "$0")/lifecycle_lib.sh"
 RECEIVER=$(dirname "$(readlink -f "$0")")/lib/console_receiver.py
 
-# Runs a command with its output (stdout and stderr) captured, for at most $1 seconds, even
-# if a process it leaves behind holds the pipe (timeout ends the pipeline's group).
-bounded() {  # seconds command...
-  local t=$1; shift
-  timeout "$t" bash -c 'set -o pipefail; "$@" 2>&1 | cat' _ "$@"
-}
-
 status_of() { oci state "$1" 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null; }
 wait_status() {  # id status: up to 10 s
   for _ in $(seq 100); do [ "$(status_of "$1")" = "$2" ] && return 0; sleep 0.1; done
@@ -43,8 +36,8 @@ set_args "$BUNDLE" sh -c 'sleep 1; readlink /proc/self/fd/0; readlink /proc/self
 receive_console t1
 CREATED_IDS="$CREATED_IDS t1 h1 h2 h3 e1 e2 e3 c1 d1 d2"
 start_ns=$(date +%s%N)
-# bounded's pipe is what an engine's shim reads: an init that holds it fails this check.
-out=$(bounded 10 "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" --console-socket "$WORK/t1.sock" t1)
+# bounded_output's pipe is what an engine's shim reads: an init that holds it fails this check.
+out=$(bounded_output 10 "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" --console-socket "$WORK/t1.sock" t1)
 rc=$?
 ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 if [ $rc = 124 ]; then fail "create with a terminal: reading its output to EOF hung for 10 s (the init holds the caller's pipe)";
@@ -69,11 +62,11 @@ oci delete t1; expect_eq "delete t1" 0 $?
 # --- 2. HOME from the container's /etc/passwd; a config's HOME wins.
 edit_config "$BUNDLE" 'c["process"]["terminal"]=False; c["process"]["user"]={"uid":0,"gid":0}'
 set_args "$BUNDLE" sh -c 'echo $HOME'
-expect_eq "HOME of root is /root" "/root" "$(bounded 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" h1)"
+expect_eq "HOME of root is /root" "/root" "$(bounded_output 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" h1)"
 edit_config "$BUNDLE" 'c["process"]["user"]={"uid":65534,"gid":65534}'
-expect_eq "HOME of 65534 is /nonexistent" "/nonexistent" "$(bounded 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" h2)"
+expect_eq "HOME of 65534 is /nonexistent" "/nonexistent" "$(bounded_output 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" h2)"
 edit_config "$BUNDLE" 'c["process"]["user"]={"uid":0,"gid":0}; c["process"]["env"].append("HOME=/srv")'
-expect_eq "a HOME in the config stays" "/srv" "$(bounded 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" h3)"
+expect_eq "a HOME in the config stays" "/srv" "$(bounded_output 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" h3)"
 edit_config "$BUNDLE" 'c["process"]["env"].remove("HOME=/srv")'
 
 # --- 3. The words docker maps to 127 and 126, at create, with nothing left behind.
@@ -81,7 +74,7 @@ printf 'not a program\n' > "$BUNDLE/rootfs/bin/notexec"; chmod 644 "$BUNDLE/root
 check_create_error() {  # what id needle args...
   local what=$1 id=$2 needle=$3; shift 3
   set_args "$BUNDLE" "$@"
-  out=$(bounded 20 "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" "$id"); rc=$?
+  out=$(bounded_output 20 "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" "$id"); rc=$?
   [ $rc -ne 0 ] && [ $rc -ne 124 ] && pass "$what: create fails ($rc)" || fail "$what: create exited $rc"
   expect_contains "$what: names the command" "\`$1\`" "$out"
   expect_contains "$what: the words docker matches" "$needle" "$out"
@@ -101,7 +94,7 @@ print(next((n for c, n in sorted(names.items()) if c <= last and not bnd >> c & 
 if [ -n "$missing" ]; then
   set_args "$BUNDLE" true
   edit_config "$BUNDLE" 'c["process"]["capabilities"]["bounding"].append("'"$missing"'")'
-  out=$(bounded 20 "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" c1); rc=$?
+  out=$(bounded_output 20 "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" c1); rc=$?
   [ $rc -ne 0 ] && [ $rc -ne 124 ] && pass "$missing outside our bounding set: create fails" || fail "$missing: create exited $rc"
   expect_contains "$missing: the error names it" "$missing is not in the runtime's bounding set" "$out"
   expect_no_leftovers "capability at create" c1 "$BUNDLE"
@@ -112,9 +105,9 @@ fi
 
 # --- 5. --debug on stderr in logrus's layout; --debug --log puts it in the file only.
 set_args "$BUNDLE" true
-err=$(bounded 20 "$OCISTART" --root "$ROOT" --debug run -b "$BUNDLE" d1)
+err=$(bounded_output 20 "$OCISTART" --root "$ROOT" --debug run -b "$BUNDLE" d1)
 expect_contains "--debug: stderr has level=debug records" 'level=debug msg="create `d1`: nsexec container setup' "$err"
-err=$(bounded 20 "$OCISTART" --root "$ROOT" --debug --log "$WORK/debug.log" run -b "$BUNDLE" d2)
+err=$(bounded_output 20 "$OCISTART" --root "$ROOT" --debug --log "$WORK/debug.log" run -b "$BUNDLE" d2)
 expect_eq "--debug --log: nothing on stderr" "" "$err"
 expect_contains "--debug --log: the records are in the file" "level=debug" "$(cat "$WORK/debug.log")"
 

@@ -25,6 +25,19 @@ bounded() {
   return $rc
 }
 
+# bounded_output SECONDS CMD...: CMD's stdout and stderr, for $(...), within SECONDS even
+# when CMD leaves a process behind that holds the pipe (a container init that kept the
+# caller's stdio): CMD writes into an inner pipeline that `timeout` ends as a group, so the
+# caller's pipe closes. Returns CMD's status (pipefail), 124 after the deadline.
+bounded_output() {
+  local secs=$1
+  shift
+  timeout -k 5 "$secs" bash -c 'set -o pipefail; "$@" 2>&1 | cat' _ "$@"
+  local rc=$?
+  [ $rc = 124 ] && hung "\`$*\` (its output) did not end within $secs s"
+  return $rc
+}
+
 # wait_until SECONDS WHAT CMD...: polls CMD every 0.1 s until it succeeds; after SECONDS
 # the test fails with "timed out after SECONDS s waiting for WHAT" and it returns 1.
 wait_until() {
