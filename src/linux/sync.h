@@ -20,11 +20,11 @@
 //   parent -> init   proceed(state JSON)   prestart and createRuntime hooks run
 //   init -> parent   ready                 rootfs final, about to wait on exec.fifo
 //   init -> parent   error(errno, text)    any failure, then init _exit()s
-// exec:
-//   parent -> child  proceed               child moved into the container's cgroup
-//   child -> parent  pid(n)                the process that will exec (host pid)
-//   child -> parent  pty_master(fd), error
-//   child -> parent  seccomp_fd(fd)        the listener fd, which the parent forwards to
+// exec (two channels: the joiner's, then the process's own, so that neither overtakes):
+//   parent -> joiner  proceed              joiner moved into the container's cgroup
+//   joiner -> parent  pid(n)               the process that will exec (host pid)
+//   process -> parent pty_master(fd), error
+//   process -> parent seccomp_fd(fd)       the listener fd, which the parent forwards to
 //                                          linux.seccomp.listenerPath
 // After exec the socket (O_CLOEXEC) closes: EOF on the parent means exec succeeded.
 #pragma once
