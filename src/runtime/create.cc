@@ -186,6 +186,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   }
   if (!config.linux_)
     config.linux_.emplace();
+  os::resolve_bind_sources(config, o.bundle);
   const spec::Linux& lc = *config.linux_;
   if (config.process->terminal && o.console_socket.empty() && !keep_pty)
     return util::make_error("process.terminal is set: --console-socket is required", EINVAL);
@@ -284,9 +285,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   os::SyncChannel init_end = std::move(pair->second);
 
   // Idmapped binds are made here, on the host's side, where the privilege to idmap the
-  // source's file system is; the init (maybe in a new user namespace) only moves them.
+  // source's file system is; the init (maybe in a new user namespace) only moves them. With
+  // a new user namespace every bind source is opened here too, with our credentials.
   os::RealSyscalls real;
-  util::Result<std::vector<util::UniqueFd>> idmapped = os::prepare_idmapped_mounts(config, real);
+  util::Result<std::vector<util::UniqueFd>> idmapped = os::prepare_mount_sources(config, plan.new_user, real);
   if (!idmapped)
     return std::move(idmapped).error();
   std::vector<int> prepared_mounts;
