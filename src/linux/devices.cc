@@ -121,13 +121,20 @@ Status create_dev_links(const Root& root, bool have_devpts) {
   return {};
 }
 
-Status mount_console(const Root& root, const std::string& console) {
+Status make_console(const Root& root, Pty& console) {
+  Result<UniqueFd> ptmx = open_in_root(root.fd, "dev/ptmx", O_PATH);
+  if (!ptmx)
+    return std::move(ptmx).error().wrap("/dev/ptmx");
+  Result<Pty> pty = open_pty(ptmx->get());
+  if (!pty)
+    return std::move(pty).error();
   Result<UniqueFd> dev = mkdir_all_in_root(root, "dev");
   if (!dev)
     return std::move(dev).error();
-  // The pty slave is bound, never chowned: it belongs to the runtime's console handling.
-  if (Status s = bind_device(root, dev->get(), "console", console); !s)
+  // The slave is bound through our fd of it: no path in the container is trusted.
+  if (Status s = bind_device(root, dev->get(), "console", fd_path(pty->slave.get())); !s)
     return std::move(s).error().wrap("/dev/console");
+  console = std::move(*pty);
   return {};
 }
 

@@ -41,13 +41,16 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
 #include <exception>
 #include <vector>
 
+#include "linux/caps.h"
 #include "linux/process.h"
+#include "linux/user.h"
 #include "linux/rlimits.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_listener.h"
@@ -211,6 +214,24 @@ Status log_to_streams(const std::function<util::Result<util::UniqueFd>(int)>& op
   return {};
 }
 
+// chdir(cwd), then a check that the kernel still finds it under our root: an fd of the
+// host reachable through /proc/self/fd would otherwise put the process outside the
+// container (CVE-2024-21626), and getcwd(2) then fails with ENOENT ("(unreachable)").
+// EACCES before the user switch is not final (`last` false): the caller tries again.
+util::Result<bool> enter_cwd(const std::string& cwd, bool last) {
+  if (cwd.empty())
+    return true;
+  if (::chdir(cwd.c_str()) < 0) {
+    if (errno == EACCES && !last)
+      return false;
+    return util::errno_error("chdir `" + cwd + "`");
+  }
+  char buf[PATH_MAX];
+  if (::getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
+    return util::make_error("cwd `" + cwd + "` is outside the container's root", EPERM);
+  return true;
+}
+
 bool executable_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
@@ -231,20 +252,6 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   const spec::Process* process = config.process ? &*config.process : nullptr;
   if (process == nullptr)
     return util::make_error("config has no process", EINVAL);
-  // The pty comes from the host's /dev/ptmx, before the rootfs (prepare_rootfs binds its
-  // slave onto the container's /dev/console) and before the parent moves us into the
-  // container's cgroup, whose device rules may not allow opening /dev/ptmx (only opening
-  // is checked; the open fds keep working). The master goes to the parent now.
-  Pty pty;
-  if (process->terminal) {
-    util::Result<Pty> p = open_pty();
-    if (!p)
-      return std::move(p).error();
-    pty = std::move(*p);
-    if (Status s = sync.send(SyncKind::pty_master, 0, pty.slave_path, pty.master.get()); !s)
-      return s;
-    pty.master.reset();
-  }
   if (a.plan.unshare_time && ::unshare(CLONE_NEWTIME) < 0)
     return util::errno_error("unshare the time namespace");
   if (Status s = sync.send(SyncKind::unshared); !s)
@@ -279,7 +286,10 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   for (const JoinTarget& t : a.plan.joins)
     if (t.type == spec::NamespaceType::user)
       ro.user_namespace = true;
-  ro.console = pty.slave_path;
+  // The pty comes from the container's own devpts, once /dev is complete (and we are in
+  // the container's cgroup, whose default device rules allow ptmx and pts).
+  Pty pty;
+  ro.console = process->terminal ? &pty : nullptr;
   ro.prepared_mounts = a.prepared_mounts;
   ro.await_cgroup = [&]() -> Status {
     if (util::Result<SyncMessage> m = sync.expect(SyncKind::placed); !m)
@@ -290,6 +300,11 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   };
   if (Status s = prepare_rootfs(config, ro, sys); !s)
     return s;
+  if (process->terminal) {
+    if (Status s = sync.send(SyncKind::pty_master, 0, pty.slave_path, pty.master.get()); !s)
+      return s;
+    pty.master.reset();
+  }
   if (Status s = sync.send(SyncKind::mounted); !s)
     return s;
   util::Result<SyncMessage> proceed = sync.expect(SyncKind::proceed);
@@ -298,15 +313,30 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   const std::string state_json = std::move(proceed->text);
   if (Status s = prepare_notify_message(*notify, state_json); !s)
     return s;
+  // createContainer hooks run in our mount namespace before pivot_root, from the rootfs
+  // (runc's cwd for them: relative paths in a hook name the container's files).
+  if (config.hooks && !config.hooks->create_container.empty() && ::chdir(a.rootfs.c_str()) < 0)
+    return util::errno_error("chdir to the rootfs for the createContainer hooks");
   if (config.hooks && !config.hooks->create_container.empty())
     if (Status s = runtime::run_hooks(config.hooks->create_container, in_container_state(state_json, "creating"),
                                       "createContainer");
         !s)
       return s;
+  if (pty.slave) {
+    // From here on our stdio is the pty (runc's order: after the createContainer hooks,
+    // before the rootfs is final). The caller of `create` reads its output until EOF,
+    // which must not wait for the container's process to exit.
+    if (Status s = attach_pty_slave(pty.slave.get(), process->console_size); !s)
+      return s;
+    pty.slave.reset();
+  }
   if (Status s = finalize_rootfs(config, ro, sys); !s)
     return s;
   if (Status s = check_executable(*process); !s)
     return s;
+  if (process->capabilities)
+    if (Status s = check_capabilities_held(*process->capabilities); !s)
+      return s;
   // rlimits now, not only right before execve: one the kernel refuses (above the hard
   // limit without CAP_SYS_RESOURCE) then fails `create`, which cleans up, rather than
   // `start`. become_process() sets them again (same values) for exec's children.
@@ -339,10 +369,6 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
                                       "startContainer");
         !s)
       return s;
-  if (pty.slave)
-    if (Status s = attach_pty_slave(pty.slave.get(), process->console_size); !s)
-      return s;
-  pty.slave.reset();
   return become_process(*process, linux_config, a.preserve_fds, notify_sink(*notify));
 }
 
@@ -408,44 +434,22 @@ Status become_process(const spec::Process& process, const spec::Linux* linux_con
   if (::syscall(SYS_close_range, 3 + preserve_fds, ~0U, kCloseRangeCloexec) < 0)
     return util::errno_error("mark fds close-on-exec");
 
-  if (Status s = apply_process_attributes_with_listener(process, linux_config, send_notify_fd); !s)
+  // The cwd while we still hold our capabilities (a directory only root may enter), else
+  // once more as the process's user (one only that user may enter), as runc does.
+  spec::Process p = process;
+  util::Result<bool> entered = enter_cwd(p.cwd, false);
+  if (!entered)
+    return std::move(entered).error();
+  if (Status s = give_stdio_to(p.user.uid, p.terminal); !s)
     return s;
-  return exec_process(process);
-}
-
-util::Result<Pty> open_pty() {
-  int m = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (m < 0)
-    return util::errno_error("open /dev/ptmx");
-  Pty pty;
-  pty.master.reset(m);
-  if (::unlockpt(m) < 0)
-    return util::errno_error("unlockpt");
-  char name[64];
-  if (::ptsname_r(m, name, sizeof name) != 0)
-    return util::errno_error("ptsname");
-  pty.slave_path = name;
-  int s = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (s < 0)
-    return util::errno_error("open `" + pty.slave_path + "`");
-  pty.slave.reset(s);
-  return pty;
-}
-
-Status attach_pty_slave(int slave, const std::optional<spec::ConsoleSize>& size) {
-  if (size) {
-    struct winsize ws {};
-    ws.ws_row = static_cast<unsigned short>(size->height);
-    ws.ws_col = static_cast<unsigned short>(size->width);
-    if (::ioctl(slave, TIOCSWINSZ, &ws) < 0)
-      return util::errno_error("set the console size");
-  }
-  for (int fd = 0; fd < 3; ++fd)
-    if (::dup2(slave, fd) < 0)
-      return util::errno_error("dup the pty onto stdio");
-  if (::ioctl(0, TIOCSCTTY, 0) < 0)
-    return util::errno_error("make the pty the controlling terminal");
-  return {};
+  p.env = with_home(std::move(p.env), p.user.uid);
+  if (Status s = apply_process_attributes_with_listener(p, linux_config, send_notify_fd); !s)
+    return s;
+  if (!*entered)
+    if (util::Result<bool> again = enter_cwd(p.cwd, true); !again)
+      return std::move(again).error();
+  p.cwd.clear();
+  return exec_process(p);
 }
 
 void init_main(const InitArgs& args) noexcept {

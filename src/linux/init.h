@@ -9,6 +9,7 @@
 
 #include "linux/namespaces.h"
 #include "linux/process.h"
+#include "linux/pty.h"
 #include "linux/sync.h"
 #include "spec/config.h"
 
@@ -66,18 +67,5 @@ struct InitArgs {
 /// child to its parent.
 [[nodiscard]] util::Status become_process(const spec::Process& process, const spec::Linux* linux_config,
                                           int preserve_fds, const NotifyFdSink& send_notify_fd);
-
-/// Opens a pseudo-terminal pair (O_CLOEXEC master; slave not yet the controlling tty).
-/// The pty is allocated from the /dev/ptmx visible at the time of the call.
-struct Pty {
-  util::UniqueFd master;
-  util::UniqueFd slave;
-  std::string slave_path;  // "/dev/pts/N"
-};
-[[nodiscard]] util::Result<Pty> open_pty();
-
-/// Makes `slave` the calling process's stdin/stdout/stderr and controlling terminal
-/// (the caller has called setsid()). Sets the window size when `size` is given.
-[[nodiscard]] util::Status attach_pty_slave(int slave, const std::optional<spec::ConsoleSize>& size);
 
 }  // namespace ocistart::os

@@ -108,9 +108,9 @@ Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options, 
     if (Status s = rootfs_detail::create_dev_links(root, has_devpts(*steps)); !s)
       return std::move(s).error().wrap("/dev links");
   }
-  if (!options.console.empty())
-    if (Status s = rootfs_detail::mount_console(root, options.console); !s)
-      return std::move(s).error().wrap("console " + quoted(options.console));
+  if (options.console != nullptr)
+    if (Status s = rootfs_detail::make_console(root, *options.console); !s)
+      return std::move(s).error().wrap("console");
   return {};
 }
 

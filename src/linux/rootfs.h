@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "linux/pty.h"
 #include "linux/syscalls.h"
 #include "spec/config.h"
 #include "util/result.h"
@@ -15,7 +16,10 @@ struct RootfsOptions {
   std::string rootfs;        // absolute path of the bundle's rootfs on the host
   bool no_pivot = false;     // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool user_namespace = false;  // devices are bind-mounted from the host, never mknod'ed
-  std::string console;       // pty slave path to bind onto /dev/console; empty: none
+  /// process.terminal: prepare_rootfs opens a pty from the container's /dev/ptmx once
+  /// /dev is complete, binds its slave onto /dev/console and stores the pair here for the
+  /// init (which sends the master to the runtime). nullptr: no console.
+  Pty* console = nullptr;
   /// Called by finalize_rootfs right after pivot_root (cwd "/", the container's /proc
   /// mounted and still writable), before readonlyPaths and maskedPaths: the place for
   /// sysctl writes, as in runc. Empty: nothing. Its error aborts finalize_rootfs.
@@ -34,7 +38,7 @@ struct RootfsOptions {
 /// Step 1, before createContainer hooks: rootfsPropagation, bind the rootfs onto itself,
 /// every mount of config.mounts in order (options.await_cgroup before the first cgroup one) (destinations resolved inside the rootfs with
 /// openat2 RESOLVE_IN_ROOT, never following symlinks out of it), devices (config and
-/// default), /dev links (fd, stdin, stdout, stderr, ptmx), /dev/console.
+/// default), /dev links (fd, stdin, stdout, stderr, ptmx), the console pty (options.console).
 /// Runs in the init child; errors name the mount destination or device.
 [[nodiscard]] util::Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options,
                                           Syscalls& sys);

@@ -71,8 +71,9 @@ struct Root {
 /// /dev/ptmx -> pts/ptmx (when `have_devpts`), /dev/fd, stdin, stdout, stderr, core.
 [[nodiscard]] util::Status create_dev_links(const Root& root, bool have_devpts);
 
-/// Binds `console` (the pty slave) onto /dev/console (an empty file we create if needed).
-[[nodiscard]] util::Status mount_console(const Root& root, const std::string& console);
+/// Opens a pty from the container's /dev/ptmx (resolved in the root) into `console` and
+/// binds its slave onto /dev/console (an empty file we create if needed).
+[[nodiscard]] util::Status make_console(const Root& root, Pty& console);
 
 /// pivot_root(".", ".") into the root, detach the old root (pivot.cc).
 [[nodiscard]] util::Status pivot_into(const Root& root);

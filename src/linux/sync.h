@@ -9,21 +9,22 @@
 // "unexpected message X, expected Y", and EOF fails with "... closed".
 //
 // Who sends what (create):
-//   init -> parent   pty_master(fd)        when process.terminal (first message)
 //   init -> parent   unshared              namespaces joined, time namespace unshared:
 //                                          the parent may write id maps and time offsets
 //   parent -> init   mapped                id maps and time offsets written
 //   parent -> init   placed                init is in the container's cgroup (the init
 //                                          mounts meanwhile, up to the first cgroup mount)
+//   init -> parent   pty_master(fd)        when process.terminal: the console, made from
+//                                          the container's devpts once /dev is complete
 //   init -> parent   mounted               config.mounts, devices and console done
 //   parent -> init   proceed(state JSON)   prestart and createRuntime hooks run
 //   init -> parent   ready                 rootfs final, about to wait on exec.fifo
 //   init -> parent   error(errno, text)    any failure, then init _exit()s
-// exec:
-//   parent -> child  proceed               child moved into the container's cgroup
-//   child -> parent  pid(n)                the process that will exec (host pid)
-//   child -> parent  pty_master(fd), error
-//   child -> parent  seccomp_fd(fd)        the listener fd, which the parent forwards to
+// exec (two channels: the joiner's, then the process's own, so that neither overtakes):
+//   parent -> joiner  proceed              joiner moved into the container's cgroup
+//   joiner -> parent  pid(n)               the process that will exec (host pid)
+//   process -> parent pty_master(fd), error
+//   process -> parent seccomp_fd(fd)       the listener fd, which the parent forwards to
 //                                          linux.seccomp.listenerPath
 // After exec the socket (O_CLOEXEC) closes: EOF on the parent means exec succeeded.
 #pragma once

@@ -187,6 +187,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   }
   if (!config.linux_)
     config.linux_.emplace();
+  os::resolve_bind_sources(config, o.bundle);
   const spec::Linux& lc = *config.linux_;
   if (config.process->terminal && o.console_socket.empty() && !keep_pty)
     return util::make_error("process.terminal is set: --console-socket is required", EINVAL);
@@ -203,7 +204,9 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   for (const os::JoinTarget& t : plan.joins)
     mount_ns = mount_ns || t.type == spec::NamespaceType::mount;
   if (!mount_ns)
-    return util::make_error("config.json: /linux/namespaces: a mount namespace is required", EINVAL);
+    return util::make_error("config.json: /linux/namespaces: a mount namespace is required (without one the "
+                            "rootfs mounts would land in the host's mount namespace)",
+                            EINVAL);
   // --unit and -p are about a systemd unit: they choose the systemd driver.
   bool wants_unit = !o.unit.empty() || !o.properties.empty();
 #if OCISTART_HAVE_SYSTEMD
@@ -291,9 +294,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   os::SyncChannel init_end = std::move(pair->second);
 
   // Idmapped binds are made here, on the host's side, where the privilege to idmap the
-  // source's file system is; the init (maybe in a new user namespace) only moves them.
+  // source's file system is; the init (maybe in a new user namespace) only moves them. With
+  // a new user namespace every bind source is opened here too, with our credentials.
   os::RealSyscalls real;
-  util::Result<std::vector<util::UniqueFd>> idmapped = os::prepare_idmapped_mounts(config, real);
+  util::Result<std::vector<util::UniqueFd>> idmapped = os::prepare_mount_sources(config, plan.new_user, real);
   if (!idmapped)
     return std::move(idmapped).error();
   std::vector<int> prepared_mounts;
@@ -336,21 +340,16 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     }
     init_pid = *pid;
   }
+  // --debug: the steps, with the words runc's debug log uses (its tests look for them).
+  util::log_debug("create `" + o.id + "`: nsexec container setup: init is pid " + std::to_string(init_pid));
   init_end.close();
   fifo_fd.reset();
   idmapped->clear();  // the init has its copies
 
-  // init has joined and unshared what it must (and sent the pty master first when the
-  // process has a terminal); it waits for us.
-  util::UniqueFd pty_master;
-  if (config.process->terminal) {
-    util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::pty_master);
-    if (!m)
-      return std::move(m).error().wrap("container init");
-    pty_master = std::move(m->fd);
-  }
+  // init has joined and unshared what it must; it waits for us.
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::unshared); !m)
     return std::move(m).error().wrap("container init");
+  util::log_debug("create `" + o.id + "`: child process in init(): namespaces joined");
   if (plan.new_user)
     if (util::Status s = os::write_id_maps(init_pid, lc.uid_mappings, lc.gid_mappings); !s)
       return std::move(s).error();
@@ -409,13 +408,23 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Status s = store->save(state); !s)
     return std::move(s).error();
 
+  // With a terminal, the init made the pty from the container's devpts with /dev.
+  util::UniqueFd pty_master;
+  if (config.process->terminal) {
+    util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::pty_master);
+    if (!m)
+      return init_failure(std::move(m).error());
+    pty_master = std::move(m->fd);
+  }
   // The runtime hooks run once init has mounted everything (runc's order).
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::mounted); !m)
     return init_failure(std::move(m).error());
   const std::string state_json = oci_state_json(state, Status::creating, 0);
   if (config.hooks) {
-    // prestart is deprecated but still run, before createRuntime, in our namespaces.
-    if (util::Status s = run_hooks(config.hooks->prestart, state_json, "prestart"); !s)
+    // prestart is deprecated but still run, before createRuntime, in our namespaces. Its
+    // state says `created`, as runtime-tools' validation and crun have it (runc: creating).
+    if (util::Status s = run_hooks(config.hooks->prestart, oci_state_json(state, Status::created, 0), "prestart");
+        !s)
       return std::move(s).error();
     if (util::Status s = run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
       return std::move(s).error();
@@ -425,10 +434,8 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
 
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::ready); !m)
     return init_failure(std::move(m).error());
+  util::log_debug("create `" + o.id + "`: init: closing the pipe to signal completion: waiting on exec.fifo");
   if (pty_master && !o.console_socket.empty()) {
-    if (config.process->console_size)
-      (void)set_window_size(pty_master.get(), config.process->console_size->height,
-                            config.process->console_size->width);
     if (util::Status s = send_console_fd(o.console_socket, pty_master.get()); !s)
       return std::move(s).error();
     pty_master.reset();

@@ -9,9 +9,13 @@
 // A reports B's pid and exits. B sets up its terminal, applies the process attributes
 // and execs; its errors come back over the sync socket, which closes at exec.
 //
+// A and B each talk to us on a socket of their own: on a shared one, B's first message
+// (its pty) could overtake A's `pid`.
+//
 // linux.seccomp.listenerPath: B sends its seccomp listener fd to us, and we, who know the
 // container's state and B's host pid, send it on to the agent. We connect before forking,
 // so a listener that is not there fails exec before any process exists.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -30,6 +34,7 @@
 #include "runtime/terminal.h"
 #include "spec/parse.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/scope_guard.h"
 #include "util/signal.h"
 
@@ -111,8 +116,12 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
     if (::setsid() < 0)
       child_fail(sync, util::errno_error("setsid"));
     if (process.terminal) {
-      // The container's /dev/ptmx: the pty belongs to its devpts.
-      util::Result<os::Pty> pty = os::open_pty();
+      // The container's /dev/ptmx (we are in its mount namespace and root): the pty
+      // belongs to its devpts.
+      util::UniqueFd ptmx(::open("/dev/ptmx", O_PATH | O_CLOEXEC));
+      if (!ptmx)
+        child_fail(sync, util::errno_error("open /dev/ptmx"));
+      util::Result<os::Pty> pty = os::open_pty(ptmx.get());
       if (!pty)
         child_fail(sync, pty.error());
       if (util::Status s = sync.send(os::SyncKind::pty_master, 0, pty->slave_path, pty->master.get()); !s)
@@ -134,7 +143,8 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
 }
 
 // A: joins, waits for the cgroup, clones B, reports its pid. Never returns.
-[[noreturn]] void joiner(os::SyncChannel& sync, const std::vector<os::JoinTarget>& targets,
+// `sync` is A's channel to us, `process_sync` B's.
+[[noreturn]] void joiner(os::SyncChannel& sync, os::SyncChannel& process_sync, const std::vector<os::JoinTarget>& targets,
                          const spec::Process& process, const spec::Linux* lc, int preserve_fds) noexcept {
   try {
     // Non-dumpable before entering: processes of the container must not reach our
@@ -150,8 +160,10 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
       child_fail(sync, pid.error());
     if (*pid == 0) {
       (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-      exec_child(sync, process, lc, preserve_fds);
+      sync.close();
+      exec_child(process_sync, process, lc, preserve_fds);
     }
+    process_sync.close();
     if (util::Status s = sync.send(os::SyncKind::pid, *pid); !s)
       child_fail(sync, s.error());
     ::_exit(0);
@@ -221,22 +233,30 @@ util::Result<int> exec(const ExecOptions& o) {
   // The lock guards the state, not the process: a long exec must not block kill/delete.
   l = util::make_error("");
 
-  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> pair = os::SyncChannel::make_pair();
-  if (!pair)
-    return std::move(pair).error();
-  os::SyncChannel sync = std::move(pair->first);
-  os::SyncChannel child_end = std::move(pair->second);
+  // `joining`: A's channel; `sync`: B's (see the top of this file).
+  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> a_pair = os::SyncChannel::make_pair();
+  if (!a_pair)
+    return std::move(a_pair).error();
+  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> b_pair = os::SyncChannel::make_pair();
+  if (!b_pair)
+    return std::move(b_pair).error();
+  os::SyncChannel joining = std::move(a_pair->first);
+  os::SyncChannel sync = std::move(b_pair->first);
   (void)std::fflush(nullptr);
   int joiner_pid = ::fork();
   if (joiner_pid < 0)
     return util::errno_error("fork");
   if (joiner_pid == 0) {
+    joining.close();
     sync.close();
     // The agent's connection is ours alone: B would keep it open until its execve.
     notify_conn->reset();
-    joiner(child_end, *targets, *process, lc, o.preserve_fds);
+    joiner(a_pair->second, b_pair->second, *targets, *process, lc, o.preserve_fds);
   }
-  child_end.close();
+  a_pair->second.close();
+  b_pair->second.close();
+  // --debug: the steps, with the words runc's debug log uses (its tests look for them).
+  util::log_debug("exec `" + o.id + "`: nsexec container setup: joiner is pid " + std::to_string(joiner_pid));
 
   int process_pid = -1;
   util::ScopeGuard undo([&] {
@@ -252,14 +272,16 @@ util::Result<int> exec(const ExecOptions& o) {
   });
   if (util::Status s = (*driver)->add_process(joiner_pid, *sub_cgroups); !s)
     return std::move(s).error().wrap("join the container's cgroup");
-  if (util::Status s = sync.send(os::SyncKind::proceed); !s)
+  if (util::Status s = joining.send(os::SyncKind::proceed); !s)
     return std::move(s).error();
-  util::Result<os::SyncMessage> pid = sync.expect(os::SyncKind::pid);
+  util::Result<os::SyncMessage> pid = joining.expect(os::SyncKind::pid);
   if (!pid)
     return std::move(pid).error();
   if (pid->value <= 0)
     return util::make_error("exec: invalid pid " + std::to_string(pid->value) + " from the joiner", EPROTO);
   process_pid = pid->value;
+  util::log_debug("exec `" + o.id + "`: child process in init(): pid " + std::to_string(process_pid) +
+                  " in the container's namespaces and cgroup");
   (void)::waitpid(joiner_pid, nullptr, 0);
   joiner_pid = -1;
 
@@ -283,6 +305,7 @@ util::Result<int> exec(const ExecOptions& o) {
   if (!o.pid_file.empty())
     if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(process_pid), 0644); !s)
       return std::move(s).error().wrap("write the pid file");
+  util::log_debug("exec `" + o.id + "`: setns_init: about to exec `" + process->args.front() + "`");
 
   if (o.detach) {
     // Wait until it execs (EOF) or fails (an error message).

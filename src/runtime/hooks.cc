@@ -190,6 +190,10 @@ util::Status run_hook(const spec::Hook& hook, std::string_view state_json) {
   return {};
 }
 
+std::string hook_name(std::string_view kind, size_t index, const spec::Hook& hook) {
+  return std::string(kind) + " hook #" + std::to_string(index) + " `" + hook.path + "`";
+}
+
 }  // namespace
 
 // Hooks are numbered from 0 in messages, as runc numbers them.
@@ -197,10 +201,18 @@ util::Status run_hooks(const std::vector<spec::Hook>& hooks, std::string_view st
                        std::string_view kind) {
   for (size_t i = 0; i < hooks.size(); ++i) {
     if (util::Status s = run_hook(hooks[i], state_json); !s)
-      return std::move(s).error().wrap(std::string(kind) + " hook #" + std::to_string(i) + " `" +
-                                       hooks[i].path + "`");
+      return std::move(s).error().wrap(hook_name(kind, i, hooks[i]));
   }
   return {};
+}
+
+std::vector<util::Error> run_all_hooks(const std::vector<spec::Hook>& hooks, std::string_view state_json,
+                                       std::string_view kind) {
+  std::vector<util::Error> failed;
+  for (size_t i = 0; i < hooks.size(); ++i)
+    if (util::Status s = run_hook(hooks[i], state_json); !s)
+      failed.push_back(std::move(s).error().wrap(hook_name(kind, i, hooks[i])));
+  return failed;
 }
 
 }  // namespace ocistart::runtime

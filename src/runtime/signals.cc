@@ -93,10 +93,15 @@ util::Result<int> supervise(SignalRelay& relay, const Supervised& what) {
   };
   // The child may have exited before the signalfd existed: its SIGCHLD is pending in the
   // blocked set (and readable from the fd) or already gone; check once anyway.
-  if (reap(what.pid, wait_status)) {
+  // Either way, what it wrote to its terminal is still buffered in the pty: drain it.
+  auto finish = [&]() {
+    if (what.pty_master >= 0)
+      drain(what.pty_master, STDOUT_FILENO);
     print_errors();
     return exit_status_from_wait(wait_status);
-  }
+  };
+  if (reap(what.pid, wait_status))
+    return finish();
 
   bool watch_stdin = what.pty_master >= 0;
   bool watch_master = what.pty_master >= 0;
@@ -130,13 +135,8 @@ util::Result<int> supervise(SignalRelay& relay, const Supervised& what) {
         while (::read(relay.fd(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
           int sig = static_cast<int>(si.ssi_signo);
           if (sig == SIGCHLD) {
-            if (reap(what.pid, wait_status)) {
-              if (what.pty_master >= 0)
-                drain(what.pty_master, STDOUT_FILENO);
-              if (watch_sync)
-                print_errors();
-              return exit_status_from_wait(wait_status);
-            }
+            if (reap(what.pid, wait_status))
+              return finish();
           } else if (sig == SIGWINCH) {
             if (what.pty_master >= 0)
               copy_window_size(STDIN_FILENO, what.pty_master);

@@ -66,9 +66,11 @@ bool read_object(json::Object& o, CpuAffinity& out) {
   return o.optional("initial", out.initial) && o.optional("final", out.final_);
 }
 
+// config.md requires `user` on Linux, but runc and crun run a process without one as
+// uid 0, gid 0, and clients rely on it (runc's own tests write `exec -p` files without it).
 bool read_object(json::Object& o, Process& out) {
   return o.optional("terminal", out.terminal) && o.optional("consoleSize", out.console_size) &&
-         o.required("user", out.user) && o.optional("args", out.args) &&
+         o.optional("user", out.user) && o.optional("args", out.args) &&
          o.optional("commandLine", out.command_line) && o.optional("env", out.env) &&
          o.required("cwd", out.cwd) && o.optional("capabilities", out.capabilities) &&
          o.optional("rlimits", out.rlimits) &&

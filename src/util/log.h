@@ -17,7 +17,8 @@ struct LogOptions {
 /// Configures the process-wide log sink once, from main. Not for the forked init.
 void log_setup(const LogOptions& options);
 /// Writes one record. Errors always go to stderr as "ocistart: <msg>" too (runc prints
-/// errors to stderr and, when --log is set, into the log file).
+/// errors to stderr and, when --log is set, into the log file). Without --log, warnings go
+/// to stderr as "ocistart: warning: <msg>", and debug records in logrus's text layout.
 void log(LogLevel level, std::string_view message);
 inline void log_debug(std::string_view m) { log(LogLevel::debug, m); }
 inline void log_warning(std::string_view m) { log(LogLevel::warning, m); }

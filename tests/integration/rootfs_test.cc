@@ -230,13 +230,10 @@ void scenario_pivot(const Fixture& f) {
   mynull.gid = 1234;
   config.linux_->devices = {mynull};
 
-  int master = -1, slave = -1;
-  char pts[64] = {};
-  if (::openpty(&master, &slave, pts, nullptr, nullptr) < 0)
-    check(false, "openpty", std::strerror(errno));
+  os::Pty pty;
   os::RootfsOptions options;
   options.rootfs = f.rootfs;
-  options.console = pts;
+  options.console = &pty;
   bool after_pivot = false;
   options.after_pivot = [&] {
     after_pivot = ::access("/bin/busybox", X_OK) == 0;
@@ -262,6 +259,15 @@ void scenario_pivot(const Fixture& f) {
   check_mount(table, "/dev/mqueue", "mqueue", {"nosuid", "nodev", "noexec"});
   check_mount(table, "/sys", "sysfs", {"ro", "nosuid", "nodev", "noexec"});
   check_mount(table, "/dev/console", "devpts", {});
+  // The console pty is one of the container's own devpts: its slave is /dev/pts/N there.
+  check(pty.master.valid() && pty.slave.valid(), "prepare_rootfs opened the console pty");
+  if (pty.slave.valid()) {
+    char link[64] = {};
+    std::string self = "/proc/self/fd/" + std::to_string(pty.slave.get());
+    ssize_t n = ::readlink(self.c_str(), link, sizeof link - 1);
+    check(n > 0 && std::string(link) == pty.slave_path && pty.slave_path.starts_with("/dev/pts/"),
+          "the console's slave is the container's " + pty.slave_path, link);
+  }
   check_mount(table, "/etc/hostname", "", {"ro"});
   check(slurp("/etc/hostname") == "hello", "the read-only bind shows the host file");
   check(try_create("/etc/hostname") == EROFS, "the read-only bind is read-only");

@@ -36,15 +36,14 @@ while True:
 PY
 
 stop_agent() {
-  if [ "$AGENT_PID" -gt 0 ]; then kill "$AGENT_PID" 2>/dev/null; wait "$AGENT_PID" 2>/dev/null; fi
+  if [ "$AGENT_PID" -gt 0 ]; then kill "$AGENT_PID" 2>/dev/null; wait_job "$AGENT_PID" 10 "the seccomp agent after SIGTERM"; fi
   AGENT_PID=0
 }
 trap 'stop_agent; cleanup' EXIT
 
-python3 "$WORK/agent.py" "$AGENT_SOCK" "$AGENT_LOG" >"$WORK/agent.out" 2>&1 &
+"$PY" "$WORK/agent.py" "$AGENT_SOCK" "$AGENT_LOG" >"$WORK/agent.out" 2>&1 &
 AGENT_PID=$!
-for i in $(seq 50); do grep -q ready "$WORK/agent.out" 2>/dev/null && break; sleep 0.1; done
-grep -q ready "$WORK/agent.out" || { echo "FAIL: the agent did not start"; exit 1; }
+wait_until 10 "the seccomp agent to listen" grep -q ready "$WORK/agent.out" || finish
 
 make_bundle "$BUNDLE"
 # mkdir and mkdirat: which one busybox's libc calls depends on its version.
@@ -56,7 +55,7 @@ MKDIR_SCRIPT='mkdir /tmp/notified 2>&1 || echo mkdir-failed; if [ -d /tmp/notifi
 # The agent's last message, one field a line: fds, metadata, state.id, pid, state.pid,
 # state.status, the received fds' types.
 last_message() {
-  tail -n 1 "$AGENT_LOG" 2>/dev/null | python3 -c '
+  tail -n 1 "$AGENT_LOG" 2>/dev/null | "$PY" -c '
 import json, sys
 r = json.loads(sys.stdin.read())
 m = r["message"]
@@ -78,9 +77,8 @@ expect_message() {
 
 messages() { if [ -e "$AGENT_LOG" ]; then grep -c . "$AGENT_LOG"; else echo 0; fi; }
 
-wait_stopped() {  # id
-  for i in $(seq 100); do oci state "$1" 2>/dev/null | grep -q '"stopped"' && return; sleep 0.1; done
-}
+is_stopped() { oci state "$1" 2>/dev/null | grep -q '"stopped"'; }
+wait_stopped() { wait_until 10 "$1 to stop" is_stopped "$1"; }  # id
 
 # --- run ---
 set_args "$BUNDLE" sh -c "$MKDIR_SCRIPT"
@@ -111,7 +109,8 @@ set_args "$BUNDLE" sleep 300
 CREATED_IDS="notify-exec"
 (cd "$BUNDLE" && oci run --detach --pid-file "$WORK/init.pid" notify-exec >/dev/null 2>&1)
 expect_eq "exec: run --detach" 0 $?
-for i in $(seq 50); do [ "$(messages)" = 3 ] && break; sleep 0.1; done
+three_messages() { [ "$(messages)" = 3 ]; }
+wait_until 5 "the agent's third message" three_messages
 expect_eq "exec: the container's own message" 3 "$(messages)"
 out=$(oci exec --pid-file "$WORK/exec.pid" notify-exec sh -c "$MKDIR_SCRIPT" 2>&1); rc=$?
 expect_eq "exec: exits 0" 0 "$rc"
@@ -124,7 +123,7 @@ CREATED_IDS=""
 expect_no_leftovers "exec" notify-exec "$BUNDLE"
 
 # --- a listenerPath nobody listens on: a stale socket file ---
-python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/stale.sock"
+"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/stale.sock"
 edit_config "$BUNDLE" "c['linux']['seccomp']['listenerPath']='$WORK/stale.sock'"
 set_args "$BUNDLE" true
 out=$(oci create --bundle "$BUNDLE" notify-nobody 2>&1); rc=$?

@@ -514,3 +514,13 @@ TEST_CASE("parse: a repeated member keeps its last value, as Go's encoding/json 
   CHECK(c.process->user.gid == 8);
   CHECK(c.annotations.at("a") == "2");
 }
+
+TEST_CASE("parse: a process without user runs as uid 0, gid 0 (runc, crun; exec -p files)") {
+  ocistart::util::Result<Config> r =
+      parse_config(R"({"ociVersion": "1.0.0", "process": {"cwd": "/", "args": ["sh"], "terminal": true}})");
+  REQUIRE(r.ok());
+  REQUIRE(r->process);
+  CHECK(r->process->user.uid == 0);
+  CHECK(r->process->user.gid == 0);
+  CHECK(r->process->user.additional_gids.empty());
+}

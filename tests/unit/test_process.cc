@@ -15,6 +15,7 @@
 #include "linux/process.h"
 #include "linux/rlimits.h"
 #include "linux/scheduling.h"
+#include "linux/user.h"
 #include "util/fs.h"
 
 using namespace ocistart;
@@ -177,7 +178,7 @@ TEST_CASE("rlimits: unknown type, soft above hard, and EPERM are explained") {
   s = os::apply_rlimits({{"RLIMIT_NOFILE", 10, 5}});
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().code == EINVAL);
-  CHECK(s.error().message.find("setrlimit `RLIMIT_NOFILE` soft=10 hard=5: Invalid argument") == 0);
+  CHECK(s.error().message.find("setrlimit `RLIMIT_NOFILE` soft=10 hard=5: invalid argument") == 0);
 
   // Above fs.nr_open the kernel answers EPERM even with CAP_SYS_RESOURCE, so this fails
   // the same way as root or not (and changes nothing).
@@ -190,7 +191,7 @@ TEST_CASE("rlimits: unknown type, soft above hard, and EPERM are explained") {
   CHECK(s.error().message ==
         "setrlimit `RLIMIT_NOFILE` soft=" + std::to_string(too_many) +
             " hard=" + std::to_string(too_many) +
-            ": Operation not permitted (the hard limit cannot be raised without CAP_SYS_RESOURCE)");
+            ": operation not permitted (the hard limit cannot be raised without CAP_SYS_RESOURCE)");
 }
 
 TEST_CASE("apply_process_attributes: rlimits, oom score and umask in a child") {
@@ -243,7 +244,7 @@ TEST_CASE("exec_process: PATH search, env passed exactly, errors name the progra
     p.env = {"PATH=/nonexistent:/also-not"};
     util::Status s = os::exec_process(p);
     REQUIRE_FALSE(s.ok());
-    CHECK(s.error().message == "exec `ocistart-no-such-program`: No such file or directory");
+    CHECK(s.error().message == "exec `ocistart-no-such-program`: executable file not found in $PATH");
     CHECK(s.error().code == ENOENT);
   }
   SUBCASE("absolute path not found") {
@@ -251,7 +252,7 @@ TEST_CASE("exec_process: PATH search, env passed exactly, errors name the progra
     p.args = {"/nonexistent/foo"};
     util::Status s = os::exec_process(p);
     REQUIRE_FALSE(s.ok());
-    CHECK(s.error().message == "exec `/nonexistent/foo`: No such file or directory");
+    CHECK(s.error().message == "exec `/nonexistent/foo`: no such file or directory");
   }
   SUBCASE("bad cwd") {
     spec::Process p;
@@ -259,7 +260,7 @@ TEST_CASE("exec_process: PATH search, env passed exactly, errors name the progra
     p.args = {"sh"};
     util::Status s = os::exec_process(p);
     REQUIRE_FALSE(s.ok());
-    CHECK(s.error().message == "chdir `/nonexistent-cwd`: No such file or directory");
+    CHECK(s.error().message == "chdir `/nonexistent-cwd`: no such file or directory");
   }
   SUBCASE("no args") {
     spec::Process p;
@@ -285,4 +286,24 @@ TEST_CASE("exec_process: PATH search, env passed exactly, errors name the progra
     CHECK(*out == std::string("A=1\0B=two words\0", 16) + dir + "\n");
     (void)util::remove_tree(dir);
   }
+}
+
+TEST_CASE("HOME: the process user's home in the container's passwd, else /") {
+  const std::string passwd =
+      "root:x:0:0:root:/root:/bin/sh\n"
+      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+      "short:x:7\n"
+      "empty:x:42:42:no home::/bin/sh\n"
+      "dup:x:1000:1000::/home/first:/bin/sh\n"
+      "dup2:x:1000:1000::/home/second:/bin/sh";
+  CHECK(os::home_in_passwd(passwd, 0) == "/root");
+  CHECK(os::home_in_passwd(passwd, 65534) == "/nonexistent");
+  CHECK(os::home_in_passwd(passwd, 7) == "/");       // a line without the field
+  CHECK(os::home_in_passwd(passwd, 42) == "/");      // an empty home
+  CHECK(os::home_in_passwd(passwd, 1000) == "/home/first");  // the first line wins
+  CHECK(os::home_in_passwd(passwd, 12345) == "/");   // no such user
+  CHECK(os::home_in_passwd("", 0) == "/");
+  // A HOME in the config is kept as it is.
+  std::vector<std::string> env = os::with_home({"PATH=/bin", "HOME=/srv"}, 0);
+  CHECK(env == std::vector<std::string>{"PATH=/bin", "HOME=/srv"});
 }

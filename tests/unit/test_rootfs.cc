@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -409,13 +410,13 @@ TEST_CASE("the Nth call failing is reported with the destination") {
     CHECK(s.error().code == err);
     return s.error().message;
   };
-  CHECK(fail(4, EPERM) == "mount `/proc`: mount proc -> $ROOT/proc type=proc: Operation not permitted");
-  CHECK(fail(7, EACCES) == "mount `/dev/pts`: mkdir $ROOT/dev/pts 0755: Permission denied");
+  CHECK(fail(4, EPERM) == "mount `/proc`: mount proc -> $ROOT/proc type=proc: operation not permitted");
+  CHECK(fail(7, EACCES) == "mount `/dev/pts`: mkdir $ROOT/dev/pts 0755: permission denied");
   CHECK(fail(11, EROFS) ==
         "mount `/etc/hostname`: mount none -> $ROOT/etc/hostname flags=MS_RDONLY|MS_REMOUNT|MS_BIND: "
-        "Read-only file system");
-  CHECK(fail(13, EIO) == "device `/dev/null`: chmod $ROOT/dev/null 0666: Input/output error");
-  CHECK(fail(2, EIO) == "set rootfs propagation: mount none -> $ROOT flags=MS_PRIVATE: Input/output error");
+        "read-only file system");
+  CHECK(fail(13, EIO) == "device `/dev/null`: chmod $ROOT/dev/null 0666: input/output error");
+  CHECK(fail(2, EIO) == "set rootfs propagation: mount none -> $ROOT flags=MS_PRIVATE: input/output error");
 }
 
 TEST_CASE("no failure of any call is swallowed") {
@@ -469,16 +470,28 @@ TEST_CASE("bad options fail before anything is mounted") {
   CHECK(sys.calls.empty());
 }
 
-TEST_CASE("the console is an empty file with the pty bound onto it") {
+TEST_CASE("the console: a pty from the container's /dev/ptmx, never from something planted there") {
   TempRootfs t;
   spec::Config config;
   config.mounts = {mnt("/dev", "tmpfs", "tmpfs", {})};
+  REQUIRE(::mkdir((t.rootfs() + "/dev").c_str(), 0755) == 0);
+  os::Pty pty;
   os::RootfsOptions options;
   options.rootfs = t.rootfs();
-  options.console = "/dev/null";  // stands in for /dev/pts/N
-  RecordingSyscalls sys(t.rootfs());
-  REQUIRE(os::prepare_rootfs(config, options, sys).ok());
-  std::vector<std::string> last(sys.calls.end() - 2, sys.calls.end());
-  CHECK(last == std::vector<std::string>{"create $ROOT/dev/console 0000",
-                                         "mount /dev/null -> $ROOT/dev/console flags=MS_BIND"});
+  options.console = &pty;
+  SUBCASE("a FIFO planted as /dev/ptmx is refused, never opened") {
+    REQUIRE(::mkfifo((t.rootfs() + "/dev/ptmx").c_str(), 0666) == 0);
+    RecordingSyscalls sys(t.rootfs());
+    util::Status s = os::prepare_rootfs(config, options, sys);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().message == "console: /dev/ptmx is not the ptmx device");
+    CHECK_FALSE(pty.master.valid());
+  }
+  SUBCASE("no /dev/ptmx: the error names it") {
+    RecordingSyscalls sys(t.rootfs());
+    util::Status s = os::prepare_rootfs(config, options, sys);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().message.starts_with("console: /dev/ptmx: "));
+  }
+  // The pty itself needs a devpts mount: tests/integration/rootfs_test.cc checks it.
 }
