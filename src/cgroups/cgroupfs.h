@@ -45,8 +45,6 @@ struct CgroupfsOptions {
   std::optional<Layout> layout;
   /// v1/hybrid: the mountinfo file that says where each controller is mounted.
   std::string mountinfo_path = "/proc/self/mountinfo";
-  /// See PlanOptions::systemd_cpu_quota_rounding: only when systemd manages the unit.
-  bool systemd_cpu_quota_rounding = false;
   /// How long freeze() waits for the frozen state before giving up (and thawing).
   std::chrono::milliseconds freeze_timeout{5000};
   /// How long destroy() retries an rmdir that fails with EBUSY (exiting tasks linger).

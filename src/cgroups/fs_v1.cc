@@ -75,7 +75,7 @@ class V1Driver final : public Driver {
   util::Status create(int pid, const spec::Resources* resources) override {
     Plan plan;
     if (resources) {
-      auto p = plan_v1(*resources, plan_options());
+      auto p = plan_v1(*resources);
       if (!p)
         return std::move(p).error();
       plan = std::move(*p);
@@ -146,7 +146,7 @@ class V1Driver final : public Driver {
   }
 
   util::Status update(const spec::Resources& resources) override {
-    auto plan = plan_v1(resources, plan_options());
+    auto plan = plan_v1(resources);
     if (!plan)
       return std::move(plan).error();
     warnings_ = plan->warnings;
@@ -280,12 +280,6 @@ class V1Driver final : public Driver {
       if (controller.empty() || h.has(controller))
         return sub_cgroup_path(rel_, path);
     return rel_;
-  }
-
-  [[nodiscard]] PlanOptions plan_options() const {
-    PlanOptions o;
-    o.systemd_cpu_quota_rounding = options_.systemd_cpu_quota_rounding;
-    return o;
   }
 
   [[nodiscard]] util::Error not_mounted(const std::string& controller) const {

@@ -32,7 +32,7 @@ class V2Driver final : public Driver {
   util::Status create(int pid, const spec::Resources* resources) override {
     Plan plan;
     if (resources) {
-      auto p = plan_v2(*resources, plan_options());
+      auto p = plan_v2(*resources);
       if (!p)
         return std::move(p).error();
       plan = std::move(*p);
@@ -67,7 +67,7 @@ class V2Driver final : public Driver {
       return std::move(dir).error();
     // cpu.max holds quota and period together: one given alone keeps the other's value.
     const spec::Resources resources = complete(given, dir->get());
-    auto plan = plan_v2(resources, plan_options());
+    auto plan = plan_v2(resources);
     if (!plan)
       return std::move(plan).error();
     warnings_ = plan->warnings;
@@ -138,12 +138,6 @@ class V2Driver final : public Driver {
   }
 
  private:
-  [[nodiscard]] PlanOptions plan_options() const {
-    PlanOptions o;
-    o.systemd_cpu_quota_rounding = options_.systemd_cpu_quota_rounding;
-    return o;
-  }
-
   static spec::Resources complete(const spec::Resources& resources, int dir) {
     auto read = [dir](const std::string& /*controller*/, const std::string& file) { return read_file(dir, file); };
     return cgroups::with_current_pairs(resources, true, read);

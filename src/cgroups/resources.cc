@@ -146,7 +146,7 @@ util::Status v1_memory(const spec::Memory& m, std::vector<Write>& out, std::vect
   return {};
 }
 
-void v1_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& out) {
+void v1_cpu(const spec::Cpu& c, std::vector<Write>& out) {
   if (c.shares.has_value())
     out.push_back(w("cpu", "cpu.shares", std::to_string(*c.shares)));
   const bool quota = c.quota.has_value();
@@ -155,12 +155,8 @@ void v1_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& 
     out.push_back(retried(w("cpu", "cpu.cfs_period_us", std::to_string(*c.period)), quota));
   if (c.burst)
     out.push_back(retried(optional_write("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst)), quota));
-  if (quota) {
-    int64_t q = *c.quota;
-    if (options.systemd_cpu_quota_rounding)
-      q = systemd_rounded_cpu_quota(q, c.period.value_or(0));
-    out.push_back(w("cpu", "cpu.cfs_quota_us", std::to_string(q)));
-  }
+  if (quota)
+    out.push_back(w("cpu", "cpu.cfs_quota_us", std::to_string(*c.quota)));
   if (c.idle)
     out.push_back(w("cpu", "cpu.idle", std::to_string(*c.idle)));
   const bool rt_runtime = c.realtime_runtime.has_value();
@@ -238,7 +234,7 @@ util::Status v2_memory(const spec::Memory& m, std::vector<Write>& out, std::vect
   return {};
 }
 
-void v2_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& out,
+void v2_cpu(const spec::Cpu& c, std::vector<Write>& out,
             std::vector<std::string>& warnings) {
   if (c.idle)
     out.push_back(w("cpu", "cpu.idle", std::to_string(*c.idle)));
@@ -252,8 +248,6 @@ void v2_cpu(const spec::Cpu& c, const PlanOptions& options, std::vector<Write>& 
   if (max) {
     uint64_t period = c.period.has_value() ? *c.period : kDefaultCfsPeriod;
     int64_t quota = c.quota.value_or(0);
-    if (options.systemd_cpu_quota_rounding)
-      quota = systemd_rounded_cpu_quota(quota, period);
     std::string value = (quota > 0 ? std::to_string(quota) : std::string("max")) + " " + std::to_string(period);
     out.push_back(w("cpu", "cpu.max", value));
   }
@@ -448,17 +442,6 @@ uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period) noexcept {
   return per_sec;
 }
 
-int64_t systemd_rounded_cpu_quota(int64_t quota, uint64_t period) noexcept {
-  if (quota <= 0)
-    return quota;
-  if (period == 0)
-    period = kDefaultCfsPeriod;
-  uint64_t per_sec = static_cast<uint64_t>(quota) * 1000000 / period;
-  if (per_sec % 10000 == 0)
-    return quota;  // systemd keeps it as is, and so do we (no truncation through per_sec)
-  return static_cast<int64_t>(cpu_quota_per_sec_usec(quota, period) * period / 1000000);
-}
-
 util::Result<std::string> device_rule_line(const spec::DeviceCgroupRule& rule) {
   if (rule.type.empty() || rule.type == "a")
     return std::string("a");
@@ -506,7 +489,7 @@ util::Status check_for_version(const spec::Resources& given, bool v2) {
   return plan ? util::Status{} : invalid("", plan.error());
 }
 
-util::Result<Plan> plan_v1(const spec::Resources& given, const PlanOptions& options) {
+util::Result<Plan> plan_v1(const spec::Resources& given) {
   const spec::Resources r = spec::effective_resources(given);
   if (!r.unified.empty())
     return util::make_error("unified resources need cgroup v2", EINVAL);
@@ -533,7 +516,7 @@ util::Result<Plan> plan_v1(const spec::Resources& given, const PlanOptions& opti
     if (auto st = v1_memory(*r.memory, out, plan.warnings); !st)
       return std::move(st).error();
   if (r.cpu)
-    v1_cpu(*r.cpu, options, out);
+    v1_cpu(*r.cpu, out);
   if (r.pids && r.pids->limit)
     out.push_back(w("pids", "pids.max", pids_max_value(*r.pids->limit)));
   if (r.block_io)
@@ -549,7 +532,7 @@ util::Result<Plan> plan_v1(const spec::Resources& given, const PlanOptions& opti
   return plan;
 }
 
-util::Result<Plan> plan_v2(const spec::Resources& given, const PlanOptions& options) {
+util::Result<Plan> plan_v2(const spec::Resources& given) {
   const spec::Resources r = spec::effective_resources(given);
   Plan plan;
   std::vector<Write>& out = plan.writes;
@@ -562,7 +545,7 @@ util::Result<Plan> plan_v2(const spec::Resources& given, const PlanOptions& opti
     if (auto st = v2_io(*r.block_io, out, plan.warnings); !st)
       return std::move(st).error();
   if (r.cpu) {
-    v2_cpu(*r.cpu, options, out, plan.warnings);
+    v2_cpu(*r.cpu, out, plan.warnings);
     if (!r.cpu->cpus.empty())
       out.push_back(w("cpuset", "cpuset.cpus", r.cpu->cpus));
     if (!r.cpu->mems.empty())

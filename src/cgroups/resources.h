@@ -63,20 +63,12 @@ struct Plan {
   std::vector<std::string> warnings;
 };
 
-/// Options that change the translation.
-struct PlanOptions {
-  /// Write the CPU quota that systemd will end up with (CPUQuotaPerSecUSec rounded up to
-  /// 10 ms per second, see cpu_quota_per_sec_usec) instead of the exact one. Only for the
-  /// systemd driver, so that the cgroup files and the unit agree; cgroupfs writes exact values.
-  bool systemd_cpu_quota_rounding = false;
-};
-
 /// The cgroup v1 plan for `resources`. Errors: `unified` present, invalid values
 /// (swappiness > 100, bad device rule, bad hugepage size).
-[[nodiscard]] util::Result<Plan> plan_v1(const spec::Resources& resources, const PlanOptions& options = {});
+[[nodiscard]] util::Result<Plan> plan_v1(const spec::Resources& resources);
 /// The cgroup v2 plan for `resources`. Errors: swap without a limit, swap < limit, bad
 /// unified key, bad device rule, bad hugepage size.
-[[nodiscard]] util::Result<Plan> plan_v2(const spec::Resources& resources, const PlanOptions& options = {});
+[[nodiscard]] util::Result<Plan> plan_v2(const spec::Resources& resources);
 
 /// Whether `resources` can be applied on cgroup v2 (`v2`) or v1/hybrid, before anything is
 /// made: the plan's errors as runc words them at create, "invalid configuration: ...",
@@ -125,9 +117,6 @@ using ReadCgroupFile = std::function<util::Result<std::string>(const std::string
 /// default 100000. UINT64_MAX (systemd's USEC_INFINITY) when quota <= 0.
 [[nodiscard]] uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period) noexcept;
 
-/// The cfs quota that corresponds to cpu_quota_per_sec_usec(quota, period), i.e. what the
-/// kernel files hold once systemd has applied its rounding. `quota` itself when <= 0.
-[[nodiscard]] int64_t systemd_rounded_cpu_quota(int64_t quota, uint64_t period) noexcept;
 
 /// The v1 devices.allow/deny line for a rule: "a", or "c 1:3 rwm" with "*" for an absent
 /// major/minor and "rwm" for an empty access. Errors on an unknown type or access letter.

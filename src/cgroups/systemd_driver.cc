@@ -15,6 +15,7 @@
 #include "systemd/assignment.h"
 #include "systemd/unit_properties.h"
 #include "util/fs.h"
+#include "util/scope_guard.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::cgroups {
@@ -105,7 +106,6 @@ util::Result<Driver*> SystemdDriver::cgroupfs() const {
     return util::make_error("unit `" + options_.unit + "` has no cgroup yet", ENOENT);
   CgroupfsOptions o = options_.cgroupfs;
   o.cgroup_path = cgroup_path_;
-  o.systemd_cpu_quota_rounding = true;  // the files must agree with CPUQuotaPerSecUSec
   util::Result<std::unique_ptr<Driver>> made = make_cgroupfs_driver(o);
   if (!made)
     return std::move(made).error();
@@ -361,29 +361,43 @@ util::Status SystemdDriver::update(const spec::Resources& given) {
     return std::move(properties).error();
   for (const std::string& name : remembered_unsupported())
     systemd::drop_property(*properties, name);
-  if (!properties->empty()) {
-    util::Result<systemd::Manager*> mgr = manager();
-    if (!mgr)
-      return std::move(mgr).error();
-    for (unsigned dropped = 0;;) {
-      util::Status s = (*mgr)->set_unit_properties(options_.unit, true, *properties);
-      note(s);
-      if (s)
-        break;
-      std::optional<std::string> name = systemd::unsupported_property(s.error());
-      if (!name || dropped >= options_.max_property_retries || !has_property(*properties, *name))
-        return std::move(s).error().wrap("update unit `" + options_.unit + "`");
-      systemd::drop_property(*properties, *name);
-      remember_unsupported(*name);
-      ++dropped;
-      if (properties->empty())
-        break;
-    }
-  }
   util::Result<Driver*> fs = cgroupfs();
   if (!fs)
     return std::move(fs).error();
+  if (!properties->empty()) {
+    // On v1 systemd applies every controller of the unit again, devices by writing deny-all
+    // and then its allow list: a process opening /dev/null in between would fail. So the
+    // container is frozen meanwhile (unless it already is), as runc does.
+    bool thaw = false;
+    if (version() != systemd::CgroupVersion::v2)
+      if (util::Result<ExistingCgroup> now = (*fs)->inspect_existing(); now && !now->frozen)
+        thaw = (*fs)->freeze().ok();
+    util::ScopeGuard thaw_after([&] {
+      if (thaw)
+        (void)(*fs)->thaw();
+    });
+    if (util::Status s = set_properties(std::move(*properties)); !s)
+      return std::move(s).error().wrap("update unit `" + options_.unit + "`");
+  }
   return (*fs)->update(resources);
+}
+
+util::Status SystemdDriver::set_properties(systemd::UnitProperties properties) {
+  util::Result<systemd::Manager*> mgr = manager();
+  if (!mgr)
+    return std::move(mgr).error();
+  for (unsigned dropped = 0; !properties.empty(); ++dropped) {
+    util::Status s = (*mgr)->set_unit_properties(options_.unit, true, properties);
+    note(s);
+    if (s)
+      return s;
+    std::optional<std::string> name = systemd::unsupported_property(s.error());
+    if (!name || dropped >= options_.max_property_retries || !has_property(properties, *name))
+      return s;
+    systemd::drop_property(properties, *name);
+    remember_unsupported(*name);
+  }
+  return {};
 }
 
 util::Result<ExistingCgroup> SystemdDriver::inspect_existing() const {

@@ -45,7 +45,6 @@ struct SystemdDriverOptions {
   std::string state_root;
   /// Template for the cgroupfs follow-up (mount root, layout, mountinfo, fake tree,
   /// timeouts); its cgroup_path is replaced by the unit's ControlGroup.
-  /// systemd_cpu_quota_rounding is always set.
   CgroupfsOptions cgroupfs;
   /// Connects to systemd; called at most once, on the first D-Bus need.
   ManagerFactory manager;
@@ -64,12 +63,14 @@ struct SystemdDriverOptions {
 /// call retried. EEXIST again after the reset: an active unit of that name. If its cgroup
 /// holds processes, the container joins it, as runc does (create warned that the cgroup is
 /// not empty; the unit is never stopped on failure); if not, it is a scope on its way out:
-/// StopUnit, and one more start. Then ControlGroup is read and the full cgroupfs plan (with systemd's CPU
-/// quota rounding) applied to it, which also joins `pid` in the hierarchies systemd does
+/// StopUnit, and one more start. Then ControlGroup is read and the full cgroupfs plan
+/// applied to it (exact values, as runc writes them: the CFS quota too, which systemd keeps
+/// rounded up to whole percent), which also joins `pid` in the hierarchies systemd does
 /// not manage. Any failure stops and resets the unit (unless systemd did not answer in
 /// time: then it is not asked again) and removes what the cgroupfs step made.
 /// update(): CFS quota/period completed from the cgroup (with_current_pairs), then
-/// SetUnitProperties(runtime=true) + the cgroupfs plan. freeze()/thaw():
+/// SetUnitProperties(runtime=true) (on v1 with the container frozen meanwhile, unless it
+/// is: systemd rewrites the device rules) + the cgroupfs plan. freeze()/thaw():
 /// FreezeUnit/ThawUnit, or the cgroupfs freezer when systemd cannot freeze on this
 /// hierarchy. pids(), add_process(): cgroupfs on the unit's cgroup. destroy(): StopUnit
 /// (waits for the job) + ResetFailedUnit, then removes what is left of the cgroup in the
@@ -106,6 +107,9 @@ class SystemdDriver final : public Driver {
   [[nodiscard]] std::vector<std::string> remembered_unsupported() const;
   void remember_unsupported(const std::string& property) const;
   util::Status start_unit(systemd::UnitProperties properties);
+  /// SetUnitProperties(runtime), without the properties this systemd cannot set (dropped
+  /// and remembered, as in start_unit()).
+  util::Status set_properties(systemd::UnitProperties properties);
   util::Status stop_and_reset();
   /// True when the unit's cgroup no longer exists where systemd tracks it (it stopped).
   bool unit_cgroup_gone() const;

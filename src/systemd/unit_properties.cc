@@ -8,6 +8,8 @@
 #include "spec/effective_resources.h"
 #include "systemd/annotations.h"
 #include "systemd/assignment.h"
+#include "util/fs.h"
+#include "util/text.h"
 
 namespace ocistart::systemd {
 namespace {
@@ -66,19 +68,19 @@ Result<void> add_cpu(const spec::Cpu& c, CgroupVersion v, UnitProperties& out) {
     out.push_back({"CPUQuotaPerSecUSec", cgroups::cpu_quota_per_sec_usec(*c.quota, c.period.value_or(0))});
   if (c.period)
     out.push_back({"CPUQuotaPeriodUSec", *c.period});
-  if (v == CgroupVersion::v2) {  // systemd has cpusets on the unified hierarchy only
-    if (!c.cpus.empty()) {
-      Result<std::vector<uint8_t>> mask = cpu_set_mask(c.cpus, "cpus");
-      if (!mask)
-        return std::move(mask).error();
-      out.push_back({"AllowedCPUs", std::move(*mask)});
-    }
-    if (!c.mems.empty()) {
-      Result<std::vector<uint8_t>> mask = cpu_set_mask(c.mems, "mems");
-      if (!mask)
-        return std::move(mask).error();
-      out.push_back({"AllowedMemoryNodes", std::move(*mask)});
-    }
+  // Also on v1, as runc sends them: systemd applies cpusets on the unified hierarchy only,
+  // but keeps (and shows) them; the cgroupfs follow-up writes the v1 cpuset files.
+  if (!c.cpus.empty()) {
+    Result<std::vector<uint8_t>> mask = cpu_set_mask(c.cpus, "cpus");
+    if (!mask)
+      return std::move(mask).error();
+    out.push_back({"AllowedCPUs", std::move(*mask)});
+  }
+  if (!c.mems.empty()) {
+    Result<std::vector<uint8_t>> mask = cpu_set_mask(c.mems, "mems");
+    if (!mask)
+      return std::move(mask).error();
+    out.push_back({"AllowedMemoryNodes", std::move(*mask)});
   }
   return {};
 }
@@ -119,15 +121,27 @@ void add_devices(const std::vector<spec::DeviceCgroupRule>& rules, UnitPropertie
     return;
   }
   std::vector<std::pair<std::string, std::string>> allow;
+  std::optional<std::string> proc_devices;  // read once, when a rule needs a group name
   for (const auto& r : rules) {
     if (!r.allow || (r.type != "c" && r.type != "b"))
       continue;
     std::string access = r.access.empty() ? "rwm" : r.access;
     std::string kind = r.type == "c" ? "char" : "block";
-    if (r.major && r.minor)
+    if (r.major && r.minor) {
       allow.emplace_back("/dev/" + kind + "/" + std::to_string(*r.major) + ":" + std::to_string(*r.minor), access);
-    else if (!r.major)
+    } else if (!r.major) {
       allow.emplace_back(kind + "-*", access);
+    } else if (!r.minor) {
+      // "c 136:* rwm" (/dev/pts/*): systemd names a major by its group, "char-pts". Without
+      // it, systemd's next application of the unit's rules (any update, a daemon-reload)
+      // would take the container's pty away.
+      if (!proc_devices) {
+        util::Result<std::string> text = util::read_file("/proc/devices");
+        proc_devices = text ? std::move(*text) : std::string();
+      }
+      if (std::optional<std::string> group = device_group(*proc_devices, r.type[0], *r.major))
+        allow.emplace_back(*group, access);
+    }
   }
   out.push_back({"DevicePolicy", std::string("strict")});
   if (!allow.empty())
@@ -160,6 +174,25 @@ void add_unified(const spec::StringMap& unified, UnitProperties& out) {
 }
 
 }  // namespace
+
+std::optional<std::string> device_group(std::string_view proc_devices, char type, int64_t major) {
+  std::string_view section;  // "Character devices:" or "Block devices:"
+  while (!proc_devices.empty()) {
+    size_t nl = proc_devices.find('\n');
+    std::string_view line = util::trim_blanks(proc_devices.substr(0, nl));
+    proc_devices = nl == std::string_view::npos ? std::string_view() : proc_devices.substr(nl + 1);
+    if (line.ends_with(':')) {
+      section = line;
+      continue;
+    }
+    if ((type == 'c') != (section == "Character devices:") || (type == 'b') != (section == "Block devices:"))
+      continue;
+    std::vector<std::string_view> words = util::split_words(line);
+    if (words.size() == 2 && words[0] == std::to_string(major))
+      return std::string(type == 'c' ? "char-" : "block-") + std::string(words[1]);
+  }
+  return std::nullopt;
+}
 
 Result<std::vector<uint8_t>> cpu_set_mask(std::string_view list, std::string_view what) {
   std::vector<uint8_t> mask;

@@ -1,6 +1,7 @@
 // OCI linux.resources -> transient unit properties (pure; the bus layer sends them).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct ScopeRequest {
 /// "0-2,4" -> systemd's CPU/NUMA set bitmask (ay: bit n in byte n/8), as AllowedCPUs and
 /// AllowedMemoryNodes take it. EINVAL names `what`.
 [[nodiscard]] util::Result<std::vector<uint8_t>> cpu_set_mask(std::string_view list, std::string_view what);
+
+/// DeviceAllow's name for every device of `type` ('c' or 'b') with `major`: "char-pts"
+/// for ('c', 136), from the text of /proc/devices; nullopt when it lists no such major. Pure.
+[[nodiscard]] std::optional<std::string> device_group(std::string_view proc_devices, char type, int64_t major);
 
 /// Drops the property named `name` (after systemd said it cannot set it).
 void drop_property(UnitProperties& properties, std::string_view name);

@@ -38,14 +38,14 @@ std::vector<std::string> values(const Plan& plan, const std::string& file) {
   return out;
 }
 
-Plan v1(const spec::Resources& r, PlanOptions o = {}) {
-  auto p = plan_v1(r, o);
+Plan v1(const spec::Resources& r) {
+  auto p = plan_v1(r);
   REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error().message));
   return std::move(*p);
 }
 
-Plan v2(const spec::Resources& r, PlanOptions o = {}) {
-  auto p = plan_v2(r, o);
+Plan v2(const spec::Resources& r) {
+  auto p = plan_v2(r);
   REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error().message));
   return std::move(*p);
 }
@@ -105,16 +105,12 @@ TEST_CASE("cgroup conversions: blkio weight, swap, pids, device lines") {
   CHECK_FALSE(device_rule_line(rule).ok());
 }
 
-TEST_CASE("cgroup conversions: systemd CPU quota rounding") {
-  // 50% stays; 12.345% becomes 13%, and the quota follows.
+TEST_CASE("cgroup conversions: systemd CPU quota rounding; the files keep the exact quota, as runc writes it") {
+  // 50% stays; 12.345% becomes 13%.
   CHECK(cpu_quota_per_sec_usec(50000, 100000) == 500000);
   CHECK(cpu_quota_per_sec_usec(12345, 100000) == 130000);
   CHECK(cpu_quota_per_sec_usec(12345, 0) == 130000);
   CHECK(cpu_quota_per_sec_usec(-1, 100000) == UINT64_MAX);
-  CHECK(systemd_rounded_cpu_quota(50000, 100000) == 50000);
-  CHECK(systemd_rounded_cpu_quota(12345, 100000) == 13000);
-  CHECK(systemd_rounded_cpu_quota(1, 1000000) == 10000);
-  CHECK(systemd_rounded_cpu_quota(-1, 100000) == -1);
 
   spec::Resources r;
   r.cpu.emplace();
@@ -122,10 +118,6 @@ TEST_CASE("cgroup conversions: systemd CPU quota rounding") {
   r.cpu->period = 100000;
   CHECK(values(v2(r), "cpu.max") == std::vector<std::string>{"12345 100000"});
   CHECK(values(v1(r), "cpu.cfs_quota_us") == std::vector<std::string>{"12345"});
-  PlanOptions systemd;
-  systemd.systemd_cpu_quota_rounding = true;
-  CHECK(values(v2(r, systemd), "cpu.max") == std::vector<std::string>{"13000 100000"});
-  CHECK(values(v1(r, systemd), "cpu.cfs_quota_us") == std::vector<std::string>{"13000"});
 }
 
 TEST_CASE("cgroup plan: empty resources write nothing") {

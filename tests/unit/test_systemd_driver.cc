@@ -445,6 +445,30 @@ TEST_CASE("systemd driver: update sets runtime properties, then the cgroupfs pla
   CHECK(tree.last(std::string("memory/") + kScope + "/memory.limit_in_bytes") == "134217728");
 }
 
+TEST_CASE("systemd driver: on v1 the container is frozen while systemd rewrites its device rules") {
+  FakeCgroupTree tree = FakeCgroupTree::v1(true);
+  TempRoot root;
+  auto script = std::make_shared<Script>();
+  cgroups::SystemdDriver driver(options(tree, root, script));
+  require_ok(driver.create(kPid, nullptr));
+  const std::string state = std::string("freezer/") + kScope + "/freezer.state";
+  spec::Resources u;
+  u.pids.emplace();
+  u.pids->limit = 30;
+  require_ok(driver.update(u));
+  CHECK(tree.read(state) == "FROZEN\nTHAWED\n");
+  SUBCASE("a paused container stays paused") {
+    tree.write(state, "FROZEN\n");
+    require_ok(driver.update(u));
+    CHECK(tree.read(state) == "FROZEN\n");
+  }
+  SUBCASE("thawed also when systemd refuses") {
+    script->set_results.push_back(util::Error{EINVAL, "systemd `SetUnitProperties`: no"});
+    CHECK_FALSE(driver.update(u).ok());
+    CHECK(tree.read(state) == "FROZEN\nTHAWED\nFROZEN\nTHAWED\n");
+  }
+}
+
 TEST_CASE("systemd driver: freeze falls back to the cgroupfs freezer where systemd cannot") {
   FakeCgroupTree tree = FakeCgroupTree::v1(true);
   TempRoot root;

@@ -69,7 +69,7 @@ TEST_CASE("v1 properties use the legacy names and leave the rest to cgroupfs") {
   CHECK(find(*props, "BlockIOReadBandwidth") != nullptr);
   CHECK(find(*props, "MemoryMax") == nullptr);
   CHECK(find(*props, "MemorySwapMax") == nullptr);  // memsw via cgroupfs
-  CHECK(find(*props, "AllowedCPUs") == nullptr);    // cpuset via cgroupfs
+  CHECK(*find(*props, "AllowedCPUs") == PropertyValue(std::vector<uint8_t>{0x07, 0x02}));  // kept, as runc
   CHECK(find(*props, "IOWriteIOPSMax") == nullptr);
 }
 
@@ -96,7 +96,7 @@ TEST_CASE("device rules: allow-all is auto, a list is strict") {
   REQUIRE(s.ok());
   CHECK(*find(*s, "DevicePolicy") == PropertyValue(std::string("strict")));
   CHECK(*find(*s, "DeviceAllow") ==
-        PropertyValue(std::vector<std::pair<std::string, std::string>>{{"/dev/char/1:3", "rwm"}}));
+        PropertyValue(std::vector<std::pair<std::string, std::string>>{{"/dev/char/1:3", "rwm"}, {"char-pts", "rw"}}));
 }
 
 TEST_CASE("a swap below the limit is an error naming the field") {
@@ -198,4 +198,22 @@ TEST_CASE("a weightDevice entry with weight 0 sends only what is set") {
   REQUIRE(props.ok());
   CHECK(*find(*props, "BlockIODeviceWeight") ==
         PropertyValue(std::vector<std::pair<std::string, uint64_t>>{{"/dev/block/8:16", 300}}));
+}
+
+TEST_CASE("a major-only device rule is allowed by its /proc/devices group, as systemd names it") {
+  const char* proc_devices = "Character devices:\n  1 mem\n  5 /dev/tty\n136 pts\n\nBlock devices:\n  7 loop\n  8 sd\n";
+  CHECK(systemd::device_group(proc_devices, 'c', 136) == "char-pts");
+  CHECK(systemd::device_group(proc_devices, 'c', 1) == "char-mem");
+  CHECK(systemd::device_group(proc_devices, 'b', 8) == "block-sd");
+  CHECK(systemd::device_group(proc_devices, 'b', 136) == std::nullopt);
+  CHECK(systemd::device_group(proc_devices, 'c', 8) == std::nullopt);
+  CHECK(systemd::device_group("", 'c', 136) == std::nullopt);
+
+  // The real /proc/devices of any Linux host has pts (136) among its char devices.
+  spec::Resources r;
+  r.devices = {{false, "a", {}, {}, "rwm"}, {true, "c", 136, {}, "rwm"}, {true, "c", {}, {}, "m"}};
+  auto props = systemd::resource_properties(r, CgroupVersion::v1);
+  REQUIRE(props.ok());
+  CHECK(*find(*props, "DeviceAllow") ==
+        PropertyValue(std::vector<std::pair<std::string, std::string>>{{"char-pts", "rwm"}, {"char-*", "m"}}));
 }
