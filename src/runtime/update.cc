@@ -21,6 +21,10 @@ util::Status update(const std::string& root, const std::string& id, const spec::
     return std::move(driver).error();
   spec::Resources r = resources;
   r.devices.clear();
+  // What this cgroup version cannot take fails before anything changes, naming the field
+  // ("/unified: invalid configuration: cannot use unified on cgroup v1").
+  if (util::Status s = (*driver)->check_resources(r); !s)
+    return s;
   util::Status s = (*driver)->update(r);
   for (const std::string& warning : (*driver)->warnings())
     util::log_warning("update `" + id + "`: " + warning);
