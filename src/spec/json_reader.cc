@@ -1,5 +1,6 @@
 #include "spec/json_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <system_error>
 
@@ -107,16 +108,33 @@ bool Reader::fail_value(std::string_view expected, element found) {
   return fail(what);
 }
 
+namespace {
+
+bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) {
+           return lower(x) == lower(y);
+         });
+}
+
+}  // namespace
+
 std::optional<element> Object::find(std::string_view key) const {
   // Every member is looked at so that the last of repeated keys wins. Objects have a
   // handful of members; comparing length and first byte first keeps memcmp calls rare.
-  std::optional<element> found;
+  // Like Go's encoding/json (runc), a key that differs only in case ("CPU", "Cpus") is
+  // taken when no key matches exactly.
+  std::optional<element> found, folded;
   for (simdjson::dom::key_value_pair member : object_) {
     std::string_view k = member.key;
-    if (k.size() == key.size() && (k.empty() || (k[0] == key[0] && k == key)))
+    if (k.size() != key.size())
+      continue;
+    if (k.empty() || (k[0] == key[0] && k == key))
       found = member.value;
+    else if (!found && equal_ignoring_ascii_case(k, key))
+      folded = member.value;
   }
-  return found;
+  return found ? found : folded;
 }
 
 bool read_value(Reader& reader, element value, std::string& out) {

@@ -115,7 +115,8 @@ class Object {
 
   /// The member `key`, or nullopt when absent. A repeated key gives its last value, as
   /// in Go's encoding/json (runc) and as for map members below, so that ocistart and an
-  /// engine that checked the document agree on what it says.
+  /// engine that checked the document agree on what it says. Also as there, a key that
+  /// differs only in ASCII case ("CPU" for "cpu") is taken when none matches exactly.
   [[nodiscard]] std::optional<element> find(std::string_view key) const;
 
   [[nodiscard]] Reader& reader() noexcept { return reader_; }

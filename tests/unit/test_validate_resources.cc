@@ -137,3 +137,17 @@ TEST_CASE("resources: negatives where the spec has unsigned numbers are parse er
     CHECK(r.error().message.find("expected an unsigned") != std::string::npos);
   }
 }
+
+TEST_CASE("resources: keys that differ only in case are read, as Go's encoding/json (runc) reads them") {
+  // runc's update.bats writes {"CPU": {"Cpus": "0", "Mems": "0"}}.
+  Resources r = *parse_resources(R"({"CPU": {"Cpus": "0", "MEMS": "1"}, "Pids": {"LIMIT": 5}})");
+  REQUIRE(r.cpu);
+  CHECK(r.cpu->cpus == "0");
+  CHECK(r.cpu->mems == "1");
+  CHECK(r.pids->limit == 5);
+  // An exact match wins over a folded one, wherever it is.
+  Resources both = *parse_resources(R"({"pids": {"limit": 1}, "PIDS": {"limit": 2}})");
+  CHECK(both.pids->limit == 1);
+  Resources after = *parse_resources(R"({"PIDS": {"limit": 2}, "pids": {"limit": 1}})");
+  CHECK(after.pids->limit == 1);
+}
