@@ -120,21 +120,25 @@ bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::optional<element> Object::find(std::string_view key) const {
-  // Every member is looked at so that the last of repeated keys wins. Objects have a
-  // handful of members; comparing length and first byte first keeps memcmp calls rare.
-  // Like Go's encoding/json (runc), a key that differs only in case ("CPU", "Cpus") is
-  // taken when no key matches exactly.
+  // Every member is looked at so that the last of repeated keys wins, an exact one over
+  // one that matches but for case.
   std::optional<element> found, folded;
   for (simdjson::dom::key_value_pair member : object_) {
-    std::string_view k = member.key;
-    if (k.size() != key.size())
-      continue;
-    if (k.empty() || (k[0] == key[0] && k == key))
+    if (member.key == key)
       found = member.value;
-    else if (!found && equal_ignoring_ascii_case(k, key))
+    else if (same_field(member.key, key))
       folded = member.value;
   }
   return found ? found : folded;
+}
+
+bool Object::same_field(std::string_view member, std::string_view key) noexcept {
+  // Comparing length and first byte first keeps the full comparisons rare.
+  if (member.size() != key.size())
+    return false;
+  if (member.empty() || (member[0] == key[0] && member == key))
+    return true;
+  return equal_ignoring_ascii_case(member, key);
 }
 
 bool read_value(Reader& reader, element value, std::string& out) {

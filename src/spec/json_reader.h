@@ -112,6 +112,12 @@ class Object {
   /// (Go's encoding/json, which most engines use to write config.json, does the same).
   template <class T>
   bool optional(std::string_view key, T& out);
+  /// Whether Go's encoding/json (runc) decodes a member named `member` into a field named
+  /// `key`: the same name, or the same but for ASCII case ("CPU" for "cpu"). required()
+  /// and optional() decode every such member in document order, so a later one overrides
+  /// what it sets and an object merges into what an earlier one set
+  /// ({"cpu": {"shares": 2}, "CPU": {"cpus": "0"}}).
+  [[nodiscard]] static bool same_field(std::string_view member, std::string_view key) noexcept;
 
   /// The member `key`, or nullopt when absent. A repeated key gives its last value, as
   /// in Go's encoding/json (runc) and as for map members below, so that ocistart and an
@@ -185,9 +191,11 @@ bool read_value(Reader& reader, element value, I& out) {
   return reader.fail_value(integer_kind<I>(), value);
 }
 
+/// Into what an earlier member of the same name set, if any (Go decodes into the value a
+/// non-nil pointer already points to).
 template <class T>
 bool read_value(Reader& reader, element value, std::optional<T>& out) {
-  return read_value(reader, value, out.emplace());
+  return read_value(reader, value, out ? *out : out.emplace());
 }
 
 template <class T>
@@ -238,20 +246,31 @@ bool read_value(Reader& reader, element value, T& out) {
 
 template <class T>
 bool Object::required(std::string_view key, T& out) {
+  bool seen = false;
+  for (simdjson::dom::key_value_pair member : object_) {
+    if (!same_field(member.key, key))
+      continue;
+    seen = true;
+    Reader::Scope scope = reader_.enter(member.key);
+    if (!read_value(reader_, member.value, out))
+      return false;
+  }
+  if (seen)
+    return true;
   Reader::Scope scope = reader_.enter(key);
-  std::optional<element> value = find(key);
-  if (!value)
-    return reader_.fail("required member missing");
-  return read_value(reader_, *value, out);
+  return reader_.fail("required member missing");
 }
 
 template <class T>
 bool Object::optional(std::string_view key, T& out) {
-  std::optional<element> value = find(key);
-  if (!value || value->is_null())
-    return true;
-  Reader::Scope scope = reader_.enter(key);
-  return read_value(reader_, *value, out);
+  for (simdjson::dom::key_value_pair member : object_) {
+    if (!same_field(member.key, key) || member.value.is_null())
+      continue;
+    Reader::Scope scope = reader_.enter(member.key);
+    if (!read_value(reader_, member.value, out))
+      return false;
+  }
+  return true;
 }
 
 }  // namespace ocistart::spec::json
