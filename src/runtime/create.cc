@@ -366,6 +366,8 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   resources.devices = effective_device_rules(config);
   if (util::Status s = driver->create(init_pid, &resources); !s)
     return std::move(s).error().wrap("cgroup");
+  for (const std::string& warning : driver->warnings())  // settings this cgroup version skips
+    util::log_warning(warning);
   if (util::Status s = send_to_init(sync, os::SyncKind::placed); !s)
     return std::move(s).error();
 #if OCISTART_HAVE_SYSTEMD
