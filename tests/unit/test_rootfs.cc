@@ -327,7 +327,19 @@ TEST_CASE("proc must be mounted on a real directory, and nothing may cover /proc
   RecordingSyscalls sys(t.rootfs());
   util::Status s = os::prepare_rootfs(config, options, sys);
   REQUIRE_FALSE(s.ok());
-  CHECK(s.error().message == "mount `/proc`: `proc` must be mounted on an ordinary directory");
+  CHECK(s.error().message == "mount `/proc`: filesystem `proc` must be mounted on ordinary directory");
+
+  // runc's words for sysfs on a file too (mask.bats matches them).
+  TempRootfs file_sys;
+  file_sys.file(file_sys.rootfs() + "/sys");
+  spec::Config sysfs;
+  sysfs.mounts = {mnt("/sys", "sysfs", "sysfs", {})};
+  options.rootfs = file_sys.rootfs();
+  RecordingSyscalls sys_file(file_sys.rootfs());
+  util::Status on_file = os::prepare_rootfs(sysfs, options, sys_file);
+  REQUIRE_FALSE(on_file.ok());
+  CHECK(on_file.error().message == "mount `/sys`: filesystem `sysfs` must be mounted on ordinary directory");
+  CHECK(on_file.error().code == ENOTDIR);
 
   TempRootfs t2;
   t2.mkdir("proc");
