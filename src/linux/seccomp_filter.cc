@@ -150,9 +150,6 @@ util::Status add_syscall(scmp_filter_ctx ctx, const spec::SeccompSyscall& syscal
       // The listener fd leaves the process through a write (spec::seccomp_notify_refusal).
       if (std::optional<std::string> refused = spec::seccomp_notify_refusal(name))
         return util::make_error(*refused, EINVAL);
-      // The init still sends the fd to the agent itself, with sendmsg.
-      if (name == "sendmsg")
-        return util::make_error("SCMP_ACT_NOTIFY cannot be used for the sendmsg syscall", EINVAL);
       uses_notify = true;
     }
     int nr = seccomp_syscall_resolve_name(name.c_str());

@@ -1,7 +1,8 @@
 #!/bin/bash
 # linux.seccomp.listenerPath: an agent on a unix socket gets the containerProcessState
-# JSON and the seccomp notify fd, for run, create + start (create has exited when the
-# filter is loaded) and exec; a listenerPath nobody listens on fails create cleanly.
+# JSON and the seccomp notify fd, for run, create + start (the filter is loaded before
+# create returns, as runc does) and exec; a listenerPath nobody listens on fails create
+# cleanly.
 . "$(dirname "$0")/lifecycle_lib.sh"
 
 AGENT_SOCK=$WORK/agent.sock
@@ -41,7 +42,7 @@ stop_agent() {
 }
 trap 'stop_agent; cleanup' EXIT
 
-python3 "$WORK/agent.py" "$AGENT_SOCK" "$AGENT_LOG" >"$WORK/agent.out" 2>&1 &
+/usr/bin/python3 "$WORK/agent.py" "$AGENT_SOCK" "$AGENT_LOG" >"$WORK/agent.out" 2>&1 &
 AGENT_PID=$!
 for i in $(seq 50); do grep -q ready "$WORK/agent.out" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$WORK/agent.out" || { echo "FAIL: the agent did not start"; exit 1; }
@@ -56,7 +57,7 @@ MKDIR_SCRIPT='mkdir /tmp/notified 2>&1 || echo mkdir-failed; if [ -d /tmp/notifi
 # The agent's last message, one field a line: fds, metadata, state.id, pid, state.pid,
 # state.status, the received fds' types.
 last_message() {
-  tail -n 1 "$AGENT_LOG" 2>/dev/null | python3 -c '
+  tail -n 1 "$AGENT_LOG" 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read())
 m = r["message"]
@@ -93,15 +94,15 @@ expect_message "run" notify-run "$(cat "$WORK/run.pid" 2>/dev/null)" creating
 expect_eq "run: pid is state.pid" "$(last_message | sed -n 4p)" "$(last_message | sed -n 5p)"
 expect_no_leftovers "run" notify-run "$BUNDLE"
 
-# --- create, then start: create's process is gone when the filter is loaded ---
+# --- create, then start: the agent has the fd when create returns ---
 CREATED_IDS="notify-create"
 oci create --bundle "$BUNDLE" --pid-file "$WORK/create.pid" notify-create >"$WORK/create.out" 2>&1
 expect_eq "create" 0 $?
-expect_eq "create: no message before start" 1 "$(messages)"
+expect_eq "create: the message comes before create returns" 2 "$(messages)"
 oci start notify-create; expect_eq "start" 0 $?
 wait_stopped notify-create
 expect_contains "create+start: notified mkdir fails" "mkdir-failed" "$(cat "$WORK/create.out")"
-expect_eq "create+start: a second message" 2 "$(messages)"
+expect_eq "create+start: no other message" 2 "$(messages)"
 expect_message "create+start" notify-create "$(cat "$WORK/create.pid" 2>/dev/null)" creating
 oci delete notify-create; expect_eq "delete" 0 $?
 expect_no_leftovers "create+start" notify-create "$BUNDLE"
@@ -124,13 +125,14 @@ CREATED_IDS=""
 expect_no_leftovers "exec" notify-exec "$BUNDLE"
 
 # --- a listenerPath nobody listens on: a stale socket file ---
-python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/stale.sock"
+/usr/bin/python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/stale.sock"
 edit_config "$BUNDLE" "c['linux']['seccomp']['listenerPath']='$WORK/stale.sock'"
 set_args "$BUNDLE" true
 out=$(oci create --bundle "$BUNDLE" notify-nobody 2>&1); rc=$?
 echo "  (nobody listens) $out"
 expect_eq "nobody listens: create fails" 1 "$rc"
 expect_contains "nobody listens: the error names listenerPath" "\`$WORK/stale.sock\`" "$out"
+expect_contains "nobody listens: in runc's words" "failed to connect with seccomp agent" "$out"
 expect_eq "nobody listens: one error line" 1 "$(printf '%s\n' "$out" | grep -c .)"
 if [ "$rc" = 0 ]; then oci delete --force notify-nobody >/dev/null 2>&1; fi
 expect_no_leftovers "nobody listens" notify-nobody "$BUNDLE"

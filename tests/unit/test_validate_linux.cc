@@ -354,7 +354,7 @@ TEST_CASE("seccomp: SCMP_ACT_NOTIFY on write fails validation with runc's words"
   Seccomp& s = *lin(c).seccomp;
   s.syscalls[1].names = {"mkdir", "write"};
   CHECK_INVALID(c, "/linux/seccomp/syscalls/1/names/1", "SCMP_ACT_NOTIFY cannot be used for the write syscall");
-  s.syscalls[1].names = {"mkdir", "read"};
+  s.syscalls[1].names = {"mkdir", "sendmsg", "read"};
   CHECK_VALID(c);
   CHECK(seccomp_notify_refusal("write").has_value());
   CHECK_FALSE(seccomp_notify_refusal("writev").has_value());
