@@ -309,58 +309,6 @@ util::Error no_seccomp() {
   return util::make_error("seccomp requested but ocistart was built without libseccomp", ENOTSUP);
 }
 
-// What libseccomp's `exporter` writes for `ctx`, read back from a memfd.
-util::Result<std::string> export_text(scmp_filter_ctx ctx, int (*exporter)(const scmp_filter_ctx, int),
-                                      const char* what) {
-  util::UniqueFd fd(::memfd_create("ocistart-seccomp", MFD_CLOEXEC));
-  if (!fd) return util::errno_error("memfd_create");
-  if (int rc = exporter(ctx, fd.get()); rc < 0) return seccomp_error(what, rc);
-  if (::lseek(fd.get(), 0, SEEK_SET) < 0) return util::errno_error(what);
-  return util::read_all(fd.get(), what);
-}
-
-// The BPF program libseccomp generates (host byte order, 8 bytes an instruction).
-util::Result<std::vector<sock_filter>> export_program(scmp_filter_ctx ctx) {
-  util::Result<std::string> bytes = export_text(ctx, seccomp_export_bpf, "seccomp_export_bpf");
-  if (!bytes) return std::move(bytes).error();
-  if (bytes->empty() || bytes->size() % sizeof(sock_filter) != 0)
-    return util::make_error("seccomp_export_bpf: " + std::to_string(bytes->size()) +
-                                " bytes are not a BPF program",
-                            EPROTO);
-  std::vector<sock_filter> program(bytes->size() / sizeof(sock_filter));
-  std::memcpy(program.data(), bytes->data(), bytes->size());
-  return program;
-}
-
-// runc's rule: the stub only matters when the default action refuses a call.
-bool needs_enosys_stub(uint32_t default_action) {
-  if (default_action == SCMP_ACT_ALLOW || default_action == SCMP_ACT_LOG) return false;
-  if ((default_action & 0xffff0000U) == SCMP_ACT_TRACE(0)) return false;  // the tracer decides
-  return default_action != SCMP_ACT_ERRNO(ENOSYS);
-}
-
-// The largest number the profile names (whatever the rule's action) on each of its
-// architectures, the native one included: it is in every filter.
-std::vector<AbiLastSyscall> last_syscalls(const spec::Seccomp& seccomp) {
-  std::vector<uint32_t> tokens{seccomp_arch_native()};
-  for (const std::string& arch : seccomp.architectures) tokens.push_back(arch_token(arch));
-  std::vector<AbiLastSyscall> out;
-  for (uint32_t token : tokens) {
-    std::optional<uint32_t> last;
-    for (const spec::SeccompSyscall& rule : seccomp.syscalls)
-      for (const std::string& name : rule.names) {
-        // Negative: unknown here, or a pseudo number libseccomp maps (socketcall's).
-        int nr = seccomp_syscall_resolve_name_arch(token, name.c_str());
-        if (nr >= 0 && (!last || static_cast<uint32_t>(nr) > *last)) last = static_cast<uint32_t>(nr);
-      }
-    if (!last) continue;
-    // libseccomp's token is the kernel's AUDIT_ARCH_* value, but for x32 (an x86_64 ABI).
-    const bool x32 = token == SCMP_ARCH_X32;
-    out.push_back(AbiLastSyscall{x32 ? SCMP_ARCH_X86_64 : token, x32, *last});
-  }
-  return out;
-}
-
 }  // namespace
 
 util::Result<SeccompFilter> build_seccomp_filter(const spec::Seccomp&) { return no_seccomp(); }

@@ -80,50 +80,11 @@ expect_contains "no agent: runc's words" "failed to connect with seccomp agent" 
 expect_no_leftovers "no agent" noagent "$BUNDLE"
 
 # --- SCMP_ACT_NOTIFY on the calls of the hand-off itself, with an agent that lets every
-# notified call continue (SECCOMP_USER_NOTIF_FLAG_CONTINUE) and logs its number ---
-cat >"$WORK/agent.py" <<'PY'
-import fcntl, os, select, socket, struct, sys, threading
-NOTIF_RECV, NOTIF_SEND, CONTINUE = 0xC0502100, 0xC0182101, 1
-path, log = sys.argv[1], sys.argv[2]
-lock = threading.Lock()
-
-def serve(fd):
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    while True:
-        events = [e for _, e in poller.poll()]
-        if not any(e & select.POLLIN for e in events):
-            break  # POLLHUP: nothing uses the filter any more
-        notif = bytearray(80)
-        try:
-            fcntl.ioctl(fd, NOTIF_RECV, notif, True)
-        except OSError:
-            continue  # the caller went away meanwhile
-        nid, _, _, nr = struct.unpack_from("=QIIi", notif)
-        with lock, open(log, "a") as f:
-            f.write("%d\n" % nr)
-        try:
-            fcntl.ioctl(fd, NOTIF_SEND, bytearray(struct.pack("=QqiI", nid, 0, 0, CONTINUE)), True)
-        except OSError:
-            pass
-    os.close(fd)
-
-server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-server.bind(path)
-server.listen(8)
-print("ready", flush=True)
-while True:
-    conn, _ = server.accept()
-    with conn:
-        _, fds, _, _ = socket.recv_fds(conn, 65536, 4)
-    for fd in fds:
-        threading.Thread(target=serve, args=(fd,), daemon=True).start()
-PY
-/usr/bin/python3 "$WORK/agent.py" "$WORK/agent.sock" "$WORK/agent.log" >"$WORK/agent.out" 2>&1 &
-AGENT_PID=$!
-trap 'kill "$AGENT_PID" 2>/dev/null; wait "$AGENT_PID" 2>/dev/null; cleanup' EXIT
-for i in $(seq 50); do grep -q ready "$WORK/agent.out" 2>/dev/null && break; sleep 0.1; done
-grep -q ready "$WORK/agent.out" || fail "the continuing agent did not start"
+# notified call continue and logs its number ---
+# shellcheck source=lib/seccomp_agent.sh
+. "$(dirname "$0")/lib/seccomp_agent.sh"
+start_agent "$WORK/agent.sock" "$WORK/agent.log" continue
+notified() { grep -c "^{\"nr\": $1}\$" "$WORK/agent.log" | awk '{print ($1 > 0)}'; }
 
 NOTIFIED="'read','recvmsg','sendmsg','close','openat','execve','mkdir','mkdirat'"
 set_args "$BUNDLE" sh -c 'mkdir /dev/shm/made && echo made'
@@ -135,10 +96,8 @@ c['linux']['seccomp']['syscalls']=[{'names':[$NOTIFIED],'action':'SCMP_ACT_NOTIF
   expect_eq "notify on the hand-off's calls (noNewPrivileges $nnp): no deadlock" 0 "$rc"
   expect_eq "notify on the hand-off's calls (noNewPrivileges $nnp): the process ran" made "$out"
   # 47 recvmsg: the init's wait for `seccomp_taken`, notified once the agent had the fd.
-  expect_eq "notify (noNewPrivileges $nnp): the init's recvmsg was notified" 1 \
-    "$(grep -cx 47 "$WORK/agent.log" | awk '{print ($1 > 0)}')"
-  expect_eq "notify (noNewPrivileges $nnp): execve was notified" 1 \
-    "$(grep -cx 59 "$WORK/agent.log" | awk '{print ($1 > 0)}')"
+  expect_eq "notify (noNewPrivileges $nnp): the init's recvmsg was notified" 1 "$(notified 47)"
+  expect_eq "notify (noNewPrivileges $nnp): execve was notified" 1 "$(notified 59)"
   expect_no_leftovers "notify hand-off ($nnp)" "handoff$nnp" "$BUNDLE"
 done
 

@@ -5,47 +5,12 @@
 # cleanly.
 . "$(dirname "$0")/lifecycle_lib.sh"
 
+# shellcheck source=lib/seccomp_agent.sh
+. "$(dirname "$0")/lib/seccomp_agent.sh"
 AGENT_SOCK=$WORK/agent.sock
 AGENT_LOG=$WORK/agent.log
-AGENT_PID=0
-
-# The agent writes one JSON line per message: the message and what the received fds are
-# (readlink of /proc/self/fd/N). Then it closes them, so the notified syscall fails with
-# ENOSYS instead of waiting for an answer.
-cat >"$WORK/agent.py" <<'PY'
-import json, os, socket, sys
-path, log = sys.argv[1], sys.argv[2]
-server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-server.bind(path)
-server.listen(8)
-print("ready", flush=True)
-while True:
-    conn, _ = server.accept()
-    with conn:
-        data, fds, _, _ = socket.recv_fds(conn, 65536, 4)
-        while True:
-            more = conn.recv(65536)
-            if not more:
-                break
-            data += more
-    if data:
-        types = [os.readlink("/proc/self/fd/%d" % fd) for fd in fds]
-        with open(log, "a") as f:
-            f.write(json.dumps({"message": json.loads(data), "fd_types": types}) + "\n")
-    for fd in fds:
-        os.close(fd)
-PY
-
-stop_agent() {
-  if [ "$AGENT_PID" -gt 0 ]; then kill "$AGENT_PID" 2>/dev/null; wait "$AGENT_PID" 2>/dev/null; fi
-  AGENT_PID=0
-}
-trap 'stop_agent; cleanup' EXIT
-
-/usr/bin/python3 "$WORK/agent.py" "$AGENT_SOCK" "$AGENT_LOG" >"$WORK/agent.out" 2>&1 &
-AGENT_PID=$!
-for i in $(seq 50); do grep -q ready "$WORK/agent.out" 2>/dev/null && break; sleep 0.1; done
-grep -q ready "$WORK/agent.out" || { echo "FAIL: the agent did not start"; exit 1; }
+# The agent closes each fd it gets: the notified syscall then fails with ENOSYS.
+start_agent "$AGENT_SOCK" "$AGENT_LOG"
 
 make_bundle "$BUNDLE"
 # mkdir and mkdirat: which one busybox's libc calls depends on its version.

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "build_config.h"
 #include "linux/seccomp_listener.h"
@@ -25,6 +26,27 @@ spec::SeccompSyscall rule(std::string name, std::string action) {
   s.names = {std::move(name)};
   s.action = std::move(action);
   return s;
+}
+
+// One recvmsg on `sock`: the bytes and the fd that came with them (invalid when none).
+std::pair<std::string, util::UniqueFd> receive_with_fd(int sock) {
+  char buf[4096] = {};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{buf, sizeof buf};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  REQUIRE(n >= 0);
+  util::UniqueFd fd;
+  if (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr && c->cmsg_type == SCM_RIGHTS) {
+    int f = -1;
+    std::memcpy(&f, CMSG_DATA(c), sizeof f);
+    fd.reset(f);
+  }
+  return {std::string(buf, static_cast<size_t>(n)), std::move(fd)};
 }
 
 }  // namespace
@@ -87,22 +109,8 @@ TEST_CASE("seccomp listener: the message arrives with the fd") {
   util::UniqueFd ours(pair[0]), agent(pair[1]);
   util::UniqueFd sent(::dup(STDIN_FILENO));
   REQUIRE(os::send_to_listener(ours.get(), "/p", "{}", sent.get()).ok());
-  char buf[8] = {};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{buf, sizeof buf};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  REQUIRE(::recvmsg(agent.get(), &msg, MSG_CMSG_CLOEXEC) == 2);
-  CHECK(std::string(buf, 2) == "{}");
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  REQUIRE(c != nullptr);
-  CHECK(c->cmsg_type == SCM_RIGHTS);
-  int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  util::UniqueFd received(fd);
+  auto [text, received] = receive_with_fd(agent.get());
+  CHECK(text == "{}");
   CHECK(received.valid());
 
   agent.reset();
@@ -138,6 +146,7 @@ TEST_CASE("seccomp listener: the fd goes from the process to the agent through t
   seccomp.listener_path = "/agent.sock";
   seccomp.listener_metadata = "meta";
   util::Status s = os::forward_listener(pair->first, child, std::move(conn), seccomp, kState);
+  pair->first.close();  // a child still waiting for `seccomp_taken` gets EOF
   int status = 0;
   REQUIRE(::waitpid(child, &status, 0) == child);
   if (!s && (s.error().code == EPERM || s.error().code == ENOSYS)) {
@@ -147,28 +156,15 @@ TEST_CASE("seccomp listener: the fd goes from the process to the agent through t
   REQUIRE_MESSAGE(s.ok(), (s ? "" : s.error().message));
   CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
 
-  char buf[4096] = {};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{buf, sizeof buf};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = ::recvmsg(agent.get(), &msg, MSG_CMSG_CLOEXEC);
-  REQUIRE(n > 0);
-  CHECK(std::string(buf, static_cast<size_t>(n)) ==
-        os::container_process_state_json(child, "meta", kState));
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  REQUIRE(c != nullptr);
-  int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  util::UniqueFd received(fd);
+  auto [text, received] = receive_with_fd(agent.get());
+  CHECK(text == os::container_process_state_json(child, "meta", kState));
+  REQUIRE(received.valid());
   // The agent got the read end of our pipe.
   REQUIRE(::write(pipe_w.get(), "x", 1) == 1);
   char got = 0;
   CHECK(::read(received.get(), &got, 1) == 1);
   CHECK(got == 'x');
   // The runtime closed its end of the connection: EOF after the message.
-  CHECK(::recv(agent.get(), buf, sizeof buf, 0) == 0);
+  char rest[16];
+  CHECK(::recv(agent.get(), rest, sizeof rest, 0) == 0);
 }
