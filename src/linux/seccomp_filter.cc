@@ -15,6 +15,7 @@
 
 #include "build_config.h"
 #include "linux/seccomp_enosys.h"
+#include "spec/names.h"
 #include "spec/validate.h"
 #include "util/fs.h"
 #include "util/scope_guard.h"
@@ -97,14 +98,7 @@ uint32_t arch_token(std::string_view name) {
 
 // linux.seccomp.flags go to seccomp(2) as they are: we load the program ourselves.
 util::Result<unsigned long> kernel_flag(std::string_view flag) {
-  static constexpr std::pair<std::string_view, unsigned long> kFlags[] = {
-      {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
-      {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-      {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-      {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
-  };
-  for (const auto& [name, value] : kFlags)
-    if (name == flag) return value;
+  if (std::optional<unsigned long> value = spec::seccomp_flag_value(flag)) return *value;
   return util::make_error("unknown seccomp flag `" + std::string(flag) + "`", EINVAL);
 }
 
@@ -256,6 +250,8 @@ util::Result<SeccompFilter> build_seccomp_filter(const spec::Seccomp& seccomp) {
   for (const spec::SeccompSyscall& syscall : seccomp.syscalls)
     if (util::Status s = add_syscall(ctx, syscall, *default_action, uses_notify); !s)
       return std::move(s).error();
+  // WAIT_KILLABLE_RECV is about notified calls: the kernel refuses it without a listener.
+  if (!uses_notify) flags &= ~static_cast<unsigned long>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
   if (uses_notify) {
     flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
     // The kernel takes TSYNC with a listener only when a thread that cannot sync is

@@ -44,7 +44,7 @@ class SeccompFilter {
 
 /// Builds the filter: defaultAction (+defaultErrnoRet), architectures (the native one is
 /// always there), flags (TSYNC, LOG, SPEC_ALLOW, WAIT_KILLABLE_RECV: passed to seccomp(2)
-/// as they are), one rule per syscall name with its action (ERRNO and TRACE return
+/// as they are, WAIT_KILLABLE_RECV only with a NOTIFY rule), one rule per syscall name with its action (ERRNO and TRACE return
 /// errnoRet, EPERM by default) and argument conditions. Conditions on distinct arguments
 /// form one rule (AND); when two conditions name the same argument, each condition becomes
 /// its own rule (OR), as runc and crun do. Names this libseccomp cannot resolve and rules

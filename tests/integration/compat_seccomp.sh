@@ -89,7 +89,9 @@ notified() { grep -c "^{\"nr\": $1}\$" "$WORK/agent.log" | awk '{print ($1 > 0)}
 NOTIFIED="'read','recvmsg','sendmsg','close','openat','execve','mkdir','mkdirat'"
 set_args "$BUNDLE" sh -c 'mkdir /dev/shm/made && echo made'
 for nnp in True False; do
+  # WAIT_KILLABLE_RECV reaches seccomp(2) even with libseccomp 2.5.
   edit_config "$BUNDLE" "c['process']['noNewPrivileges']=$nnp
+c['linux']['seccomp']['flags']=['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']
 c['linux']['seccomp']['syscalls']=[{'names':[$NOTIFIED],'action':'SCMP_ACT_NOTIFY'}]"
   : >"$WORK/agent.log"
   out=$(cd "$BUNDLE" && timeout 30 "$OCISTART" --root "$ROOT" run "handoff$nnp" 2>&1); rc=$?
