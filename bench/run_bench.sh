@@ -21,4 +21,4 @@ unshare --mount --propagation private bash -c '
   mountpoint -q /sys/fs/cgroup/unified && umount /sys/fs/cgroup/unified
   mkdir -p "$1/state" && mount -t tmpfs -o mode=700 tmpfs "$1/state"
   exec "$2/lib/run_loop.sh" "$1/bundle" "$1/state" "$3" "" ocistart="$4" runc="$(command -v runc)" crun="$(command -v crun)"
-' _ "$work" "$here" "$n" "$ocistart" | python3 "$here/lib/report.py" "$n"
+' _ "$work" "$here" "$n" "$ocistart" | /usr/bin/python3 "$here/lib/report.py" "$n"

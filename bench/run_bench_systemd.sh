@@ -15,4 +15,4 @@ trap 'psd_stop; rm -rf "$work"' EXIT
 "$here/lib/make-true-bundle" "$work/bundle"
 psd_boot
 psd_exec "$here/lib/run_loop.sh" "$work/bundle" /run/ocistart-bench "$n" --systemd-cgroup \
-  ocistart="$ocistart" runc="$(command -v runc)" crun="$(command -v crun)" | python3 "$here/lib/report.py" "$n"
+  ocistart="$ocistart" runc="$(command -v runc)" crun="$(command -v crun)" | /usr/bin/python3 "$here/lib/report.py" "$n"

@@ -100,6 +100,21 @@ util::Result<CapabilitySets> compute_capability_sets(const spec::Capabilities& c
   return sets;
 }
 
+util::Status check_capabilities_held(const spec::Capabilities& caps) {
+  const int last_cap = kernel_last_cap();
+  util::Result<CapabilitySets> sets = compute_capability_sets(caps, last_cap);
+  if (!sets) return std::move(sets).error();
+  const uint64_t wanted = sets->bounding | sets->effective | sets->permitted | sets->inheritable | sets->ambient;
+  uint64_t missing = 0;
+  for (int cap = 0; cap <= last_cap; ++cap)
+    if ((wanted & bit(cap)) != 0 && ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1) missing |= bit(cap);
+  if (missing == 0) return {};
+  const bool one = (missing & (missing - 1)) == 0;
+  return util::make_error("process.capabilities: " + capability_list(missing) + (one ? " is" : " are") +
+                              " not in the runtime's bounding set",
+                          EPERM);
+}
+
 std::string capability_list(uint64_t mask) {
   std::string text;
   for (int cap = 0; cap < kMaxCapBits; ++cap) {

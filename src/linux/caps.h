@@ -35,6 +35,12 @@ struct CapabilitySets {
 /// when that cannot be read (no /proc yet), probed with PR_CAPBSET_READ.
 [[nodiscard]] int kernel_last_cap();
 
+/// Before `create` reports success: every capability `caps` names (in any set, known to
+/// the kernel) must be in our bounding set, or the process could never get it and would
+/// fail at `start` (runc fails `create`). EPERM: "process.capabilities: CAP_SYS_RESOURCE,
+/// CAP_BPF are not in the runtime's bounding set". Safe in the init child.
+[[nodiscard]] util::Status check_capabilities_held(const spec::Capabilities& caps);
+
 /// Step 1, while the init still has CAP_SETPCAP (before the uid switch): PR_CAPBSET_DROP
 /// for every capability up to `last_cap` not in `sets.bounding`. Safe in the init child.
 [[nodiscard]] util::Status drop_bounding_set(const CapabilitySets& sets, int last_cap);

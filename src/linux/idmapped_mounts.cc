@@ -48,4 +48,36 @@ util::Result<std::vector<util::UniqueFd>> prepare_idmapped_mounts(const spec::Co
   return out;
 }
 
+void resolve_bind_sources(spec::Config& config, const std::string& bundle) {
+  for (spec::Mount& m : config.mounts) {
+    bool bind = m.type == "bind";
+    for (const std::string& o : m.options)
+      bind = bind || o == "bind" || o == "rbind";
+    if (bind && !m.source.empty() && m.source.front() != '/')
+      m.source = bundle + "/" + m.source;
+  }
+}
+
+util::Result<std::vector<util::UniqueFd>> prepare_mount_sources(const spec::Config& config, bool new_user_namespace,
+                                                                Syscalls& sys) {
+  util::Result<std::vector<util::UniqueFd>> out = prepare_idmapped_mounts(config, sys);
+  if (!out || !new_user_namespace)
+    return out;
+  util::Result<std::vector<MountStep>> steps = plan_mounts(config);
+  if (!steps)
+    return std::move(steps).error();
+  out->resize(steps->size());
+  for (size_t i = 0; i < steps->size(); ++i) {
+    const MountStep& step = (*steps)[i];
+    if (!step.bind || step.idmap != IdmapMode::none)
+      continue;
+    unsigned tree_flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (step.recursive ? AT_RECURSIVE : 0);
+    util::Result<util::UniqueFd> tree = sys.open_tree(AT_FDCWD, step.source, tree_flags);
+    if (!tree)
+      return std::move(tree).error().wrap("mount " + util::quoted(config.mounts[i].destination));
+    (*out)[i] = std::move(*tree);
+  }
+  return out;
+}
+
 }  // namespace ocistart::os

@@ -5,6 +5,7 @@
 // moves the tree onto its destination (which its own mount namespace allows).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "linux/mount_plan.h"
@@ -26,5 +27,21 @@ namespace ocistart::os {
 /// destination, as the init's would.
 [[nodiscard]] util::Result<std::vector<util::UniqueFd>> prepare_idmapped_mounts(const spec::Config& config,
                                                                                 Syscalls& sys);
+
+/// The spec's rule for a relative bind source: relative to the bundle (not to the cwd of
+/// whoever runs the runtime). Makes every relative bind source of config.mounts absolute.
+void resolve_bind_sources(spec::Config& config, const std::string& bundle);
+
+/// Everything of config.mounts the runtime prepares on the host's side before the clone:
+/// the idmapped trees (prepare_idmapped_mounts), and with `new_user_namespace` a detached
+/// copy (open_tree OPEN_TREE_CLONE, recursive for rbind) of every other bind source, made
+/// with the runtime's credentials: the init, root of a new user namespace, may not be able
+/// to reach a source under a directory only host root can enter (runc opens those for its
+/// init too). An fd of our mount namespace would not do: bind(2) refuses a source from
+/// another mount namespace; a detached tree can be moved into the init's. One fd per
+/// entry, invalid for the others; empty when nothing is prepared. Errors name the mount.
+[[nodiscard]] util::Result<std::vector<util::UniqueFd>> prepare_mount_sources(const spec::Config& config,
+                                                                              bool new_user_namespace,
+                                                                              Syscalls& sys);
 
 }  // namespace ocistart::os

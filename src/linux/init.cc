@@ -49,6 +49,7 @@
 #include <exception>
 #include <vector>
 
+#include "linux/caps.h"
 #include "linux/process.h"
 #include "linux/user.h"
 #include "linux/rootfs.h"
@@ -285,6 +286,10 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     return s;
   if (Status s = check_executable(*process); !s)
     return s;
+  // Before our own bounding set is dropped: it is the one the check reads.
+  if (process->capabilities)
+    if (Status s = check_capabilities_held(*process->capabilities); !s)
+      return s;
   // Everything the process needs, before `ready`: a failure (an rlimit above the hard
   // limit without CAP_SYS_RESOURCE, a user not mapped) fails `create`, which cleans up.
   // The seccomp listener fd goes to the parent, which forwards it to the agent.

@@ -52,8 +52,9 @@ struct MountStep {
   /// runc's "tmpcopyup": a tmpfs starts with a copy of the directory it covers. Set for
   /// tmpfs mounts only (runc ignores the option on other types).
   bool tmpcopyup = false;
-  /// An idmapped copy of the source the runtime already made on the host's side
-  /// (idmapped_mounts.h), to be moved onto the destination; -1: none, the init makes it.
+  /// What the runtime prepared on the host's side (idmapped_mounts.h): for an idmapped
+  /// mount the tree to move onto the destination, for another bind an O_PATH fd of its
+  /// source; -1: none, the init makes or opens it itself.
   int prepared_fd = -1;
 };
 

@@ -205,7 +205,9 @@ util::Status exec_process(const spec::Process& process) {
     if (colon == std::string_view::npos) break;
     search_path.remove_prefix(colon + 1);
   }
-  return util::errno_error("exec `" + name + "`", denied ? EACCES : ENOENT);
+  if (denied)
+    return util::errno_error("exec `" + name + "`", EACCES);
+  return util::make_error("exec `" + name + "`: executable file not found in $PATH", ENOENT);
 }
 
 }  // namespace ocistart::os

@@ -38,7 +38,8 @@ using NotifyFdSink = std::function<util::Status(util::UniqueFd listener)>;
 
 /// cwd and env lookups done just before execve: chdir(process.cwd), then execve of
 /// args[0] searched in PATH from process.env. Returns only on failure
-/// ("exec `foo`: No such file or directory").
+/// ("exec `/bin/foo`: no such file or directory", "exec `foo`: executable file not found
+/// in $PATH": the words docker maps to exit status 127).
 [[nodiscard]] util::Status exec_process(const spec::Process& process);
 
 }  // namespace ocistart::os

@@ -78,7 +78,7 @@ Result<UniqueFd> open_destination(const Root& root, const MountStep& step, bool*
 
 Result<bool> source_is_procfs(const MountStep& step) {
   struct statfs st {};
-  if (::statfs(step.source.c_str(), &st) < 0)
+  if ((step.prepared_fd >= 0 ? ::fstatfs(step.prepared_fd, &st) : ::statfs(step.source.c_str(), &st)) < 0)
     return util::errno_error("statfs " + quoted(step.source), errno);
   return st.f_type == PROC_SUPER_MAGIC;
 }
@@ -122,6 +122,14 @@ Result<bool> first_mount(const Root& root, const MountStep& step, int target,
                          const RootfsOptions& options) {
   if (step.idmap != IdmapMode::none) {
     if (Status s = mount_idmapped(root, step, target); !s)
+      return std::move(s).error();
+    return false;
+  }
+  if (step.bind && step.prepared_fd >= 0) {
+    // The runtime made the bind's tree on its side (a new user namespace may not reach the
+    // source): move it into place; the flags are applied to it afterwards as to any bind.
+    if (Status s = root.sys.move_mount(step.prepared_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        !s)
       return std::move(s).error();
     return false;
   }

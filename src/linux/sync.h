@@ -26,11 +26,11 @@
 //   init -> parent   ready                 process attributes applied, seccomp loaded,
 //                                          about to wait on exec.fifo
 //   init -> parent   error(errno, text)    any failure, then init _exit()s
-// exec:
-//   parent -> child  proceed               child moved into the container's cgroup
-//   child -> parent  pid(n)                the process that will exec (host pid)
-//   child -> parent  pty_master(fd), error
-//   child -> parent  seccomp_fd(n)         as for create; answered with seccomp_taken
+// exec (two channels: the joiner's, then the process's own, so that neither overtakes):
+//   parent -> joiner  proceed              joiner moved into the container's cgroup
+//   joiner -> parent  pid(n)               the process that will exec (host pid)
+//   process -> parent pty_master(fd), error
+//   process -> parent seccomp_fd(n)        as for create; answered with seccomp_taken
 // After exec the socket (O_CLOEXEC) closes: EOF on the parent means exec succeeded.
 #pragma once
 

@@ -64,9 +64,9 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgr
   if (!config) {
     util::log_warning("delete `" + state.id + "`: poststop hooks not run: " + config.error().message);
   } else if (config->hooks && !config->hooks->poststop.empty()) {
-    util::Status s = run_hooks(config->hooks->poststop, oci_state_json(state, Status::stopped, 0), "poststop");
-    if (!s)
-      util::log_warning("delete `" + state.id + "`: " + s.error().message);
+    for (const util::Error& e : run_all_hooks(config->hooks->poststop, oci_state_json(state, Status::stopped, 0),
+                                               "poststop"))
+      util::log_warning("delete `" + state.id + "`: " + e.message);
   }
   std::unique_ptr<cgroups::Driver> loaded;
   cgroups::Driver* driver = known;

@@ -187,6 +187,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   }
   if (!config.linux_)
     config.linux_.emplace();
+  os::resolve_bind_sources(config, o.bundle);
   const spec::Linux& lc = *config.linux_;
   if (config.process->terminal && o.console_socket.empty() && !keep_pty)
     return util::make_error("process.terminal is set: --console-socket is required", EINVAL);
@@ -203,7 +204,9 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   for (const os::JoinTarget& t : plan.joins)
     mount_ns = mount_ns || t.type == spec::NamespaceType::mount;
   if (!mount_ns)
-    return util::make_error("config.json: /linux/namespaces: a mount namespace is required", EINVAL);
+    return util::make_error("config.json: /linux/namespaces: a mount namespace is required (without one the "
+                            "rootfs mounts would land in the host's mount namespace)",
+                            EINVAL);
   // --unit and -p are about a systemd unit: they choose the systemd driver.
   bool wants_unit = !o.unit.empty() || !o.properties.empty();
 #if OCISTART_HAVE_SYSTEMD
@@ -290,9 +293,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   os::SyncChannel init_end = std::move(pair->second);
 
   // Idmapped binds are made here, on the host's side, where the privilege to idmap the
-  // source's file system is; the init (maybe in a new user namespace) only moves them.
+  // source's file system is; the init (maybe in a new user namespace) only moves them. With
+  // a new user namespace every bind source is opened here too, with our credentials.
   os::RealSyscalls real;
-  util::Result<std::vector<util::UniqueFd>> idmapped = os::prepare_idmapped_mounts(config, real);
+  util::Result<std::vector<util::UniqueFd>> idmapped = os::prepare_mount_sources(config, plan.new_user, real);
   if (!idmapped)
     return std::move(idmapped).error();
   std::vector<int> prepared_mounts;
@@ -416,8 +420,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     return init_failure(std::move(m).error());
   const std::string state_json = oci_state_json(state, Status::creating, 0);
   if (config.hooks) {
-    // prestart is deprecated but still run, before createRuntime, in our namespaces.
-    if (util::Status s = run_hooks(config.hooks->prestart, state_json, "prestart"); !s)
+    // prestart is deprecated but still run, before createRuntime, in our namespaces. Its
+    // state says `created`, as runtime-tools' validation and crun have it (runc: creating).
+    if (util::Status s = run_hooks(config.hooks->prestart, oci_state_json(state, Status::created, 0), "prestart");
+        !s)
       return std::move(s).error();
     if (util::Status s = run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
       return std::move(s).error();

@@ -166,7 +166,9 @@ util::Status events(const std::string& root, const std::string& id, std::chrono:
   // most 200ms, so that an OOM is reported soon after it happens.
   using Clock = std::chrono::steady_clock;
   const std::chrono::nanoseconds tick = std::min<std::chrono::nanoseconds>(interval, std::chrono::milliseconds(200));
-  Clock::time_point next_stats = Clock::now() + interval;
+  // The first stats event comes on the first tick, not one interval later (runc's way):
+  // whoever waits for the stream to start does not wait 5 s for the default interval.
+  Clock::time_point next_stats = Clock::now();
   for (;;) {
     std::this_thread::sleep_until(std::min(next_stats, Clock::now() + tick));
     // Read before looking at the status, so an OOM that ended the container is reported.

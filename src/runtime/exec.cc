@@ -9,6 +9,9 @@
 // A reports B's pid and exits. B sets up its terminal, applies the process attributes
 // and execs; its errors come back over the sync socket, which closes at exec.
 //
+// A and B each talk to us on a socket of their own: on a shared one, B's first message
+// (its pty) could overtake A's `pid`.
+//
 // linux.seccomp.listenerPath: B tells us its seccomp listener fd, and we, who know the
 // container's state and B's host pid, take it and send it on to the agent
 // (seccomp_listener.h). We connect before forking, so a listener that is not there fails
@@ -140,7 +143,8 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
 }
 
 // A: joins, waits for the cgroup, clones B, reports its pid. Never returns.
-[[noreturn]] void joiner(os::SyncChannel& sync, const std::vector<os::JoinTarget>& targets,
+// `sync` is A's channel to us, `process_sync` B's.
+[[noreturn]] void joiner(os::SyncChannel& sync, os::SyncChannel& process_sync, const std::vector<os::JoinTarget>& targets,
                          const spec::Process& process, const spec::Linux* lc, int preserve_fds) noexcept {
   try {
     // Non-dumpable before entering: processes of the container must not reach our
@@ -156,8 +160,10 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
       child_fail(sync, pid.error());
     if (*pid == 0) {
       (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-      exec_child(sync, process, lc, preserve_fds);
+      sync.close();
+      exec_child(process_sync, process, lc, preserve_fds);
     }
+    process_sync.close();
     if (util::Status s = sync.send(os::SyncKind::pid, *pid); !s)
       child_fail(sync, s.error());
     ::_exit(0);
@@ -202,22 +208,28 @@ util::Result<int> exec(const ExecOptions& o) {
   // The lock guards the state, not the process: a long exec must not block kill/delete.
   l = util::make_error("");
 
-  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> pair = os::SyncChannel::make_pair();
-  if (!pair)
-    return std::move(pair).error();
-  os::SyncChannel sync = std::move(pair->first);
-  os::SyncChannel child_end = std::move(pair->second);
+  // `joining`: A's channel; `sync`: B's (see the top of this file).
+  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> a_pair = os::SyncChannel::make_pair();
+  if (!a_pair)
+    return std::move(a_pair).error();
+  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> b_pair = os::SyncChannel::make_pair();
+  if (!b_pair)
+    return std::move(b_pair).error();
+  os::SyncChannel joining = std::move(a_pair->first);
+  os::SyncChannel sync = std::move(b_pair->first);
   (void)std::fflush(nullptr);
   int joiner_pid = ::fork();
   if (joiner_pid < 0)
     return util::errno_error("fork");
   if (joiner_pid == 0) {
+    joining.close();
     sync.close();
     // The agent's connection is ours alone: B would keep it open until its execve.
     notify_conn->reset();
-    joiner(child_end, *targets, *process, lc, o.preserve_fds);
+    joiner(a_pair->second, b_pair->second, *targets, *process, lc, o.preserve_fds);
   }
-  child_end.close();
+  a_pair->second.close();
+  b_pair->second.close();
   // --debug: the steps, with the words runc's debug log uses (its tests look for them).
   util::log_debug("exec `" + o.id + "`: nsexec container setup: joiner is pid " + std::to_string(joiner_pid));
 
@@ -235,9 +247,9 @@ util::Result<int> exec(const ExecOptions& o) {
   });
   if (util::Status s = (*driver)->add_process(joiner_pid); !s)
     return std::move(s).error().wrap("join the container's cgroup");
-  if (util::Status s = sync.send(os::SyncKind::proceed); !s)
+  if (util::Status s = joining.send(os::SyncKind::proceed); !s)
     return std::move(s).error();
-  util::Result<os::SyncMessage> pid = sync.expect(os::SyncKind::pid);
+  util::Result<os::SyncMessage> pid = joining.expect(os::SyncKind::pid);
   if (!pid)
     return std::move(pid).error();
   if (pid->value <= 0)

@@ -202,6 +202,11 @@ util::Status run_hook(const spec::Hook& hook, std::string_view state_json) {
   return {};
 }
 
+// "hook #1 `/bin/sh`"
+std::string hook_name(size_t index, const spec::Hook& hook) {
+  return "hook #" + std::to_string(index) + " `" + hook.path + "`";
+}
+
 }  // namespace
 
 // Hooks are numbered from 0 in messages, as runc numbers them.
@@ -209,10 +214,18 @@ util::Status run_hooks(const std::vector<spec::Hook>& hooks, std::string_view st
                        std::string_view kind) {
   for (size_t i = 0; i < hooks.size(); ++i) {
     if (util::Status s = run_hook(hooks[i], state_json); !s)
-      return std::move(s).error().wrap(std::string(kind) + ": error running hook #" + std::to_string(i) + " `" +
-                                       hooks[i].path + "`");
+      return std::move(s).error().wrap(std::string(kind) + ": error running " + hook_name(i, hooks[i]));
   }
   return {};
+}
+
+std::vector<util::Error> run_all_hooks(const std::vector<spec::Hook>& hooks, std::string_view state_json,
+                                       std::string_view kind) {
+  std::vector<util::Error> failed;
+  for (size_t i = 0; i < hooks.size(); ++i)
+    if (util::Status s = run_hook(hooks[i], state_json); !s)
+      failed.push_back(std::move(s).error().wrap(std::string(kind) + " " + hook_name(i, hooks[i])));
+  return failed;
 }
 
 }  // namespace ocistart::runtime

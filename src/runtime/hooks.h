@@ -20,4 +20,11 @@ namespace ocistart::runtime {
 [[nodiscard]] util::Status run_hooks(const std::vector<spec::Hook>& hooks, std::string_view state_json,
                                      std::string_view kind);
 
+/// poststart and poststop: every hook runs even when one before it failed ("the runtime
+/// MUST log a warning, but the remaining hooks and lifecycle continue"). Returns one Error
+/// per failed hook, "<kind> hook #<n> `path`: ..." (not the "error running" of run_hooks:
+/// a warning); the caller logs them as warnings.
+[[nodiscard]] std::vector<util::Error> run_all_hooks(const std::vector<spec::Hook>& hooks,
+                                                     std::string_view state_json, std::string_view kind);
+
 }  // namespace ocistart::runtime

@@ -55,9 +55,12 @@ util::Status ps(const std::string& root, const std::string& id, const std::strin
     if (!driver)
       return std::move(driver).error();
     util::Result<std::vector<int>> got = (*driver)->pids();
-    if (!got)
+    // A stopped container's cgroup may be gone (systemd removes an empty scope's): it has
+    // no processes, which is not an error (runc).
+    if (!got && !(got.error().code == ENOENT && l->status == Status::stopped))
       return std::move(got).error().wrap("list the container's processes");
-    pids = std::move(*got);
+    if (got)
+      pids = std::move(*got);
   }
   if (format == "json") {
     std::string out = "[";

@@ -58,13 +58,13 @@ util::Status start(const std::string& root, const std::string& id) {
   fifo.reset();
   (void)::unlink(fifo_path.c_str());
 
-  // poststart: after the user process started; a failure is only a warning.
+  // poststart: after the user process started; a failure is only a warning, and the
+  // remaining hooks still run (the spec's words).
   util::Result<spec::Config> config = load_config_for(l->state);
-  if (config && config->hooks && !config->hooks->poststart.empty()) {
-    util::Status s = run_hooks(config->hooks->poststart, oci_state_json(l->state, Status::running, 0), "poststart");
-    if (!s)
-      util::log_warning("start `" + id + "`: " + s.error().message);
-  }
+  if (config && config->hooks && !config->hooks->poststart.empty())
+    for (const util::Error& e :
+         run_all_hooks(config->hooks->poststart, oci_state_json(l->state, Status::running, 0), "poststart"))
+      util::log_warning("start `" + id + "`: " + e.message);
   l->state.status = Status::running;
   return l->store.save(l->state);
 }

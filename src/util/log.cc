@@ -10,6 +10,7 @@
 #include <string>
 
 #include "util/json_writer.h"
+#include "util/result.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::util {
@@ -131,7 +132,7 @@ void log_setup(const LogOptions& options) {
   int fd = ::open(options.file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd < 0) {
     int err = errno;
-    std::string line = "ocistart: open log file `" + options.file + "`: " + std::strerror(err) + "\n";
+    std::string line = "ocistart: open log file `" + options.file + "`: " + errno_text(err) + "\n";
     write_all(STDERR_FILENO, line);
     return;
   }

@@ -32,7 +32,10 @@ struct Error {
   return Error{code, std::move(message)};
 }
 
-/// An error for a failed syscall: "`what`: strerror(code)".
+/// strerror(code) starting in lower case, as Go and runc print it: "no such file or directory".
+[[nodiscard]] std::string errno_text(int code);
+
+/// An error for a failed syscall: "`what`: errno_text(code)".
 [[nodiscard]] Error errno_error(std::string_view what, int code = errno);
 
 template <class T>

@@ -36,7 +36,7 @@ expect_usage_error() {
   [[ $(printf '%s\n' "$ERR" | head -1) == "ocistart: "* ]] || fail "$1: expected 'ocistart: ' first"
   [[ $(printf '%s\n' "$ERR" | tail -1) == *"--help"* ]] || fail "$1: expected a hint naming --help"
 }
-valid_json() { python3 -m json.tool >/dev/null; }
+valid_json() { /usr/bin/python3 -m json.tool >/dev/null; }
 
 # --version
 for flag in --version -v; do
@@ -72,7 +72,7 @@ mkdir "$T/bundle"
 [[ -f $T/bundle/config.json ]] || fail "spec: no config.json"
 valid_json <"$T/bundle/config.json" || fail "spec: config.json is not JSON"
 [[ $(stat -c %a "$T/bundle/config.json") == 644 ]] || fail "spec: mode is not 0666 & ~umask"
-python3 - "$T/bundle/config.json" <<'EOF' || fail "spec: config.json lacks what runc writes"
+/usr/bin/python3 - "$T/bundle/config.json" <<'EOF' || fail "spec: config.json lacks what runc writes"
 import json, sys
 c = json.load(open(sys.argv[1]))
 assert c["ociVersion"] and c["root"]["path"] == "rootfs", c.get("root")
@@ -93,7 +93,7 @@ pass "a second spec fails with one line naming config.json and leaves it alone"
 mkdir "$T/rootless"
 run spec --rootless --bundle "$T/rootless"
 expect_rc 0 "spec --rootless"
-python3 - "$T/rootless/config.json" "$(id -u)" "$(id -g)" <<'EOF' || fail "spec --rootless: id mappings"
+/usr/bin/python3 - "$T/rootless/config.json" "$(id -u)" "$(id -g)" <<'EOF' || fail "spec --rootless: id mappings"
 import json, sys
 c = json.load(open(sys.argv[1]))
 uid, gid = int(sys.argv[2]), int(sys.argv[3])
@@ -113,7 +113,7 @@ pass "spec into a missing directory fails with one line"
 run features
 expect_rc 0 features
 printf '%s\n' "$OUT" | valid_json || fail "features: not JSON"
-printf '%s\n' "$OUT" | python3 -c '
+printf '%s\n' "$OUT" | /usr/bin/python3 -c '
 import json, sys
 f = json.load(sys.stdin)
 assert f["ociVersionMin"] == "1.0.0" and f["ociVersionMax"]
@@ -202,7 +202,7 @@ pass "a missing id or a bad flag value exits 1 with a usage hint"
 run --root "$ROOT" --log "$T/log.json" --log-format json state nope
 expect_rc 1 "state with --log"
 expect_one_line_error "state with --log"
-python3 - "$T/log.json" <<'EOF' || fail "--log-format json: the log file"
+/usr/bin/python3 - "$T/log.json" <<'EOF' || fail "--log-format json: the log file"
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 assert lines, "empty log"

@@ -30,7 +30,7 @@ C
   # Every x86_64 syscall the headers know but unshare: the profile's last number is the
   # newest in this libc's headers, far below 1000.
   allowed=$(sed -n 's/^#define __NR_\([a-z0-9_]*\) [0-9]*$/\1/p' /usr/include/x86_64-linux-gnu/asm/unistd_64.h |
-    grep -vx unshare | /usr/bin/python3 -c 'import json, sys; print(json.dumps(sys.stdin.read().split()))')
+    grep -vx unshare | "$PY" -c 'import json, sys; print(json.dumps(sys.stdin.read().split()))')
   set_args "$BUNDLE" /probe
   edit_config "$BUNDLE" "c['linux']['seccomp']={'defaultAction':'SCMP_ACT_ERRNO',
     'architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_X86','SCMP_ARCH_X32'],
@@ -94,7 +94,7 @@ for nnp in True False; do
 c['linux']['seccomp']['flags']=['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']
 c['linux']['seccomp']['syscalls']=[{'names':[$NOTIFIED],'action':'SCMP_ACT_NOTIFY'}]"
   : >"$WORK/agent.log"
-  out=$(cd "$BUNDLE" && timeout 30 "$OCISTART" --root "$ROOT" run "handoff$nnp" 2>&1); rc=$?
+  out=$(cd "$BUNDLE" && oci run "handoff$nnp" 2>&1); rc=$?
   expect_eq "notify on the hand-off's calls (noNewPrivileges $nnp): no deadlock" 0 "$rc"
   expect_eq "notify on the hand-off's calls (noNewPrivileges $nnp): the process ran" made "$out"
   # 47 recvmsg: the init's wait for `seccomp_taken`, notified once the agent had the fd.
@@ -105,9 +105,9 @@ done
 
 set_args "$BUNDLE" sleep 300
 CREATED_IDS="handoffexec"
-(cd "$BUNDLE" && timeout 30 "$OCISTART" --root "$ROOT" run -d handoffexec >/dev/null 2>&1)
+(cd "$BUNDLE" && oci run -d handoffexec >/dev/null 2>&1)
 expect_eq "notify: run -d" 0 $?
-out=$(timeout 30 "$OCISTART" --root "$ROOT" exec handoffexec sh -c 'mkdir /dev/shm/byexec && echo exec-made' 2>&1)
+out=$(oci exec handoffexec sh -c 'mkdir /dev/shm/byexec && echo exec-made' 2>&1)
 expect_eq "notify: exec with the same profile" exec-made "$out"
 oci delete --force handoffexec >/dev/null 2>&1
 CREATED_IDS=""

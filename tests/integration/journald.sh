@@ -23,17 +23,17 @@ mkdir -p "$ROOT"
 FOLLOW_PID=""
 
 cleanup() {
-  if [ -n "$FOLLOW_PID" ]; then kill -KILL "$FOLLOW_PID" 2>/dev/null; wait "$FOLLOW_PID" 2>/dev/null; fi
+  if [ -n "$FOLLOW_PID" ]; then kill -KILL "$FOLLOW_PID" 2>/dev/null; wait_job "$FOLLOW_PID" 5 "logs -f (after SIGKILL)"; fi
   if [ -n "$PSD_PID" ]; then
-    for id in j1 j2; do psd_exec "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
+    for id in j1 j2; do timeout -k 5 30 nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
   fi
   psd_stop
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-oci() { psd_exec "$OCISTART" --root "$ROOT" "$@"; }
-journal() { psd_exec journalctl --no-pager "$@" 2>&1; }
+oci() { bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" "$@"; }
+journal() { bounded 30 nsenter -t "$PSD_PID" -m -p -- journalctl --no-pager "$@" 2>&1; }
 
 # Waits until `journalctl ARGS` prints a line containing `needle` (journald writes
 # asynchronously). Returns 1 after 10 s.
@@ -95,7 +95,7 @@ expect_eq "logs -o cat: both lines" "err-line out-line" "$(oci logs -o cat j1 | 
 expect_eq "logs -n 1: only the newest line" "$(oci logs -o cat j1 | tail -n 1)" "$(oci logs -n 1 -o cat j1)"
 expect_eq "logs -n 0: nothing" "" "$(oci logs -n 0 j1)"
 json=$(oci logs -o json j1)
-check=$(printf '%s\n' "$json" | python3 -c '
+check=$(printf '%s\n' "$json" | "$PY" -c '
 import json, sys
 entries = [json.loads(line) for line in sys.stdin if line.strip()]
 by = {e["MESSAGE"]: e for e in entries}
@@ -135,12 +135,12 @@ sleep 1.5
 follower=$(descendant_named "$FOLLOW_PID" ocistart)
 if [ -n "$follower" ] && [ "$follower" -gt 0 ]; then
   kill -TERM "$follower"
-  wait "$FOLLOW_PID"
+  wait_job "$FOLLOW_PID" 10 "logs -f after SIGTERM"
   expect_eq "logs -f: exits 0 on SIGTERM" 0 "$?"
 else
   fail "logs -f: its process is gone: $(cat "$WORK/follow.err")"
   kill -KILL "$FOLLOW_PID" 2>/dev/null
-  wait "$FOLLOW_PID" 2>/dev/null
+  wait_job "$FOLLOW_PID" 5 "logs -f (after SIGKILL)"
 fi
 FOLLOW_PID=""
 after=$(grep -c tick- "$WORK/follow.out")
@@ -151,7 +151,7 @@ else
 fi
 expect_eq "logs -f: nothing printed twice" "" "$(sort "$WORK/follow.out" | uniq -d)"
 
-pid=$(oci state j2 | python3 -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
+pid=$(oci state j2 | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
 status_out=$(oci status j2 2>&1)
 expect_eq "status j2: exit status" 0 "$?"
 printf '%s\n' "$status_out" | sed 's/^/# /'

@@ -25,16 +25,17 @@ set_args "$BUNDLE" sh -c 'exit 3'
 # (pid 1 cannot SIGKILL itself from inside its pid namespace: kill it from outside)
 set_args "$BUNDLE" sleep 100
 "$OCISTART" --root "$ROOT" run --bundle "$BUNDLE" code137 >/dev/null 2>&1 & runner=$!
-for i in $(seq 50); do oci state code137 2>/dev/null | grep -q '"running"' && break; sleep 0.1; done
+is_status() { oci state "$1" 2>/dev/null | grep -q "\"status\": \"$2\""; }
+wait_until 5 "code137 to be running" is_status code137 running
 oci kill code137 KILL
-wait $runner; expect_eq "killed by SIGKILL is 137" 137 $?
+wait_job $runner 10 "run code137 after kill KILL"; expect_eq "killed by SIGKILL is 137" 137 $?
 # SIGTERM to `run` reaches the process (pid 1 needs a handler to see it).
 set_args "$BUNDLE" sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done'
 "$OCISTART" --root "$ROOT" run --bundle "$BUNDLE" relay >/dev/null 2>&1 & runner=$!
-for i in $(seq 50); do oci state relay 2>/dev/null | grep -q '"running"' && break; sleep 0.1; done
+wait_until 5 "relay to be running" is_status relay running
 sleep 0.3
 kill -TERM $runner
-wait $runner; expect_eq "SIGTERM to run is relayed" 7 $?
+wait_job $runner 10 "run relay after SIGTERM"; expect_eq "SIGTERM to run is relayed" 7 $?
 expect_no_leftovers "exit codes" code137 "$BUNDLE"
 
 # --- create / state / start / kill / delete ---
@@ -63,7 +64,7 @@ expect_contains "state running after resume" '"status": "running"' "$(oci state 
 expect_eq "freezer thawed" THAWED "$(cat /sys/fs/cgroup/freezer/ocistart/life/freezer.state)"
 oci delete life 2>/dev/null; expect_eq "delete running without --force fails" 1 $?
 oci kill life KILL; expect_eq "kill" 0 $?
-for i in $(seq 50); do oci state life | grep -q '"stopped"' && break; sleep 0.1; done
+wait_until 5 "life to stop after kill KILL" is_status life stopped
 expect_contains "state stopped" '"status": "stopped"' "$(oci state life)"
 oci kill life KILL 2>/dev/null; expect_eq "kill stopped fails" 1 $?
 oci delete life; expect_eq "delete" 0 $?

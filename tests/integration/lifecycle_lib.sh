@@ -4,7 +4,10 @@ set -u
 OCISTART=$(readlink -f "${1:?usage: $0 /path/to/ocistart}")
 if [ "$(id -u)" != 0 ]; then echo "SKIP: not root"; exit 77; fi
 [ -x /bin/busybox ] || { echo "SKIP: no /bin/busybox (busybox-static)"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+# Debian's python3, never the first on PATH: a version manager's shim there can take a
+# second per start.
+PY=/usr/bin/python3
+[ -x "$PY" ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
 
 # Tests that boot a private systemd (fresh /tmp inside) set OCISTART_TEST_TMP elsewhere.
 mkdir -p "${OCISTART_TEST_TMP:-/tmp}"
@@ -17,15 +20,21 @@ mkdir -p "$ROOT"
 
 cleanup() {
   for id in $CREATED_IDS; do
-    "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+    timeout -k 5 30 "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
   done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# shellcheck source=lib/bounded.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/bounded.sh"
 
-oci() { "$OCISTART" --root "$ROOT" "$@"; }
+# Every ocistart call has a deadline (OCI_TIMEOUT seconds, default 60): a hang fails the
+# test naming the command instead of running into meson's timeout.
+OCI_TIMEOUT=${OCI_TIMEOUT:-60}
+oci() { bounded "$OCI_TIMEOUT" "$OCISTART" --root "$ROOT" "$@"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }
+
 expect_eq() {  # what expected actual
   if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected [$2], got [$3]"; fi
 }
@@ -47,7 +56,7 @@ make_bundle() {  # dir
 }
 
 edit_config() {  # dir python-statements (c is the config)
-  python3 - "$1/config.json" "$2" <<'PY'
+  "$PY" - "$1/config.json" "$2" <<'PY'
 import json, sys
 path, code = sys.argv[1], sys.argv[2]
 c = json.load(open(path))
@@ -59,7 +68,7 @@ PY
 set_args() {  # dir arg...
   local dir=$1; shift
   local json
-  json=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@")
+  json=$("$PY" -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@")
   edit_config "$dir" "c['process']['args']=$json"
 }
 
@@ -79,6 +88,7 @@ expect_no_leftovers() {  # what id dir
 }
 
 finish() {
+  report_hangs
   if [ "$FAILS" -ne 0 ]; then echo "$FAILS failure(s)"; exit 1; fi
   echo "all passed"; exit 0
 }

@@ -41,9 +41,12 @@ OCI_BEFORE=$(oci_ids)
 # podman (cgroupfs manager) puts conmon in <hierarchy>/libpod_parent/conmon and containers in
 # libpod_parent/libpod-<id>; remove the empty parents afterwards if this test made them.
 LIBPOD_CGROUPS_BEFORE=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
-pm() { timeout 120 "${PODMAN[@]}" "$@"; }
 ok() { N=$((N + 1)); echo "ok - $*"; }
 not_ok() { N=$((N + 1)); FAILS=$((FAILS + 1)); echo "not ok - $*"; }
+fail() { not_ok "$@"; }
+# shellcheck source=lib/bounded.sh
+. "$SRC/tests/integration/lib/bounded.sh"
+pm() { bounded 120 "${PODMAN[@]}" "$@"; }
 expect_eq() {  # what expected actual
   if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected [$2], got [$3]"; fi
 }
@@ -51,7 +54,7 @@ expect_eq() {  # what expected actual
 cleanup() {
   pm rm --force --all >/dev/null 2>&1 || true
   for id in $(comm -13 <(echo "$OCI_BEFORE") <(oci_ids)); do
-    "$OCISTART" --root "$OCI_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+    timeout -k 5 30 "$OCISTART" --root "$OCI_ROOT" delete --force "$id" >/dev/null 2>&1 || true
   done
   if [ -z "$LIBPOD_CGROUPS_BEFORE" ]; then
     for d in /sys/fs/cgroup/*/libpod_parent; do
@@ -106,7 +109,7 @@ case "$tty_out" in
   *) not_ok "podman run -t tty: got [$tty_out]" ;;
 esac
 if command -v script >/dev/null; then
-  tty_out=$(script -qec "$(printf '%q ' "${PODMAN[@]}") run --rm -t ${CTR[*]} $IMG sh -c 'tty; exit 5'" \
+  tty_out=$(bounded 120 script -qec "$(printf '%q ' "${PODMAN[@]}") run --rm -t ${CTR[*]} $IMG sh -c 'tty; exit 5'" \
             /dev/null 2>&1 | tr -d '\r')
   case "$tty_out" in
     /dev/pts/*|/dev/console) ok "podman run -t under script: tty prints $tty_out" ;;
@@ -135,5 +138,6 @@ expect_eq "no container of this test left in ocistart's root $OCI_ROOT" "" "$lef
 mounts=$(findmnt -rn -o TARGET | grep "^$WORK" || true)
 expect_eq "no mounts left under $WORK" "" "$mounts"
 
+report_hangs
 echo "1..$N"
 [ "$FAILS" = 0 ]

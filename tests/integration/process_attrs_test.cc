@@ -168,7 +168,7 @@ void test_exec_as_user() {
   check(kv["nofile"] == "100", "exec as user: soft RLIMIT_NOFILE", kv["nofile"]);
   check(kv["nofile_hard"] == "200", "exec as user: hard RLIMIT_NOFILE", kv["nofile_hard"]);
   check(kv["oom"] == "300", "exec as user: oom_score_adj", kv["oom"]);
-  check(r.out.find("Function not implemented") != std::string::npos && kv["mkdir_rc"] == "1",
+  check(r.out.find("function not implemented") != std::string::npos && kv["mkdir_rc"] == "1",
         "exec as user: mkdir denied with errno 38", r.out.substr(r.out.rfind("Seccomp")));
 }
 
@@ -236,7 +236,7 @@ void test_rlimit_eperm() {
   getrlimit(RLIMIT_NOFILE, &current);
   std::string n = std::to_string(current.rlim_max + 1);
   std::string want = "setrlimit `RLIMIT_NOFILE` soft=" + n + " hard=" + n +
-                     ": Operation not permitted (the hard limit cannot be raised without "
+                     ": operation not permitted (the hard limit cannot be raised without "
                      "CAP_SYS_RESOURCE)\n";
   check(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && r.out == want,
         "rlimit above the hard limit: clear EPERM", r.out);

@@ -5,11 +5,9 @@
 
 CREATED_IDS="pstest fds fdrun gap lfd nolfd hk"
 
-state_pid() { oci state "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pid"])'; }
-wait_status() {  # id status
-  for _ in $(seq 50); do oci state "$1" 2>/dev/null | grep -q "\"status\": \"$2\"" && return 0; sleep 0.1; done
-  return 1
-}
+state_pid() { oci state "$1" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["pid"])'; }
+is_status() { oci state "$1" 2>/dev/null | grep -q "\"status\": \"$2\""; }
+wait_status() { wait_until 5 "$1 to be $2" is_status "$1" "$2"; }  # id status
 # The container's cgroup with the cgroupfs driver: /ocistart/<id> (pids hierarchy on v1).
 cgroup_dir() {
   if [ -d /sys/fs/cgroup/pids ]; then echo "/sys/fs/cgroup/pids/ocistart/$1"; else echo "/sys/fs/cgroup/ocistart/$1"; fi
@@ -29,7 +27,8 @@ make_bundle "$BUNDLE"
 set_args "$BUNDLE" sh -c 'sleep 100 & sleep 100'
 oci run -d --bundle "$BUNDLE" pstest </dev/null >/dev/null 2>&1; expect_eq "ps: run -d" 0 $?
 cg=$(cgroup_dir pstest)
-for _ in $(seq 50); do [ "$(wc -l <"$cg/cgroup.procs")" = 2 ] && break; sleep 0.1; done
+two_procs() { [ "$(wc -l <"$cg/cgroup.procs")" = 2 ]; }
+wait_until 5 "two processes in $cg" two_procs
 procs=$(sorted_words <"$cg/cgroup.procs")
 expect_eq "ps: two processes in $cg" 2 "$(echo $procs | wc -w)"
 init=$(state_pid pstest)
@@ -76,7 +75,8 @@ rmdir "$cg/psfds-sub" 2>/dev/null
 
 oci kill pstest KILL
 wait_status pstest stopped; expect_eq "ps: container stopped" 0 $?
-for _ in $(seq 50); do [ "$(oci ps -f json pstest)" = "[]" ] && break; sleep 0.1; done
+no_ps() { [ "$(oci ps -f json pstest)" = "[]" ]; }
+wait_until 5 "ps -f json pstest to list no process" no_ps
 out=$(oci ps pstest 2>&1); rc=$?
 expect_eq "ps of a stopped container exits 0 (as runc)" 0 $rc
 expect_eq "ps of a stopped container: the header only (as runc)" "$header" "$out"
@@ -193,7 +193,7 @@ pid=$(state_pid hk)
 container_ns="$(readlink /proc/$pid/ns/mnt) $(readlink /proc/$pid/ns/pid)"
 expect_eq "hooks after create: prestart, createRuntime, createContainer once" "1 1 1 0 0 0 " "$(runs $all)"
 oci start hk; expect_eq "hooks: start" 0 $?
-for _ in $(seq 50); do [ -s "$(hook_file startContainer count)" ] && break; sleep 0.1; done
+wait_until 5 "the startContainer hook to run" test -s "$(hook_file startContainer count)"
 wait_status hk running
 expect_eq "hooks after start: startContainer, poststart once" "1 1 1 1 1 0 " "$(runs $all)"
 oci kill hk KILL
@@ -207,12 +207,13 @@ host_ns="$(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid)"
 [ "$container_ns" != "$host_ns" ] && pass "hooks: the container has its own mount and pid namespaces" \
   || fail "hooks: the container is in the host's namespaces"
 hook_state() {
-  python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(s["id"], s["status"], s.get("pid", 0), s["bundle"])' \
+  "$PY" -c 'import json, sys; s = json.load(open(sys.argv[1])); print(s["id"], s["status"], s.get("pid", 0), s["bundle"])' \
     "$(hook_file "$1" json)" 2>&1
 }
 for k in $all; do
   case $k in
-    prestart | createRuntime) want_ns=$host_ns want="hk creating $pid $BUNDLE" ;;
+    prestart) want_ns=$host_ns want="hk created $pid $BUNDLE" ;;  # runtime-tools and crun; runc: creating
+    createRuntime) want_ns=$host_ns want="hk creating $pid $BUNDLE" ;;
     createContainer) want_ns=$container_ns want="hk creating 1 $BUNDLE" ;;  # pid seen in the container
     startContainer) want_ns=$container_ns want="hk created 1 $BUNDLE" ;;
     poststart) want_ns=$host_ns want="hk running $pid $BUNDLE" ;;

@@ -7,9 +7,10 @@ set_args "$BUNDLE" sleep 100
 
 # --pidfd-socket: a pidfd of the container's init arrives over SCM_RIGHTS.
 SOCK=$WORK/pidfd.sock
-python3 - "$SOCK" >"$WORK/pidfd.out" 2>&1 <<'PY' &
+"$PY" - "$SOCK" >"$WORK/pidfd.out" 2>&1 <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(30)  # no connection within 30 s: the listener gives up (and the test says so)
 s.bind(sys.argv[1]); s.listen(1)
 print("listening", flush=True)
 c, _ = s.accept()
@@ -19,11 +20,11 @@ pid = [l.split()[1] for l in open(f"/proc/self/fdinfo/{fd}") if l.startswith("Pi
 print(msg.decode(), os.readlink(f"/proc/self/fd/{fd}"), pid, flush=True)
 PY
 agent=$!
-for _ in $(seq 50); do grep -q listening "$WORK/pidfd.out" 2>/dev/null && break; sleep 0.1; done
+wait_until 10 "the pidfd listener to listen" grep -q listening "$WORK/pidfd.out"
 (cd "$BUNDLE" && oci create --pidfd-socket "$SOCK" ro1)
 CREATED_IDS="ro1"
-wait "$agent"
-pid=$(oci state ro1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+wait_job "$agent" 35 "the --pidfd-socket listener (no pidfd received?)"
+pid=$(oci state ro1 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
 expect_eq "--pidfd-socket gets the id and a pidfd of the init" "ro1 anon_inode:[pidfd] $pid" \
   "$(sed -n 2p "$WORK/pidfd.out")"
 oci delete --force ro1
@@ -41,7 +42,7 @@ expect_no_leftovers "--pidfd-socket to nobody" ro2 "$BUNDLE"
 if [ ! -S /run/systemd/journal/stdout ]; then
   out=$(cd "$BUNDLE" && oci run --log-driver journald ro3 2>&1)
   expect_eq "--log-driver journald without journald fails clearly" \
-    "ocistart: run \`ro3\`: --log-driver journald: connect to journald: No such file or directory" "$out"
+    "ocistart: run \`ro3\`: --log-driver journald: connect to journald: no such file or directory" "$out"
   expect_no_leftovers "--log-driver journald without journald" ro3 "$BUNDLE"
 fi
 edit_config "$BUNDLE" 'c["process"]["terminal"] = True'

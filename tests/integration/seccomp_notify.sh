@@ -22,7 +22,7 @@ MKDIR_SCRIPT='mkdir /tmp/notified 2>&1 || echo mkdir-failed; if [ -d /tmp/notifi
 # The agent's last message, one field a line: fds, metadata, state.id, pid, state.pid,
 # state.status, the received fds' types.
 last_message() {
-  tail -n 1 "$AGENT_LOG" 2>/dev/null | /usr/bin/python3 -c '
+  tail -n 1 "$AGENT_LOG" 2>/dev/null | "$PY" -c '
 import json, sys
 r = json.loads(sys.stdin.read())
 m = r["message"]
@@ -44,9 +44,8 @@ expect_message() {
 
 messages() { if [ -e "$AGENT_LOG" ]; then grep -c . "$AGENT_LOG"; else echo 0; fi; }
 
-wait_stopped() {  # id
-  for i in $(seq 100); do oci state "$1" 2>/dev/null | grep -q '"stopped"' && return; sleep 0.1; done
-}
+is_stopped() { oci state "$1" 2>/dev/null | grep -q '"stopped"'; }
+wait_stopped() { wait_until 10 "$1 to stop" is_stopped "$1"; }  # id
 
 # --- run ---
 set_args "$BUNDLE" sh -c "$MKDIR_SCRIPT"
@@ -77,7 +76,8 @@ set_args "$BUNDLE" sleep 300
 CREATED_IDS="notify-exec"
 (cd "$BUNDLE" && oci run --detach --pid-file "$WORK/init.pid" notify-exec >/dev/null 2>&1)
 expect_eq "exec: run --detach" 0 $?
-for i in $(seq 50); do [ "$(messages)" = 3 ] && break; sleep 0.1; done
+three_messages() { [ "$(messages)" = 3 ]; }
+wait_until 5 "the agent's third message" three_messages
 expect_eq "exec: the container's own message" 3 "$(messages)"
 out=$(oci exec --pid-file "$WORK/exec.pid" notify-exec sh -c "$MKDIR_SCRIPT" 2>&1); rc=$?
 expect_eq "exec: exits 0" 0 "$rc"
@@ -90,7 +90,7 @@ CREATED_IDS=""
 expect_no_leftovers "exec" notify-exec "$BUNDLE"
 
 # --- a listenerPath nobody listens on: a stale socket file ---
-/usr/bin/python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/stale.sock"
+"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/stale.sock"
 edit_config "$BUNDLE" "c['linux']['seccomp']['listenerPath']='$WORK/stale.sock'"
 set_args "$BUNDLE" true
 out=$(oci create --bundle "$BUNDLE" notify-nobody 2>&1); rc=$?

@@ -9,7 +9,8 @@ OCISTART=$(readlink -f "${1:?usage: $0 /path/to/ocistart}")
 if [ "$(id -u)" != 0 ]; then echo "SKIP: not root"; exit 77; fi
 [ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
 [ -x /bin/busybox ] || { echo "SKIP: no /bin/busybox (busybox-static)"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+PY=/usr/bin/python3  # Debian's: the first python3 on PATH may be a slow version-manager shim
+[ -x "$PY" ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
 HERE=$(dirname "$(readlink -f "$0")")
 TOOLS=$HERE/../../tools
 # shellcheck source=lib/private-systemd.sh
@@ -27,7 +28,7 @@ STOPPED=""
 cleanup() {
   if [ -n "$STOPPED" ] && [ -n "$PSD_PID" ]; then kill -CONT "$PSD_PID" 2>/dev/null; fi
   if [ -n "$PSD_PID" ]; then
-    for id in c0 c1 c2 c3 c4 c5; do psd_exec "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
+    for id in c0 c1 c2 c3 c4 c5; do timeout -k 5 30 nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
   fi
   psd_stop
   rm -rf "$WORK"
@@ -42,10 +43,13 @@ expect_eq() {  # what expected actual
 expect_contains() {  # what needle haystack
   case "$3" in *"$2"*) ok "$1" ;; *) not_ok "$1: [$2] not in [$3]" ;; esac
 }
-oci() { psd_exec "$OCISTART" --root "$ROOT" "$@"; }
+fail() { not_ok "$@"; }
+# shellcheck source=lib/bounded.sh
+. "$HERE/lib/bounded.sh"
+oci() { bounded 60 nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" "$@"; }
 
 edit_config() {  # python statements (c is the config)
-  python3 - "$BUNDLE/config.json" "$1" <<'PY'
+  "$PY" - "$BUNDLE/config.json" "$1" <<'PY'
 import json, sys
 path, code = sys.argv[1], sys.argv[2]
 c = json.load(open(path))
@@ -78,11 +82,7 @@ c["linux"]["cgroupsPath"] = "'"$1"'"
 '
 }
 
-wait_for_file() {  # path
-  local i
-  for i in $(seq 1 100); do [ -e "$1" ] && return 0; sleep 0.1; done
-  return 1
-}
+wait_for_file() { wait_until 10 "the container to write $1" test -e "$1"; }  # path
 
 # systemctl show and the cgroup files (seen from inside, and through the host path).
 check_unit_and_cgroups() {  # what unit
@@ -176,7 +176,7 @@ else
   not_ok "run: container did not start: $(cat "$WORK/run.err")"
 fi
 touch "$BUNDLE/rootfs/tmp/stop"
-wait "$RUN_PID"
+wait_job "$RUN_PID" 30 "run c0 after the container was told to stop"
 expect_eq "run: exit status" 0 $?
 calls=$(grep -o '[0-9]* D-Bus calls' "$WORK/run.err" | tr '\n' ',')
 echo "# D-Bus calls per run (create, delete): $calls"
@@ -204,10 +204,8 @@ if oci create --bundle "$BUNDLE" c1 2>"$WORK/create.err"; then
   [ -e "$ROOT/c3" ] && not_ok "unit name in use: state dir of c3 left" || ok "unit name in use: no state dir left"
   check_update c1 test-c1.scope
   touch "$BUNDLE/rootfs/tmp/stop"
-  for i in $(seq 1 50); do
-    [ "$(oci state c1 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null)" = stopped ] && break
-    sleep 0.1
-  done
+  c1_stopped() { [ "$(oci state c1 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null)" = stopped ]; }
+  wait_until 5 "c1 to stop after /tmp/stop" c1_stopped
   if oci delete c1 2>"$WORK/delete.err"; then ok "delete"; else not_ok "delete: $(cat "$WORK/delete.err")"; fi
 else
   not_ok "create with cgroupsPath system.slice:test:c1: $(cat "$WORK/create.err")"
@@ -295,6 +293,7 @@ kill -CONT "$PSD_PID" && STOPPED=""
 sleep 1
 check_nothing_left "stopped systemd, after SIGCONT" ocistart-c2.scope /system.slice/ocistart-c2.scope
 
+report_hangs
 echo "1..$N"
 if [ "$FAILS" -ne 0 ]; then echo "# $FAILS failure(s)"; exit 1; fi
 exit 0

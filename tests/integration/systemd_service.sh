@@ -8,7 +8,7 @@ OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tm
 [ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
 . "$(dirname "$0")/lib/private-systemd.sh"
 trap 'psd_stop; cleanup' EXIT
-oci() { psd_exec "$OCISTART" --root "$ROOT" "$@"; }
+oci() { bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" "$@"; }
 
 make_bundle "$BUNDLE"
 # PID 1 of a pid namespace ignores SIGTERM without a handler: the shell traps it.
@@ -29,21 +29,21 @@ EOF2
 psd_exec systemctl daemon-reload
 
 t0=$(date +%s%N)
-psd_exec systemctl start "$UNIT"
+bounded 60 nsenter -t "$PSD_PID" -m -p -- systemctl start "$UNIT"
 expect_eq "systemctl start returns" 0 $?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -lt 10000 ] && pass "the service was ready in ${ms} ms (READY=1 from run)" || fail "start took ${ms} ms"
 expect_eq "the service is active" active "$(psd_exec systemctl is-active "$UNIT")"
 expect_contains "its status text names the container's process" "container process" \
   "$(psd_exec systemctl show -p StatusText --value "$UNIT")"
-status=$(oci state svc1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+status=$(oci state svc1 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])')
 expect_eq "the container runs" running "$status"
-pid=$(oci state svc1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+pid=$(oci state svc1 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
 expect_eq "Delegate=yes: the container's cgroup is a child of the service's" \
   "/system.slice/$UNIT/svc1" "$(psd_exec cat "/proc/$pid/cgroup" | sed -n 's/^[0-9]*:memory://p')"
 expect_eq "Delegate=yes: no scope of its own" "" "$(psd_exec systemctl list-units --all --no-legend | grep -o 'ocistart-svc1.scope')"
 
-psd_exec systemctl stop "$UNIT"
+bounded 60 nsenter -t "$PSD_PID" -m -p -- systemctl stop "$UNIT"
 expect_eq "systemctl stop returns" 0 $?
 expect_eq "the service stopped cleanly" "ActiveState=inactive Result=success " \
   "$(psd_exec systemctl show -p ActiveState -p Result "$UNIT" | sort | tr '\n' ' ')"
@@ -54,7 +54,7 @@ expect_no_leftovers "the service's container" svc1 "$BUNDLE"
 if [ -x /lib/systemd/systemd-machined ]; then
   if oci --systemd-cgroup run -d --bundle "$BUNDLE" --register-machine web1 2>"$WORK/m.err"; then
     CREATED_IDS="$CREATED_IDS web1"
-    pid=$(oci state web1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+    pid=$(oci state web1 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
     expect_eq "machinectl lists the container" "web1 container ocistart" \
       "$(psd_exec machinectl list --no-legend | awk '$1 == "web1" {print $1, $2, $3}')"
     expect_eq "machined knows its leader and unit" "Leader=$pid Unit=ocistart-web1.scope " \

@@ -70,7 +70,7 @@ expect_eq "new user namespace + network namespace by path: the container is in t
 expect_eq "the runtime is back in its own network namespace" "$(readlink /proc/$$/ns/net)" \
   "$(readlink /proc/self/ns/net)"
 kill "$holder" 2>/dev/null
-wait "$holder" 2>/dev/null
+wait_job "$holder" 10 "unshare --net sleep 300 after SIGTERM"
 edit_config "$BUNDLE" '
 c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
 c["linux"]["namespaces"].append({"type": "network"})'

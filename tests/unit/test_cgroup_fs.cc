@@ -368,5 +368,5 @@ TEST_CASE("cgroupfs apply_writes: fallbacks, optional knobs, errors name the fil
   auto st = fs::apply_writes({missing}, to_dir, false);
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().code == ENOENT);
-  CHECK(st.error().message == "write `memory.memsw.limit_in_bytes` = `2097152`: No such file or directory");
+  CHECK(st.error().message == "write `memory.memsw.limit_in_bytes` = `2097152`: no such file or directory");
 }

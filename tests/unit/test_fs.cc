@@ -103,7 +103,7 @@ TEST_CASE("fs: write_file_atomic failures name the path and remove the temp file
   Status missing = write_file_atomic(t.path + "/no/such/file", "x");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == ENOENT);
-  CHECK(missing.error().message == "write `" + t.path + "/no/such/file`: No such file or directory");
+  CHECK(missing.error().message == "write `" + t.path + "/no/such/file`: no such file or directory");
 }
 
 TEST_CASE("fs: read_file and write_file") {
@@ -111,7 +111,7 @@ TEST_CASE("fs: read_file and write_file") {
   Result<std::string> r = read_file(t.path + "/missing");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == ENOENT);
-  CHECK(r.error().message == "read `" + t.path + "/missing`: No such file or directory");
+  CHECK(r.error().message == "read `" + t.path + "/missing`: no such file or directory");
 
   // write_file writes an existing file and never creates one.
   Status w = write_file(t.path + "/missing", "1");

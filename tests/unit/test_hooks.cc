@@ -67,6 +67,17 @@ TEST_CASE("hooks: a failing hook stops the list and is named") {
   CHECK(access(marker.c_str(), F_OK) != 0);
 }
 
+TEST_CASE("hooks: poststart/poststop run every hook; each failure is reported, none stops the rest") {
+  TempDir dir;
+  std::string out = dir.path + "/order";
+  std::vector<util::Error> failed = runtime::run_all_hooks(
+      {sh("exit 3"), sh("echo two >> " + out), sh("kill -9 $$"), sh("echo four >> " + out)}, "{}", "poststop");
+  REQUIRE(failed.size() == 2);
+  CHECK(failed[0].message == "poststop hook #0 `/bin/sh`: exited with status 3");
+  CHECK(failed[1].message == "poststop hook #2 `/bin/sh`: killed by signal 9 (killed)");
+  CHECK(*util::read_file(out) == "two\nfour\n");
+}
+
 TEST_CASE("hooks: a hook killed by a signal") {
   util::Status s = runtime::run_hooks({sh("kill -9 $$")}, "{}", "poststop");
   REQUIRE_FALSE(s.ok());
@@ -154,7 +165,7 @@ TEST_CASE("hooks: a missing program is an exec error") {
   util::Status s = runtime::run_hooks({h}, "{}", "prestart");
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message ==
-        "prestart: error running hook #0 `/nonexistent/hook`: exec: No such file or directory");
+        "prestart: error running hook #0 `/nonexistent/hook`: exec: no such file or directory");
   CHECK(s.error().code == ENOENT);
 }
 

@@ -431,7 +431,7 @@ TEST_CASE("load_bundle_config: a missing config.json keeps ENOENT") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == ENOENT);
   CHECK(r.error().message ==
-        "config.json: read `" + b.dir() + "/config.json`: No such file or directory");
+        "config.json: read `" + b.dir() + "/config.json`: no such file or directory");
 }
 
 TEST_CASE("load_bundle_config: a directory named config.json") {

@@ -179,7 +179,7 @@ TEST_CASE("rlimits: unknown type, soft above hard, and EPERM are explained") {
   s = os::apply_rlimits({{"RLIMIT_NOFILE", 10, 5}});
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().code == EINVAL);
-  CHECK(s.error().message.find("setrlimit `RLIMIT_NOFILE` soft=10 hard=5: Invalid argument") == 0);
+  CHECK(s.error().message.find("setrlimit `RLIMIT_NOFILE` soft=10 hard=5: invalid argument") == 0);
 
   // Above fs.nr_open the kernel answers EPERM even with CAP_SYS_RESOURCE, so this fails
   // the same way as root or not (and changes nothing).
@@ -192,7 +192,7 @@ TEST_CASE("rlimits: unknown type, soft above hard, and EPERM are explained") {
   CHECK(s.error().message ==
         "setrlimit `RLIMIT_NOFILE` soft=" + std::to_string(too_many) +
             " hard=" + std::to_string(too_many) +
-            ": Operation not permitted (the hard limit cannot be raised without CAP_SYS_RESOURCE)");
+            ": operation not permitted (the hard limit cannot be raised without CAP_SYS_RESOURCE)");
 }
 
 TEST_CASE("apply_process_attributes: rlimits, oom score and umask in a child") {
@@ -260,7 +260,7 @@ TEST_CASE("exec_process: PATH search, env passed exactly, errors name the progra
     p.env = {"PATH=/nonexistent:/also-not"};
     util::Status s = os::exec_process(p);
     REQUIRE_FALSE(s.ok());
-    CHECK(s.error().message == "exec `ocistart-no-such-program`: No such file or directory");
+    CHECK(s.error().message == "exec `ocistart-no-such-program`: executable file not found in $PATH");
     CHECK(s.error().code == ENOENT);
   }
   SUBCASE("absolute path not found") {
@@ -268,7 +268,7 @@ TEST_CASE("exec_process: PATH search, env passed exactly, errors name the progra
     p.args = {"/nonexistent/foo"};
     util::Status s = os::exec_process(p);
     REQUIRE_FALSE(s.ok());
-    CHECK(s.error().message == "exec `/nonexistent/foo`: No such file or directory");
+    CHECK(s.error().message == "exec `/nonexistent/foo`: no such file or directory");
   }
   SUBCASE("bad cwd") {
     spec::Process p;
@@ -276,7 +276,7 @@ TEST_CASE("exec_process: PATH search, env passed exactly, errors name the progra
     p.args = {"sh"};
     util::Status s = os::exec_process(p);
     REQUIRE_FALSE(s.ok());
-    CHECK(s.error().message == "chdir `/nonexistent-cwd`: No such file or directory");
+    CHECK(s.error().message == "chdir `/nonexistent-cwd`: no such file or directory");
   }
   SUBCASE("no args") {
     spec::Process p;

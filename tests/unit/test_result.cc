@@ -15,7 +15,7 @@ TEST_CASE("Error::wrap puts the outer context first") {
   Error e = errno_error("mount `proc`", EPERM);
   Error w = std::move(e).wrap("create `abc`");
   CHECK(w.code == EPERM);
-  CHECK(w.message == "create `abc`: mount `proc`: Operation not permitted");
+  CHECK(w.message == "create `abc`: mount `proc`: operation not permitted");
 }
 
 TEST_CASE("Result holds a value or an error") {

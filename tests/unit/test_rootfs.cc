@@ -422,13 +422,13 @@ TEST_CASE("the Nth call failing is reported with the destination") {
     CHECK(s.error().code == err);
     return s.error().message;
   };
-  CHECK(fail(4, EPERM) == "mount `/proc`: mount proc -> $ROOT/proc type=proc: Operation not permitted");
-  CHECK(fail(7, EACCES) == "mount `/dev/pts`: mkdir $ROOT/dev/pts 0755: Permission denied");
+  CHECK(fail(4, EPERM) == "mount `/proc`: mount proc -> $ROOT/proc type=proc: operation not permitted");
+  CHECK(fail(7, EACCES) == "mount `/dev/pts`: mkdir $ROOT/dev/pts 0755: permission denied");
   CHECK(fail(11, EROFS) ==
         "mount `/etc/hostname`: mount none -> $ROOT/etc/hostname flags=MS_RDONLY|MS_REMOUNT|MS_BIND: "
-        "Read-only file system");
-  CHECK(fail(13, EIO) == "device `/dev/null`: chmod $ROOT/dev/null 0666: Input/output error");
-  CHECK(fail(2, EIO) == "set rootfs propagation: mount none -> $ROOT flags=MS_PRIVATE: Input/output error");
+        "read-only file system");
+  CHECK(fail(13, EIO) == "device `/dev/null`: chmod $ROOT/dev/null 0666: input/output error");
+  CHECK(fail(2, EIO) == "set rootfs propagation: mount none -> $ROOT flags=MS_PRIVATE: input/output error");
 }
 
 TEST_CASE("no failure of any call is swallowed") {

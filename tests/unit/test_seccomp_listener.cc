@@ -98,7 +98,7 @@ TEST_CASE("seccomp listener: connect errors are runc's and name the path") {
   CHECK(conn.error().code == ENOENT);
   CHECK(conn.error().message ==
         "failed to connect with seccomp agent specified in the seccomp profile: "
-        "seccomp listenerPath `/nonexistent/ocistart-agent.sock`: connect: No such file or directory");
+        "seccomp listenerPath `/nonexistent/ocistart-agent.sock`: connect: no such file or directory");
   seccomp.listener_path = "/" + std::string(200, 'x');
   CHECK(os::connect_listener(&seccomp).error().code == ENAMETOOLONG);
 }

@@ -13,12 +13,12 @@ using namespace ocistart;
 using os::SyncKind;
 
 TEST_CASE("sync messages round-trip through encode and decode") {
-  std::vector<char> bytes = os::encode_sync(SyncKind::error, EPERM, "mount `proc`: Operation not permitted");
+  std::vector<char> bytes = os::encode_sync(SyncKind::error, EPERM, "mount `proc`: operation not permitted");
   util::Result<os::SyncMessage> m = os::decode_sync(std::string_view(bytes.data(), bytes.size()));
   REQUIRE(m.ok());
   CHECK(m->kind == SyncKind::error);
   CHECK(m->value == EPERM);
-  CHECK(m->text == "mount `proc`: Operation not permitted");
+  CHECK(m->text == "mount `proc`: operation not permitted");
 
   bytes = os::encode_sync(SyncKind::pid, 4242, "");
   m = os::decode_sync(std::string_view(bytes.data(), bytes.size()));
@@ -86,7 +86,7 @@ TEST_CASE("a channel pair carries messages, errors and fds; EOF is EPIPE") {
   ::close(fds[0]);
   ::close(fds[1]);
 
-  REQUIRE(a.send_error(util::Error{EACCES, "write `uid_map`: Permission denied"}).ok());
+  REQUIRE(a.send_error(util::Error{EACCES, "write `uid_map`: permission denied"}).ok());
   m = b.expect(SyncKind::ready);
   REQUIRE_FALSE(m.ok());
   CHECK(m.error().code == EACCES);

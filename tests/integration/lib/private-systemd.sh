@@ -8,9 +8,14 @@
 #    tmpfs, never the host's superblock);
 #  - tmpfiles, gettys, remount-fs and binfmt masked in /run/systemd/system;
 #  - no cgroup namespace (commands run through nsenter must land inside its tree).
-# Only one at a time (they share the v1 hierarchies): a lock file serializes them.
+# Only one at a time (they share the v1 hierarchies), and never with a dockerd or
+# containerd: lib/exclusive.sh's lock serializes them all; the older per-systemd lock is
+# still taken for copies of this file that only know that one.
 # psd_boot sets PSD_PID (host pid of that systemd); psd_exec runs a command inside it;
 # psd_stop SIGKILLs that one pid. Callers `trap psd_stop EXIT`.
+
+# shellcheck source=exclusive.sh
+. "$(dirname "${BASH_SOURCE[0]}")/exclusive.sh"
 
 PSD_PID=
 PSD_LOCK_FD=
@@ -22,6 +27,7 @@ psd_exec() {
 
 psd_boot() {
   local lock=/run/lock/ocistart-test-systemd.lock
+  exclusive_lock 600 psd_boot || return 1
   mkdir -p /run/lock
   exec {PSD_LOCK_FD}>"$lock"
   flock -w 600 "$PSD_LOCK_FD" || { echo "psd_boot: another test systemd holds $lock" >&2; return 1; }
@@ -32,7 +38,8 @@ psd_boot() {
     console-getty.service container-getty@.service serial-getty@.service getty-static.service
     systemd-remount-fs.service proc-sys-fs-binfmt_misc.automount proc-sys-fs-binfmt_misc.mount
     systemd-binfmt.service systemd-logind.service systemd-firstboot.service
-    systemd-update-utmp.service systemd-journal-flush.service"
+    systemd-update-utmp.service systemd-journal-flush.service
+    docker.socket docker.service containerd.service"
   local controllers
   # Exactly the v1 hierarchies the host has mounted (co-mounts keep their "cpu,cpuacct" name).
   controllers=$(findmnt -rn -t cgroup -o TARGET | sed -n 's|^/sys/fs/cgroup/||p' | grep -vx systemd | tr '\n' ' ')
@@ -81,6 +88,12 @@ psd_stop() {
     kill -KILL "$PSD_PID" 2>/dev/null || true
   fi
   if [ -n "$PSD_UNSHARE_PID" ]; then
+    local i
+    for ((i = 0; i < 100; i++)); do kill -0 "$PSD_UNSHARE_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$PSD_UNSHARE_PID" 2>/dev/null; then
+      echo "psd_stop: unshare (pid $PSD_UNSHARE_PID) still running 10 s after its systemd was killed" >&2
+      kill -KILL "$PSD_UNSHARE_PID" 2>/dev/null
+    fi
     wait "$PSD_UNSHARE_PID" 2>/dev/null || true
   fi
   PSD_PID=
@@ -89,4 +102,5 @@ psd_stop() {
     exec {PSD_LOCK_FD}>&-
     PSD_LOCK_FD=
   fi
+  exclusive_unlock
 }
