@@ -140,6 +140,19 @@ void close_inherited_fds(int preserve_fds, std::vector<int> keep) {
   (void)::syscall(SYS_close_range, from, ~0U, 0U);
 }
 
+// While it waits for `start`, the init of a new pid namespace would ignore SIGTERM and the
+// like from outside (the kernel delivers only signals it has a handler for), so `kill`
+// of a created container would do nothing. runc's init dies of them (the Go runtime
+// catches them): so do we, with a handler that exits. execve resets caught signals to
+// their default, so the container's process never sees these handlers.
+void die_on_termination_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = [](int sig) { ::_exit(128 + sig); };
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2})
+    (void)::sigaction(sig, &sa, nullptr);
+}
+
 // The state the hooks run in the container's namespaces read. The spec wants the pid as
 // seen from there: ours, getpid() (1 in a new pid namespace); and startContainer runs
 // once `start` came, so its status is `created`. runc gives both the same way. In the
@@ -303,6 +316,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   // From here on the parent of `create` may exit: the parent-death signal must not kill
   // us then. `ready` is the last message `create` reads; a write, as under the filter.
   (void)::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  die_on_termination_signals();
   if (Status s = sync.write_message(SyncKind::ready); !s)
     return s;
 
