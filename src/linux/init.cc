@@ -112,8 +112,11 @@ Status become_userns_root(const spec::Config& config) {
     return util::errno_error("setresgid(0) in the new user namespace");
   if (maps_zero(l.uid_mappings) && ::setresuid(0, 0, 0) < 0)
     return util::errno_error("setresuid(0) in the new user namespace");
-  // Changing credentials clears the parent-death signal: set it again.
+  // Changing credentials clears the parent-death signal, and may make us dumpable again
+  // (fs.suid_dumpable=1): set both again.
   (void)::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return util::errno_error("prctl(PR_SET_DUMPABLE, 0)");
   return {};
 }
 
