@@ -11,14 +11,15 @@
 //   7. `mounted`; wait for `proceed`              runtime hooks (prestart, createRuntime)
 //                                                 run by the parent, as runc orders them
 //   8. createContainer hooks, finalize_rootfs, check the executable
-//   9. `ready`, then block on exec.fifo until `start` reads it
-//  10. startContainer hooks, become_process(): signals reset, fds closed, attributes, exec
+//   9. prepare_process(): signals reset, fds close-on-exec, cwd, process attributes
+//      (user, capabilities, ... seccomp): all done before `create` returns, as runc
+//      does, so startContainer hooks run as the container's process would
+//  10. `ready`, then block on exec.fifo until `start` reads it
+//  11. startContainer hooks (under the seccomp filter, runc's order), exec
 //
-// linux.seccomp.listenerPath: the filter is loaded in step 10, after `start`, when the
-// process of `create` has long exited; so the init hands the listener fd to the agent
-// itself. It connects first thing (the path is the host's, resolved with the runtime's
-// credentials), builds the message once it has the state (step 7) and sends it right
-// after loading the filter.
+// linux.seccomp.listenerPath: the filter is loaded in step 9, while the process of
+// `create` still listens: the init writes the listener fd's number to it, the parent
+// takes the fd with pidfd_getfd(2) and hands it to the agent (seccomp_listener.h).
 //
 // CVE-2019-5736: the init is a fork of the runtime, so /proc/<init>/exe is the runtime
 // binary. A process of the container that could open it (through /proc/<pid>/exe of the
@@ -51,7 +52,6 @@
 #include "linux/caps.h"
 #include "linux/process.h"
 #include "linux/user.h"
-#include "linux/rlimits.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_listener.h"
 #include "linux/syscalls.h"
@@ -112,8 +112,11 @@ Status become_userns_root(const spec::Config& config) {
     return util::errno_error("setresgid(0) in the new user namespace");
   if (maps_zero(l.uid_mappings) && ::setresuid(0, 0, 0) < 0)
     return util::errno_error("setresuid(0) in the new user namespace");
-  // Changing credentials clears the parent-death signal: set it again.
+  // Changing credentials clears the parent-death signal, and may make us dumpable again
+  // (fs.suid_dumpable=1): set both again.
   (void)::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return util::errno_error("prctl(PR_SET_DUMPABLE, 0)");
   return {};
 }
 
@@ -140,6 +143,19 @@ void close_inherited_fds(int preserve_fds, std::vector<int> keep) {
   (void)::syscall(SYS_close_range, from, ~0U, 0U);
 }
 
+// While it waits for `start`, the init of a new pid namespace would ignore SIGTERM and the
+// like from outside (the kernel delivers only signals it has a handler for), so `kill`
+// of a created container would do nothing. runc's init dies of them (the Go runtime
+// catches them): so do we, with a handler that exits. execve resets caught signals to
+// their default, so the container's process never sees these handlers.
+void die_on_termination_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = [](int sig) { ::_exit(128 + sig); };
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2})
+    (void)::sigaction(sig, &sa, nullptr);
+}
+
 // The state the hooks run in the container's namespaces read. The spec wants the pid as
 // seen from there: ours, getpid() (1 in a new pid namespace); and startContainer runs
 // once `start` came, so its status is `created`. runc gives both the same way. In the
@@ -156,49 +172,6 @@ std::string in_container_state(std::string state_json, const std::string& status
   set_member("pid", std::to_string(::getpid()));
   set_member("status", "\"" + status + "\"");
   return state_json;
-}
-
-// The init's side of linux.seccomp.listenerPath (see the top of this file).
-struct NotifyHandoff {
-  const spec::Seccomp* seccomp = nullptr;  // nullptr: no agent to send to
-  util::UniqueFd conn;                     // to the agent; closed once the fd is sent
-  std::string message;                     // containerProcessState, built before loading
-};
-
-util::Result<NotifyHandoff> connect_notify_agent(const spec::Linux* linux_config) {
-  NotifyHandoff h;
-  h.seccomp = notify_listener(linux_config);
-  if (h.seccomp == nullptr)
-    return h;
-  util::Result<util::UniqueFd> conn = connect_listener(h.seccomp->listener_path);
-  if (!conn)
-    return std::move(conn).error();
-  h.conn = std::move(*conn);
-  return h;
-}
-
-// The state is the one the hooks get; its "pid" is the init's host pid, which is the
-// container's process (the pid namespace may hide it from us).
-Status prepare_notify_message(NotifyHandoff& h, const std::string& state_json) {
-  if (h.seccomp == nullptr)
-    return {};
-  util::Result<int> pid = state_pid(state_json);
-  if (!pid)
-    return std::move(pid).error();
-  h.message = container_process_state_json(*pid, h.seccomp->listener_metadata, state_json);
-  return {};
-}
-
-// Runs under the loaded filter: a sendmsg and two closes, nothing else. The connection
-// closes right away: the agent may read until EOF, and the container must not get it.
-NotifyFdSink notify_sink(NotifyHandoff& h) {
-  return [&h](util::UniqueFd listener) -> Status {
-    if (h.seccomp == nullptr)
-      return {};
-    Status s = send_to_listener(h.conn.get(), h.seccomp->listener_path, h.message, listener.get());
-    h.conn.reset();
-    return s;
-  };
 }
 
 // stdout and stderr become the streams `open` gives (journald: info and err priority).
@@ -242,9 +215,6 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   const spec::Linux* linux_config = config.linux_ ? &*config.linux_ : nullptr;
   RealSyscalls sys;
 
-  util::Result<NotifyHandoff> notify = connect_notify_agent(linux_config);
-  if (!notify)
-    return std::move(notify).error();
   if (!a.plan.joins.empty())
     if (Status s = join_namespaces(a.plan.joins); !s)
       return s;
@@ -311,8 +281,6 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (!proceed)
     return std::move(proceed).error();
   const std::string state_json = std::move(proceed->text);
-  if (Status s = prepare_notify_message(*notify, state_json); !s)
-    return s;
   // createContainer hooks run in our mount namespace before pivot_root, from the rootfs
   // (runc's cwd for them: relative paths in a hook name the container's files).
   if (config.hooks && !config.hooks->create_container.empty() && ::chdir(a.rootfs.c_str()) < 0)
@@ -334,19 +302,25 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     return s;
   if (Status s = check_executable(*process); !s)
     return s;
+  // Before our own bounding set is dropped: it is the one the check reads.
   if (process->capabilities)
     if (Status s = check_capabilities_held(*process->capabilities); !s)
       return s;
-  // rlimits now, not only right before execve: one the kernel refuses (above the hard
-  // limit without CAP_SYS_RESOURCE) then fails `create`, which cleans up, rather than
-  // `start`. become_process() sets them again (same values) for exec's children.
-  if (Status s = apply_rlimits(process->rlimits); !s)
-    return s;
+  // Everything the process needs, before `ready`: a failure (an rlimit above the hard
+  // limit without CAP_SYS_RESOURCE, a user not mapped) fails `create`, which cleans up.
+  // The seccomp listener fd goes to the parent, which forwards it to the agent.
+  NotifyFdSink to_parent = [&sync](util::UniqueFd listener) {
+    return hand_listener_to_parent(sync, std::move(listener));
+  };
+  util::Result<spec::Process> prepared = prepare_process(*process, linux_config, a.preserve_fds, to_parent);
+  if (!prepared)
+    return std::move(prepared).error();
 
   // From here on the parent of `create` may exit: the parent-death signal must not kill
-  // us then. `ready` is the last message `create` reads.
+  // us then. `ready` is the last message `create` reads; a write, as under the filter.
   (void)::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-  if (Status s = sync.send(SyncKind::ready); !s)
+  die_on_termination_signals();
+  if (Status s = sync.write_message(SyncKind::ready); !s)
     return s;
 
   // Blocks until `start` opens the fifo for reading. The O_PATH fd was opened by the
@@ -369,7 +343,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
                                       "startContainer");
         !s)
       return s;
-  return become_process(*process, linux_config, a.preserve_fds, notify_sink(*notify));
+  return exec_process(*prepared);
 }
 
 }  // namespace
@@ -415,8 +389,8 @@ Status check_preserved_fds(int count) {
   return {};
 }
 
-Status become_process(const spec::Process& process, const spec::Linux* linux_config, int preserve_fds,
-                      const NotifyFdSink& send_notify_fd) {
+util::Result<spec::Process> prepare_process(const spec::Process& process, const spec::Linux* linux_config,
+                                            int preserve_fds, const NotifyFdSink& send_notify_fd) {
   // The runtime may have blocked or ignored signals (run's relay, SIGPIPE for hooks):
   // the container starts with every disposition at default and nothing blocked.
   for (int sig = 1; sig < NSIG; ++sig)
@@ -441,15 +415,23 @@ Status become_process(const spec::Process& process, const spec::Linux* linux_con
   if (!entered)
     return std::move(entered).error();
   if (Status s = give_stdio_to(p.user.uid, p.terminal); !s)
-    return s;
+    return std::move(s).error();
   p.env = with_home(std::move(p.env), p.user.uid);
   if (Status s = apply_process_attributes_with_listener(p, linux_config, send_notify_fd); !s)
-    return s;
+    return std::move(s).error();
   if (!*entered)
     if (util::Result<bool> again = enter_cwd(p.cwd, true); !again)
       return std::move(again).error();
   p.cwd.clear();
-  return exec_process(p);
+  return p;
+}
+
+Status become_process(const spec::Process& process, const spec::Linux* linux_config, int preserve_fds,
+                      const NotifyFdSink& send_notify_fd) {
+  util::Result<spec::Process> prepared = prepare_process(process, linux_config, preserve_fds, send_notify_fd);
+  if (!prepared)
+    return std::move(prepared).error();
+  return exec_process(*prepared);
 }
 
 void init_main(const InitArgs& args) noexcept {

@@ -58,13 +58,19 @@ struct InitArgs {
 /// EBADF: "preserved fd 4 is not open".
 [[nodiscard]] util::Status check_preserved_fds(int count);
 
-/// Common steps of the init and of `exec`'s child before execve, in this order: reset
-/// every signal disposition and unblock all signals (the runtime blocks some), mark every
-/// fd from 3 + preserve_fds upwards close-on-exec (so nothing of the runtime reaches the
-/// container, CVE-2019-5736), apply process attributes and exec. Returns only on failure.
-/// `send_notify_fd` receives the seccomp listener fd right after the filter is loaded
-/// (see apply_process_attributes_with_listener): the init sends it to listenerPath, exec's
-/// child to its parent.
+/// What the init and `exec`'s child do before execve, in this order: reset every signal
+/// disposition and unblock all signals (the runtime blocks some), mark every fd from
+/// 3 + preserve_fds upwards close-on-exec (so nothing of the runtime reaches the
+/// container, CVE-2019-5736), enter process.cwd (before the user switch, and once more
+/// after it if that failed with EACCES), give stdio to the process's user, add HOME, apply
+/// the process attributes (apply_process_attributes_with_listener: seccomp included,
+/// `send_notify_fd` gets its listener fd). Returns the process to hand to exec_process()
+/// (cwd entered, so cleared; env with HOME).
+[[nodiscard]] util::Result<spec::Process> prepare_process(const spec::Process& process,
+                                                          const spec::Linux* linux_config, int preserve_fds,
+                                                          const NotifyFdSink& send_notify_fd);
+
+/// prepare_process(), then exec_process(): `exec`'s child. Returns only on failure.
 [[nodiscard]] util::Status become_process(const spec::Process& process, const spec::Linux* linux_config,
                                           int preserve_fds, const NotifyFdSink& send_notify_fd);
 

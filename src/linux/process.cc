@@ -19,7 +19,8 @@
 //                       (apply_process_attributes_with_listener).
 // 10. bounding set      PR_CAPBSET_DROP needs CAP_SETPCAP, so before the uid switch;
 //     groups, gid, uid  with PR_SET_KEEPCAPS so the permitted set survives the switch;
-//     capability sets   effective/permitted/inheritable, then ambient.
+//     capability sets   effective/permitted/inheritable, then ambient; not dumpable
+//                       again (the uid switch may have made us so).
 // 11. noNewPrivileges, then seccomp as the very last step: with NO_NEW_PRIVS no privilege
 //                       is needed, and the fewer syscalls run under the filter, the fewer a
 //                       profile has to allow (runc orders it the same way).
@@ -137,6 +138,10 @@ util::Status apply_process_attributes_with_listener(const spec::Process& process
     if (util::Status s = load_seccomp(*seccomp, send_notify_fd); !s) return s;
 
   if (util::Status s = apply_user_and_caps(process); !s) return s;
+  // A change of uid makes the kernel reset "dumpable" to fs.suid_dumpable, which may be 1:
+  // the init waits on exec.fifo after this, and until its execve /proc/<pid>/exe is the
+  // runtime's binary (CVE-2019-5736): not dumpable again, or no container at all.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return util::errno_error("prctl(PR_SET_DUMPABLE, 0)");
 
   if (process.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return util::errno_error("prctl(PR_SET_NO_NEW_PRIVS)");

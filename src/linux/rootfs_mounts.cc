@@ -33,6 +33,11 @@ constexpr unsigned long kLockableFlags = MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_N
 
 bool is_special_fs(const MountStep& step) { return step.type == "proc" || step.type == "sysfs"; }
 
+// runc's words ("must be mounted on ordinary directory"): clients and tests match them.
+util::Error not_on_directory(const MountStep& step, int code) {
+  return util::make_error("filesystem " + quoted(step.type) + " must be mounted on ordinary directory", code);
+}
+
 // The destination, created when missing: an empty file when a bind's source is not a
 // directory, a directory otherwise. proc and sysfs never go through a symlink (runc).
 Result<UniqueFd> open_destination(const Root& root, const MountStep& step, bool* existed) {
@@ -43,13 +48,13 @@ Result<UniqueFd> open_destination(const Root& root, const MountStep& step, bool*
     if (is_special_fs(step)) {
       struct stat st {};
       if (::fstat(fd->get(), &st) < 0 || !S_ISDIR(st.st_mode))
-        return util::make_error(quoted(step.type) + " must be mounted on an ordinary directory", ENOTDIR);
+        return not_on_directory(step, ENOTDIR);
     }
     return fd;
   }
   *existed = false;
   if (fd.error().code == ELOOP && is_special_fs(step))
-    return util::make_error(quoted(step.type) + " must be mounted on an ordinary directory", ELOOP);
+    return not_on_directory(step, ELOOP);
   if (fd.error().code != ENOENT)
     return fd;
   bool file = false;

@@ -1,9 +1,12 @@
 #include "linux/seccomp_filter.h"
 
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cstring>
 #include <cerrno>
 #include <optional>
 #include <string_view>
@@ -11,6 +14,10 @@
 #include <vector>
 
 #include "build_config.h"
+#include "linux/seccomp_enosys.h"
+#include "spec/names.h"
+#include "spec/validate.h"
+#include "util/fs.h"
 #include "util/scope_guard.h"
 
 #if OCISTART_HAVE_SECCOMP
@@ -20,15 +27,22 @@
 namespace ocistart::os {
 
 SeccompFilter::SeccompFilter(SeccompFilter&& o) noexcept
-    : ctx_(std::exchange(o.ctx_, nullptr)), uses_notify_(o.uses_notify_) {}
+    : ctx_(std::exchange(o.ctx_, nullptr)),
+      program_(std::move(o.program_)),
+      kernel_flags_(std::exchange(o.kernel_flags_, 0)) {}
 
 SeccompFilter& SeccompFilter::operator=(SeccompFilter&& o) noexcept {
   if (this != &o) {
     SeccompFilter old(std::move(*this));
     ctx_ = std::exchange(o.ctx_, nullptr);
-    uses_notify_ = o.uses_notify_;
+    program_ = std::move(o.program_);
+    kernel_flags_ = std::exchange(o.kernel_flags_, 0);
   }
   return *this;
+}
+
+bool SeccompFilter::uses_notify() const noexcept {
+  return (kernel_flags_ & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0;
 }
 
 #if OCISTART_HAVE_SECCOMP
@@ -82,27 +96,10 @@ uint32_t arch_token(std::string_view name) {
   return seccomp_arch_resolve_name(lower.c_str());
 }
 
-util::Status set_flag(scmp_filter_ctx ctx, std::string_view flag) {
-  scmp_filter_attr attr{};
-  if (flag == "SECCOMP_FILTER_FLAG_TSYNC")
-    attr = SCMP_FLTATR_CTL_TSYNC;
-  else if (flag == "SECCOMP_FILTER_FLAG_LOG")
-    attr = SCMP_FLTATR_CTL_LOG;
-  else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW")
-    attr = SCMP_FLTATR_CTL_SSB;
-  else if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") {
-#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
-    attr = SCMP_FLTATR_CTL_WAITKILL;
-#else
-    return util::make_error(
-        "seccomp flag `" + std::string(flag) + "` needs libseccomp 2.6 or later", ENOTSUP);
-#endif
-  } else {
-    return util::make_error("unknown seccomp flag `" + std::string(flag) + "`", EINVAL);
-  }
-  if (int rc = seccomp_attr_set(ctx, attr, 1); rc < 0)
-    return seccomp_error("seccomp flag `" + std::string(flag) + "`", rc);
-  return {};
+// linux.seccomp.flags go to seccomp(2) as they are: we load the program ourselves.
+util::Result<unsigned long> kernel_flag(std::string_view flag) {
+  if (std::optional<unsigned long> value = spec::seccomp_flag_value(flag)) return *value;
+  return util::make_error("unknown seccomp flag `" + std::string(flag) + "`", EINVAL);
 }
 
 util::Result<scmp_arg_cmp> condition(const spec::SeccompArg& arg, const std::string& syscall) {
@@ -144,13 +141,9 @@ util::Status add_syscall(scmp_filter_ctx ctx, const spec::SeccompSyscall& syscal
   }
   for (const std::string& name : syscall.names) {
     if (*action == SCMP_ACT_NOTIFY) {
-      // After the filter is loaded the listener fd still has to leave the process: with
-      // write (the sync socket to the parent, runc refuses it too) or sendmsg (the fd
-      // itself, to the parent or to listenerPath). Either call sent to the agent would wait
-      // for an agent that has not got the fd yet: a deadlock.
-      if (name == "write" || name == "sendmsg")
-        return util::make_error("seccomp: SCMP_ACT_NOTIFY cannot be used for `" + name + "`",
-                                EINVAL);
+      // The listener fd leaves the process through a write (spec::seccomp_notify_refusal).
+      if (std::optional<std::string> refused = spec::seccomp_notify_refusal(name))
+        return util::make_error(*refused, EINVAL);
       uses_notify = true;
     }
     int nr = seccomp_syscall_resolve_name(name.c_str());
@@ -169,15 +162,67 @@ util::Status add_syscall(scmp_filter_ctx ctx, const spec::SeccompSyscall& syscal
   return {};
 }
 
+// What libseccomp's `exporter` writes for `ctx`, read back from a memfd.
+util::Result<std::string> export_text(scmp_filter_ctx ctx, int (*exporter)(const scmp_filter_ctx, int),
+                                      const char* what) {
+  util::UniqueFd fd(::memfd_create("ocistart-seccomp", MFD_CLOEXEC));
+  if (!fd) return util::errno_error("memfd_create");
+  if (int rc = exporter(ctx, fd.get()); rc < 0) return seccomp_error(what, rc);
+  if (::lseek(fd.get(), 0, SEEK_SET) < 0) return util::errno_error(what);
+  return util::read_all(fd.get(), what);
+}
+
+// The BPF program libseccomp generates (host byte order, 8 bytes an instruction).
+util::Result<std::vector<sock_filter>> export_program(scmp_filter_ctx ctx) {
+  util::Result<std::string> bytes = export_text(ctx, seccomp_export_bpf, "seccomp_export_bpf");
+  if (!bytes) return std::move(bytes).error();
+  if (bytes->empty() || bytes->size() % sizeof(sock_filter) != 0)
+    return util::make_error("seccomp_export_bpf: " + std::to_string(bytes->size()) +
+                                " bytes are not a BPF program",
+                            EPROTO);
+  std::vector<sock_filter> program(bytes->size() / sizeof(sock_filter));
+  std::memcpy(program.data(), bytes->data(), bytes->size());
+  return program;
+}
+
+// runc's rule: the stub only matters when the default action refuses a call.
+bool needs_enosys_stub(uint32_t default_action) {
+  if (default_action == SCMP_ACT_ALLOW || default_action == SCMP_ACT_LOG) return false;
+  if ((default_action & 0xffff0000U) == SCMP_ACT_TRACE(0)) return false;  // the tracer decides
+  return default_action != SCMP_ACT_ERRNO(ENOSYS);
+}
+
+// The largest number the profile names (whatever the rule's action) on each of its
+// architectures, the native one included: it is in every filter.
+std::vector<AbiLastSyscall> last_syscalls(const spec::Seccomp& seccomp) {
+  std::vector<uint32_t> tokens{seccomp_arch_native()};
+  for (const std::string& arch : seccomp.architectures) tokens.push_back(arch_token(arch));
+  std::vector<AbiLastSyscall> out;
+  for (uint32_t token : tokens) {
+    std::optional<uint32_t> last;
+    for (const spec::SeccompSyscall& rule : seccomp.syscalls)
+      for (const std::string& name : rule.names) {
+        // Negative: unknown here, or a pseudo number libseccomp maps (socketcall's).
+        int nr = seccomp_syscall_resolve_name_arch(token, name.c_str());
+        if (nr >= 0 && (!last || static_cast<uint32_t>(nr) > *last)) last = static_cast<uint32_t>(nr);
+      }
+    if (!last) continue;
+    // libseccomp's token is the kernel's AUDIT_ARCH_* value, but for x32 (an x86_64 ABI).
+    const bool x32 = token == SCMP_ARCH_X32;
+    out.push_back(AbiLastSyscall{x32 ? SCMP_ARCH_X86_64 : token, x32, *last});
+  }
+  return out;
+}
+
 }  // namespace
 
 util::Result<SeccompFilter> build_seccomp_filter(const spec::Seccomp& seccomp) {
   util::Result<uint32_t> default_action =
       action_value(seccomp.default_action, seccomp.default_errno_ret);
   if (!default_action) return std::move(default_action).error().wrap("seccomp default action");
-  // The init writes to its parent after loading; see add_syscall.
+  // Every call not named would wait for the agent, the hand-off's write too.
   if (*default_action == SCMP_ACT_NOTIFY)
-    return util::make_error("seccomp: SCMP_ACT_NOTIFY cannot be the default action", EINVAL);
+    return util::make_error("SCMP_ACT_NOTIFY cannot be used as default action", EINVAL);
 
   scmp_filter_ctx ctx = seccomp_init(*default_action);
   if (ctx == nullptr) return util::make_error("seccomp_init: cannot create the filter", ENOMEM);
@@ -191,14 +236,12 @@ util::Result<SeccompFilter> build_seccomp_filter(const spec::Seccomp& seccomp) {
     if (int rc = seccomp_arch_add(ctx, token); rc < 0 && rc != -EEXIST)
       return seccomp_error("seccomp architecture `" + arch + "`", rc);
   }
-  for (const std::string& flag : seccomp.flags)
-    if (util::Status s = set_flag(ctx, flag); !s) return std::move(s).error();
-  // libseccomp sets NO_NEW_PRIVS when loading unless told not to; noNewPrivileges is the
-  // config's decision, taken separately.
-  if (int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0); rc < 0)
-    return seccomp_error("seccomp attribute NNP", rc);
-  // Report the kernel's errno from seccomp_load, not libseccomp's generic ECANCELED.
-  (void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+  unsigned long flags = 0;
+  for (const std::string& flag : seccomp.flags) {
+    util::Result<unsigned long> f = kernel_flag(flag);
+    if (!f) return std::move(f).error();
+    flags |= *f;
+  }
   // Long profiles evaluate faster as a binary tree. Not for short ones: libseccomp <= 2.5.4
   // builds a broken tree for a filter without rules (runc's threshold).
   if (seccomp.syscalls.size() > 32) (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
@@ -207,42 +250,49 @@ util::Result<SeccompFilter> build_seccomp_filter(const spec::Seccomp& seccomp) {
   for (const spec::SeccompSyscall& syscall : seccomp.syscalls)
     if (util::Status s = add_syscall(ctx, syscall, *default_action, uses_notify); !s)
       return std::move(s).error();
+  // WAIT_KILLABLE_RECV is about notified calls: the kernel refuses it without a listener.
+  if (!uses_notify) flags &= ~static_cast<unsigned long>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+  if (uses_notify) {
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    // The kernel takes TSYNC with a listener only when a thread that cannot sync is
+    // reported as ESRCH rather than by its id (the return value is the listener fd).
+    if (flags & SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  }
+
+  util::Result<std::vector<sock_filter>> program = export_program(ctx);
+  if (!program) return std::move(program).error();
+  if (needs_enosys_stub(*default_action)) {
+    std::vector<sock_filter> stub = enosys_stub(last_syscalls(seccomp));
+    program->insert(program->begin(), stub.begin(), stub.end());
+  }
+  if (program->size() > BPF_MAXINSNS)
+    return util::make_error("seccomp filter: " + std::to_string(program->size()) +
+                                " instructions, more than the kernel's " +
+                                std::to_string(BPF_MAXINSNS),
+                            E2BIG);
   release.dismiss();
-  return SeccompFilter(ctx, uses_notify);
+  return SeccompFilter(ctx, std::move(*program), flags);
 }
 
 util::Result<std::string> export_seccomp_pfc(const SeccompFilter& filter) {
   if (filter.get() == nullptr) return util::make_error("export seccomp filter: no filter", EINVAL);
-  util::UniqueFd fd(::memfd_create("ocistart-seccomp-pfc", MFD_CLOEXEC));
-  if (!fd) return util::errno_error("memfd_create");
-  if (int rc = seccomp_export_pfc(filter.get(), fd.get()); rc < 0)
-    return seccomp_error("seccomp_export_pfc", rc);
-  std::string text;
-  char buf[4096];
-  for (off_t offset = 0;;) {
-    ssize_t n = ::pread(fd.get(), buf, sizeof buf, offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return util::errno_error("read seccomp pfc");
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    offset += n;
-  }
-  return text;
+  return export_text(filter.get(), seccomp_export_pfc, "seccomp_export_pfc");
 }
 
 util::Result<util::UniqueFd> load_seccomp_filter(const SeccompFilter& filter) {
-  if (filter.get() == nullptr) return util::make_error("load seccomp filter: no filter", EINVAL);
-  if (int rc = seccomp_load(filter.get()); rc < 0) {
-    util::Error error = seccomp_error("load seccomp filter", rc);
-    if (rc == -EACCES) error.message += " (needs noNewPrivileges or CAP_SYS_ADMIN)";
+  if (filter.program().empty())
+    return util::make_error("load seccomp filter: no filter", EINVAL);
+  sock_fprog prog{};
+  prog.len = static_cast<unsigned short>(filter.program().size());
+  prog.filter = const_cast<sock_filter*>(filter.program().data());
+  long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, filter.kernel_flags(), &prog);
+  if (rc < 0) {
+    util::Error error = util::errno_error("load seccomp filter");
+    if (error.code == EACCES) error.message += " (needs noNewPrivileges or CAP_SYS_ADMIN)";
     return error;
   }
-  if (!filter.uses_notify()) return util::UniqueFd();
-  // libseccomp keeps the listener fd in its process-wide state and never closes it; the
-  // init is about to exec, so the caller takes ownership of that very fd.
-  int fd = seccomp_notify_fd(filter.get());
-  if (fd < 0) return seccomp_error("seccomp listener fd", fd);
-  return util::UniqueFd(fd);
+  // With NEW_LISTENER the kernel returns the listener fd, O_CLOEXEC.
+  return filter.uses_notify() ? util::UniqueFd(static_cast<int>(rc)) : util::UniqueFd();
 }
 
 #else  // !OCISTART_HAVE_SECCOMP

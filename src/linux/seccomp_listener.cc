@@ -1,10 +1,9 @@
 #include "linux/seccomp_listener.h"
 
-#include <simdjson.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <cstdint>
-#include <limits>
 
 #include "build_config.h"
 #include "util/fd_passing.h"
@@ -13,11 +12,24 @@
 namespace ocistart::os {
 namespace {
 
+using util::Status;
+
 // The name of the one fd sent, at its index in SCM_RIGHTS (runtime-spec config-linux.md).
 constexpr std::string_view kSeccompFdName = "seccompFd";
 
 std::string listener_context(const std::string& path) {
   return "seccomp listenerPath `" + path + "`";
+}
+
+// The fd numbered `fd` in process `pid`, duplicated into ours (O_CLOEXEC).
+util::Result<util::UniqueFd> take_fd(int pid, int fd) {
+  util::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd)
+    return util::errno_error("pidfd_open " + std::to_string(pid));
+  util::UniqueFd taken(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
+  if (!taken)
+    return util::errno_error("pidfd_getfd " + std::to_string(fd) + " of " + std::to_string(pid));
+  return taken;
 }
 
 }  // namespace
@@ -50,21 +62,12 @@ std::string container_process_state_json(int pid, std::string_view metadata,
   return std::move(w).str();
 }
 
-util::Result<int> state_pid(std::string_view state_json) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(state_json);
-  simdjson::dom::element doc;
-  if (parser.parse(padded).get(doc) != simdjson::SUCCESS)
-    return util::make_error("container state: invalid JSON", EINVAL);
-  int64_t pid = 0;
-  if (doc["pid"].get_int64().get(pid) != simdjson::SUCCESS || pid <= 0 ||
-      pid > std::numeric_limits<int>::max())
-    return util::make_error("container state: `pid` is not a process id", EINVAL);
-  return static_cast<int>(pid);
-}
-
-util::Result<util::UniqueFd> connect_listener(const std::string& path) {
-  return util::connect_unix(path, listener_context(path));
+util::Result<util::UniqueFd> connect_listener(const spec::Seccomp* seccomp) {
+  if (seccomp == nullptr)
+    return util::UniqueFd();
+  return util::connect_unix(seccomp->listener_path,
+                            "failed to connect with seccomp agent specified in the seccomp profile: " +
+                                listener_context(seccomp->listener_path));
 }
 
 util::Status send_to_listener(int conn, const std::string& path, std::string_view message,
@@ -79,6 +82,29 @@ util::Status send_to_listener(int conn, const std::string& path, std::string_vie
     sent += static_cast<size_t>(n);
   }
   return {};
+}
+
+Status hand_listener_to_parent(SyncChannel& sync, util::UniqueFd listener) {
+  if (Status s = sync.write_message(SyncKind::seccomp_fd, listener.get()); !s)
+    return s;
+  util::Result<SyncMessage> taken = sync.expect(SyncKind::seccomp_taken);
+  return taken ? Status{} : Status{std::move(taken).error()};
+}
+
+Status forward_listener(SyncChannel& sync, int pid, util::UniqueFd conn, const spec::Seccomp& seccomp,
+                        std::string_view state_json) {
+  util::Result<SyncMessage> m = sync.expect(SyncKind::seccomp_fd);
+  if (!m)
+    return std::move(m).error();
+  util::Result<util::UniqueFd> listener = take_fd(pid, m->value);
+  if (!listener)
+    return std::move(listener).error().wrap("take the seccomp listener fd");
+  std::string message = container_process_state_json(pid, seccomp.listener_metadata, state_json);
+  if (Status s = send_to_listener(conn.get(), seccomp.listener_path, message, listener->get()); !s)
+    return s;
+  conn.reset();
+  listener->reset();
+  return sync.send(SyncKind::seccomp_taken);
 }
 
 }  // namespace ocistart::os

@@ -1,15 +1,21 @@
 // linux.seccomp.listenerPath: handing the seccomp notify fd to an agent.
 //
-// The runtime connects to the agent's UNIX socket (SOCK_STREAM, as runc does), sends one
-// "container process state" document with the listener fd attached (SCM_RIGHTS) and
-// closes the connection. Connecting and building the message happen before the filter is
-// loaded; only the send (sendmsg, close) runs under the filter, which is why
-// build_seccomp_filter refuses SCMP_ACT_NOTIFY for `sendmsg`.
+// runc's way. The runtime connects to the agent's UNIX socket (SOCK_STREAM) before it
+// starts the process. The process (the container's init, or exec's child) loads its filter
+// before `create` (or `exec`) returns, writes the listener fd's number to the runtime and
+// waits; the runtime takes the fd out of the process with pidfd_getfd(2), sends one
+// "container process state" document with it attached (SCM_RIGHTS), closes its copy and
+// the connection, and answers; the process then closes its own copy, so that the agent
+// holds the only one (when the agent goes, notified syscalls fail with ENOSYS instead of
+// waiting). Under the filter the process only writes its message and reads the answer: a
+// notified read waits for an agent that has the fd by then; a notified write could not
+// (spec::seccomp_notify_refusal).
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "linux/sync.h"
 #include "spec/config.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
@@ -31,18 +37,29 @@ namespace ocistart::os {
 [[nodiscard]] std::string container_process_state_json(int pid, std::string_view metadata,
                                                        std::string_view state_json);
 
-/// The "pid" member of an OCI state document. EINVAL when the text does not parse or
-/// the member is missing or not a positive integer. Pure.
-[[nodiscard]] util::Result<int> state_pid(std::string_view state_json);
-
-/// Connects to the agent's socket at `path` (util::connect_unix). Errors name the path:
-/// "seccomp listenerPath `/run/agent.sock`: connect: Connection refused".
-[[nodiscard]] util::Result<util::UniqueFd> connect_listener(const std::string& path);
+/// Connects to the agent's socket at `seccomp->listener_path` (util::connect_unix); an
+/// empty UniqueFd when `seccomp` is nullptr (notify_listener() found no agent to call).
+/// Errors in runc's words and naming the path: "failed to connect with seccomp agent
+/// specified in the seccomp profile: listenerPath `/run/agent.sock`: connect: Connection
+/// refused".
+[[nodiscard]] util::Result<util::UniqueFd> connect_listener(const spec::Seccomp* seccomp);
 
 /// Sends `message` over `conn`, connected to the agent at `path`, with `notify_fd`
-/// attached to its first bytes. Allocates only to report an error (which names `path`):
-/// safe in the init after the filter is loaded. EPIPE when the agent has gone (no SIGPIPE).
+/// attached to its first bytes. Errors name `path`. EPIPE when the agent has gone (no
+/// SIGPIPE).
 [[nodiscard]] util::Status send_to_listener(int conn, const std::string& path,
                                             std::string_view message, int notify_fd);
+
+/// The process's side, right after loading the filter: `seccomp_fd` with the number of
+/// `listener` (SyncChannel::write_message), then wait for `seccomp_taken`; `listener`
+/// closes on return. Safe in the init child.
+[[nodiscard]] util::Status hand_listener_to_parent(SyncChannel& sync, util::UniqueFd listener);
+
+/// The runtime's side: waits for `seccomp_fd` from process `pid`, takes the fd with
+/// pidfd_getfd(2), sends it to the agent on `conn` with the containerProcessState of
+/// `pid`, `seccomp`'s listenerMetadata and `state_json`, closes `conn` and its copy of the
+/// fd, then answers `seccomp_taken`.
+[[nodiscard]] util::Status forward_listener(SyncChannel& sync, int pid, util::UniqueFd conn,
+                                            const spec::Seccomp& seccomp, std::string_view state_json);
 
 }  // namespace ocistart::os

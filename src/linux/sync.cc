@@ -20,7 +20,7 @@ struct Header {
 static_assert(sizeof(Header) == 12);
 
 bool known_kind(uint32_t k) {
-  return k >= static_cast<uint32_t>(SyncKind::proceed) && k <= static_cast<uint32_t>(SyncKind::mounted);
+  return k >= static_cast<uint32_t>(SyncKind::proceed) && k <= static_cast<uint32_t>(SyncKind::seccomp_taken);
 }
 
 }  // namespace
@@ -37,6 +37,7 @@ std::string to_string(SyncKind kind) {
     case SyncKind::mapped: return "mapped";
     case SyncKind::placed: return "placed";
     case SyncKind::mounted: return "mounted";
+    case SyncKind::seccomp_taken: return "seccomp_taken";
   }
   return "unknown(" + std::to_string(static_cast<uint32_t>(kind)) + ")";
 }
@@ -104,6 +105,17 @@ util::Status SyncChannel::send(SyncKind kind, int32_t value, std::string_view te
   std::vector<char> bytes = encode_sync(kind, value, text);
   if (util::send_with_fd(fd_.get(), bytes.data(), bytes.size(), fd) < 0)
     return util::errno_error("send `" + to_string(kind) + "` on the sync socket");
+  return {};
+}
+
+util::Status SyncChannel::write_message(SyncKind kind, int32_t value) {
+  const Header h{static_cast<uint32_t>(kind), value, 0};
+  ssize_t n;
+  do {
+    n = ::write(fd_.get(), &h, sizeof h);
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof h))
+    return util::errno_error("write `" + to_string(kind) + "` on the sync socket", n < 0 ? errno : EPROTO);
   return {};
 }
 

@@ -3,7 +3,7 @@
 // Channel design (youki's idea, crun's message kinds): one SOCK_SEQPACKET socketpair,
 // so every send is one message with its boundaries kept. A message has a kind, an int
 // (a pid, or the errno of an error), a text (an error message, the state JSON for the
-// hooks) and at most one fd passed with SCM_RIGHTS (pty master, seccomp notify fd).
+// hooks) and at most one fd passed with SCM_RIGHTS (the pty master).
 // Each side waits with `expect(kind)`: an Error message from the other side becomes
 // that Error (errno and context kept), any other kind fails with
 // "unexpected message X, expected Y", and EOF fails with "... closed".
@@ -18,14 +18,19 @@
 //                                          the container's devpts once /dev is complete
 //   init -> parent   mounted               config.mounts, devices and console done
 //   parent -> init   proceed(state JSON)   prestart and createRuntime hooks run
-//   init -> parent   ready                 rootfs final, about to wait on exec.fifo
+//   init -> parent   seccomp_fd(n)         linux.seccomp has a NOTIFY rule: the filter is
+//                                          loaded and n is the listener fd's number in the
+//                                          init; the parent takes it with pidfd_getfd(2)
+//                                          and hands it to listenerPath
+//   parent -> init   seccomp_taken         the agent has the fd: the init closes its copy
+//   init -> parent   ready                 process attributes applied, seccomp loaded,
+//                                          about to wait on exec.fifo
 //   init -> parent   error(errno, text)    any failure, then init _exit()s
 // exec (two channels: the joiner's, then the process's own, so that neither overtakes):
 //   parent -> joiner  proceed              joiner moved into the container's cgroup
 //   joiner -> parent  pid(n)               the process that will exec (host pid)
 //   process -> parent pty_master(fd), error
-//   process -> parent seccomp_fd(fd)       the listener fd, which the parent forwards to
-//                                          linux.seccomp.listenerPath
+//   process -> parent seccomp_fd(n)        as for create; answered with seccomp_taken
 // After exec the socket (O_CLOEXEC) closes: EOF on the parent means exec succeeded.
 #pragma once
 
@@ -51,6 +56,7 @@ enum class SyncKind : uint32_t {
   mapped = 8,
   placed = 9,
   mounted = 10,
+  seccomp_taken = 11,
 };
 
 /// "proceed", "ready", ...; "unknown(N)" for a value outside the enum.
@@ -59,9 +65,9 @@ enum class SyncKind : uint32_t {
 /// One message. `fd` is owned by the message once received.
 struct SyncMessage {
   SyncKind kind = SyncKind::proceed;
-  int32_t value = 0;  // pid for `pid`, errno for `error`
+  int32_t value = 0;  // pid for `pid`, errno for `error`, fd number for `seccomp_fd`
   std::string text;   // message of `error`, payload of `proceed`
-  util::UniqueFd fd;  // for pty_master / seccomp_fd
+  util::UniqueFd fd;  // for pty_master
 };
 
 /// Largest encoded message (header + text); longer texts are truncated on encode.
@@ -93,6 +99,11 @@ class SyncChannel {
   /// Sends one message; `fd` (when >= 0) is duplicated into the peer by SCM_RIGHTS.
   [[nodiscard]] util::Status send(SyncKind kind, int32_t value = 0, std::string_view text = {},
                                   int fd = -1);
+  /// One write(2) of a message without text or fd: what the process that loaded a seccomp
+  /// filter may still do when sendmsg is a notified syscall (only `write` may not be,
+  /// spec::seccomp_notify_refusal). Allocates only for an error. No MSG_NOSIGNAL: a gone
+  /// peer raises SIGPIPE.
+  [[nodiscard]] util::Status write_message(SyncKind kind, int32_t value = 0);
   /// Sends an `error` message carrying `error` (errno + message).
   [[nodiscard]] util::Status send_error(const util::Error& error);
   /// Receives the next message; EOF is an error with code EPIPE ("sync socket closed").

@@ -23,6 +23,7 @@
 #include "linux/idmapped_mounts.h"
 #include "linux/init.h"
 #include "linux/namespaces.h"
+#include "linux/seccomp_listener.h"
 #include "runtime/container.h"
 #include "runtime/device_rules.h"
 #include "runtime/container_id.h"
@@ -287,6 +288,13 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   for (const std::string& warning : *busy)
     util::log_warning(warning);
 
+  // linux.seccomp.listenerPath: connected now, so that an agent that is not there fails
+  // `create` before any process exists (the init closes its inherited copy).
+  const spec::Seccomp* notify = os::notify_listener(&lc);
+  util::Result<util::UniqueFd> notify_conn = os::connect_listener(notify);
+  if (!notify_conn)
+    return std::move(notify_conn).error();
+
   util::Result<std::pair<os::SyncChannel, os::SyncChannel>> pair = os::SyncChannel::make_pair();
   if (!pair)
     return std::move(pair).error();
@@ -433,6 +441,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   }
   if (util::Status s = sync.send(os::SyncKind::proceed, 0, state_json); !s)
     return std::move(s).error().wrap("container init");
+  // The init loads its seccomp filter before `ready`; a listener fd goes to the agent.
+  if (notify != nullptr)
+    if (util::Status s = os::forward_listener(sync, init_pid, std::move(*notify_conn), *notify, state_json); !s)
+      return init_failure(std::move(s).error());
 
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::ready); !m)
     return init_failure(std::move(m).error());

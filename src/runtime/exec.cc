@@ -12,9 +12,10 @@
 // A and B each talk to us on a socket of their own: on a shared one, B's first message
 // (its pty) could overtake A's `pid`.
 //
-// linux.seccomp.listenerPath: B sends its seccomp listener fd to us, and we, who know the
-// container's state and B's host pid, send it on to the agent. We connect before forking,
-// so a listener that is not there fails exec before any process exists.
+// linux.seccomp.listenerPath: B tells us its seccomp listener fd, and we, who know the
+// container's state and B's host pid, take it and send it on to the agent
+// (seccomp_listener.h). We connect before forking, so a listener that is not there fails
+// exec before any process exists.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -130,8 +131,8 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
       if (util::Status s = os::attach_pty_slave(pty->slave.get(), process.console_size); !s)
         child_fail(sync, s.error());
     }
-    os::NotifyFdSink to_parent = [&sync](util::UniqueFd listener) -> util::Status {
-      return sync.send(os::SyncKind::seccomp_fd, 0, {}, listener.get());
+    os::NotifyFdSink to_parent = [&sync](util::UniqueFd listener) {
+      return os::hand_listener_to_parent(sync, std::move(listener));
     };
     util::Status s = os::become_process(process, lc, preserve_fds, to_parent);
     child_fail(sync, s ? util::make_error("exec returned") : s.error());
@@ -172,25 +173,6 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
   }
 }
 
-// The connection to the agent; none when `seccomp` (os::notify_listener) is nullptr.
-util::Result<util::UniqueFd> connect_notify_agent(const spec::Seccomp* seccomp) {
-  if (seccomp == nullptr)
-    return util::UniqueFd();
-  return os::connect_listener(seccomp->listener_path);
-}
-
-// B loaded its filter: its listener fd goes on to the agent with the container's state and
-// B's pid. Our copies of the fd and of the connection close on return, so that the agent
-// holds the only one (when it closes it, notified syscalls fail instead of blocking).
-util::Status forward_notify_fd(os::SyncChannel& sync, util::UniqueFd conn, const spec::Seccomp& seccomp,
-                               const std::string& state_json, int pid) {
-  util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::seccomp_fd);
-  if (!m)
-    return std::move(m).error();
-  std::string message = os::container_process_state_json(pid, seccomp.listener_metadata, state_json);
-  return os::send_to_listener(conn.get(), seccomp.listener_path, message, m->fd.get());
-}
-
 }  // namespace
 
 util::Result<int> exec(const ExecOptions& o) {
@@ -226,7 +208,7 @@ util::Result<int> exec(const ExecOptions& o) {
   if (!driver)
     return std::move(driver).error();
   const spec::Seccomp* notify = os::notify_listener(lc);
-  util::Result<util::UniqueFd> notify_conn = connect_notify_agent(notify);
+  util::Result<util::UniqueFd> notify_conn = os::connect_listener(notify);
   if (!notify_conn)
     return std::move(notify_conn).error();
   const std::string state_json = oci_state_json(state, l->status, 0);
@@ -298,7 +280,7 @@ util::Result<int> exec(const ExecOptions& o) {
     }
   }
   if (notify != nullptr) {
-    util::Status s = forward_notify_fd(sync, std::move(*notify_conn), *notify, state_json, process_pid);
+    util::Status s = os::forward_listener(sync, process_pid, std::move(*notify_conn), *notify, state_json);
     if (!s)
       return std::move(s).error();
   }

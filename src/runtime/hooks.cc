@@ -10,7 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstring>
 #include <climits>
 #include <cstdint>
 #include <string>
@@ -63,6 +65,15 @@ int64_t now_ms() {
   // The parent reads the errno from the close-on-exec pipe: EOF there means execve worked.
   (void)!::write(error_fd, &e, sizeof e);
   ::_exit(127);
+}
+
+// "bad system call": the C library's English description, lowercase as Go's (runc's)
+// signal names read; clients match them.
+std::string signal_description(int sig) {
+  const char* d = ::sigdescr_np(sig);
+  std::string text = d != nullptr ? d : "signal " + std::to_string(sig);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
 }
 
 // Reaps `pid`; returns its wait status.
@@ -186,12 +197,14 @@ util::Status run_hook(const spec::Hook& hook, std::string_view state_json) {
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
     return util::make_error("exited with status " + std::to_string(WEXITSTATUS(status)));
   if (WIFSIGNALED(status))
-    return util::make_error("killed by signal " + std::to_string(WTERMSIG(status)));
+    return util::make_error("killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                            signal_description(WTERMSIG(status)) + ")");
   return {};
 }
 
-std::string hook_name(std::string_view kind, size_t index, const spec::Hook& hook) {
-  return std::string(kind) + " hook #" + std::to_string(index) + " `" + hook.path + "`";
+// "hook #1 `/bin/sh`"
+std::string hook_name(size_t index, const spec::Hook& hook) {
+  return "hook #" + std::to_string(index) + " `" + hook.path + "`";
 }
 
 }  // namespace
@@ -201,7 +214,7 @@ util::Status run_hooks(const std::vector<spec::Hook>& hooks, std::string_view st
                        std::string_view kind) {
   for (size_t i = 0; i < hooks.size(); ++i) {
     if (util::Status s = run_hook(hooks[i], state_json); !s)
-      return std::move(s).error().wrap(hook_name(kind, i, hooks[i]));
+      return std::move(s).error().wrap(std::string(kind) + ": error running " + hook_name(i, hooks[i]));
   }
   return {};
 }
@@ -211,7 +224,7 @@ std::vector<util::Error> run_all_hooks(const std::vector<spec::Hook>& hooks, std
   std::vector<util::Error> failed;
   for (size_t i = 0; i < hooks.size(); ++i)
     if (util::Status s = run_hook(hooks[i], state_json); !s)
-      failed.push_back(std::move(s).error().wrap(hook_name(kind, i, hooks[i])));
+      failed.push_back(std::move(s).error().wrap(std::string(kind) + " " + hook_name(i, hooks[i])));
   return failed;
 }
 

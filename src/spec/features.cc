@@ -12,7 +12,13 @@
 #include "util/json_writer.h"
 
 #if OCISTART_HAVE_SECCOMP
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <optional>
 #endif
 
 namespace ocistart::spec {
@@ -94,22 +100,18 @@ bool arch_known(std::string_view name) {
   return seccomp_arch_resolve_name(lower.c_str()) != 0;
 }
 
-// Whether this kernel and libseccomp can apply the filter flag. seccomp_api_get() probes
-// the kernel, so the level already says what the running kernel supports:
-// 2 TSYNC, 3 LOG, 4 SPEC_ALLOW, 7 WAIT_KILLABLE_RECV (libseccomp 2.6).
+// Whether this kernel takes the filter flag: ocistart hands the flags to seccomp(2) itself.
+// Given no program, seccomp(2) fails on the program (EFAULT) once it has accepted the
+// flags, on the flags (EINVAL) otherwise; nothing is loaded either way (libseccomp's probe).
+// WAIT_KILLABLE_RECV goes only with a listener.
 bool flag_supported(std::string_view name) {
-  unsigned api = seccomp_api_get();
-  if (name == "SECCOMP_FILTER_FLAG_TSYNC")
-    return api >= 2;
-  if (name == "SECCOMP_FILTER_FLAG_LOG")
-    return api >= 3;
-  if (name == "SECCOMP_FILTER_FLAG_SPEC_ALLOW")
-    return api >= 4;
-#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
-  if (name == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
-    return api >= 7;
-#endif
-  return false;
+  std::optional<unsigned long> flag = seccomp_flag_value(name);
+  if (!flag)
+    return false;
+  unsigned long flags = *flag;
+  if (flags == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  return ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, nullptr) < 0 && errno == EFAULT;
 }
 
 template <class Pred>

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <string>
+#include <utility>
 
 namespace ocistart::spec {
 namespace {
@@ -256,14 +257,33 @@ const std::vector<std::string_view>& seccomp_arch_names() {
   return names;
 }
 
+namespace {
+
+// linux.seccomp.flags and their SECCOMP_FILTER_FLAG_* values (<linux/seccomp.h>).
+constexpr std::pair<std::string_view, unsigned long> kSeccompFlags[] = {
+    {"SECCOMP_FILTER_FLAG_TSYNC", 1UL << 0},
+    {"SECCOMP_FILTER_FLAG_LOG", 1UL << 1},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 1UL << 2},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 1UL << 5},
+};
+
+}  // namespace
+
 const std::vector<std::string_view>& seccomp_flag_names() {
-  static const std::vector<std::string_view> names = {
-      "SECCOMP_FILTER_FLAG_TSYNC",
-      "SECCOMP_FILTER_FLAG_LOG",
-      "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-      "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-  };
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const auto& [name, value] : kSeccompFlags)
+      out.push_back(name);
+    return out;
+  }();
   return names;
+}
+
+std::optional<unsigned long> seccomp_flag_value(std::string_view name) {
+  for (const auto& [n, value] : kSeccompFlags)
+    if (n == name)
+      return value;
+  return std::nullopt;
 }
 
 // The values below are the kernel's ABI; they are spelled out because the installed

@@ -40,6 +40,9 @@ namespace ocistart::spec {
 [[nodiscard]] const std::vector<std::string_view>& seccomp_operator_names();
 [[nodiscard]] const std::vector<std::string_view>& seccomp_arch_names();
 [[nodiscard]] const std::vector<std::string_view>& seccomp_flag_names();
+/// "SECCOMP_FILTER_FLAG_LOG" -> SECCOMP_FILTER_FLAG_LOG, the flag seccomp(2) takes;
+/// nullopt for a name not in seccomp_flag_names().
+[[nodiscard]] std::optional<unsigned long> seccomp_flag_value(std::string_view name);
 
 /// process.scheduler.policy -> SCHED_* value ("SCHED_ISO" is 4: reserved by the kernel,
 /// listed by the spec). nullopt when unknown.

@@ -1,6 +1,10 @@
 // Semantic validation of a parsed Config: a separate, pure pass.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "spec/config.h"
 #include "util/result.h"
 
@@ -15,5 +19,12 @@ namespace ocistart::spec {
 ///   "/linux/namespaces/3/type: duplicate namespace type \"pid\""
 /// Pure: no file system access.
 [[nodiscard]] util::Status validate(const Config& config);
+
+/// Why SCMP_ACT_NOTIFY cannot be the action of `syscall`, in runc's words ("SCMP_ACT_NOTIFY
+/// cannot be used for the write syscall"); nullopt when it can. Only `write`: the process
+/// that loads the filter writes the listener fd's number to its parent, which takes the fd
+/// with pidfd_getfd(2) and hands it to the agent; a notified write would wait for an agent
+/// that can only get the fd through that very write. Pure.
+[[nodiscard]] std::optional<std::string> seccomp_notify_refusal(std::string_view syscall);
 
 }  // namespace ocistart::spec

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "spec/names.h"
+#include "spec/validate.h"
 #include "spec/validate_internal.h"
 
 namespace ocistart::spec::detail {
@@ -300,6 +301,10 @@ util::Status validate_seccomp(std::string_view pointer, const Seccomp& sc) {
       return invalid(ptr(base, "action"), "unknown seccomp action " + quote(call.action));
     if (call.action == "SCMP_ACT_NOTIFY" && notify_at.empty())
       notify_at = ptr(base, "action");
+    if (call.action == "SCMP_ACT_NOTIFY")
+      for (size_t k = 0; k < call.names.size(); ++k)
+        if (std::optional<std::string> refused = seccomp_notify_refusal(call.names[k]))
+          return invalid(ptr(ptr(base, "names"), k), *refused);
     if (call.errno_ret && !takes_errno(call.action))
       return invalid(ptr(base, "errnoRet"), "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not " + call.action);
     for (size_t k = 0; k < call.args.size(); ++k) {
@@ -359,3 +364,13 @@ util::Status validate_linux(const Config& config) {
 }
 
 }  // namespace ocistart::spec::detail
+
+namespace ocistart::spec {
+
+std::optional<std::string> seccomp_notify_refusal(std::string_view syscall) {
+  if (syscall == "write")
+    return "SCMP_ACT_NOTIFY cannot be used for the write syscall";
+  return std::nullopt;
+}
+
+}  // namespace ocistart::spec

@@ -128,6 +128,15 @@ oci kill --all p1 0; expect_eq "kill --all on a stopped container succeeds (runc
 oci delete p1; expect_eq "delete p1" 0 $?
 edit_config "$BUNDLE" 'c.pop("hooks")'
 
+# --- 6b. kill TERM of a created container stops it (runc's init dies of it; an init of a
+#         pid namespace with default dispositions would ignore it and `docker stop` would wait).
+set_args "$BUNDLE" sleep 100
+CREATED_IDS="$CREATED_IDS k1"
+timeout 20 "$OCISTART" --root "$ROOT" create -b "$BUNDLE" k1 </dev/null >/dev/null 2>&1; expect_eq "create k1" 0 $?
+oci kill k1 TERM; expect_eq "kill k1 TERM" 0 $?
+wait_status k1 stopped && pass "a created container stops on SIGTERM"
+oci delete k1; expect_eq "delete k1" 0 $?
+
 # --- 7. exec -p without user, with a console size, through a console socket.
 set_args "$BUNDLE" sleep 100
 CREATED_IDS="$CREATED_IDS x1"

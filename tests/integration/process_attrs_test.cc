@@ -168,7 +168,7 @@ void test_exec_as_user() {
   check(kv["nofile"] == "100", "exec as user: soft RLIMIT_NOFILE", kv["nofile"]);
   check(kv["nofile_hard"] == "200", "exec as user: hard RLIMIT_NOFILE", kv["nofile_hard"]);
   check(kv["oom"] == "300", "exec as user: oom_score_adj", kv["oom"]);
-  check(r.out.find("function not implemented") != std::string::npos && kv["mkdir_rc"] == "1",
+  check(r.out.find("Function not implemented") != std::string::npos && kv["mkdir_rc"] == "1",
         "exec as user: mkdir denied with errno 38", r.out.substr(r.out.rfind("Seccomp")));
 }
 

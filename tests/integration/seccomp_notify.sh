@@ -1,49 +1,16 @@
 #!/bin/bash
 # linux.seccomp.listenerPath: an agent on a unix socket gets the containerProcessState
-# JSON and the seccomp notify fd, for run, create + start (create has exited when the
-# filter is loaded) and exec; a listenerPath nobody listens on fails create cleanly.
+# JSON and the seccomp notify fd, for run, create + start (the filter is loaded before
+# create returns, as runc does) and exec; a listenerPath nobody listens on fails create
+# cleanly.
 . "$(dirname "$0")/lifecycle_lib.sh"
 
+# shellcheck source=lib/seccomp_agent.sh
+. "$(dirname "$0")/lib/seccomp_agent.sh"
 AGENT_SOCK=$WORK/agent.sock
 AGENT_LOG=$WORK/agent.log
-AGENT_PID=0
-
-# The agent writes one JSON line per message: the message and what the received fds are
-# (readlink of /proc/self/fd/N). Then it closes them, so the notified syscall fails with
-# ENOSYS instead of waiting for an answer.
-cat >"$WORK/agent.py" <<'PY'
-import json, os, socket, sys
-path, log = sys.argv[1], sys.argv[2]
-server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-server.bind(path)
-server.listen(8)
-print("ready", flush=True)
-while True:
-    conn, _ = server.accept()
-    with conn:
-        data, fds, _, _ = socket.recv_fds(conn, 65536, 4)
-        while True:
-            more = conn.recv(65536)
-            if not more:
-                break
-            data += more
-    if data:
-        types = [os.readlink("/proc/self/fd/%d" % fd) for fd in fds]
-        with open(log, "a") as f:
-            f.write(json.dumps({"message": json.loads(data), "fd_types": types}) + "\n")
-    for fd in fds:
-        os.close(fd)
-PY
-
-stop_agent() {
-  if [ "$AGENT_PID" -gt 0 ]; then kill "$AGENT_PID" 2>/dev/null; wait_job "$AGENT_PID" 10 "the seccomp agent after SIGTERM"; fi
-  AGENT_PID=0
-}
-trap 'stop_agent; cleanup' EXIT
-
-"$PY" "$WORK/agent.py" "$AGENT_SOCK" "$AGENT_LOG" >"$WORK/agent.out" 2>&1 &
-AGENT_PID=$!
-wait_until 10 "the seccomp agent to listen" grep -q ready "$WORK/agent.out" || finish
+# The agent closes each fd it gets: the notified syscall then fails with ENOSYS.
+start_agent "$AGENT_SOCK" "$AGENT_LOG"
 
 make_bundle "$BUNDLE"
 # mkdir and mkdirat: which one busybox's libc calls depends on its version.
@@ -91,15 +58,15 @@ expect_message "run" notify-run "$(cat "$WORK/run.pid" 2>/dev/null)" creating
 expect_eq "run: pid is state.pid" "$(last_message | sed -n 4p)" "$(last_message | sed -n 5p)"
 expect_no_leftovers "run" notify-run "$BUNDLE"
 
-# --- create, then start: create's process is gone when the filter is loaded ---
+# --- create, then start: the agent has the fd when create returns ---
 CREATED_IDS="notify-create"
 oci create --bundle "$BUNDLE" --pid-file "$WORK/create.pid" notify-create >"$WORK/create.out" 2>&1
 expect_eq "create" 0 $?
-expect_eq "create: no message before start" 1 "$(messages)"
+expect_eq "create: the message comes before create returns" 2 "$(messages)"
 oci start notify-create; expect_eq "start" 0 $?
 wait_stopped notify-create
 expect_contains "create+start: notified mkdir fails" "mkdir-failed" "$(cat "$WORK/create.out")"
-expect_eq "create+start: a second message" 2 "$(messages)"
+expect_eq "create+start: no other message" 2 "$(messages)"
 expect_message "create+start" notify-create "$(cat "$WORK/create.pid" 2>/dev/null)" creating
 oci delete notify-create; expect_eq "delete" 0 $?
 expect_no_leftovers "create+start" notify-create "$BUNDLE"
@@ -130,6 +97,7 @@ out=$(oci create --bundle "$BUNDLE" notify-nobody 2>&1); rc=$?
 echo "  (nobody listens) $out"
 expect_eq "nobody listens: create fails" 1 "$rc"
 expect_contains "nobody listens: the error names listenerPath" "\`$WORK/stale.sock\`" "$out"
+expect_contains "nobody listens: in runc's words" "failed to connect with seccomp agent" "$out"
 expect_eq "nobody listens: one error line" 1 "$(printf '%s\n' "$out" | grep -c .)"
 if [ "$rc" = 0 ]; then oci delete --force notify-nobody >/dev/null 2>&1; fi
 expect_no_leftovers "nobody listens" notify-nobody "$BUNDLE"

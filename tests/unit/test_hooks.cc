@@ -63,7 +63,7 @@ TEST_CASE("hooks: a failing hook stops the list and is named") {
   util::Status s =
       runtime::run_hooks({sh("true"), fail, sh("touch " + marker)}, "{}", "createRuntime");
   REQUIRE_FALSE(s.ok());
-  CHECK(s.error().message == "createRuntime hook #1 `/bin/sh`: exited with status 3");
+  CHECK(s.error().message == "createRuntime: error running hook #1 `/bin/sh`: exited with status 3");
   CHECK(access(marker.c_str(), F_OK) != 0);
 }
 
@@ -74,14 +74,20 @@ TEST_CASE("hooks: poststart/poststop run every hook; each failure is reported, n
       {sh("exit 3"), sh("echo two >> " + out), sh("kill -9 $$"), sh("echo four >> " + out)}, "{}", "poststop");
   REQUIRE(failed.size() == 2);
   CHECK(failed[0].message == "poststop hook #0 `/bin/sh`: exited with status 3");
-  CHECK(failed[1].message == "poststop hook #2 `/bin/sh`: killed by signal 9");
+  CHECK(failed[1].message == "poststop hook #2 `/bin/sh`: killed by signal 9 (killed)");
   CHECK(*util::read_file(out) == "two\nfour\n");
 }
 
 TEST_CASE("hooks: a hook killed by a signal") {
   util::Status s = runtime::run_hooks({sh("kill -9 $$")}, "{}", "poststop");
   REQUIRE_FALSE(s.ok());
-  CHECK(s.error().message == "poststop hook #0 `/bin/sh`: killed by signal 9");
+  CHECK(s.error().message == "poststop: error running hook #0 `/bin/sh`: killed by signal 9 (killed)");
+}
+
+TEST_CASE("hooks: the signal is described in runc's words") {
+  util::Status s = runtime::run_hooks({sh("kill -SYS $$")}, "{}", "startContainer");
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message == "startContainer: error running hook #0 `/bin/sh`: killed by signal 31 (bad system call)");
 }
 
 TEST_CASE("hooks: a hook over its timeout is killed") {
@@ -89,7 +95,7 @@ TEST_CASE("hooks: a hook over its timeout is killed") {
   util::Status s = runtime::run_hooks({sh("sleep 10", 1)}, "{}", "createContainer");
   auto elapsed = std::chrono::steady_clock::now() - start;
   REQUIRE_FALSE(s.ok());
-  CHECK(s.error().message == "createContainer hook #0 `/bin/sh`: timed out after 1s");
+  CHECK(s.error().message == "createContainer: error running hook #0 `/bin/sh`: timed out after 1s");
   CHECK(elapsed >= std::chrono::milliseconds(900));
   CHECK(elapsed < std::chrono::seconds(4));
 }
@@ -147,7 +153,7 @@ TEST_CASE("hooks: args[0] is passed as given; no args means the path") {
     applet.path = link;
     util::Status s = runtime::run_hooks({applet}, "{}", "prestart");
     REQUIRE_FALSE(s.ok());
-    CHECK(s.error().message == "prestart hook #0 `" + link + "`: exited with status 1");
+    CHECK(s.error().message == "prestart: error running hook #0 `" + link + "`: exited with status 1");
     applet.args = {"true"};
     CHECK(runtime::run_hooks({applet}, "{}", "prestart").ok());
   }
@@ -159,7 +165,7 @@ TEST_CASE("hooks: a missing program is an exec error") {
   util::Status s = runtime::run_hooks({h}, "{}", "prestart");
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message ==
-        "prestart hook #0 `/nonexistent/hook`: exec: no such file or directory");
+        "prestart: error running hook #0 `/nonexistent/hook`: exec: no such file or directory");
   CHECK(s.error().code == ENOENT);
 }
 

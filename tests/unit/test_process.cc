@@ -4,6 +4,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -233,6 +234,21 @@ TEST_CASE("apply_process_attributes: umask defaults to 0022") {
     util::Status s = os::apply_process_attributes(p, nullptr, nullptr);
     if (!s.ok() && s.error().message.find("setgroups") != 0) return 1;
     return umask(0) == 0022 ? 0 : 2;
+  });
+  CHECK(status == 0);
+}
+
+TEST_CASE("apply_process_attributes: the process is not dumpable afterwards") {
+  // The uid switch may make it dumpable (fs.suid_dumpable=1); the init then still has the
+  // runtime's binary as /proc/<pid>/exe until its execve.
+  int status = in_child([] {
+    if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return 3;
+    spec::Process p;
+    p.user.uid = getuid();
+    p.user.gid = getgid();
+    util::Status s = os::apply_process_attributes(p, nullptr, nullptr);
+    if (!s.ok() && s.error().message.find("setgroups") != 0) return 1;
+    return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : 2;
   });
   CHECK(status == 0);
 }

@@ -318,17 +318,29 @@ TEST_CASE("a symlink in the rootfs cannot lead a mount out of it") {
 }
 
 TEST_CASE("proc must be mounted on a real directory, and nothing may cover /proc files") {
+  // prepare_rootfs with just `m`, which must fail.
+  auto refused = [](const TempRootfs& root, const spec::Mount& m) {
+    spec::Config config;
+    config.mounts = {m};
+    os::RootfsOptions options;
+    options.rootfs = root.rootfs();
+    RecordingSyscalls sys(root.rootfs());
+    util::Status s = os::prepare_rootfs(config, options, sys);
+    REQUIRE_FALSE(s.ok());
+    return std::move(s).error();
+  };
+  // runc's words, for a symlink and for a file (mask.bats matches them).
   TempRootfs t;
   t.symlink("/tmp", "proc");
-  spec::Config config;
-  config.mounts = {mnt("/proc", "proc", "proc", {})};
-  os::RootfsOptions options;
-  options.rootfs = t.rootfs();
-  RecordingSyscalls sys(t.rootfs());
-  util::Status s = os::prepare_rootfs(config, options, sys);
-  REQUIRE_FALSE(s.ok());
-  CHECK(s.error().message == "mount `/proc`: `proc` must be mounted on an ordinary directory");
+  CHECK(refused(t, mnt("/proc", "proc", "proc", {})).message ==
+        "mount `/proc`: filesystem `proc` must be mounted on ordinary directory");
+  TempRootfs file_sys;
+  file_sys.file(file_sys.rootfs() + "/sys");
+  util::Error on_file = refused(file_sys, mnt("/sys", "sysfs", "sysfs", {}));
+  CHECK(on_file.message == "mount `/sys`: filesystem `sysfs` must be mounted on ordinary directory");
+  CHECK(on_file.code == ENOTDIR);
 
+  os::RootfsOptions options;
   TempRootfs t2;
   t2.mkdir("proc");
   t2.mkdir("proc/sys");

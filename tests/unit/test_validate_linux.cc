@@ -350,6 +350,18 @@ TEST_CASE("seccomp: SCMP_ACT_NOTIFY needs an absolute listenerPath") {
   CHECK_INVALID(c, "/linux/seccomp/listenerMetadata", "without listenerPath");
 }
 
+TEST_CASE("seccomp: SCMP_ACT_NOTIFY on write fails validation with runc's words") {
+  Config c = base();
+  lin(c).seccomp = notify_profile();
+  Seccomp& s = *lin(c).seccomp;
+  s.syscalls[1].names = {"mkdir", "write"};
+  CHECK_INVALID(c, "/linux/seccomp/syscalls/1/names/1", "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+  s.syscalls[1].names = {"mkdir", "sendmsg", "read"};
+  CHECK_VALID(c);
+  CHECK(seccomp_notify_refusal("write").has_value());
+  CHECK_FALSE(seccomp_notify_refusal("writev").has_value());
+}
+
 TEST_CASE("paths and propagation") {
   Config c = base();
   lin(c).masked_paths[3] = "proc/keys";
