@@ -131,10 +131,11 @@ util::Error init_failure(util::Error error) {
   return error;
 }
 
-// A send that fails because init has died: the error it sent before dying is still queued
-// on the socket and says why.
-util::Status send_to_init(os::SyncChannel& sync, os::SyncKind kind) {
-  util::Status s = sync.send(kind);
+// A send that fails because init has died (EPIPE, or ECONNRESET when it died with an
+// earlier message of ours unread): the error it sent before dying is still queued on the
+// socket and says why.
+util::Status send_to_init(os::SyncChannel& sync, os::SyncKind kind, std::string_view text = {}) {
+  util::Status s = sync.send(kind, 0, text);
   if (s)
     return s;
   if (util::Result<os::SyncMessage> m = sync.receive(0); m && m->kind == os::SyncKind::error)
@@ -439,8 +440,8 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     if (util::Status s = run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
       return std::move(s).error();
   }
-  if (util::Status s = sync.send(os::SyncKind::proceed, 0, state_json); !s)
-    return std::move(s).error().wrap("container init");
+  if (util::Status s = send_to_init(sync, os::SyncKind::proceed, state_json); !s)
+    return std::move(s).error();
   // The init loads its seccomp filter before `ready`; a listener fd goes to the agent.
   if (notify != nullptr)
     if (util::Status s = os::forward_listener(sync, init_pid, std::move(*notify_conn), *notify, state_json); !s)
