@@ -67,9 +67,15 @@ class ContainerLock {
   util::UniqueFd fd_;
 };
 
+/// The state store. Everything in it is trusted by later commands (a pid that `kill`
+/// signals, the config `exec` applies), so only we may write there: the root must be
+/// owned by our euid and writable by nobody else, and each container's directory and files
+/// likewise (checked on every load). Another user's file there is refused, never read.
 class StateStore {
  public:
-  /// Opens (creating with mode 0700 when missing) the root directory.
+  /// Opens (creating with mode 0700 when missing) the root directory. EPERM when it is not
+  /// owned by our euid or is writable by group or others: "state root `/x` is writable by
+  /// group or others (mode 1777): refused, other users could forge container state in it".
   [[nodiscard]] static util::Result<StateStore> open(std::string root);
 
   [[nodiscard]] const std::string& root() const noexcept { return root_; }
@@ -97,6 +103,8 @@ class StateStore {
 
  private:
   explicit StateStore(std::string root) : root_(std::move(root)) {}
+  /// <root>/<id> is a directory of ours (check_ours); ENOENT "does not exist" otherwise.
+  [[nodiscard]] util::Status check_dir(const std::string& id) const;
   std::string root_;
 };
 
