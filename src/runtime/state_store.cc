@@ -21,6 +21,7 @@ namespace ocistart::runtime {
 namespace {
 
 constexpr const char* kStateFile = "state.json";
+constexpr const char* kConfigFile = "config.json";
 constexpr const char* kExecFifo = "exec.fifo";
 
 util::Error does_not_exist(const std::string& id) {
@@ -117,19 +118,27 @@ uint64_t process_start_time(int pid) {
   return st ? st->start_time : 0;
 }
 
-Status current_status(const ContainerState& s, const std::string& container_dir) {
+bool init_alive(const ContainerState& s) {
   if (s.pid <= 0)
-    return Status::stopped;
+    return false;
   // EPERM means the process exists but belongs to someone else: still alive.
   if (util::signal_process(s.pid, 0) < 0 && errno == ESRCH)
-    return Status::stopped;
+    return false;
   util::Result<std::string> text = util::read_file("/proc/" + std::to_string(s.pid) + "/stat");
   if (!text)
-    return Status::stopped;
+    return false;
   std::optional<ProcStat> st = parse_proc_stat(*text);
   // A different start time means the pid was reused by an unrelated process. A zombie
   // (or dead) init has exited, only its parent has not reaped it yet (as runc).
-  if (!st || st->start_time != s.pid_start_time || st->state == 'Z' || st->state == 'X')
+  return st && st->start_time == s.pid_start_time && st->state != 'Z' && st->state != 'X';
+}
+
+Status current_status(const ContainerState& s, const std::string& container_dir) {
+  // create records the container before it clones the init (so that a create killed at
+  // any step leaves what `delete` finds): no pid yet is `creating`, not `stopped`.
+  if (s.pid <= 0 && s.status == Status::creating)
+    return Status::creating;
+  if (!init_alive(s))
     return Status::stopped;
   // init blocks on exec.fifo until `start` opens it, and `start` removes it.
   struct stat fifo {};
@@ -261,6 +270,42 @@ util::Result<ContainerState> StateStore::load(const std::string& id) const {
   if (!state)
     return std::move(state).error().wrap("parse `" + path + "`");
   return state;
+}
+
+util::Status StateStore::save_config(const std::string& id, std::string_view json) {
+  if (util::Status v = validate_container_id(id); !v)
+    return v;
+  return util::write_file_atomic(dir(id) + "/" + kConfigFile, json, 0600);
+}
+
+util::Result<spec::Config> StateStore::load_config(const std::string& id) const {
+  if (util::Status d = check_dir(id); !d)
+    return std::move(d).error();
+  std::string path = dir(id) + "/" + kConfigFile;
+  util::Result<std::string> text = read_ours(path);
+  if (!text)
+    return std::move(text).error().wrap("config of container `" + id + "`");
+  util::Result<spec::Config> config = spec::parse_config(*text);
+  if (!config)
+    return std::move(config).error().wrap("parse `" + path + "`");
+  return config;
+}
+
+util::Result<bool> StateStore::remove_unrecorded(const std::string& id) {
+  util::Result<ContainerLock> lk = lock(id);
+  if (!lk) {
+    if (lk.error().code == ENOENT)
+      return false;
+    return std::move(lk).error();
+  }
+  struct stat st {};
+  if (::fstatat(lk->dirfd(), kStateFile, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    return false;
+  if (!missing(errno))
+    return util::errno_error("stat `" + dir(id) + "/" + kStateFile + "`");
+  if (util::Status s = remove(id); !s)
+    return std::move(s).error();
+  return true;
 }
 
 util::Status StateStore::remove(const std::string& id) {
