@@ -12,9 +12,14 @@
 #include "runtime/container_id.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/text.h"
 
 namespace ocistart::cli {
 namespace {
+
+// The longest word (a run without spaces) an error line shows whole: far above any path
+// or id a person types, far below a 1 KB id or a 4 KB path.
+constexpr std::size_t kShownWord = 160;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -76,10 +81,10 @@ CLI::Option* make_absolute(CLI::Option* option) {
 }
 
 int fail(std::string_view context, util::Error error) {
-  if (context.empty())
-    util::log_error(error.message);
-  else
-    util::log_error(std::move(error).wrap(context).message);
+  if (!context.empty())
+    error = std::move(error).wrap(context);
+  // A 1 KB container id or a path through it is shown by its ends (util/text.h).
+  util::log_error(util::shortened_words(error.message, kShownWord));
   return 1;
 }
 
