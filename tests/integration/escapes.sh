@@ -29,5 +29,23 @@ done
 [ ! -e /root/ocistart-escape-marker ] || fail "a file was created on the host"
 
 oci delete --force esc
-expect_no_leftovers "escapes" esc "$BUNDLE"
+
+# 3. Writes into /proc do not follow a /proc the container replaced (CVE-2025-52881 class):
+#    a container with CAP_SYS_ADMIN puts a tmpfs over its /proc with a fake
+#    self/oom_score_adj; exec -p with oomScoreAdj must refuse, not write into the fake.
+edit_config "$BUNDLE" 'for s in ("bounding", "effective", "permitted"): c["process"]["capabilities"][s].append("CAP_SYS_ADMIN")'
+set_args "$BUNDLE" sh -c 'mount -t tmpfs fake /proc && mkdir /proc/self && echo 0 > /proc/self/oom_score_adj && touch /tmp/ready && sleep 100'
+edit_config "$BUNDLE" 'c["root"]["readonly"] = False'
+CREATED_IDS="$CREATED_IDS fakeproc"
+bounded 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" -d fakeproc </dev/null >/dev/null 2>&1
+expect_eq "run -d fakeproc" 0 $?
+wait_until 10 "the container's fake /proc" test -e "$BUNDLE/rootfs/tmp/ready"
+printf '{"args": ["true"], "cwd": "/", "oomScoreAdj": 500}' > "$WORK/oom.json"
+out=$(bounded_output 20 "$OCISTART" --root "$ROOT" exec -p "$WORK/oom.json" fakeproc); rc=$?
+[ $rc -ne 0 ] && pass "exec with oomScoreAdj over a fake /proc fails ($rc)" || fail "exec over a fake /proc succeeded"
+expect_contains "the error says why" "/proc is not a procfs root" "$out"
+fake=$(bounded_output 10 "$OCISTART" --root "$ROOT" exec fakeproc cat /proc/self/oom_score_adj)
+expect_eq "nothing was written into the container's fake file" 0 "$fake"
+oci delete --force fakeproc
+expect_no_leftovers "escapes" fakeproc "$BUNDLE"
 finish
