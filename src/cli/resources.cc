@@ -86,8 +86,8 @@ util::Result<UpdateRequest> update_request(const UpdateOptions& o) {
     return std::move(s).error();
   const std::string what = "--resources `" + o.resources + "`";
   util::Result<std::string> text = spec::read_document(o.resources);
-  if (!text)
-    return std::move(text).error().wrap(what);
+  if (!text)  // its errors name the file already
+    return std::move(text).error().wrap("--resources");
   util::Result<UpdateRequest> request = update_request_from_document(*text);
   if (!request)
     return std::move(request).error().wrap(what);

@@ -47,8 +47,8 @@ namespace {
 // (runc: the container's process capabilities, empty when it has none), never more.
 util::Result<spec::Process> read_process_file(const std::string& path, const spec::Config& config) {
   util::Result<std::string> text = spec::read_document(path);
-  if (!text)
-    return std::move(text).error();
+  if (!text)  // its errors name the file already
+    return std::move(text).error().wrap("--process");
   util::Result<spec::Process> p = spec::parse_process(*text);
   if (!p)
     return std::move(p).error().wrap("process file `" + path + "`");
