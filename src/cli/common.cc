@@ -17,10 +17,6 @@
 namespace ocistart::cli {
 namespace {
 
-// The longest word (a run without spaces) an error line shows whole: far above any path
-// or id a person types, far below a 1 KB id or a 4 KB path.
-constexpr std::size_t kShownWord = 160;
-
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Parses the leading "digits[.digits]" of `s` (at least one digit in all) and removes it
@@ -84,7 +80,7 @@ int fail(std::string_view context, util::Error error) {
   if (!context.empty())
     error = std::move(error).wrap(context);
   // A 1 KB container id or a path through it is shown by its ends (util/text.h).
-  util::log_error(util::shortened_words(error.message, kShownWord));
+  util::log_error(util::shortened_words(error.message));
   return 1;
 }
 

@@ -57,10 +57,14 @@ namespace ocistart::util {
   return out;
 }
 
+/// The longest word (a run without spaces) an error line shows whole: far above any path
+/// or id a person types, far below a 1 KB id or a 4 KB path.
+inline constexpr std::size_t kShownWord = 160;
+
 /// `message` with each word (a run without spaces) longer than `max` bytes shortened():
 /// what error output does to a message before printing it, so that a 1 KB container id or
 /// a 2 KB path inside it does not fill the terminal.
-[[nodiscard]] inline std::string shortened_words(std::string_view message, std::size_t max) {
+[[nodiscard]] inline std::string shortened_words(std::string_view message, std::size_t max = kShownWord) {
   std::string out;
   out.reserve(message.size() < 4 * max ? message.size() : 4 * max);
   std::size_t i = 0;

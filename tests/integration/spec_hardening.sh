@@ -118,6 +118,9 @@ expect_eq "state of a 1000-byte id: one error line" 1 "$(printf '%s\n' "$out" | 
 out=$(oci state "${long_id}${long_id}" 2>&1)
 expect_contains "a 2000-byte id is refused" "longer than 1024 bytes" "$out"
 [ ${#out} -lt 200 ] && pass "its error line is short (${#out} bytes)" || fail "a ${#out}-byte error line"
+out=$(oci state one "${long_id}${long_id}" 2>&1 | head -1)
+expect_contains "a 2000-byte argument too many: a usage error" "not expected" "$out"
+[ ${#out} -lt 300 ] && pass "its error line is short (${#out} bytes)" || fail "a ${#out}-byte error line"
 
 # --- 10. size limit -----------------------------------------------------------------
 # A valid 16 MB config (one big annotation), which a reader without a limit accepts.
