@@ -130,22 +130,6 @@ Status join_session_keyring(const std::string& id) {
   return {};
 }
 
-// Closes every fd from 3 + preserve_fds upwards except `keep` (sorted): fds the runtime
-// held when it cloned us (the state directory's lock above all: its flock would block
-// every later command on this container while we wait on exec.fifo).
-void close_inherited_fds(int preserve_fds, std::vector<int> keep) {
-  std::sort(keep.begin(), keep.end());
-  unsigned from = static_cast<unsigned>(3 + preserve_fds);
-  for (int k : keep) {
-    if (k < 0 || static_cast<unsigned>(k) < from)
-      continue;
-    if (static_cast<unsigned>(k) > from)
-      (void)::syscall(SYS_close_range, from, static_cast<unsigned>(k) - 1, 0U);
-    from = static_cast<unsigned>(k) + 1;
-  }
-  (void)::syscall(SYS_close_range, from, ~0U, 0U);
-}
-
 // While it waits for `start`, the init of a new pid namespace would ignore SIGTERM and the
 // like from outside (the kernel delivers only signals it has a handler for), so `kill`
 // of a created container would do nothing. runc's init dies of them (the Go runtime
@@ -350,6 +334,21 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
 }
 
 }  // namespace
+
+// In the init, the state directory's lock above all: its flock would block every later
+// command on this container while we wait on exec.fifo.
+void close_inherited_fds(int preserve_fds, std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned from = static_cast<unsigned>(3 + preserve_fds);
+  for (int k : keep) {
+    if (k < 0 || static_cast<unsigned>(k) < from)
+      continue;
+    if (static_cast<unsigned>(k) > from)
+      (void)::syscall(SYS_close_range, from, static_cast<unsigned>(k) - 1, 0U);
+    from = static_cast<unsigned>(k) + 1;
+  }
+  (void)::syscall(SYS_close_range, from, ~0U, 0U);
+}
 
 Status check_executable(const spec::Process& process) {
   if (process.args.empty())

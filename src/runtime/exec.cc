@@ -148,6 +148,9 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
 [[noreturn]] void joiner(os::SyncChannel& sync, os::SyncChannel& process_sync, const std::vector<os::JoinTarget>& targets,
                          const spec::Process& process, const spec::Linux* lc, int preserve_fds) noexcept {
   try {
+    // Nothing of ours but the two channels (the host's cgroup directories the driver
+    // holds, above all) goes into the container (CVE-2024-21626).
+    os::close_inherited_fds(preserve_fds, {sync.fd(), process_sync.fd()});
     // Non-dumpable before entering: processes of the container must not reach our
     // /proc/<pid>/exe (the runtime binary; CVE-2019-5736).
     (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
