@@ -54,6 +54,7 @@
 
 #include "linux/caps.h"
 #include "linux/process.h"
+#include "linux/procfs.h"
 #include "linux/user.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_listener.h"
@@ -311,11 +312,16 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     return s;
 
   // Blocks until `start` opens the fifo for reading. The O_PATH fd was opened by the
-  // parent in the host's mount namespace; after pivot_root only /proc/self/fd reaches it.
-  std::string fifo = "/proc/self/fd/" + std::to_string(a.fifo_fd);
+  // parent in the host's mount namespace; after pivot_root only /proc/self/fd reaches it,
+  // in the container's /proc: checked to be procfs, or a fake one could send the write
+  // elsewhere (linux/procfs.h).
+  util::Result<util::UniqueFd> fds = open_proc_file("self/fd", O_PATH | O_DIRECTORY);
+  if (!fds)
+    return std::move(fds).error().wrap("reopen exec.fifo");
+  const std::string fifo = std::to_string(a.fifo_fd);
   int w;
   do {
-    w = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    w = ::openat(fds->get(), fifo.c_str(), O_WRONLY | O_CLOEXEC);
   } while (w < 0 && errno == EINTR);
   if (w < 0)
     return util::errno_error("open exec.fifo for writing");
