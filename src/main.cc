@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/app.h"
+#include "linux/sealed_exe.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -63,9 +64,25 @@ std::string usage_message(const CLI::ParseError& e, const std::string& command) 
   return command.empty() ? msg : command + ": " + msg;
 }
 
+// Whether this command line may fork into a container (create, run, exec): any argument
+// with one of those names, so that a container named "run" only costs a needless re-exec.
+bool may_enter_a_container(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "create" || arg == "run" || arg == "exec")
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Re-executed from a sealed binary before the command line is built and parsed, so that
+  // work is done once (linux/sealed_exe.h). On failure the command's own call below
+  // reports the error with its context.
+  if (may_enter_a_container(argc, argv))
+    (void)ocistart::os::run_from_sealed_exe();
   CLI::App app;
   ocistart::cli::GlobalOptions global;
   ocistart::cli::CommandOptions options;

@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "linux/mount_plan.h"
+#include "linux/procfs.h"
 #include "linux/rootfs_internal.h"
 #include "util/text.h"
 
@@ -114,6 +115,55 @@ Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options, 
   return {};
 }
 
+namespace {
+
+// finalize_rootfs once "/" is the rootfs and the cwd is our fd directory in the host's
+// /proc (root.fds): propagation, read-only and masked paths, late read-only remounts.
+Status finish_in_new_root(const spec::Config& config, const RootfsOptions& options, Root& root,
+                          const std::vector<MountStep>& steps, const RootPropagation& propagation) {
+  Result<std::string> now = root.fd_real_path(root.fd);
+  if (!now)
+    return std::move(now).error();
+  root.path = *now;
+
+  // shared/unbindable only now that "/" is the container's own mount.
+  if (propagation.after_pivot_flags != 0)
+    if (Status s = root.sys.mount("", "/", "", propagation.after_pivot_flags, ""); !s)
+      return std::move(s).error().wrap("set rootfs propagation");
+
+  if (options.after_pivot)
+    if (Status s = options.after_pivot(); !s)
+      return s;
+
+  const spec::Linux* linux_config = config.linux_ ? &*config.linux_ : nullptr;
+  if (linux_config) {
+    if (Status s = rootfs_detail::make_paths_readonly(root, linux_config->readonly_paths); !s)
+      return s;
+    if (Status s = rootfs_detail::mask_paths(root, linux_config->masked_paths); !s)
+      return s;
+  }
+
+  // tmpfs (and /dev) mounts asked "ro" were left writable to be populated.
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const MountStep& step = steps[i];
+    if (step.readonly_later_flags == 0)
+      continue;
+    const std::string context = "make " + quoted(config.mounts[i].destination) + " read-only";
+    Result<UniqueFd> target = rootfs_detail::open_in_root(root.fd, step.destination, O_PATH);
+    if (!target)
+      return std::move(target).error().wrap(context);
+    if (Status s = root.sys.mount("", root.fd_path(target->get()), "", step.readonly_later_flags, ""); !s)
+      return std::move(s).error().wrap(context);
+  }
+
+  if (config.root && config.root->readonly)
+    if (Status s = rootfs_detail::make_root_readonly(root); !s)
+      return s;
+  return {};
+}
+
+}  // namespace
+
 Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options, Syscalls& sys) {
   Result<std::vector<MountStep>> steps = plan_mounts(config);
   if (!steps)
@@ -131,49 +181,22 @@ Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options,
   if (!real)
     return std::move(real).error();
   Root root{sys, fd->get(), *real};
+  // Every step after the pivot hands mount(2) its targets through this directory, not the
+  // container's /proc (Root says why). The fd pins the host's procfs after the old root
+  // is detached.
+  Result<UniqueFd> fds = open_proc_file("self/fd", O_PATH | O_DIRECTORY);
+  if (!fds)
+    return std::move(fds).error();
 
   if (Status s = options.no_pivot ? rootfs_detail::move_into(root) : rootfs_detail::pivot_into(root); !s)
     return std::move(s).error().wrap(options.no_pivot ? "move the rootfs onto `/`" : "pivot_root");
-  Result<std::string> now = rootfs_detail::fd_real_path(root.fd);
-  if (!now)
-    return std::move(now).error();
-  root.path = *now;
-
-  // shared/unbindable only now that "/" is the container's own mount.
-  if (propagation->after_pivot_flags != 0)
-    if (Status s = sys.mount("", "/", "", propagation->after_pivot_flags, ""); !s)
-      return std::move(s).error().wrap("set rootfs propagation");
-
-  if (options.after_pivot)
-    if (Status s = options.after_pivot(); !s)
-      return s;
-
-  const spec::Linux* linux_config = config.linux_ ? &*config.linux_ : nullptr;
-  if (linux_config) {
-    if (Status s = rootfs_detail::make_paths_readonly(root, linux_config->readonly_paths); !s)
-      return s;
-    if (Status s = rootfs_detail::mask_paths(root, linux_config->masked_paths); !s)
-      return s;
-  }
-
-  // tmpfs (and /dev) mounts asked "ro" were left writable to be populated.
-  for (size_t i = 0; i < steps->size(); ++i) {
-    const MountStep& step = (*steps)[i];
-    if (step.readonly_later_flags == 0)
-      continue;
-    const std::string context = "make " + quoted(config.mounts[i].destination) + " read-only";
-    Result<UniqueFd> target = rootfs_detail::open_in_root(root.fd, step.destination, O_PATH);
-    if (!target)
-      return std::move(target).error().wrap(context);
-    if (Status s = sys.mount("", rootfs_detail::fd_path(target->get()), "", step.readonly_later_flags, "");
-        !s)
-      return std::move(s).error().wrap(context);
-  }
-
-  if (config.root && config.root->readonly)
-    if (Status s = rootfs_detail::make_root_readonly(root); !s)
-      return s;
-  return {};
+  if (Status s = sys.fchdir(fds->get()); !s)
+    return std::move(s).error().wrap("enter our fd directory in the host's /proc");
+  root.fds = fds->get();
+  if (Status s = finish_in_new_root(config, options, root, *steps, *propagation); !s)
+    return s;  // the init exits: nothing runs from this cwd
+  // Never left in the host's /proc: "/" is the container's own root by now.
+  return sys.chdir("/");
 }
 
 }  // namespace ocistart::os
