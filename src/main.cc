@@ -10,6 +10,7 @@
 #include "cli/app.h"
 #include "linux/sealed_exe.h"
 #include "util/log.h"
+#include "util/text.h"
 
 namespace {
 
@@ -97,7 +98,8 @@ int main(int argc, char** argv) {
     // Log through the configured sink when the global flags got that far, so a usage
     // error reaches the --log file as runc's do.
     ocistart::util::log_setup({global.log, global.log_format == "json", global.debug});
-    ocistart::util::log_error(usage_message(e, command));
+    // CLI11 quotes the arguments it refuses: a 2 KB one is shown by its ends.
+    ocistart::util::log_error(ocistart::util::shortened_words(usage_message(e, command)));
     std::cerr << "Run 'ocistart " << (command.empty() ? "" : command + " ") << "--help' for usage.\n";
     return kUsageError;
   }

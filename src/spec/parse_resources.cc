@@ -79,6 +79,8 @@ bool read_object(json::Object& o, Resources& out) {
 }
 
 util::Result<Resources> parse_resources(std::string_view text) {
+  if (text.size() > kMaxDocumentSize)
+    return too_large("the document");
   simdjson::dom::parser parser;
   json::element root;
   if (simdjson::error_code err = parser.parse(text.data(), text.size()).get(root))
