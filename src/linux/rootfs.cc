@@ -24,11 +24,20 @@ using rootfs_detail::Root;
 
 namespace {
 
-Result<UniqueFd> open_rootfs(const std::string& path) {
+// The (self-bound) rootfs as an O_PATH fd, with its path as the kernel reports it.
+struct OpenedRoot {
+  UniqueFd fd;
+  std::string path;
+};
+
+Result<OpenedRoot> open_rootfs(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!fd)
     return util::errno_error("open rootfs " + quoted(path), errno);
-  return fd;
+  Result<std::string> real = rootfs_detail::fd_real_path(fd.get());
+  if (!real)
+    return std::move(real).error();
+  return OpenedRoot{std::move(fd), std::move(*real)};
 }
 
 // The mount that holds the rootfs must not be shared: pivot_root refuses that, and the
@@ -73,13 +82,10 @@ Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options, 
   //    works on it through an fd taken after this bind.
   if (Status s = sys.mount(options.rootfs, options.rootfs, "", MS_BIND | MS_REC, ""); !s)
     return std::move(s).error().wrap("bind the rootfs onto itself");
-  Result<UniqueFd> fd = open_rootfs(options.rootfs);
-  if (!fd)
-    return std::move(fd).error();
-  Result<std::string> real = rootfs_detail::fd_real_path(fd->get());
-  if (!real)
-    return std::move(real).error();
-  const Root root{sys, fd->get(), *real};
+  Result<OpenedRoot> opened = open_rootfs(options.rootfs);
+  if (!opened)
+    return std::move(opened).error();
+  const Root root{sys, opened->fd.get(), opened->path};
 
   // 3. config.mounts, in order: later ones may sit on earlier ones (/dev then /dev/pts).
   //    A cgroup mount shows the container's cgroup: the init must be in it by then.
@@ -174,13 +180,10 @@ Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options,
 
   // The fd of the self-bound rootfs stays valid across pivot_root and MS_MOVE (it names
   // the mount, not a path): every later lookup goes through it, inside the root.
-  Result<UniqueFd> fd = open_rootfs(options.rootfs);
-  if (!fd)
-    return std::move(fd).error();
-  Result<std::string> real = rootfs_detail::fd_real_path(fd->get());
-  if (!real)
-    return std::move(real).error();
-  Root root{sys, fd->get(), *real};
+  Result<OpenedRoot> opened = open_rootfs(options.rootfs);
+  if (!opened)
+    return std::move(opened).error();
+  Root root{sys, opened->fd.get(), opened->path};
   // Every step after the pivot hands mount(2) its targets through this directory, not the
   // container's /proc (Root says why). The fd pins the host's procfs after the old root
   // is detached.

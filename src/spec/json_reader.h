@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "spec/config.h"
+#include "util/result.h"
 
 namespace ocistart::spec::json {
 
@@ -431,5 +432,20 @@ bool read_object(json::Object& o, HugepageLimit& out);
 bool read_object(json::Object& o, Network& out);
 bool read_object(json::Object& o, InterfacePriority& out);
 bool read_object(json::Object& o, Rdma& out);
+
+/// A whole document that is one `T` (a process object for exec -p, resources for
+/// update -r): a syntax error or the reader's first error, with its JSON pointer.
+template <class T>
+util::Result<T> parse_whole(std::string_view text) {
+  simdjson::dom::parser parser;
+  json::element root;
+  if (simdjson::error_code err = parser.parse(text.data(), text.size()).get(root))
+    return util::make_error(json::describe_syntax_error(text, err));
+  json::Reader reader;
+  T out;
+  if (!json::read_value(reader, root, out))
+    return util::make_error(reader.error());
+  return out;
+}
 
 }  // namespace ocistart::spec

@@ -187,15 +187,7 @@ util::Result<Config> parse_config(std::string_view json) {
 util::Result<Process> parse_process(std::string_view text) {
   if (text.size() > kMaxDocumentSize)
     return too_large("the document");
-  simdjson::dom::parser parser;
-  json::element root;
-  if (simdjson::error_code err = parser.parse(text.data(), text.size()).get(root))
-    return util::make_error(json::describe_syntax_error(text, err));
-  json::Reader reader;
-  Process process;
-  if (!json::read_value(reader, root, process))
-    return util::make_error(reader.error());
-  return process;
+  return parse_whole<Process>(text);
 }
 
 util::Result<Config> load_bundle_config(const std::string& bundle_dir) {
