@@ -21,13 +21,16 @@
 // `create` still listens: the init writes the listener fd's number to it, the parent
 // takes the fd with pidfd_getfd(2) and hands it to the agent (seccomp_listener.h).
 //
-// CVE-2019-5736: the init is a fork of the runtime, so /proc/<init>/exe is the runtime
+// CVE-2019-5736: the init is a fork of the runtime, so /proc/<init>/exe is the runtime's
 // binary. A process of the container that could open it (through /proc/<pid>/exe of the
-// init, or an fd the init left open) could overwrite the host's runtime. Two defences:
+// init, /proc/self/exe of a `#!/proc/self/exe` script the init execs, or an fd the init
+// left open) could overwrite the host's runtime. Three defences: `create` and `run` run
+// from a read-only mount of the binary that no namespace holds, or a sealed memfd copy
+// (linux/sealed_exe.h), so the file behind /proc/<init>/exe cannot be written by anyone;
 // the init makes itself non-dumpable first (so /proc/<pid>/{exe,fd,mem...} of it are
-// owned by the host's root and ptrace is refused to anything in the container), and
-// every fd but stdio and the preserved ones is close-on-exec before the final execve,
-// after which /proc/<pid>/exe is the container's own binary.
+// owned by the host's root and ptrace is refused to anything in the container); and every
+// fd but stdio and the preserved ones is close-on-exec before the final execve, after
+// which /proc/<pid>/exe is the container's own binary.
 #include "linux/init.h"
 
 #include <fcntl.h>
@@ -51,6 +54,7 @@
 
 #include "linux/caps.h"
 #include "linux/process.h"
+#include "linux/procfs.h"
 #include "linux/user.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_listener.h"
@@ -125,22 +129,6 @@ Status join_session_keyring(const std::string& id) {
   if (::syscall(SYS_keyctl, kKeyctlJoinSessionKeyring, name.c_str()) < 0 && errno != ENOSYS)
     return util::errno_error("join a new session keyring");
   return {};
-}
-
-// Closes every fd from 3 + preserve_fds upwards except `keep` (sorted): fds the runtime
-// held when it cloned us (the state directory's lock above all: its flock would block
-// every later command on this container while we wait on exec.fifo).
-void close_inherited_fds(int preserve_fds, std::vector<int> keep) {
-  std::sort(keep.begin(), keep.end());
-  unsigned from = static_cast<unsigned>(3 + preserve_fds);
-  for (int k : keep) {
-    if (k < 0 || static_cast<unsigned>(k) < from)
-      continue;
-    if (static_cast<unsigned>(k) > from)
-      (void)::syscall(SYS_close_range, from, static_cast<unsigned>(k) - 1, 0U);
-    from = static_cast<unsigned>(k) + 1;
-  }
-  (void)::syscall(SYS_close_range, from, ~0U, 0U);
 }
 
 // While it waits for `start`, the init of a new pid namespace would ignore SIGTERM and the
@@ -324,11 +312,16 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     return s;
 
   // Blocks until `start` opens the fifo for reading. The O_PATH fd was opened by the
-  // parent in the host's mount namespace; after pivot_root only /proc/self/fd reaches it.
-  std::string fifo = "/proc/self/fd/" + std::to_string(a.fifo_fd);
+  // parent in the host's mount namespace; after pivot_root only /proc/self/fd reaches it,
+  // in the container's /proc: checked to be procfs, or a fake one could send the write
+  // elsewhere (linux/procfs.h).
+  util::Result<util::UniqueFd> fds = open_proc_file("self/fd", O_PATH | O_DIRECTORY);
+  if (!fds)
+    return std::move(fds).error().wrap("reopen exec.fifo");
+  const std::string fifo = std::to_string(a.fifo_fd);
   int w;
   do {
-    w = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    w = ::openat(fds->get(), fifo.c_str(), O_WRONLY | O_CLOEXEC);
   } while (w < 0 && errno == EINTR);
   if (w < 0)
     return util::errno_error("open exec.fifo for writing");
@@ -347,6 +340,21 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
 }
 
 }  // namespace
+
+// In the init, the state directory's lock above all: its flock would block every later
+// command on this container while we wait on exec.fifo.
+void close_inherited_fds(int preserve_fds, std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned from = static_cast<unsigned>(3 + preserve_fds);
+  for (int k : keep) {
+    if (k < 0 || static_cast<unsigned>(k) < from)
+      continue;
+    if (static_cast<unsigned>(k) > from)
+      (void)::syscall(SYS_close_range, from, static_cast<unsigned>(k) - 1, 0U);
+    from = static_cast<unsigned>(k) + 1;
+  }
+  (void)::syscall(SYS_close_range, from, ~0U, 0U);
+}
 
 Status check_executable(const spec::Process& process) {
   if (process.args.empty())

@@ -46,6 +46,12 @@ struct InitArgs {
 /// rollback a second time).
 [[noreturn]] void init_main(const InitArgs& args) noexcept;
 
+/// Closes every fd from 3 + preserve_fds upwards except those in `keep`: what the runtime
+/// held when it forked (a state lock, cgroup directories of the host, a log file) must not
+/// reach anything the container controls (CVE-2024-21626). The init and exec's joiner call
+/// it first thing. Safe in a forked child.
+void close_inherited_fds(int preserve_fds, std::vector<int> keep);
+
 /// Resolves `args[0]` of `process` like exec_process() would (PATH from process.env,
 /// relative to process.cwd for names with a slash), without executing it: the init checks
 /// the binary before it reports `ready`, so `create` fails (and cleans up) when it is

@@ -37,6 +37,7 @@
 
 #include "build_config.h"
 #include "linux/caps.h"
+#include "linux/procfs.h"
 #include "linux/rlimits.h"
 #include "linux/scheduling.h"
 #include "linux/seccomp_filter.h"
@@ -48,12 +49,13 @@ namespace {
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr mode_t kDefaultUmask = 0022;
 
-// One write of `data` to an attr file of the calling thread (labels are per thread).
-util::Status write_attr(const std::string& path, std::string_view data) {
-  util::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return util::errno_error("open `" + path + "`");
-  if (::write(fd.get(), data.data(), data.size()) < 0)
-    return util::errno_error("write `" + path + "`");
+// One write of `data` to /proc/thread-self/attr/`rel` (labels are per thread), through a
+// checked procfs: exec's child sees the container's /proc (procfs.h).
+util::Status write_attr(const std::string& rel, std::string_view data) {
+  util::Result<util::UniqueFd> fd = open_proc_file("thread-self/attr/" + rel, O_WRONLY);
+  if (!fd) return std::move(fd).error();
+  if (::write(fd->get(), data.data(), data.size()) < 0)
+    return util::errno_error("write `/proc/thread-self/attr/" + rel + "`");
   return {};
 }
 
@@ -62,9 +64,9 @@ util::Status apply_apparmor_profile(const std::string& profile) {
   // "exec <profile>" makes the next execve change to the profile. Kernels with LSM stacking
   // have an AppArmor-specific file; older ones only the shared one.
   std::string data = "exec " + profile;
-  std::string path = "/proc/thread-self/attr/apparmor/exec";
-  if (::access(path.c_str(), F_OK) < 0) path = "/proc/thread-self/attr/exec";
-  if (util::Status s = write_attr(path, data); !s)
+  util::Status s = write_attr("apparmor/exec", data);
+  if (!s && s.error().code == ENOENT) s = write_attr("exec", data);
+  if (!s)
     return std::move(s).error().wrap("apparmor profile `" + profile + "`");
   return {};
 #else
@@ -76,7 +78,7 @@ util::Status apply_apparmor_profile(const std::string& profile) {
 
 util::Status apply_selinux_label(const std::string& label) {
 #if OCISTART_HAVE_SELINUX
-  if (util::Status s = write_attr("/proc/thread-self/attr/exec", label); !s)
+  if (util::Status s = write_attr("exec", label); !s)
     return std::move(s).error().wrap("selinux label `" + label + "`");
   return {};
 #else
@@ -95,13 +97,13 @@ util::Status load_seccomp(const spec::Seccomp& seccomp, const NotifyFdSink& send
 
 // Steps 10: bounding set, user switch, capability sets.
 util::Status apply_user_and_caps(const spec::Process& process) {
-  if (!process.capabilities) {
-    // No capabilities object: leave the sets alone (runc). A switch to a non-zero uid
-    // without KEEPCAPS empties them, as for any setuid.
-    return switch_user(process.user, false);
-  }
+  // No capabilities object means no capabilities: every set empty, the bounding set too
+  // (runc and crun do the same). Leaving the runtime's sets would give the container every
+  // capability the runtime holds because a member is missing.
+  const spec::Capabilities none;
+  const spec::Capabilities& caps = process.capabilities ? *process.capabilities : none;
   int last_cap = kernel_last_cap();
-  util::Result<CapabilitySets> sets = compute_capability_sets(*process.capabilities, last_cap);
+  util::Result<CapabilitySets> sets = compute_capability_sets(caps, last_cap);
   if (!sets) return std::move(sets).error();
   if (util::Status s = drop_bounding_set(*sets, last_cap); !s) return s;
   if (util::Status s = switch_user(process.user, true); !s) return s;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <string>
 
+#include "linux/procfs.h"
 #include "spec/names.h"
 #include "util/unique_fd.h"
 
@@ -41,11 +42,11 @@ util::Status apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
 }
 
 util::Status apply_oom_score_adj(int32_t score) {
-  static constexpr const char* kPath = "/proc/self/oom_score_adj";
-  util::UniqueFd fd(::open(kPath, O_WRONLY | O_CLOEXEC));
-  if (!fd) return util::errno_error(std::string("open `") + kPath + "`");
+  // exec's child sees the container's /proc: only a checked procfs (procfs.h).
+  util::Result<util::UniqueFd> fd = open_proc_file("self/oom_score_adj", O_WRONLY);
+  if (!fd) return std::move(fd).error();
   std::string text = std::to_string(score);
-  ssize_t n = ::write(fd.get(), text.data(), text.size());
+  ssize_t n = ::write(fd->get(), text.data(), text.size());
   if (n < 0) {
     int e = errno;
     util::Error error = util::errno_error("set oom_score_adj to " + text, e);

@@ -14,6 +14,7 @@
 
 #include "linux/caps.h"
 #include "linux/process.h"
+#include "linux/procfs.h"
 #include "linux/rlimits.h"
 #include "linux/scheduling.h"
 #include "linux/user.h"
@@ -322,4 +323,14 @@ TEST_CASE("HOME: the process user's home in the container's passwd, else /") {
   // A HOME in the config is kept as it is.
   std::vector<std::string> env = os::with_home({"PATH=/bin", "HOME=/srv"}, 0);
   CHECK(env == std::vector<std::string>{"PATH=/bin", "HOME=/srv"});
+}
+
+TEST_CASE("/proc files are opened only through procfs itself") {
+  util::Result<util::UniqueFd> status = os::open_proc_file("self/status", O_RDONLY);
+  REQUIRE(status.ok());
+  // A magic link (cwd, exe, fd/N) leads out of procfs: refused, as a mount over an entry is.
+  util::Result<util::UniqueFd> through = os::open_proc_file("self/cwd", O_RDONLY | O_DIRECTORY);
+  REQUIRE_FALSE(through.ok());
+  CHECK(through.error().message.starts_with("open `/proc/self/cwd`: "));
+  CHECK_FALSE(os::open_proc_file("../etc/passwd", O_RDONLY).ok());  // beneath /proc only
 }
