@@ -15,7 +15,7 @@ OCI_TIMEOUT=20
 make_bundle "$BUNDLE"
 set_args "$BUNDLE" sleep 1000
 ID=killed
-CG=/i9-killed/$ID
+CG=/ocistart-killed-test/$ID
 edit_config "$BUNDLE" 'c["linux"]["cgroupsPath"]="'"$CG"'"'
 
 # Whatever is left of the container anywhere, as one line (empty: nothing).
@@ -94,6 +94,6 @@ echo "$steps steps; the killed create had made its state directory in $made of t
 expect_eq "nothing left after any step" 0 "$bad"
 [ "$made" -gt 0 ] || fail "no step killed the create after it made its state directory"
 for c in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-  [ -d "$c/i9-killed" ] && rmdir "$c/i9-killed" 2>/dev/null
+  [ -d "$c/ocistart-killed-test" ] && rmdir "$c/ocistart-killed-test" 2>/dev/null
 done
 finish
