@@ -46,7 +46,7 @@ class Runtime:
         self.root = os.path.join(state, name)
         self.flags = flags.split()
         self.alive = set()      # ids created here and not yet deleted
-        self.error = None       # first failure: the runtime is skipped afterwards
+        self.failed = {}        # group of rows -> first failure; skipped in that group after
 
     def argv(self, *args):
         return [self.binary, "--root", self.root, *self.flags, *args]
@@ -159,24 +159,25 @@ class Table:
             self.rss[row][rt.name] = max(rss, self.rss[row].get(rt.name, 0))
 
 
-def rotated(runtimes, i):
+def rotated(runtimes, i, group):
     k = i % len(runtimes)
-    return [rt for rt in runtimes[k:] + runtimes[:k] if rt.error is None]
+    return [rt for rt in runtimes[k:] + runtimes[:k] if group not in rt.failed]
 
 
-def attempt(rt, what, fn):
-    """Runs fn(); on the runtime's first failure, notes it and skips the runtime after."""
+def attempt(rt, group, fn):
+    """Runs fn(); on the runtime's first failure in group, notes it and skips the runtime
+    in the rest of that group's rows."""
     try:
         return fn()
     except (Failed, Hung) as e:
-        rt.error = f"{what}: {e}"
+        rt.failed[group] = str(e)
         print(f"{rt.name} failed: {e}", file=sys.stderr)
         return None
 
 
 def bench_run(sp, runtimes, n, bundle, table):
     for i in range(n):
-        for rt in rotated(runtimes, i):
+        for rt in rotated(runtimes, i, "run"):
             cid = f"r{i}-{rt.name}"
             res = attempt(rt, "run", lambda: run_cmd(sp, rt, ["run", "-b", bundle, cid]))
             if res:
@@ -185,7 +186,7 @@ def bench_run(sp, runtimes, n, bundle, table):
 
 def bench_create_start_delete(sp, runtimes, n, bundle, tmp, table):
     for i in range(n):
-        for rt in rotated(runtimes, i):
+        for rt in rotated(runtimes, i, "csd"):
             cid = f"c{i}-{rt.name}"
             pidfile = os.path.join(tmp, f"pid-{rt.name}")
 
@@ -206,7 +207,7 @@ def bench_create_start_delete(sp, runtimes, n, bundle, tmp, table):
                 t1 = time.perf_counter_ns()
                 return t1 - t0, ns_c, ns_s, ns_w, ns_d
 
-            res = attempt(rt, "create+start+delete", one)
+            res = attempt(rt, "csd", one)
             if res:
                 total, ns_c, ns_s, ns_w, ns_d = res
                 table.add("create+start+wait+delete", rt, total)
@@ -228,21 +229,21 @@ def _parent_of(pid):
 def start_sleepers(sp, runtimes, bundle, table):
     for rt in runtimes:
         cid = f"sleeper-{rt.name}"
-        if attempt(rt, "run -d sleep", lambda: run_cmd(sp, rt, ["run", "-d", "-b", bundle, cid])):
+        if attempt(rt, "exec", lambda: run_cmd(sp, rt, ["run", "-d", "-b", bundle, cid])):
             rt.alive.add(cid)
 
 
 def bench_exec_state(sp, runtimes, n, table):
     for i in range(n):
-        for rt in rotated(runtimes, i):
+        for rt in rotated(runtimes, i, "exec"):
             cid = f"sleeper-{rt.name}"
             res = attempt(rt, "exec", lambda: run_cmd(sp, rt, ["exec", cid, "/bin/true"]))
             if res:
                 table.add("exec true", rt, res[0])
     for i in range(n):
-        for rt in rotated(runtimes, i):
+        for rt in rotated(runtimes, i, "exec"):
             cid = f"sleeper-{rt.name}"
-            res = attempt(rt, "state", lambda: run_cmd(sp, rt, ["state", cid]))
+            res = attempt(rt, "exec", lambda: run_cmd(sp, rt, ["state", cid]))
             if res:
                 table.add("state", rt, res[0])
 
@@ -250,11 +251,11 @@ def bench_exec_state(sp, runtimes, n, table):
 def bench_rss(sp, runtimes, rounds, bundle, table):
     """Untimed rounds under GNU time for the peak RSS of run, exec and state."""
     for i in range(rounds):
-        for rt in rotated(runtimes, i):
+        for rt in rotated(runtimes, i, "exec"):
             for row, args in (("run true", ["run", "-b", bundle, f"m{i}-{rt.name}"]),
                               ("exec true", ["exec", f"sleeper-{rt.name}", "/bin/true"]),
                               ("state", ["state", f"sleeper-{rt.name}"])):
-                kb = attempt(rt, f"{row} under time", lambda: peak_rss(sp, rt, args))
+                kb = attempt(rt, "exec", lambda: peak_rss(sp, rt, args))
                 if kb:
                     table.rss[row][rt.name] = max(kb, table.rss[row].get(rt.name, 0))
 
@@ -270,16 +271,17 @@ def bench_list(sp, runtimes, n, count, bundle, table):
     """count created-but-not-started containers per runtime, made round robin, then list."""
     t_setup = time.perf_counter()
     for k in range(count):
-        for rt in rotated(runtimes, k):
+        for rt in rotated(runtimes, k, "list"):
             cid = f"l{k}-{rt.name}"
-            res = attempt(rt, f"create #{k} for list", lambda: run_cmd(sp, rt, ["create", "-b", bundle, cid]))
+            res = attempt(rt, "list", lambda: run_cmd(sp, rt, ["create", "-b", bundle, cid]))
             if res:
                 rt.alive.add(cid)
                 table.add(f"(setup) create, 0-{count} in root", rt, res[0])
+        reap_strays()  # the runtimes' exited helpers, reparented here
     print(f"list setup: {count} created containers per runtime in {time.perf_counter() - t_setup:.0f} s",
           file=sys.stderr)
     for i in range(n):
-        for rt in rotated(runtimes, i):
+        for rt in rotated(runtimes, i, "list"):
             res = attempt(rt, "list", lambda: run_cmd(sp, rt, ["list"], LIST_TIMEOUT))
             if res:
                 table.add(f"list ({len(rt.alive)} in root)", rt, res[0])
@@ -292,7 +294,7 @@ def bench_list(sp, runtimes, n, count, bundle, table):
 def bench_parallel(sp, runtimes, rounds, count, bundle, table):
     """count `run -d` at once; the time until the last returns (all started)."""
     for i in range(rounds):
-        for rt in rotated(runtimes, i):
+        for rt in rotated(runtimes, i, "parallel"):
             ids = [f"p{i}-{k}-{rt.name}" for k in range(count)]
             t0 = time.perf_counter_ns()
             pids = [(cid, *sp.spawn(rt.argv("run", "-d", "-b", bundle, cid))) for cid in ids]
@@ -308,9 +310,10 @@ def bench_parallel(sp, runtimes, rounds, count, bundle, table):
                     failures.append(str(e))
             t1 = time.perf_counter_ns()
             if failures:
-                rt.error = f"parallel run -d: {failures[0]}"
-                print(f"{rt.name} failed: {len(failures)} of {count} parallel runs, first: {failures[0]}",
-                      file=sys.stderr)
+                # Noted, not fatal: the other rounds still time this runtime.
+                note = f"round {i}: {len(failures)} of {count} failed, first: {failures[0]}"
+                rt.failed.setdefault("parallel-notes", []).append(note)
+                print(f"{rt.name} parallel {note}", file=sys.stderr)
             else:
                 table.add(f"{count}x run -d at once", rt, t1 - t0)
             # Cleanup, outside the timing.
@@ -348,8 +351,12 @@ def report(table, runtimes, args):
                 f"{table.rss[row][n] / 1024:12.1f}" if n in table.rss[row] else f"{'-':>12s}"
                 for n in names))
     for rt in runtimes:
-        if rt.error:
-            print(f"{rt.name}: not timed after: {rt.error}")
+        for group, why in rt.failed.items():
+            if group == "parallel-notes":
+                for note in why:
+                    print(f"{rt.name}: parallel run -d, not timed in {note}")
+            else:
+                print(f"{rt.name}: {group} rows not timed after: {why}")
     print("\nmedian ms per operation")
     for row in table.order:
         data = table.rows[row]
