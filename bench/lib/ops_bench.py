@@ -1,7 +1,7 @@
 """ops_bench.py: times the runtime commands an engine uses, for several runtimes on one
-bundle, interleaved round by round (the order rotates each round, so no runtime always runs
-first after another's cleanup). Called by bench/ops_bench.sh inside the namespace it
-prepares; see bench/README.md ("Lifecycle commands") for what each row measures.
+bundle, interleaved round by round; the order changes each round so that every runtime
+follows every other equally often (balanced_orders). Called by bench/ops_bench.sh inside
+the namespace it prepares; see bench/README.md ("Lifecycle commands") for the rows.
 
   ops_bench.py --bundle DIR --state DIR [--flags "--systemd-cgroup"] [-n 100]
                [--list-containers 1000] [--parallel 50] [--parallel-rounds 5]
@@ -15,7 +15,9 @@ followed by waiting for the init to exit, and stray ones are reaped. Every conta
 here is deleted with `delete --force` by id before exit, also after an error.
 """
 import argparse
+import collections
 import ctypes
+import itertools
 import json
 import os
 import select
@@ -159,9 +161,34 @@ class Table:
             self.rss[row][rt.name] = max(rss, self.rss[row].get(rt.name, 0))
 
 
+def balanced_orders(k):
+    """Orders of k runtimes, one per round, used cyclically. What ran just before a runtime
+    matters: after runc, the next runtime's `run` took 2-8 ms longer here (work runc's exit
+    leaves to the kernel), so plain rotation, where ocistart followed runc in 2 rounds of 3
+    and crun in 1, favoured crun. For k <= 3 all k! orders are chained so that every
+    runtime follows every other equally often, round boundaries included."""
+    perms = list(itertools.permutations(range(k)))
+    if k > 3:
+        return [tuple(range(i, k)) + tuple(range(i)) for i in range(k)]
+    best, best_spread = perms, None
+    for rest in itertools.permutations(perms[1:]):
+        seq = [perms[0], *rest]
+        flat = [x for p in seq for x in p]
+        pairs = collections.Counter(zip(flat, flat[1:] + flat[:1]))
+        spread = (max(pairs.values()) - min(pairs.get((a, b), 0) for a in range(k) for b in range(k) if a != b),
+                  sum(pairs.get((a, a), 0) for a in range(k)))
+        if best_spread is None or spread < best_spread:
+            best, best_spread = seq, spread
+    return best
+
+
+_ORDERS = {}
+
+
 def rotated(runtimes, i, group):
-    k = i % len(runtimes)
-    return [rt for rt in runtimes[k:] + runtimes[:k] if group not in rt.failed]
+    """The runtimes in round i's order, less those that failed in this group."""
+    orders = _ORDERS.setdefault(len(runtimes), balanced_orders(len(runtimes)))
+    return [runtimes[j] for j in orders[i % len(orders)] if group not in runtimes[j].failed]
 
 
 def attempt(rt, group, fn):
