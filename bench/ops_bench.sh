@@ -44,5 +44,5 @@ else
   "$here/lib/make-true-bundle" "$work/bundle"
   psd_boot
   psd_exec env TMPDIR="$work" /usr/bin/python3 "$here/lib/ops_bench.py" --bundle "$work/bundle" \
-    --state /run/ocistart-ops-bench -n "$n" --flags --systemd-cgroup "$@" "${runtimes[@]}"
+    --state /run/ocistart-ops-bench -n "$n" --flags=--systemd-cgroup "$@" "${runtimes[@]}"
 fi
