@@ -9,8 +9,8 @@
 # cgroup2 at /sys/fs/cgroup/unified is unmounted (crun 1.8 refuses hybrid layouts) and the
 # --root dirs are on a tmpfs, as run_bench.sh does. With --systemd: all three with
 # --systemd-cgroup inside the private systemd of tests/integration/lib/private-systemd.sh,
-# booted and stopped as run_bench_systemd.sh does (it takes /root/.ocistart-exclusive.lock);
-# crun 1.8 is reported, not timed, there (hybrid layout).
+# booted and stopped as run_bench_systemd.sh does (it takes /root/.ocistart-exclusive.lock).
+# A runtime that fails a row is reported with its error and skipped in that group of rows.
 # OPS_BENCH_ARGS go to lib/ops_bench.py, e.g. --only run,exec --list-containers 200.
 set -euo pipefail
 systemd=

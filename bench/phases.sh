@@ -19,6 +19,7 @@ unshare --mount --propagation private bash -c '
   set -e
   mountpoint -q /sys/fs/cgroup/unified && umount /sys/fs/cgroup/unified
   mkdir -p "$1/state" && mount -t tmpfs -o mode=700 tmpfs "$1/state"
+  export TMPDIR=$1  # the traces, unless KEEP_DIR; removed with it
   exec /usr/bin/python3 "$2/lib/phases.py" --bundle "$1/bundle" --state "$1/state" --runs "$3" \
     ${4:+--keep "$4"} ocistart="$5" crun="$(command -v crun)"
 ' _ "$work" "$here" "$runs" "$keep" "$ocistart"
