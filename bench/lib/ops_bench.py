@@ -169,7 +169,11 @@ def balanced_orders(k):
     runtime follows every other equally often, round boundaries included."""
     perms = list(itertools.permutations(range(k)))
     if k > 3:
-        return [tuple(range(i, k)) + tuple(range(i)) for i in range(k)]
+        # Williams' design: within the rounds every runtime follows every other once (twice
+        # for odd k), round boundaries aside.
+        first = [0] + [(j + 1) // 2 if j % 2 else k - j // 2 for j in range(1, k)]
+        rows = [tuple((x + i) % k for x in first) for i in range(k)]
+        return rows if k % 2 == 0 else rows + [r[::-1] for r in rows]
     best, best_spread = perms, None
     for rest in itertools.permutations(perms[1:]):
         seq = [perms[0], *rest]
