@@ -279,13 +279,17 @@ def bench_exec_state(sp, runtimes, n, table):
                 table.add("state", rt, res[0])
 
 
-def bench_rss(sp, runtimes, rounds, bundle, table):
-    """Untimed rounds under GNU time for the peak RSS of run, exec and state."""
+def bench_rss(sp, runtimes, rounds, bundle, table, with_run):
+    """Untimed rounds under GNU time for the peak RSS of exec and state (and run)."""
     for i in range(rounds):
         for rt in rotated(runtimes, i, "exec"):
-            for row, args in (("run true", ["run", "-b", bundle, f"m{i}-{rt.name}"]),
-                              ("exec true", ["exec", f"sleeper-{rt.name}", "/bin/true"]),
-                              ("state", ["state", f"sleeper-{rt.name}"])):
+            rows = [("exec true", ["exec", f"sleeper-{rt.name}", "/bin/true"]),
+                    ("state", ["state", f"sleeper-{rt.name}"])]
+            if with_run:
+                rows.insert(0, ("run true", ["run", "-b", bundle, f"m{i}-{rt.name}"]))
+            for row, args in rows:
+                if row not in table.rss:
+                    continue
                 kb = attempt(rt, "exec", lambda: peak_rss(sp, rt, args))
                 if kb:
                     table.rss[row][rt.name] = max(kb, table.rss[row].get(rt.name, 0))
@@ -374,8 +378,9 @@ def report(table, runtimes, args):
             else:
                 line += f"{'-':>12s}"
         print(line)
-    print("\npeak RSS, MB (GNU time %M, 10 untimed rounds: the runtime or the largest child it reaped)")
-    print(f"{'row':32s}" + "".join(f"{c:>12s}" for c in names))
+    if any(table.rss.values()):
+        print("\npeak RSS, MB (GNU time %M, 10 untimed rounds: the runtime or the largest child it reaped)")
+        print(f"{'row':32s}" + "".join(f"{c:>12s}" for c in names))
     for row in table.order:
         if table.rss.get(row):
             print(f"{row:32s}" + "".join(
@@ -440,8 +445,7 @@ def main():
         if "exec" in only:
             start_sleepers(sp, runtimes, sleep_bundle, table)
             bench_exec_state(sp, runtimes, args.n, table)
-            if "run" in only:
-                bench_rss(sp, runtimes, 10, bundle, table)
+            bench_rss(sp, runtimes, 10, bundle, table, "run" in only)
             stop_sleepers(sp, runtimes)
         if "parallel" in only:
             bench_parallel(sp, runtimes, args.parallel_rounds, args.parallel, sleep_bundle, table)
