@@ -7,6 +7,8 @@
 // - what parse_config accepts, to_json writes, and parse_config accepts again;
 // - writing is a fixpoint after one round (to_json(parse(to_json(c))) == to_json(c)),
 //   so `spec` output and the state store's copy of a config mean what was read;
+// - validate() says the same of the config read back as of the original: the writer
+//   keeps everything validation looks at;
 // - effective_resources() is idempotent (effective_resources.h promises it).
 // A broken property aborts, which libFuzzer and the replay driver both report as a crash.
 #include <cstddef>
@@ -43,7 +45,7 @@ void check_config(std::string_view text) {
   util::Result<spec::Config> config = spec::parse_config(text);
   if (!config)
     return;
-  (void)spec::validate(*config);
+  util::Status verdict = spec::validate(*config);
   if (config->linux_ && config->linux_->resources)
     check_resources_doc(*config->linux_->resources);
 
@@ -51,6 +53,11 @@ void check_config(std::string_view text) {
   util::Result<spec::Config> again = spec::parse_config(written);
   if (!again)
     broken("to_json wrote what parse_config refuses", again.error().message + "\n" + written);
+  util::Status verdict_again = spec::validate(*again);
+  std::string before = verdict ? "valid" : verdict.error().message;
+  std::string after = verdict_again ? "valid" : verdict_again.error().message;
+  if (before != after)
+    broken("validate() differs after to_json and parse_config", before + "\n" + after + "\n" + written);
   std::string rewritten = spec::to_json(*again);
   if (rewritten != written)
     broken("to_json(parse_config(to_json(c))) differs from to_json(c)",
