@@ -1,8 +1,10 @@
 #!/bin/bash
-# run_bench.sh OCISTART [N]: `run` of /bin/true N times (default 100) for ocistart, runc and
-# crun on the same busybox bundle with the cgroupfs driver, interleaved round by round so
-# that machine noise hits all three alike; prints mean ms per run and ocistart's ratio to
-# each. Root only.
+# run_bench.sh OCISTART [N] [BASELINE]: `run` of /bin/true N times (default 100) for
+# ocistart, runc and crun on the same busybox bundle with the cgroupfs driver, interleaved
+# round by round so that machine noise hits all three alike; prints mean ms per run, peak
+# RSS and ocistart's ratio to each. BASELINE, another ocistart binary (the build before a
+# change), runs in the same rounds as "baseline": the change's cost is ocistart / baseline.
+# Root only.
 #
 # crun 1.8 refuses a hybrid cgroup layout ("cgroups in hybrid mode not supported"), so all
 # three run inside one private mount namespace where the empty cgroup2 at
@@ -12,6 +14,7 @@
 set -euo pipefail
 ocistart=$(realpath "$1")
 n=${2:-100}
+baseline=${3:+$(realpath "$3")}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/ocistart-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -20,5 +23,6 @@ unshare --mount --propagation private bash -c '
   set -e
   mountpoint -q /sys/fs/cgroup/unified && umount /sys/fs/cgroup/unified
   mkdir -p "$1/state" && mount -t tmpfs -o mode=700 tmpfs "$1/state"
-  exec "$2/lib/run_loop.sh" "$1/bundle" "$1/state" "$3" "" ocistart="$4" runc="$(command -v runc)" crun="$(command -v crun)"
-' _ "$work" "$here" "$n" "$ocistart" | /usr/bin/python3 "$here/lib/report.py" "$n"
+  exec "$2/lib/run_loop.sh" "$1/bundle" "$1/state" "$3" "" ocistart="$4" ${5:+baseline="$5"} \
+    runc="$(command -v runc)" crun="$(command -v crun)"
+' _ "$work" "$here" "$n" "$ocistart" "$baseline" | /usr/bin/python3 "$here/lib/report.py" "$n"

@@ -8,7 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/app.h"
+#include "linux/sealed_exe.h"
 #include "util/log.h"
+#include "util/text.h"
 
 namespace {
 
@@ -62,9 +64,25 @@ std::string usage_message(const CLI::ParseError& e, const std::string& command) 
   return command.empty() ? msg : command + ": " + msg;
 }
 
+// Whether this command line may fork into a container (create, run, exec): any argument
+// with one of those names, so that a container named "run" only costs a needless re-exec.
+bool may_enter_a_container(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "create" || arg == "run" || arg == "exec")
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Re-executed from a sealed binary before the command line is built and parsed, so that
+  // work is done once (linux/sealed_exe.h). On failure the command's own call below
+  // reports the error with its context.
+  if (may_enter_a_container(argc, argv))
+    (void)ocistart::os::run_from_sealed_exe();
   CLI::App app;
   ocistart::cli::GlobalOptions global;
   ocistart::cli::CommandOptions options;
@@ -80,7 +98,8 @@ int main(int argc, char** argv) {
     // Log through the configured sink when the global flags got that far, so a usage
     // error reaches the --log file as runc's do.
     ocistart::util::log_setup({global.log, global.log_format == "json", global.debug});
-    ocistart::util::log_error(usage_message(e, command));
+    // CLI11 quotes the arguments it refuses: a 2 KB one is shown by its ends.
+    ocistart::util::log_error(ocistart::util::shortened_words(usage_message(e, command)));
     std::cerr << "Run 'ocistart " << (command.empty() ? "" : command + " ") << "--help' for usage.\n";
     return kUsageError;
   }

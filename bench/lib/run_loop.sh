@@ -1,7 +1,9 @@
 #!/bin/bash
 # run_loop.sh BUNDLE STATE N FLAGS NAME=BINARY...: runs BUNDLE with each runtime N times,
 # interleaved round by round, each with `--root STATE/NAME FLAGS run`; prints "NAME ns"
-# totals, or "NAME failed: <error>" for a runtime that cannot run the bundle here.
+# totals, or "NAME failed: <error>" for a runtime that cannot run the bundle here. Then 10
+# more rounds under GNU time, outside the timing, for "NAME rss KB": the largest peak RSS
+# of a `run` (the runtime's own process, or its init if that grew larger).
 set -uo pipefail
 bundle=$1 state=$2 n=$3 flags=$4
 shift 4
@@ -30,4 +32,18 @@ done
 for rt in "${names[@]}"; do
   [ -n "${bin[$rt]}" ] && echo "$rt ${total[$rt]}"
 done
+if [ -x /usr/bin/time ]; then
+  declare -A rss
+  for i in $(seq 1 10); do
+    for rt in "${names[@]}"; do
+      [ -n "${bin[$rt]}" ] || continue
+      # shellcheck disable=SC2086
+      kb=$(/usr/bin/time -f %M "${bin[$rt]}" --root "$state/$rt" $flags run "rss-$rt-$i" 2>&1 >/dev/null | tail -1)
+      [ "$kb" -gt "${rss[$rt]:-0}" ] 2>/dev/null && rss[$rt]=$kb
+    done
+  done
+  for rt in "${names[@]}"; do
+    [ -n "${rss[$rt]:-}" ] && echo "$rt rss ${rss[$rt]}"
+  done
+fi
 exit 0

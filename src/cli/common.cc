@@ -12,6 +12,7 @@
 #include "runtime/container_id.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/text.h"
 
 namespace ocistart::cli {
 namespace {
@@ -76,10 +77,10 @@ CLI::Option* make_absolute(CLI::Option* option) {
 }
 
 int fail(std::string_view context, util::Error error) {
-  if (context.empty())
-    util::log_error(error.message);
-  else
-    util::log_error(std::move(error).wrap(context).message);
+  if (!context.empty())
+    error = std::move(error).wrap(context);
+  // A 1 KB container id or a path through it is shown by its ends (util/text.h).
+  util::log_error(util::shortened_words(error.message));
   return 1;
 }
 

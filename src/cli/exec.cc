@@ -3,6 +3,7 @@
 
 #include "cli/app.h"
 #include "cli/common.h"
+#include "linux/sealed_exe.h"
 #include "runtime/container.h"
 #include "runtime/container_id.h"
 
@@ -20,6 +21,12 @@ int run_exec(const ExecOptions& o, const GlobalOptions& global) {
   }
   if (o.process.empty() && o.args.empty()) {
     (void)fail(command_context("exec", o.id), util::make_error("process args cannot be empty", EINVAL));
+    return kExecFailed;
+  }
+  // The joiner and the process are forks of this process: they must not run from a file
+  // the container could write (linux/sealed_exe.h). Re-executes, once, unless already sealed.
+  if (util::Status s = os::run_from_sealed_exe(); !s) {
+    (void)fail(command_context("exec", o.id), std::move(s).error());
     return kExecFailed;
   }
   runtime::ExecOptions r;

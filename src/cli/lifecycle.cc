@@ -5,6 +5,7 @@
 
 #include "cli/app.h"
 #include "cli/common.h"
+#include "linux/sealed_exe.h"
 #include "runtime/container.h"
 #include "runtime/container_id.h"
 #include "spec/names.h"
@@ -80,6 +81,10 @@ runtime::CreateOptions to_runtime(const CreateOptions& o, const GlobalOptions& g
 int run_create(const CreateOptions& o, const GlobalOptions& global) {
   if (int status = checked_id("create", o.id); status != 0)
     return status;
+  // The init is a fork of this process: it must not run from a file the container could
+  // write (linux/sealed_exe.h). Re-executes, once, unless already sealed.
+  if (util::Status s = os::run_from_sealed_exe(); !s)
+    return fail(command_context("create", o.id), std::move(s).error());
   if (util::Status s = runtime::create(to_runtime(o, global)); !s)
     return fail(command_context("create", o.id), std::move(s).error());
   return 0;
@@ -88,6 +93,10 @@ int run_create(const CreateOptions& o, const GlobalOptions& global) {
 int run_run(const RunOptions& o, const GlobalOptions& global) {
   if (int status = checked_id("run", o.id); status != 0)
     return status;
+  // The init is a fork of this process: it must not run from a file the container could
+  // write (linux/sealed_exe.h). Re-executes, once, unless already sealed.
+  if (util::Status s = os::run_from_sealed_exe(); !s)
+    return fail(command_context("run", o.id), std::move(s).error());
   runtime::RunOptions r;
   static_cast<runtime::CreateOptions&>(r) = to_runtime(o, global);
   r.detach = o.detach;

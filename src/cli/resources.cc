@@ -85,10 +85,9 @@ util::Result<UpdateRequest> update_request(const UpdateOptions& o) {
   if (util::Status s = check_intel_rdt_flags(o); !s)
     return std::move(s).error();
   const std::string what = "--resources `" + o.resources + "`";
-  util::Result<std::string> text = o.resources == "-" ? util::read_all(STDIN_FILENO, "read standard input")
-                                                          : util::read_file(o.resources);
-  if (!text)
-    return std::move(text).error().wrap(what);
+  util::Result<std::string> text = spec::read_document(o.resources);
+  if (!text)  // its errors name the file already
+    return std::move(text).error().wrap("--resources");
   util::Result<UpdateRequest> request = update_request_from_document(*text);
   if (!request)
     return std::move(request).error().wrap(what);

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -126,17 +125,10 @@ std::string capability_list(uint64_t mask) {
 }
 
 int kernel_last_cap() {
-  util::UniqueFd fd(::open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC));
-  if (fd) {
-    char buf[16];
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    int value = 0;
-    if (n > 0) {
-      auto [end, ec] = std::from_chars(buf, buf + n, value);
-      if (ec == std::errc() && end != buf && value >= 0 && value < kMaxCapBits) return value;
-    }
-  }
-  // PR_CAPBSET_READ fails with EINVAL for a number the kernel does not know.
+  // Asked of the kernel, never read from /proc/sys/kernel/cap_last_cap: exec's child sees
+  // the container's /proc, where a smaller number would leave the capabilities above it
+  // in the bounding set. PR_CAPBSET_READ fails with EINVAL for a number the kernel does
+  // not know (about 40 calls).
   int cap = 0;
   while (cap < kMaxCapBits && ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0) ++cap;
   return cap - 1;

@@ -37,7 +37,7 @@ Status bind_device(const Root& root, int dir, const std::string& name, const std
       return std::move(created).error();
     target = std::move(*created);
   }
-  return root.sys.mount(host_path, fd_path(target.get()), "", MS_BIND, "");
+  return root.sys.mount(host_path, root.fd_path(target.get()), "", MS_BIND, "");
 }
 
 mode_t file_type(char type) {
@@ -132,7 +132,7 @@ Status make_console(const Root& root, Pty& console) {
   if (!dev)
     return std::move(dev).error();
   // The slave is bound through our fd of it: no path in the container is trusted.
-  if (Status s = bind_device(root, dev->get(), "console", fd_path(pty->slave.get())); !s)
+  if (Status s = bind_device(root, dev->get(), "console", root.fd_path(pty->slave.get())); !s)
     return std::move(s).error().wrap("/dev/console");
   console = std::move(*pty);
   return {};

@@ -21,13 +21,16 @@
 // `create` still listens: the init writes the listener fd's number to it, the parent
 // takes the fd with pidfd_getfd(2) and hands it to the agent (seccomp_listener.h).
 //
-// CVE-2019-5736: the init is a fork of the runtime, so /proc/<init>/exe is the runtime
+// CVE-2019-5736: the init is a fork of the runtime, so /proc/<init>/exe is the runtime's
 // binary. A process of the container that could open it (through /proc/<pid>/exe of the
-// init, or an fd the init left open) could overwrite the host's runtime. Two defences:
+// init, /proc/self/exe of a `#!/proc/self/exe` script the init execs, or an fd the init
+// left open) could overwrite the host's runtime. Three defences: `create` and `run` run
+// from a read-only mount of the binary that no namespace holds, or a sealed memfd copy
+// (linux/sealed_exe.h), so the file behind /proc/<init>/exe cannot be written by anyone;
 // the init makes itself non-dumpable first (so /proc/<pid>/{exe,fd,mem...} of it are
-// owned by the host's root and ptrace is refused to anything in the container), and
-// every fd but stdio and the preserved ones is close-on-exec before the final execve,
-// after which /proc/<pid>/exe is the container's own binary.
+// owned by the host's root and ptrace is refused to anything in the container); and every
+// fd but stdio and the preserved ones is close-on-exec before the final execve, after
+// which /proc/<pid>/exe is the container's own binary.
 #include "linux/init.h"
 
 #include <fcntl.h>
@@ -51,6 +54,7 @@
 
 #include "linux/caps.h"
 #include "linux/process.h"
+#include "linux/procfs.h"
 #include "linux/user.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_listener.h"
@@ -308,11 +312,16 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     return s;
 
   // Blocks until `start` opens the fifo for reading. The O_PATH fd was opened by the
-  // parent in the host's mount namespace; after pivot_root only /proc/self/fd reaches it.
-  std::string fifo = "/proc/self/fd/" + std::to_string(a.fifo_fd);
+  // parent in the host's mount namespace; after pivot_root only /proc/self/fd reaches it,
+  // in the container's /proc: checked to be procfs, or a fake one could send the write
+  // elsewhere (linux/procfs.h).
+  util::Result<util::UniqueFd> fds = open_proc_file("self/fd", O_PATH | O_DIRECTORY);
+  if (!fds)
+    return std::move(fds).error().wrap("reopen exec.fifo");
+  const std::string fifo = std::to_string(a.fifo_fd);
   int w;
   do {
-    w = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    w = ::openat(fds->get(), fifo.c_str(), O_WRONLY | O_CLOEXEC);
   } while (w < 0 && errno == EINTR);
   if (w < 0)
     return util::errno_error("open exec.fifo for writing");

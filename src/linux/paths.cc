@@ -57,9 +57,9 @@ Status mask_paths(const Root& root, const std::vector<std::string>& paths) {
     Status s;
     if (S_ISDIR(st.st_mode)) {
       // An empty read-only tmpfs, as small as the kernel allows.
-      s = root.sys.mount("tmpfs", fd_path(target->get()), "tmpfs", MS_RDONLY, "nr_blocks=1,nr_inodes=1");
+      s = root.sys.mount("tmpfs", root.fd_path(target->get()), "tmpfs", MS_RDONLY, "nr_blocks=1,nr_inodes=1");
       if (!s && s.error().code == EINVAL)  // some distribution kernels want nr_inodes >= 2
-        s = root.sys.mount("tmpfs", fd_path(target->get()), "tmpfs", MS_RDONLY, "nr_blocks=1,nr_inodes=2");
+        s = root.sys.mount("tmpfs", root.fd_path(target->get()), "tmpfs", MS_RDONLY, "nr_blocks=1,nr_inodes=2");
     } else {
       if (!dev_null) {
         Result<UniqueFd> null = open_dev_null();
@@ -67,7 +67,7 @@ Status mask_paths(const Root& root, const std::vector<std::string>& paths) {
           return std::move(null).error().wrap("mask " + quoted(path));
         dev_null = std::move(*null);
       }
-      s = root.sys.mount(fd_path(dev_null.get()), fd_path(target->get()), "", MS_BIND, "");
+      s = root.sys.mount(root.fd_path(dev_null.get()), root.fd_path(target->get()), "", MS_BIND, "");
     }
     if (!s)
       return std::move(s).error().wrap("mask " + quoted(path));
@@ -88,7 +88,7 @@ Status make_paths_readonly(const Root& root, const std::vector<std::string>& pat
     Result<std::string> where = container_path_of(root, target->get(), true);
     if (!where)
       return std::move(where).error().wrap(context);
-    const std::string self = fd_path(target->get());
+    const std::string self = root.fd_path(target->get());
     if (Status s = root.sys.mount(self, self, "", MS_BIND | MS_REC, ""); !s)
       return std::move(s).error().wrap(context);
     Result<UniqueFd> bound = reopen_after_mount(root, *where);
@@ -98,7 +98,7 @@ Status make_paths_readonly(const Root& root, const std::vector<std::string>& pat
     if (!current)
       return std::move(current).error().wrap(context);
     const unsigned long keep = *current & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    if (Status s = root.sys.mount("", fd_path(bound->get()), "", keep | MS_BIND | MS_REMOUNT | MS_RDONLY, "");
+    if (Status s = root.sys.mount("", root.fd_path(bound->get()), "", keep | MS_BIND | MS_REMOUNT | MS_RDONLY, "");
         !s)
       return std::move(s).error().wrap(context);
   }

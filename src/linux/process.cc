@@ -97,13 +97,13 @@ util::Status load_seccomp(const spec::Seccomp& seccomp, const NotifyFdSink& send
 
 // Steps 10: bounding set, user switch, capability sets.
 util::Status apply_user_and_caps(const spec::Process& process) {
-  if (!process.capabilities) {
-    // No capabilities object: leave the sets alone (runc). A switch to a non-zero uid
-    // without KEEPCAPS empties them, as for any setuid.
-    return switch_user(process.user, false);
-  }
+  // No capabilities object means no capabilities: every set empty, the bounding set too
+  // (runc and crun do the same). Leaving the runtime's sets would give the container every
+  // capability the runtime holds because a member is missing.
+  const spec::Capabilities none;
+  const spec::Capabilities& caps = process.capabilities ? *process.capabilities : none;
   int last_cap = kernel_last_cap();
-  util::Result<CapabilitySets> sets = compute_capability_sets(*process.capabilities, last_cap);
+  util::Result<CapabilitySets> sets = compute_capability_sets(caps, last_cap);
   if (!sets) return std::move(sets).error();
   if (util::Status s = drop_bounding_set(*sets, last_cap); !s) return s;
   if (util::Status s = switch_user(process.user, true); !s) return s;

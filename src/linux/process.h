@@ -14,7 +14,8 @@ namespace ocistart::os {
 /// applies to itself after the root file system is final: rlimits, oomScoreAdj,
 /// personality, ioPriority, scheduler, execCPUAffinity.initial, AppArmor / SELinux exec
 /// labels, additional groups, gid, uid (keeping caps across the switch), the five
-/// capability sets, umask, noNewPrivileges, seccomp — in an order where each step still
+/// capability sets (all five empty when `process` has no capabilities object: a missing
+/// member never grants more), umask, noNewPrivileges, seccomp — in an order where each step still
 /// has the privilege it needs (seccomp last when noNewPrivileges is set; before the uid
 /// switch otherwise, as runc does). Runs in the init child (and in `exec`'s child).
 /// `notify_fd`, when the seccomp profile has SCMP_ACT_NOTIFY, receives the listener fd

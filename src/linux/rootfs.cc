@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "linux/mount_plan.h"
+#include "linux/procfs.h"
 #include "linux/rootfs_internal.h"
 #include "util/text.h"
 
@@ -23,11 +24,20 @@ using rootfs_detail::Root;
 
 namespace {
 
-Result<UniqueFd> open_rootfs(const std::string& path) {
+// The (self-bound) rootfs as an O_PATH fd, with its path as the kernel reports it.
+struct OpenedRoot {
+  UniqueFd fd;
+  std::string path;
+};
+
+Result<OpenedRoot> open_rootfs(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!fd)
     return util::errno_error("open rootfs " + quoted(path), errno);
-  return fd;
+  Result<std::string> real = rootfs_detail::fd_real_path(fd.get());
+  if (!real)
+    return std::move(real).error();
+  return OpenedRoot{std::move(fd), std::move(*real)};
 }
 
 // The mount that holds the rootfs must not be shared: pivot_root refuses that, and the
@@ -72,13 +82,10 @@ Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options, 
   //    works on it through an fd taken after this bind.
   if (Status s = sys.mount(options.rootfs, options.rootfs, "", MS_BIND | MS_REC, ""); !s)
     return std::move(s).error().wrap("bind the rootfs onto itself");
-  Result<UniqueFd> fd = open_rootfs(options.rootfs);
-  if (!fd)
-    return std::move(fd).error();
-  Result<std::string> real = rootfs_detail::fd_real_path(fd->get());
-  if (!real)
-    return std::move(real).error();
-  const Root root{sys, fd->get(), *real};
+  Result<OpenedRoot> opened = open_rootfs(options.rootfs);
+  if (!opened)
+    return std::move(opened).error();
+  const Root root{sys, opened->fd.get(), opened->path};
 
   // 3. config.mounts, in order: later ones may sit on earlier ones (/dev then /dev/pts).
   //    A cgroup mount shows the container's cgroup: the init must be in it by then.
@@ -114,34 +121,20 @@ Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options, 
   return {};
 }
 
-Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options, Syscalls& sys) {
-  Result<std::vector<MountStep>> steps = plan_mounts(config);
-  if (!steps)
-    return std::move(steps).error();
-  Result<RootPropagation> propagation = plan_root_propagation(config);
-  if (!propagation)
-    return std::move(propagation).error();
+namespace {
 
-  // The fd of the self-bound rootfs stays valid across pivot_root and MS_MOVE (it names
-  // the mount, not a path): every later lookup goes through it, inside the root.
-  Result<UniqueFd> fd = open_rootfs(options.rootfs);
-  if (!fd)
-    return std::move(fd).error();
-  Result<std::string> real = rootfs_detail::fd_real_path(fd->get());
-  if (!real)
-    return std::move(real).error();
-  Root root{sys, fd->get(), *real};
-
-  if (Status s = options.no_pivot ? rootfs_detail::move_into(root) : rootfs_detail::pivot_into(root); !s)
-    return std::move(s).error().wrap(options.no_pivot ? "move the rootfs onto `/`" : "pivot_root");
-  Result<std::string> now = rootfs_detail::fd_real_path(root.fd);
+// finalize_rootfs once "/" is the rootfs and the cwd is our fd directory in the host's
+// /proc (root.fds): propagation, read-only and masked paths, late read-only remounts.
+Status finish_in_new_root(const spec::Config& config, const RootfsOptions& options, Root& root,
+                          const std::vector<MountStep>& steps, const RootPropagation& propagation) {
+  Result<std::string> now = root.fd_real_path(root.fd);
   if (!now)
     return std::move(now).error();
   root.path = *now;
 
   // shared/unbindable only now that "/" is the container's own mount.
-  if (propagation->after_pivot_flags != 0)
-    if (Status s = sys.mount("", "/", "", propagation->after_pivot_flags, ""); !s)
+  if (propagation.after_pivot_flags != 0)
+    if (Status s = root.sys.mount("", "/", "", propagation.after_pivot_flags, ""); !s)
       return std::move(s).error().wrap("set rootfs propagation");
 
   if (options.after_pivot)
@@ -157,16 +150,15 @@ Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options,
   }
 
   // tmpfs (and /dev) mounts asked "ro" were left writable to be populated.
-  for (size_t i = 0; i < steps->size(); ++i) {
-    const MountStep& step = (*steps)[i];
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const MountStep& step = steps[i];
     if (step.readonly_later_flags == 0)
       continue;
     const std::string context = "make " + quoted(config.mounts[i].destination) + " read-only";
     Result<UniqueFd> target = rootfs_detail::open_in_root(root.fd, step.destination, O_PATH);
     if (!target)
       return std::move(target).error().wrap(context);
-    if (Status s = sys.mount("", rootfs_detail::fd_path(target->get()), "", step.readonly_later_flags, "");
-        !s)
+    if (Status s = root.sys.mount("", root.fd_path(target->get()), "", step.readonly_later_flags, ""); !s)
       return std::move(s).error().wrap(context);
   }
 
@@ -174,6 +166,40 @@ Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options,
     if (Status s = rootfs_detail::make_root_readonly(root); !s)
       return s;
   return {};
+}
+
+}  // namespace
+
+Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options, Syscalls& sys) {
+  Result<std::vector<MountStep>> steps = plan_mounts(config);
+  if (!steps)
+    return std::move(steps).error();
+  Result<RootPropagation> propagation = plan_root_propagation(config);
+  if (!propagation)
+    return std::move(propagation).error();
+
+  // The fd of the self-bound rootfs stays valid across pivot_root and MS_MOVE (it names
+  // the mount, not a path): every later lookup goes through it, inside the root.
+  Result<OpenedRoot> opened = open_rootfs(options.rootfs);
+  if (!opened)
+    return std::move(opened).error();
+  Root root{sys, opened->fd.get(), opened->path};
+  // Every step after the pivot hands mount(2) its targets through this directory, not the
+  // container's /proc (Root says why). The fd pins the host's procfs after the old root
+  // is detached.
+  Result<UniqueFd> fds = open_proc_file("self/fd", O_PATH | O_DIRECTORY);
+  if (!fds)
+    return std::move(fds).error();
+
+  if (Status s = options.no_pivot ? rootfs_detail::move_into(root) : rootfs_detail::pivot_into(root); !s)
+    return std::move(s).error().wrap(options.no_pivot ? "move the rootfs onto `/`" : "pivot_root");
+  if (Status s = sys.fchdir(fds->get()); !s)
+    return std::move(s).error().wrap("enter our fd directory in the host's /proc");
+  root.fds = fds->get();
+  if (Status s = finish_in_new_root(config, options, root, *steps, *propagation); !s)
+    return s;  // the init exits: nothing runs from this cwd
+  // Never left in the host's /proc: "/" is the container's own root by now.
+  return sys.chdir("/");
 }
 
 }  // namespace ocistart::os

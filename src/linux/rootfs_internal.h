@@ -19,16 +19,29 @@ namespace ocistart::os::rootfs_detail {
 
 /// The rootfs as the setup code holds it: an O_PATH fd of the (self-bound) rootfs and its
 /// path as the kernel reports it ("/" once pivoted).
+///
+/// mount(2) takes paths, so an fd we resolved ourselves is handed to it as a link in our fd
+/// directory of /proc. Before pivot_root that is the host's /proc. After it, "/proc" is the
+/// container's, which a mount racing in through shared propagation could replace with a
+/// tree of its own links (CVE-2025-52881 class): then `fds` is our fd directory of the
+/// host's /proc, opened (and checked to be procfs) before the pivot and made the cwd, and
+/// the path of fd N is plain "N".
 struct Root {
   Syscalls& sys;
   int fd = -1;
   std::string path;
+  int fds = -1;  ///< our fd directory in a checked procfs, the cwd; -1: "/proc/self/fd/N"
+
+  /// The path that names `fd` to mount(2): "/proc/self/fd/N", or "N" (see above).
+  [[nodiscard]] std::string fd_path(int target) const;
+  /// Where `target` is, read from the same link as fd_path's.
+  [[nodiscard]] util::Result<std::string> fd_real_path(int target) const;
 };
 
-/// "/proc/self/fd/N": the way to hand an fd we resolved ourselves to mount(2).
+/// "/proc/self/fd/N", for the steps before a Root exists.
 [[nodiscard]] std::string fd_path(int fd);
 
-/// readlink of /proc/self/fd/N.
+/// readlink of /proc/self/fd/N, for the steps before a Root exists.
 [[nodiscard]] util::Result<std::string> fd_real_path(int fd);
 
 /// openat2(root, rel, flags|O_CLOEXEC) with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS|`extra`:

@@ -134,13 +134,13 @@ Result<bool> first_mount(const Root& root, const MountStep& step, int target,
     return false;
   }
   const std::string fstype = step.bind ? "" : step.type;
-  Status s = root.sys.mount(step.source, fd_path(target), fstype, step.flags, step.data);
+  Status s = root.sys.mount(step.source, root.fd_path(target), fstype, step.flags, step.data);
   if (s)
     return false;
   int code = s.error().code;
   if (step.type == "devpts" && code == EINVAL && step.data.find("gid=") != std::string::npos) {
     // gid=5 is not mapped in this user namespace: let the kernel pick the group.
-    if (Status again = root.sys.mount(step.source, fd_path(target), fstype, step.flags,
+    if (Status again = root.sys.mount(step.source, root.fd_path(target), fstype, step.flags,
                                       without_option(step.data, "gid="));
         !again)
       return std::move(again).error();
@@ -150,7 +150,7 @@ Result<bool> first_mount(const Root& root, const MountStep& step, int target,
     // No new network (ipc) namespace of our own: the kernel refuses a fresh sysfs (mqueue);
     // bind the host's instead.
     const char* host = step.type == "sysfs" ? "/sys" : "/dev/mqueue";
-    if (Status bind = root.sys.mount(host, fd_path(target), "", MS_BIND | MS_REC, ""); !bind)
+    if (Status bind = root.sys.mount(host, root.fd_path(target), "", MS_BIND | MS_REC, ""); !bind)
       return std::move(bind).error();
     return true;
   }
@@ -160,7 +160,7 @@ Result<bool> first_mount(const Root& root, const MountStep& step, int target,
 // MS_BIND|MS_REMOUNT with the requested flags; when the kernel refuses because the mount
 // has locked flags (inherited into a user namespace), re-apply those (runc does the same).
 Status bind_remount(const Root& root, int target, unsigned long flags, unsigned long cleared) {
-  Status s = root.sys.mount("", fd_path(target), "", flags, "");
+  Status s = root.sys.mount("", root.fd_path(target), "", flags, "");
   if (s || s.error().code != EPERM)
     return s;
   Result<unsigned long> current = mount_flags_of(target);
@@ -168,7 +168,7 @@ Status bind_remount(const Root& root, int target, unsigned long flags, unsigned 
     return std::move(s).error();
   if (unsigned long locked = *current & cleared & kLockableFlags; locked != 0)
     return std::move(s).error().wrap("cannot clear locked flags " + mount_flags_to_string(locked));
-  return root.sys.mount("", fd_path(target), "", flags | (*current & kLockableFlags), "");
+  return root.sys.mount("", root.fd_path(target), "", flags | (*current & kLockableFlags), "");
 }
 
 // Everything but the cgroup special case. Returns where the mount landed (the container
@@ -235,7 +235,7 @@ Result<std::string> mount_plain(const Root& root, const MountStep& step, const R
     }
   }
   for (unsigned long propagation : step.propagation)
-    if (Status s = root.sys.mount("", fd_path(mounted->get()), "", propagation, ""); !s)
+    if (Status s = root.sys.mount("", root.fd_path(mounted->get()), "", propagation, ""); !s)
       return std::move(s).error();
   if (step.remount_flags != 0)
     if (Status s = bind_remount(root, mounted->get(), step.remount_flags, step.cleared_flags); !s)
@@ -354,7 +354,7 @@ Status mount_cgroup(const Root& root, const MountStep& step, const spec::Config&
     Result<UniqueFd> top = reopen_after_mount(root, *where);
     if (!top)
       return std::move(top).error();
-    return root.sys.mount("", fd_path(top->get()), "", MS_REMOUNT | MS_BIND | MS_RDONLY | kDefault, "");
+    return root.sys.mount("", root.fd_path(top->get()), "", MS_REMOUNT | MS_BIND | MS_RDONLY | kDefault, "");
   }
   return {};
 }

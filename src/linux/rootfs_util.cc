@@ -40,13 +40,26 @@ Result<UniqueFd> raw_openat2(int dirfd, const std::string& path, int flags, uint
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
-Result<std::string> fd_real_path(int fd) {
+namespace {
+
+Result<std::string> read_link_at(int dir, const std::string& link) {
   char buf[PATH_MAX];
-  std::string link = fd_path(fd);
-  ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf));
+  ssize_t n = ::readlinkat(dir, link.c_str(), buf, sizeof(buf));
   if (n < 0)
     return util::errno_error("readlink " + quoted(link), errno);
   return std::string(buf, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+Result<std::string> fd_real_path(int fd) { return read_link_at(AT_FDCWD, fd_path(fd)); }
+
+std::string Root::fd_path(int target) const {
+  return fds < 0 ? rootfs_detail::fd_path(target) : std::to_string(target);
+}
+
+Result<std::string> Root::fd_real_path(int target) const {
+  return fds < 0 ? rootfs_detail::fd_real_path(target) : read_link_at(fds, std::to_string(target));
 }
 
 Result<UniqueFd> open_in_root(int root, const std::string& rel, int flags, uint64_t extra_resolve) {
@@ -121,7 +134,7 @@ Result<UniqueFd> mkdir_all_in_root(const Root& root, const std::string& rel, mod
 }
 
 Result<std::string> container_path_of(const Root& root, int fd, bool allow_root) {
-  Result<std::string> real = fd_real_path(fd);
+  Result<std::string> real = root.fd_real_path(fd);
   if (!real)
     return std::move(real).error();
   const std::string& r = *real;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "linux/procfs.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::os {
@@ -56,11 +57,14 @@ std::vector<std::string> with_home(std::vector<std::string> env, uid_t uid) {
 }
 
 bool setgroups_denied() {
-  util::UniqueFd fd(::open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC));
+  // Through a checked procfs (exec's child sees the container's /proc, where a fake "deny"
+  // would keep the runtime's own groups). No /proc, or not a real one: setgroups is tried,
+  // and governed by capabilities alone.
+  util::Result<util::UniqueFd> fd = open_proc_file("self/setgroups", O_RDONLY);
   if (!fd)
-    return false;  // no user namespace support, or no /proc: setgroups is governed by caps only
+    return false;
   char buf[16];
-  ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  ssize_t n = ::read(fd->get(), buf, sizeof buf);
   return n >= 4 && std::string_view(buf, static_cast<size_t>(n)).substr(0, 4) == "deny";
 }
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "util/text.h"
+
 namespace ocistart::runtime {
 namespace {
 
@@ -29,11 +31,9 @@ std::string shown_byte(char c) {
 
 std::string shown_id(std::string_view id) {
   std::string out;
-  for (size_t i = 0; i < id.size() && i < kShownIdLength; ++i)
-    out += shown_byte(id[i]);
-  if (id.size() > kShownIdLength)
-    out += "...";
-  return out;
+  for (char c : id)
+    out += shown_byte(c);
+  return util::shortened(out, kShownIdLength);
 }
 
 util::Status invalid(std::string_view id, std::string_view why) {

@@ -42,19 +42,19 @@
 namespace ocistart::runtime {
 namespace {
 
-// --process: the file holds a spec "process" object. The spec parser exposes whole
-// configs only, so the object is parsed inside a minimal config document; its error
-// paths then read "/process/...".
-util::Result<spec::Process> read_process_file(const std::string& path) {
-  util::Result<std::string> text = util::read_file(path);
-  if (!text)
-    return std::move(text).error();
-  util::Result<spec::Config> c = spec::parse_config("{\"ociVersion\":\"1.0.0\",\"process\":" + *text + "}");
-  if (!c)
-    return std::move(c).error().wrap("process file `" + path + "`");
-  if (!c->process)
-    return util::make_error("process file `" + path + "`: no process object", EINVAL);
-  return std::move(*c->process);
+// --process: the file holds a spec "process" object (error paths relative to it:
+// "/user/uid: ..."). Without a capabilities object the process gets the container's
+// (runc: the container's process capabilities, empty when it has none), never more.
+util::Result<spec::Process> read_process_file(const std::string& path, const spec::Config& config) {
+  util::Result<std::string> text = spec::read_document(path);
+  if (!text)  // its errors name the file already
+    return std::move(text).error().wrap("--process");
+  util::Result<spec::Process> p = spec::parse_process(*text);
+  if (!p)
+    return std::move(p).error().wrap("process file `" + path + "`");
+  if (!p->capabilities && config.process)
+    p->capabilities = config.process->capabilities;
+  return p;
 }
 
 void add_cap(std::vector<std::string>& set, const std::string& cap) {
@@ -67,7 +67,7 @@ void add_cap(std::vector<std::string>& set, const std::string& cap) {
 // runc's exec: the container's process from config.json with the flags applied.
 util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::Config& config) {
   if (!o.process_json.empty())
-    return read_process_file(o.process_json);
+    return read_process_file(o.process_json, config);
   spec::Process p = config.process ? *config.process : spec::Process{};
   p.args = o.args;
   p.terminal = o.tty;
@@ -83,6 +83,7 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
   if (!o.additional_gids.empty())
     p.user.additional_gids = o.additional_gids;
   if (!o.caps.empty()) {
+    // A config without capabilities gives none: --cap adds to empty sets.
     if (!p.capabilities)
       p.capabilities.emplace();
     for (std::string cap : o.caps) {

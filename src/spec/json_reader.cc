@@ -4,6 +4,8 @@
 #include <charconv>
 #include <system_error>
 
+#include "util/text.h"
+
 namespace ocistart::spec::json {
 
 std::string escape_token(std::string_view key) {
@@ -90,10 +92,19 @@ std::string Reader::pointer() const {
 
 bool Reader::fail(std::string_view what) {
   if (error_.empty()) {
-    error_ = pointer();
-    error_.append(": ").append(what);
+    // Keys come from the document: shown escaped, and a pointer through a 2 KB key is cut.
+    error_ = util::shortened(util::printable(pointer()), kShownPointer);
+    error_.append(": ").append(util::printable(what));
   }
   return false;
+}
+
+bool Reader::fail_duplicate_key(std::string_view key, std::string_view same) {
+  std::string what = "duplicate key \"";
+  what.append(util::shortened(key, kShownKey)).append("\"");
+  if (!same.empty() && same != key)
+    what.append(" (\"").append(util::shortened(same, kShownKey)).append("\" names the same field)");
+  return fail(what);
 }
 
 bool Reader::fail_type(std::string_view expected, element found) {
@@ -117,19 +128,63 @@ bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
          });
 }
 
+// Above this many members, keys are sorted to find a repeated one; below, each pair is
+// compared (config objects have about a dozen members).
+constexpr std::size_t kSortAbove = 16;
+
 }  // namespace
 
 std::optional<element> Object::find(std::string_view key) const {
-  // Every member is looked at so that the last of repeated keys wins, an exact one over
-  // one that matches but for case.
-  std::optional<element> found, folded;
-  for (simdjson::dom::key_value_pair member : object_) {
-    if (member.key == key)
-      found = member.value;
-    else if (same_field(member.key, key))
-      folded = member.value;
+  std::optional<element> folded;
+  for (const Part* p = parts_begin(); p != parts_end(); ++p) {
+    for (simdjson::dom::key_value_pair member : p->object) {
+      if (member.key == key)
+        return member.value;
+      if (!folded && same_field(member.key, key))
+        folded = member.value;
+    }
   }
-  return found ? found : folded;
+  return folded;
+}
+
+bool Object::check_unique_keys() {
+  std::vector<std::string_view> keys;
+  for (const Part* p = parts_begin(); p != parts_end(); ++p) {
+    if (!merged_.empty())
+      reader_.rename_member(p->key);
+    keys.clear();
+    for (simdjson::dom::key_value_pair member : p->object)
+      keys.push_back(member.key);
+    if (keys.size() <= kSortAbove) {
+      for (std::size_t i = 1; i < keys.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+          if (keys[i] == keys[j])
+            return reader_.fail_duplicate_key(keys[i]);
+      continue;
+    }
+    std::sort(keys.begin(), keys.end());
+    if (auto it = std::adjacent_find(keys.begin(), keys.end()); it != keys.end())
+      return reader_.fail_duplicate_key(*it);
+  }
+  return true;
+}
+
+bool Object::collect(std::string_view key, bool mergeable, std::vector<Match>& matches) {
+  for (const Part* p = parts_begin(); p != parts_end(); ++p)
+    for (simdjson::dom::key_value_pair member : p->object)
+      if (same_field(member.key, key))
+        matches.push_back(Match{static_cast<std::size_t>(p - parts_begin()), member.key, member.value});
+  bool all_objects = mergeable;
+  for (const Match& m : matches)
+    all_objects = all_objects && m.value.is_object();
+  if (all_objects)
+    return true;
+  // Keys equal but for case (equal ones were refused by check_unique_keys). The error is
+  // at the object holding the later one.
+  const Match& later = matches[1];
+  if (!merged_.empty())
+    reader_.rename_member(parts_begin()[later.part].key);
+  return reader_.fail_duplicate_key(later.key, matches[0].key);
 }
 
 bool Object::same_field(std::string_view member, std::string_view key) noexcept {
@@ -141,10 +196,20 @@ bool Object::same_field(std::string_view member, std::string_view key) noexcept 
   return equal_ignoring_ascii_case(member, key);
 }
 
+bool check_no_nul(Reader& reader, std::string_view s, std::string_view what) {
+  if (s.find('\0') == std::string_view::npos)
+    return true;
+  std::string message(what);
+  message += " contains a NUL byte (\\u0000)";
+  return reader.fail(message);
+}
+
 bool read_value(Reader& reader, element value, std::string& out) {
   std::string_view s;
   if (value.get(s) != simdjson::SUCCESS)
     return reader.fail_type("a string", value);
+  if (!check_no_nul(reader, s, "the string"))
+    return false;
   out.assign(s);
   return true;
 }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "spec/config.h"
+#include "util/result.h"
 
 namespace ocistart::spec::json {
 
@@ -74,20 +75,37 @@ class Reader {
     return Scope(*this);
   }
 
+  /// How much of a JSON pointer and of a key an error message shows (util::shortened):
+  /// a config's own pointers are far shorter; a 2 KB annotation key is not printed whole.
+  static constexpr std::size_t kShownPointer = 200;
+  static constexpr std::size_t kShownKey = 100;
+
   /// JSON pointer of the current position, e.g. "/linux/namespaces/2/type"; the whole
   /// document is shown as "/".
   [[nodiscard]] std::string pointer() const;
 
   /// Records "<pointer>: <what>" unless an error is already recorded; returns false.
+  /// Bytes below 0x20 are shown as "\xNN" and a long pointer is cut (kShownPointer).
   bool fail(std::string_view what);
   /// fail("expected <expected>, got <kind of found>"), e.g. "expected a string, got number".
   bool fail_type(std::string_view expected, element found);
   /// fail("expected <expected>, got <describe_found(found)>"): names the number itself,
   /// for range errors ("expected an unsigned 32-bit integer, got -1").
   bool fail_value(std::string_view expected, element found);
+  /// fail("duplicate key \"<key>\"") at the object that holds it, adding "(\"<same>\"
+  /// names the same field)" when the keys differ in case.
+  bool fail_duplicate_key(std::string_view key, std::string_view same = {});
 
   /// The recorded error message (empty while none).
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+  /// Makes the innermost member read `key` (a key of the same field as the one entered):
+  /// a struct merged from members whose keys differ only in case names, in errors, the
+  /// member the bad value is in. No-op at the top or inside an array element.
+  void rename_member(std::string_view key) noexcept {
+    if (!path_.empty() && !path_.back().is_index)
+      path_.back().key = key;
+  }
 
  private:
   struct Segment {
@@ -100,41 +118,91 @@ class Reader {
 };
 
 /// A JSON object being read into a struct: `required`/`optional` read one member each.
+///
+/// One field, one member: an object that names a field twice is refused, whether the keys
+/// are equal ("/: duplicate key \"process\"") or equal but for ASCII case. Go's
+/// encoding/json (runc, and the engines that write config.json) reads a key that differs
+/// only in case ("CPU" for "cpu"), so such a member alone is read; several of them would be
+/// decoded in document order, the last value winning, and a reader that looks at one of
+/// them sees another document than the one ocistart runs. The one exception is what Go
+/// merges without anything being lost: members that are all objects and, together, name
+/// each of their own fields once ({"cpu": {"shares": 100}, "CPU": {"Cpus": "0"}}, which
+/// runc's update.bats writes into config.json); they are read as one struct.
 class Object {
  public:
+  /// Where a struct is read from: one JSON object, or several (see above) with the key
+  /// each was found under in the enclosing object.
+  struct Part {
+    std::string_view key;
+    simdjson::dom::object object;
+  };
+
   Object(Reader& reader, simdjson::dom::object object) noexcept
-      : reader_(reader), object_(object) {}
+      : reader_(reader), single_{std::string_view(), object} {}
+  Object(Reader& reader, std::vector<Part> parts) noexcept
+      : reader_(reader), single_(parts.front()), merged_(std::move(parts)) {}
 
   /// Reads member `key` into `out`; a missing member (or null) is an error.
   template <class T>
-  bool required(std::string_view key, T& out);
+  bool required(std::string_view key, T& out) {
+    return read_field(key, out, true);
+  }
   /// Reads member `key` into `out` when present; absent or null leaves `out` untouched
   /// (Go's encoding/json, which most engines use to write config.json, does the same).
   template <class T>
-  bool optional(std::string_view key, T& out);
+  bool optional(std::string_view key, T& out) {
+    return read_field(key, out, false);
+  }
   /// Whether Go's encoding/json (runc) decodes a member named `member` into a field named
-  /// `key`: the same name, or the same but for ASCII case ("CPU" for "cpu"). required()
-  /// and optional() decode every such member in document order, so a later one overrides
-  /// what it sets and an object merges into what an earlier one set
-  /// ({"cpu": {"shares": 2}, "CPU": {"cpus": "0"}}).
+  /// `key`: the same name, or the same but for ASCII case ("CPU" for "cpu").
   [[nodiscard]] static bool same_field(std::string_view member, std::string_view key) noexcept;
 
-  /// The member `key`, or nullopt when absent. A repeated key gives its last value, as
-  /// in Go's encoding/json (runc) and as for map members below, so that ocistart and an
-  /// engine that checked the document agree on what it says. Also as there, a key that
-  /// differs only in ASCII case ("CPU" for "cpu") is taken when none matches exactly.
+  /// Fails on the first key that appears twice in one of the objects ("<pointer>:
+  /// duplicate key \"a\""); true when every key is unique. Called once per object before
+  /// its members are read (read_value does it for structs).
+  [[nodiscard]] bool check_unique_keys();
+
+  /// The member `key` (exactly, else but for case), or nullopt when absent. For a look
+  /// before the read (pre-1.0 layout detection); reads go through required/optional.
   [[nodiscard]] std::optional<element> find(std::string_view key) const;
 
   [[nodiscard]] Reader& reader() noexcept { return reader_; }
-  [[nodiscard]] simdjson::dom::object raw() const noexcept { return object_; }
 
  private:
+  struct Match {
+    std::size_t part = 0;
+    std::string_view key;
+    element value;
+  };
+
+  [[nodiscard]] const Part* parts_begin() const noexcept {
+    return merged_.empty() ? &single_ : merged_.data();
+  }
+  [[nodiscard]] const Part* parts_end() const noexcept {
+    return merged_.empty() ? &single_ + 1 : merged_.data() + merged_.size();
+  }
+  /// The members that name field `key`, in document order; false after recording an error
+  /// when they cannot be read as one (see the class comment). `mergeable`: `out` is a
+  /// struct, into which several objects can be read.
+  bool collect(std::string_view key, bool mergeable, std::vector<Match>& matches);
+  template <class T>
+  bool read_field(std::string_view key, T& out, bool required);
+
   Reader& reader_;
-  simdjson::dom::object object_;
+  Part single_;
+  std::vector<Part> merged_;
 };
 
 // --- read_value overloads -------------------------------------------------------------
 
+/// Strings never hold a NUL byte: the kernel and libc read the strings of a config (paths,
+/// hostname, sysctl keys, labels) up to the first NUL, so "/etc\u0000x" would act as
+/// "/etc" while every check saw something else. Fails "<pointer>: <what> contains a NUL
+/// byte (\u0000)" at the current member.
+bool check_no_nul(Reader& reader, std::string_view s, std::string_view what);
+
+
+/// Any JSON string without a NUL byte (check_no_nul).
 bool read_value(Reader& reader, element value, std::string& out);
 bool read_value(Reader& reader, element value, bool& out);
 
@@ -214,7 +282,9 @@ bool read_value(Reader& reader, element value, std::vector<T>& out) {
   return true;
 }
 
-/// A JSON object with arbitrary keys; a repeated key keeps the last value.
+/// A JSON object with arbitrary keys (annotations, sysctl, unified, rdma): keys are
+/// exact (no case folding), a key that appears twice is refused ("/annotations: duplicate
+/// key \"a\"") and so is a key with a NUL byte.
 template <class T>
 bool read_value(Reader& reader, element value, std::map<std::string, T>& out) {
   simdjson::dom::object object;
@@ -222,16 +292,20 @@ bool read_value(Reader& reader, element value, std::map<std::string, T>& out) {
     return reader.fail_type("an object", value);
   out.clear();
   for (simdjson::dom::key_value_pair member : object) {
+    auto [it, fresh] = out.try_emplace(std::string(member.key));
+    if (!fresh)
+      return reader.fail_duplicate_key(member.key);
     Reader::Scope scope = reader.enter(member.key);
-    T item{};
-    if (!read_value(reader, member.value, item))
+    if (!check_no_nul(reader, member.key, "the key"))
       return false;
-    out.insert_or_assign(std::string(member.key), std::move(item));
+    if (!read_value(reader, member.value, it->second))
+      return false;
   }
   return true;
 }
 
-/// Structs: anything with a read_object(Object&, T&) overload (found by ADL).
+/// Structs: anything with a read_object(Object&, T&) overload (found by ADL). An object
+/// that names one key twice is refused (Object::check_unique_keys).
 template <class T>
   requires requires(Object& object, T& out) {
     { read_object(object, out) } -> std::same_as<bool>;
@@ -241,36 +315,72 @@ bool read_value(Reader& reader, element value, T& out) {
   if (value.get(object) != simdjson::SUCCESS)
     return reader.fail_type("an object", value);
   Object members(reader, object);
-  return read_object(members, out);
+  return members.check_unique_keys() && read_object(members, out);
 }
 
+/// A struct type: something with a read_object(Object&, T&) overload (found by ADL).
 template <class T>
-bool Object::required(std::string_view key, T& out) {
-  bool seen = false;
-  for (simdjson::dom::key_value_pair member : object_) {
-    if (!same_field(member.key, key))
-      continue;
-    seen = true;
-    Reader::Scope scope = reader_.enter(member.key);
-    if (!read_value(reader_, member.value, out))
-      return false;
-  }
-  if (seen)
-    return true;
-  Reader::Scope scope = reader_.enter(key);
-  return reader_.fail("required member missing");
-}
+concept Struct = requires(Object& object, T& out) {
+  { read_object(object, out) } -> std::same_as<bool>;
+};
 
 template <class T>
-bool Object::optional(std::string_view key, T& out) {
-  for (simdjson::dom::key_value_pair member : object_) {
-    if (!same_field(member.key, key) || member.value.is_null())
-      continue;
-    Reader::Scope scope = reader_.enter(member.key);
-    if (!read_value(reader_, member.value, out))
-      return false;
+struct MergeTarget {
+  static constexpr bool kStruct = Struct<T>;
+  static T& get(T& out) { return out; }
+};
+template <class T>
+struct MergeTarget<std::optional<T>> {
+  static constexpr bool kStruct = Struct<T>;
+  static T& get(std::optional<T>& out) { return out ? *out : out.emplace(); }
+};
+
+template <class T>
+bool Object::read_field(std::string_view key, T& out, bool required) {
+  // Most fields are named by one member: no allocation on that path.
+  std::size_t count = 0;
+  Match first{};
+  for (const Part* p = parts_begin(); p != parts_end(); ++p) {
+    for (simdjson::dom::key_value_pair member : p->object) {
+      if (same_field(member.key, key)) {
+        if (count++ == 0)
+          first = Match{static_cast<std::size_t>(p - parts_begin()), member.key, member.value};
+      }
+    }
   }
-  return true;
+  if (count == 0) {
+    if (!required)
+      return true;
+    Reader::Scope scope = reader_.enter(key);
+    return reader_.fail("required member missing");
+  }
+  if (count == 1) {
+    if (!required && first.value.is_null())
+      return true;
+    if (!merged_.empty())
+      reader_.rename_member(parts_begin()[first.part].key);
+    Reader::Scope scope = reader_.enter(first.key);
+    return read_value(reader_, first.value, out);
+  }
+  std::vector<Match> matches;
+  if (!collect(key, MergeTarget<T>::kStruct, matches))
+    return false;
+  if constexpr (MergeTarget<T>::kStruct) {
+    std::vector<Part> parts;
+    parts.reserve(matches.size());
+    for (const Match& m : matches) {
+      simdjson::dom::object object;
+      if (m.value.get(object) != simdjson::SUCCESS)  // collect() checked that each is one
+        return reader_.fail_type("an object", m.value);
+      parts.push_back(Part{m.key, object});
+    }
+    if (!merged_.empty())
+      reader_.rename_member(parts_begin()[matches.front().part].key);
+    Reader::Scope scope = reader_.enter(matches.front().key);
+    Object merged(reader_, std::move(parts));
+    return merged.check_unique_keys() && read_object(merged, MergeTarget<T>::get(out));
+  }
+  return false;
 }
 
 }  // namespace ocistart::spec::json
@@ -322,5 +432,20 @@ bool read_object(json::Object& o, HugepageLimit& out);
 bool read_object(json::Object& o, Network& out);
 bool read_object(json::Object& o, InterfacePriority& out);
 bool read_object(json::Object& o, Rdma& out);
+
+/// A whole document that is one `T` (a process object for exec -p, resources for
+/// update -r): a syntax error or the reader's first error, with its JSON pointer.
+template <class T>
+util::Result<T> parse_whole(std::string_view text) {
+  simdjson::dom::parser parser;
+  json::element root;
+  if (simdjson::error_code err = parser.parse(text.data(), text.size()).get(root))
+    return util::make_error(json::describe_syntax_error(text, err));
+  json::Reader reader;
+  T out;
+  if (!json::read_value(reader, root, out))
+    return util::make_error(reader.error());
+  return out;
+}
 
 }  // namespace ocistart::spec

@@ -3,12 +3,16 @@
 // pointer-tracking reads are json_reader.h.
 #include "spec/parse.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <string>
 
 #include "spec/json_reader.h"
 #include "util/fs.h"
+#include "util/text.h"
 
 namespace ocistart::spec {
 
@@ -118,6 +122,8 @@ std::string pre_1_0_message(const json::Object& top) {
 }
 
 util::Result<Config> parse_document(std::string_view text, bool has_runtime_json) {
+  if (text.size() > kMaxDocumentSize)
+    return too_large("the document");
   simdjson::dom::parser parser;
   json::element root;
   if (simdjson::error_code err = parser.parse(text.data(), text.size()).get(root))
@@ -130,6 +136,8 @@ util::Result<Config> parse_document(std::string_view text, bool has_runtime_json
     return util::make_error(reader.error());
   }
   json::Object members(reader, top);
+  if (!members.check_unique_keys())
+    return util::make_error(reader.error());
   if (members.find("platform")) {
     json::Reader::Scope scope = reader.enter("platform");
     (void)reader.fail(pre_1_0_message(members));
@@ -157,13 +165,36 @@ std::string join_path(const std::string& dir, std::string_view name) {
 
 }  // namespace
 
+util::Error too_large(std::string_view what) {
+  std::string m(what);
+  m += " is larger than " + std::to_string(kMaxDocumentSize >> 20) + " MiB, the most ocistart reads";
+  return util::make_error(std::move(m), EFBIG);
+}
+
+util::Result<std::string> read_document(const std::string& path) {
+  util::Result<std::string> text = path == "-"
+                                        ? util::read_all(STDIN_FILENO, "read standard input", kMaxDocumentSize)
+                                        : util::read_file(path, AT_FDCWD, kMaxDocumentSize);
+  if (!text && text.error().code == EFBIG)
+    return too_large(path == "-" ? std::string("standard input") : util::quoted(path));
+  return text;
+}
+
 util::Result<Config> parse_config(std::string_view json) {
   return parse_document(json, false);
 }
 
+util::Result<Process> parse_process(std::string_view text) {
+  if (text.size() > kMaxDocumentSize)
+    return too_large("the document");
+  return parse_whole<Process>(text);
+}
+
 util::Result<Config> load_bundle_config(const std::string& bundle_dir) {
   std::string path = join_path(bundle_dir, "config.json");
-  util::Result<std::string> text = util::read_file(path);
+  util::Result<std::string> text = util::read_file(path, AT_FDCWD, kMaxDocumentSize);
+  if (!text && text.error().code == EFBIG)
+    return too_large("config.json");
   if (!text)
     return std::move(text).error().wrap("config.json");
   bool has_runtime_json = ::access(join_path(bundle_dir, "runtime.json").c_str(), F_OK) == 0;

@@ -79,15 +79,9 @@ bool read_object(json::Object& o, Resources& out) {
 }
 
 util::Result<Resources> parse_resources(std::string_view text) {
-  simdjson::dom::parser parser;
-  json::element root;
-  if (simdjson::error_code err = parser.parse(text.data(), text.size()).get(root))
-    return util::make_error(json::describe_syntax_error(text, err));
-  json::Reader reader;
-  Resources resources;
-  if (!json::read_value(reader, root, resources))
-    return util::make_error(reader.error());
-  return resources;
+  if (text.size() > kMaxDocumentSize)
+    return too_large("the document");
+  return parse_whole<Resources>(text);
 }
 
 util::Status check_resources(const Resources& resources) {

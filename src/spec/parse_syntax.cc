@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "spec/json_reader.h"
+#include "util/text.h"
 
 namespace ocistart::spec::json {
 namespace {
@@ -140,7 +141,7 @@ std::string describe_syntax_error(std::string_view text, simdjson::error_code do
   std::string message;
   std::string pointer = walk_error != SUCCESS ? walker.pointer() : std::string();
   if (!pointer.empty())
-    message = pointer + ": ";
+    message = util::shortened(util::printable(pointer), Reader::kShownPointer) + ": ";
   message += "invalid JSON: " + reason;
   const char* location = nullptr;
   if (doc.current_location().get(location) == SUCCESS && location >= padded.data() &&

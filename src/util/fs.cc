@@ -126,7 +126,7 @@ Status remove_children(int dirfd, const std::string& path) {
 
 }  // namespace
 
-Result<std::string> read_all(int fd, std::string_view what) {
+Result<std::string> read_all(int fd, std::string_view what, std::size_t max_size) {
   std::string out;
   // Until EOF rather than trusting st_size: /proc and cgroup files report 0.
   char buf[65536];
@@ -139,16 +139,18 @@ Result<std::string> read_all(int fd, std::string_view what) {
     }
     if (n == 0)
       return out;
+    if (static_cast<size_t>(n) > max_size - out.size())
+      return make_error(std::string(what) + ": larger than " + std::to_string(max_size) + " bytes", EFBIG);
     out.append(buf, static_cast<size_t>(n));
   }
 }
 
-Result<std::string> read_file(const std::string& path, int dirfd) {
+Result<std::string> read_file(const std::string& path, int dirfd, std::size_t max_size) {
   int fd = ::openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return errno_error(quoted("read", path));
   UniqueFd owner(fd);
-  return read_all(fd, quoted("read", path));
+  return read_all(fd, quoted("read", path), max_size);
 }
 
 Status write_file_atomic(const std::string& path, std::string_view data, unsigned mode) {

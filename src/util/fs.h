@@ -1,6 +1,8 @@
 // Small file helpers. Every fd O_CLOEXEC.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -11,11 +13,15 @@ namespace ocistart::util {
 
 /// Whole file at `path` (relative to `dirfd` when not absolute; AT_FDCWD by default),
 /// read to EOF (so /proc and cgroup files, whose size is 0, work). Errors keep the errno
-/// and name the path: "read `/x/state.json`: No such file or directory".
-[[nodiscard]] Result<std::string> read_file(const std::string& path, int dirfd = -100 /*AT_FDCWD*/);
+/// and name the path: "read `/x/state.json`: No such file or directory". More than
+/// `max_size` bytes is EFBIG ("read `x`: larger than N bytes"), found without reading more
+/// than max_size + 64 KiB.
+[[nodiscard]] Result<std::string> read_file(const std::string& path, int dirfd = -100 /*AT_FDCWD*/,
+                                            std::size_t max_size = SIZE_MAX);
 
-/// Everything `fd` gives until EOF (EINTR retried); a read error is errno_error(`what`).
-[[nodiscard]] Result<std::string> read_all(int fd, std::string_view what);
+/// Everything `fd` gives until EOF (EINTR retried); a read error is errno_error(`what`);
+/// more than `max_size` bytes is EFBIG, as for read_file.
+[[nodiscard]] Result<std::string> read_all(int fd, std::string_view what, std::size_t max_size = SIZE_MAX);
 
 /// Writes `data` to `path` replacing it atomically: temp file in the same directory
 /// (hidden: ".<name>.tmp.<pid>.<n>.<x>", O_EXCL), write, fsync, rename, fsync of the

@@ -198,6 +198,9 @@ class RecordingSyscalls final : public os::Syscalls {
     static constexpr std::string_view kFd = "/proc/self/fd/";
     if (path.starts_with(kFd) && path.find('/', kFd.size()) == std::string::npos)
       return show_fd(std::atoi(path.c_str() + kFd.size()));
+    // After the pivot the code names fd N as "N", relative to its fd directory (the cwd).
+    if (!path.empty() && path.find_first_not_of("0123456789") == std::string::npos)
+      return show_fd(std::atoi(path.c_str()));
     return strip_root(path);
   }
   std::string show_at(int dirfd, const std::string& path) const {

@@ -47,5 +47,26 @@ expect_contains "the error says why" "/proc is not a procfs root" "$out"
 fake=$(bounded_output 10 "$OCISTART" --root "$ROOT" exec fakeproc cat /proc/self/oom_score_adj)
 expect_eq "nothing was written into the container's fake file" 0 "$fake"
 oci delete --force fakeproc
+
+# 4. What exec's child reads from /proc is not taken from the container's word: a file
+#    saying "10" bound over /proc/sys/kernel/cap_last_cap must not leave capabilities 11
+#    and up in the exec'd process's bounding set (the init's, read on the host, is the
+#    config's).
+set_args "$BUNDLE" sh -c 'echo 10 > /tmp/last && mount -o bind /tmp/last /proc/sys/kernel/cap_last_cap && touch /tmp/ready && sleep 100'
+rm -f "$BUNDLE/rootfs/tmp/ready"
+CREATED_IDS="$CREATED_IDS lastcap"
+bounded 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" -d lastcap </dev/null >/dev/null 2>&1
+expect_eq "run -d lastcap" 0 $?
+wait_until 10 "the container's fake cap_last_cap" test -e "$BUNDLE/rootfs/tmp/ready"
+expect_eq "the container reads the fake cap_last_cap" 10 "$(bounded_output 10 "$OCISTART" --root "$ROOT" exec lastcap cat /proc/sys/kernel/cap_last_cap)"
+bounded 20 "$OCISTART" --root "$ROOT" exec -d lastcap sleep 77 </dev/null >/dev/null 2>&1
+init_pid=$(oci state lastcap | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
+bnd() { awk '/^CapBnd/ {print $2}' "/proc/$1/status"; }
+sleeper=""
+wait_until 10 "exec -d sleep 77" pgrep -f '^sleep 77'
+for p in $(pgrep -f '^sleep 77'); do [ "$(readlink /proc/$p/ns/pid)" = "$(readlink /proc/$init_pid/ns/pid)" ] && sleeper=$p; done
+[ -n "$sleeper" ] || fail "no exec'd sleep found in the container"
+[ -n "$sleeper" ] && expect_eq "exec: the bounding set is the config's, whatever cap_last_cap says" "$(bnd "$init_pid")" "$(bnd "$sleeper")"
+oci delete --force lastcap
 expect_no_leftovers "escapes" fakeproc "$BUNDLE"
 finish

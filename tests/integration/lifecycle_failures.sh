@@ -2,21 +2,6 @@
 # create fails cleanly: one clear error line, non-zero exit, nothing left behind.
 . "$(dirname "$0")/lifecycle_lib.sh"
 
-# expect_create_fails what id expected-message-part
-expect_create_fails() {
-  local what=$1 id=$2 needle=$3 out rc
-  out=$(oci create --bundle "$BUNDLE" "$id" 2>&1); rc=$?
-  if [ "$rc" = 0 ]; then
-    fail "$what: create succeeded"
-    oci delete --force "$id" >/dev/null 2>&1
-    return
-  fi
-  echo "  ($what) $out"
-  expect_contains "$what: error names the problem" "$needle" "$out"
-  expect_eq "$what: one error line" 1 "$(printf '%s\n' "$out" | grep -c .)"
-  expect_no_leftovers "$what" "$id" "$BUNDLE"
-}
-
 make_bundle "$BUNDLE"
 set_args "$BUNDLE" true
 

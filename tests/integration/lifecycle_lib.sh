@@ -87,6 +87,25 @@ expect_no_leftovers() {  # what id dir
   if [ -z "$left" ]; then pass "$what: nothing left behind"; else fail "$what: left behind:$left"; fi
 }
 
+# expect_create_fails what id expected-message-part: create of BUNDLE as `id` fails with
+# one line naming the problem, and leaves nothing (state dir, cgroup, mount, process).
+expect_create_fails() {
+  local what=$1 id=$2 needle=$3 out rc
+  # Into a file, not $(...): an init that a create did start would hold a pipe open.
+  CREATED_IDS="$CREATED_IDS $id"
+  oci create --bundle "$BUNDLE" "$id" >"$WORK/create.out" 2>&1 </dev/null; rc=$?
+  out=$(cat "$WORK/create.out")
+  if [ "$rc" = 0 ]; then
+    fail "$what: create succeeded"
+    oci delete --force "$id" >/dev/null 2>&1
+    return
+  fi
+  echo "  ($what) ${out:0:300}"
+  expect_contains "$what: the error names it" "$needle" "$out"
+  expect_eq "$what: one error line" 1 "$(printf '%s\n' "$out" | grep -c .)"
+  expect_no_leftovers "$what" "$id" "$BUNDLE"
+}
+
 finish() {
   report_hangs
   if [ "$FAILS" -ne 0 ]; then echo "$FAILS failure(s)"; exit 1; fi

@@ -164,21 +164,27 @@ TEST_CASE("finalize_rootfs: pivot, then read-only paths, masks, read-only root")
   util::Status s = os::finalize_rootfs(config, options, sys);
   REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
   CHECK(called);
-  REQUIRE(sys.calls.size() == 12);
+  REQUIRE(sys.calls.size() == 14);
   CHECK(sys.calls[0] == "fchdir $ROOT");
   CHECK(sys.calls[1] == "pivot_root . .");
   CHECK(sys.calls[2] == "fchdir /");
   CHECK(sys.calls[3] == "mount none -> . flags=MS_REC|MS_SLAVE");
   CHECK(sys.calls[4] == "umount . detach");
   CHECK(sys.calls[5] == "chdir /");
-  CHECK(sys.calls[6] == "<after_pivot>");
-  CHECK(sys.calls[7] == "mount $ROOT/proc/sys -> $ROOT/proc/sys flags=MS_BIND|MS_REC");
+  // From here on mount(2) gets its targets through our fd directory of the host's /proc,
+  // opened before the pivot, never through the container's /proc (CVE-2025-52881 class).
+  const std::string own_fds = "fchdir /proc/" + std::to_string(::getpid()) + "/fd";
+  CHECK(sys.calls[6] == own_fds);
+  CHECK(sys.calls[7] == "<after_pivot>");
+  CHECK(sys.calls[8] == "mount $ROOT/proc/sys -> $ROOT/proc/sys flags=MS_BIND|MS_REC");
   // Keeps nosuid/nodev/noexec of the mount it sits on, whatever the temp dir has.
-  CHECK(sys.calls[8].starts_with("mount none -> $ROOT/proc/sys flags=MS_RDONLY|"));
-  CHECK(sys.calls[8].ends_with("MS_REMOUNT|MS_BIND"));
-  CHECK(sys.calls[9] == "mount /dev/null -> $ROOT/proc/kcore flags=MS_BIND");
-  CHECK(sys.calls[10] == "mount tmpfs -> $ROOT/proc/acpi type=tmpfs flags=MS_RDONLY data=nr_blocks=1,nr_inodes=1");
-  CHECK(sys.calls[11] == "mount none -> / flags=MS_RDONLY|MS_REMOUNT|MS_BIND");
+  CHECK(sys.calls[9].starts_with("mount none -> $ROOT/proc/sys flags=MS_RDONLY|"));
+  CHECK(sys.calls[9].ends_with("MS_REMOUNT|MS_BIND"));
+  CHECK(sys.calls[10] == "mount /dev/null -> $ROOT/proc/kcore flags=MS_BIND");
+  CHECK(sys.calls[11] == "mount tmpfs -> $ROOT/proc/acpi type=tmpfs flags=MS_RDONLY data=nr_blocks=1,nr_inodes=1");
+  CHECK(sys.calls[12] == "mount none -> / flags=MS_RDONLY|MS_REMOUNT|MS_BIND");
+  // ...and the process never stays there.
+  CHECK(sys.calls[13] == "chdir /");
 }
 
 TEST_CASE("finalize_rootfs with no_pivot moves the root and chroots") {
@@ -189,8 +195,10 @@ TEST_CASE("finalize_rootfs with no_pivot moves the root and chroots") {
   options.no_pivot = true;
   RecordingSyscalls sys(t.rootfs());
   REQUIRE(os::finalize_rootfs(config, options, sys).ok());
-  std::vector<std::string> tail(sys.calls.end() - 4, sys.calls.end());
-  CHECK(lines(tail) == lines(std::vector<std::string>{"fchdir $ROOT", "mount . -> / flags=MS_MOVE", "chroot .", "chdir /"}));
+  std::vector<std::string> tail(sys.calls.end() - 6, sys.calls.end());
+  const std::string own_fds = "fchdir /proc/" + std::to_string(::getpid()) + "/fd";
+  CHECK(lines(tail) == lines(std::vector<std::string>{"fchdir $ROOT", "mount . -> / flags=MS_MOVE", "chroot .",
+                                                      "chdir /", own_fds, "chdir /"}));
   CHECK(sys.only("pivot_root").empty());
   // The host's procfs and sysfs are detached first.
   for (const std::string& c : sys.only("umount"))
@@ -210,7 +218,7 @@ TEST_CASE("rootfsPropagation shared is set on the new root after the pivot") {
   CHECK(prepare_sys.calls[1] == "mount none -> $ROOT flags=MS_PRIVATE");
   RecordingSyscalls sys(t.rootfs());
   REQUIRE(os::finalize_rootfs(config, options, sys).ok());
-  CHECK(sys.calls[6] == "mount none -> / flags=MS_SHARED");
+  CHECK(sys.calls[7] == "mount none -> / flags=MS_SHARED");
 }
 
 TEST_CASE("in a user namespace devices are bound from the host and never chowned or chmodded") {
