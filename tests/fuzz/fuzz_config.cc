@@ -1,7 +1,8 @@
 // libFuzzer target for what ocistart reads from a client: config.json (parse_config, then
-// validate() and the writer) and update's -r document (parse_resources, check_resources).
-// Every input goes through both readers: a config's linux.resources object is also a
-// plausible -r document, and the two share json_reader.
+// validate() and the writer), update's -r document (parse_resources, check_resources) and
+// exec's -p document (parse_process, then validate() on a config holding it). Every input
+// goes through all three readers: they share json_reader, and a config's
+// linux.resources or process object is also a plausible document for the other two.
 //
 // Properties checked beyond "no crash, no sanitizer report":
 // - what parse_config accepts, to_json writes, and parse_config accepts again;
@@ -71,11 +72,24 @@ void check_update_document(std::string_view text) {
     check_resources_doc(*resources);
 }
 
+void check_exec_document(std::string_view text) {
+  util::Result<spec::Process> process = spec::parse_process(text);
+  if (!process)
+    return;
+  // What exec checks it against: the container's config with this process in it.
+  spec::Config config;
+  config.oci_version = "1.2.0";
+  config.root.emplace().path = "rootfs";
+  config.process = std::move(*process);
+  (void)spec::validate(config);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   check_config(text);
   check_update_document(text);
+  check_exec_document(text);
   return 0;
 }
