@@ -1,9 +1,13 @@
 #!/bin/bash
 # run_loop.sh BUNDLE STATE N FLAGS NAME=BINARY...: runs BUNDLE with each runtime N times,
-# interleaved round by round, each with `--root STATE/NAME FLAGS run`; prints "NAME ns"
-# totals, or "NAME failed: <error>" for a runtime that cannot run the bundle here. Then 10
-# more rounds under GNU time, outside the timing, for "NAME rss KB": the largest peak RSS
-# of a `run` (the runtime's own process, or its init if that grew larger).
+# interleaved round by round, each with `--root STATE/NAME FLAGS run`; the order changes
+# every round so that each runtime follows each other equally often (ops_bench.py's
+# balanced_orders: a run right after runc's is 2-8 ms slower; in the fixed order ocistart,
+# runc, crun of before, crun took all of that and ocistart / crun came out 0.3-0.4 too low;
+# use N a multiple of 6). Prints "NAME ns" totals, or "NAME failed: <error>" for a runtime
+# that cannot run the bundle here. Then 10 more rounds under GNU time, outside the timing,
+# for "NAME rss KB": the largest peak RSS of a `run` (the runtime's own process, or its init
+# if that grew larger).
 set -uo pipefail
 bundle=$1 state=$2 n=$3 flags=$4
 shift 4
@@ -14,9 +18,16 @@ for spec in "$@"; do
   bin[${spec%%=*}]=${spec#*=}
   total[${spec%%=*}]=0
 done
-cd "$bundle"
+lib=$(cd "$(dirname "$0")" && pwd)
+cd "$bundle" || exit 1
+read -ra orders < <(/usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1])
+from ops_bench import balanced_orders
+print(" ".join("".join(map(str, o)) for o in balanced_orders(int(sys.argv[2]))))' \
+  "$lib" "${#names[@]}")
 for i in $(seq 1 "$n"); do
-  for rt in "${names[@]}"; do
+  order=${orders[$(( (i - 1) % ${#orders[@]} ))]}
+  for (( j = 0; j < ${#order}; j++ )); do
+    rt=${names[${order:j:1}]}
     [ -n "${bin[$rt]}" ] || continue
     t0=$(date +%s%N)
     # shellcheck disable=SC2086

@@ -149,12 +149,35 @@ std::vector<std::string> components(std::string_view path) {
   return out;
 }
 
+namespace {
+
+// rmdir of each of `levels` (top-down) bottom-up, while each is empty (no child cgroup).
+void remove_empty_levels(int root, std::vector<std::string>::const_reverse_iterator from,
+                         std::vector<std::string>::const_reverse_iterator to, bool fake) {
+  for (auto it = from; it != to; ++it) {
+    if (fake) {  // a fake tree's files make rmdir fail: remove_cgroup unlinks them
+      auto dir = open_dir(root, *it);
+      auto children = dir ? list_subdirs(dir->get()) : util::Result<std::vector<std::string>>(dir.error());
+      if (!children || !children->empty() || !remove_cgroup(root, *it, std::chrono::milliseconds(0), fake))
+        return;
+    } else if (unlinkat(root, it->c_str(), AT_REMOVEDIR) != 0) {
+      return;  // ENOTEMPTY, EBUSY: somebody else's cgroup is in it now
+    }
+  }
+}
+
+}  // namespace
+
+void remove_made_path(int root, const std::vector<std::string>& made, std::chrono::milliseconds timeout, bool fake) {
+  if (made.empty() || !remove_cgroup(root, made.back(), timeout, fake))
+    return;
+  remove_empty_levels(root, made.rbegin() + 1, made.rend(), fake);
+}
+
 util::Result<std::vector<std::string>> make_path(int root, std::string_view path, bool fake) {
   std::vector<std::string> created;
-  auto undo = [&] {
-    for (auto it = created.rbegin(); it != created.rend(); ++it)
-      (void)remove_cgroup(root, *it, std::chrono::milliseconds(0), fake);
-  };
+  // None of what it made has a cgroup of ours below it yet: only empty levels go.
+  auto undo = [&] { remove_empty_levels(root, created.rbegin(), created.rend(), fake); };
   auto parent = open_dir(root, ".");
   if (!parent)
     return std::move(parent).error();

@@ -37,6 +37,12 @@ namespace ocistart::cgroups::fs {
 /// paths it created, top-down. On failure removes what it made.
 [[nodiscard]] util::Result<std::vector<std::string>> make_path(int root, std::string_view path, bool fake);
 
+/// Undoes make_path (`made`, its result): the cgroup asked for (the last of `made`) with its
+/// child cgroups, then the levels above it that make_path made, bottom-up, each only while
+/// it is empty. A create running at the same time may have put its own cgroup into a level
+/// this one made ("ocistart/"): removing it recursively would take that one along.
+void remove_made_path(int root, const std::vector<std::string>& made, std::chrono::milliseconds timeout, bool fake);
+
 /// Removes the cgroup `rel` below `root` and its child cgroups, children first. Missing is
 /// fine. rmdir is retried on EBUSY until `timeout`. With `fake`, files are unlinked first.
 [[nodiscard]] util::Status remove_cgroup(int root, const std::string& rel, std::chrono::milliseconds timeout, bool fake);

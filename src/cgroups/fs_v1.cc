@@ -99,7 +99,7 @@ class V1Driver final : public Driver {
           if (auto dir = open_dir(hierarchies_[i].root.get(), parent))
             (void)join(dir->get(), pid, options_.fake);
         }
-        (void)remove_cgroup(hierarchies_[i].root.get(), created[i].front(), options_.rmdir_timeout, options_.fake);
+        remove_made_path(hierarchies_[i].root.get(), created[i], options_.rmdir_timeout, options_.fake);
       }
     };
 

@@ -42,8 +42,7 @@ class V2Driver final : public Driver {
     if (!created)
       return std::move(created).error().wrap("create cgroup");
     auto undo = [&] {
-      if (!created->empty())
-        (void)remove_cgroup(root_.get(), created->front(), options_.rmdir_timeout, options_.fake);
+      remove_made_path(root_.get(), *created, options_.rmdir_timeout, options_.fake);
     };
     auto dir = open_dir(root_.get(), rel_);
     if (!dir) {

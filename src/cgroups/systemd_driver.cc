@@ -400,11 +400,15 @@ util::Status SystemdDriver::set_properties(systemd::UnitProperties properties) {
   return {};
 }
 
+std::string SystemdDriver::planned_path() const {
+  return cgroup_path_.empty() ? unit_cgroup_path(options_.slice, options_.unit) : cgroup_path_;
+}
+
 util::Result<ExistingCgroup> SystemdDriver::inspect_existing() const {
   // Before create() the unit's cgroup is where systemd will put it; the cgroupfs driver
   // reads it there (processes; the v1 freezer, which systemd leaves alone, and unified).
   CgroupfsOptions o = options_.cgroupfs;
-  o.cgroup_path = cgroup_path_.empty() ? unit_cgroup_path(options_.slice, options_.unit) : cgroup_path_;
+  o.cgroup_path = planned_path();
   util::Result<std::unique_ptr<Driver>> fs = make_cgroupfs_driver(o);
   if (!fs)
     return std::move(fs).error();

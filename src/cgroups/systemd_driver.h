@@ -97,6 +97,9 @@ class SystemdDriver final : public Driver {
   [[nodiscard]] std::vector<std::string> warnings() const override;
 
   [[nodiscard]] const std::string& unit() const noexcept { return options_.unit; }
+  /// path() once create() made (or joined) the unit; before, where systemd will put it
+  /// (unit_cgroup_path of the slice and unit): what create records before making it.
+  [[nodiscard]] std::string planned_path() const;
   /// D-Bus method calls made so far (0 when never connected).
   [[nodiscard]] unsigned dbus_calls() const noexcept;
 

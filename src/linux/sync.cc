@@ -146,7 +146,11 @@ util::Result<SyncMessage> SyncChannel::receive(int timeout_ms) {
   ssize_t n;
   do {
     n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
+    // ECONNRESET: the peer closed its end with a message of ours unread (the init failed
+    // and exited just as we sent it the next step). The kernel reports that once, ahead of
+    // what the peer sent before closing, which is still queued: its error, above all. So
+    // read on; with nothing queued the next read is EOF.
+  } while (n < 0 && (errno == EINTR || errno == ECONNRESET));
   if (n < 0)
     return util::errno_error("receive from the sync socket");
   // Take every passed fd first, so none leaks whatever happens next.

@@ -11,7 +11,6 @@
 
 #include "build_config.h"
 #include "runtime/hooks.h"
-#include "spec/parse.h"
 #include "util/log.h"
 #include "util/signal.h"
 #if OCISTART_HAVE_SYSTEMD
@@ -54,8 +53,8 @@ util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& 
 #endif
 }
 
-util::Result<spec::Config> load_config_for(const ContainerState& state) {
-  return spec::load_bundle_config(state.bundle);
+util::Result<spec::Config> load_config_for(const StateStore& store, const ContainerState& state) {
+  return store.load_config(state.id);
 }
 
 namespace {
@@ -95,10 +94,13 @@ size_t other_containers_processes(const util::Result<spec::Config>& config, cgro
 
 util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgroups::Driver* known) {
   // poststop: "MUST be called after the container is deleted"; a failure is a warning.
-  util::Result<spec::Config> config = load_config_for(state);
+  // Not for what a create that died left (`creating`): its own undo runs none either.
+  const bool half_made = state.status == Status::creating;
+  util::Result<spec::Config> config = load_config_for(store, state);
   if (!config) {
-    util::log_warning("delete `" + state.id + "`: poststop hooks not run: " + config.error().message);
-  } else if (config->hooks && !config->hooks->poststop.empty()) {
+    if (!half_made)
+      util::log_warning("delete `" + state.id + "`: poststop hooks not run: " + config.error().message);
+  } else if (!half_made && config->hooks && !config->hooks->poststop.empty()) {
     for (const util::Error& e : run_all_hooks(config->hooks->poststop, oci_state_json(state, Status::stopped, 0),
                                                "poststop"))
       util::log_warning("delete `" + state.id + "`: " + e.message);
@@ -116,7 +118,8 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgr
   // machined drops a machine whose unit went away, but not one whose leader ran in a unit
   // that lives on (a delegated service): say it is gone. A failure is a warning.
   if (!state.machine.empty())
-    if (util::Status m = systemd::unregister_machine(state.machine, cgroups::systemd_call_deadline()); !m)
+    if (util::Status m = systemd::unregister_machine(state.machine, cgroups::systemd_call_deadline());
+        !m && !half_made)
       util::log_warning("delete `" + state.id + "`: " + m.error().message);
 #endif
   if (size_t others = other_containers_processes(config, driver); others > 0) {
@@ -151,8 +154,9 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgr
   return store.remove(state.id);
 }
 
-util::Status kill_all_and_wait(const ContainerState& state, cgroups::Driver* driver, int timeout_ms) {
-  if (has_own_pid_namespace(load_config_for(state)))
+util::Status kill_all_and_wait(const StateStore& store, const ContainerState& state, cgroups::Driver* driver,
+                               int timeout_ms) {
+  if (has_own_pid_namespace(load_config_for(store, state)))
     driver = nullptr;  // init alone: the rest of its cgroup is not the container's
   if (state.pid > 0 && process_start_time(state.pid) == state.pid_start_time)
     (void)util::signal_process(state.pid, SIGKILL);
@@ -162,10 +166,11 @@ util::Status kill_all_and_wait(const ContainerState& state, cgroups::Driver* dri
         if (p > 0)
           (void)util::signal_process(p, SIGKILL);
   for (int waited = 0; waited <= timeout_ms; waited += 10) {
-    // Reap it if it is our child (run); otherwise its parent (or init) does.
-    (void)::waitpid(state.pid, nullptr, WNOHANG);
-    ContainerState probe = state;
-    if (current_status(probe, "/nonexistent") == Status::stopped) {
+    // Reap it if it is our child (run); otherwise its parent (or init) does. Never
+    // waitpid(0): that is any child of our process group.
+    if (state.pid > 0)
+      (void)::waitpid(state.pid, nullptr, WNOHANG);
+    if (!init_alive(state)) {
       bool empty = true;
       if (driver != nullptr)
         if (util::Result<std::vector<int>> pids = driver->pids(); pids && !pids->empty()) {

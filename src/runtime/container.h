@@ -140,13 +140,17 @@ enum class CgroupDriverKind { cgroupfs, systemd };
                                                                   const std::string& cgroups_path,
                                                                   bool systemd_runs_host);
 
-/// The bundle's config as it is now (for hooks after create); errors are the parser's.
-[[nodiscard]] util::Result<spec::Config> load_config_for(const ContainerState& state);
+/// The config `create` validated, kept in the state directory (StateStore::load_config):
+/// never the bundle's config.json again, which may have changed or gone since.
+[[nodiscard]] util::Result<spec::Config> load_config_for(const StateStore& store, const ContainerState& state);
 
 /// Removes a stopped container: poststop hooks (warn on failure), cgroup, state dir.
 /// The caller holds the lock and has checked that init is gone. `driver` is the one that
 /// created the container when the caller still has it (run: its bus connection is reused);
-/// null makes one from the state.
+/// null makes one from the state. A container whose state still says `creating` is what a
+/// create that died left: no poststop hooks (it never got as far as create's own undo
+/// would have run them, which it does not), and what it may not have made yet (machine,
+/// unit) may be missing without a warning.
 [[nodiscard]] util::Status destroy_stopped(StateStore& store, const ContainerState& state,
                                            cgroups::Driver* driver = nullptr);
 
@@ -154,8 +158,8 @@ enum class CgroupDriverKind { cgroupfs, systemd };
 /// ends the rest with init, and whatever else is in the cgroup is another container's),
 /// every process of the cgroup; then waits (up to `timeout_ms`) until init is gone (its pid
 /// reaped by us or no longer the same process) and those processes too.
-[[nodiscard]] util::Status kill_all_and_wait(const ContainerState& state, cgroups::Driver* driver,
-                                             int timeout_ms = 10000);
+[[nodiscard]] util::Status kill_all_and_wait(const StateStore& store, const ContainerState& state,
+                                             cgroups::Driver* driver, int timeout_ms = 10000);
 
 /// Exit status as a shell reports it: the exit code, or 128+N when killed by signal N.
 [[nodiscard]] int exit_status_from_wait(int wait_status) noexcept;

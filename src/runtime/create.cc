@@ -1,6 +1,12 @@
-// create: every step registers its undo in one guard, dismissed once state.json is
-// written. The undo order is fixed (kill and reap init, then remove the cgroup, then the
-// pid file, then the state directory), whatever the step that failed.
+// create: every step registers its undo in one guard, dismissed once state.json says
+// `created`. The undo order is fixed (kill and reap init, then remove the cgroup, then the
+// state directory), whatever the step that failed.
+//
+// A create killed at any step (SIGKILL runs no undo) leaves what `delete` removes: the
+// state directory is the first thing made; config.json (what later commands use) and then
+// state.json (`creating`, with the cgroup driver, path and unit) are written before the
+// init is cloned and the cgroup made; the init dies with us until it is `ready` (its
+// parent-death signal); the pid file is written last, after state.json says `created`.
 #include <fcntl.h>
 #include <pwd.h>
 #include <sched.h>
@@ -30,6 +36,7 @@
 #include "runtime/hooks.h"
 #include "runtime/terminal.h"
 #include "spec/parse.h"
+#include "spec/serialize.h"
 #include "spec/validate.h"
 #include "util/fd_passing.h"
 #include "util/fs.h"
@@ -131,10 +138,11 @@ util::Error init_failure(util::Error error) {
   return error;
 }
 
-// A send that fails because init has died: the error it sent before dying is still queued
-// on the socket and says why.
-util::Status send_to_init(os::SyncChannel& sync, os::SyncKind kind) {
-  util::Status s = sync.send(kind);
+// A send that fails because init has died (EPIPE, or ECONNRESET when it died with an
+// earlier message of ours unread): the error it sent before dying is still queued on the
+// socket and says why.
+util::Status send_to_init(os::SyncChannel& sync, os::SyncKind kind, std::string_view text = {}) {
+  util::Status s = sync.send(kind, 0, text);
   if (s)
     return s;
   if (util::Result<os::SyncMessage> m = sync.receive(0); m && m->kind == os::SyncKind::error)
@@ -178,6 +186,9 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     return std::move(s).error().wrap("config.json");
   if (!config.process)
     return util::make_error("config.json: /process: required to create a container", EINVAL);
+  // What exec, start, delete and the rest will use: the config as validated, before this
+  // create's own additions ($LISTEN_FDS is pid 1's alone; bind sources made absolute).
+  const std::string validated = spec::to_json(config, 0);
   if (listen_fds > 0) {
     // The process finds them as pid 1's (runc's values replace the config's).
     std::vector<std::string>& env = config.process->env;
@@ -247,7 +258,6 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   int init_pid = -1;
   std::unique_ptr<cgroups::Driver> driver;
   bool cgroup_created = false;
-  bool pid_file_written = false;
   bool machine_registered = false;
   util::ScopeGuard undo([&] {
 #if OCISTART_HAVE_SYSTEMD
@@ -261,11 +271,11 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     }
     if (cgroup_created)
       (void)driver->destroy();
-    if (pid_file_written)
-      (void)::unlink(o.pid_file.c_str());
     (void)store->remove(o.id);
   });
 
+  if (util::Status s = store->save_config(o.id, validated); !s)
+    return std::move(s).error();
   const std::string dir = store->dir(o.id);
   const std::string fifo_path = dir + "/exec.fifo";
   if (::mkfifo(fifo_path.c_str(), 0622) < 0 || ::chmod(fifo_path.c_str(), 0622) < 0)
@@ -287,6 +297,32 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     return std::move(busy).error();
   for (const std::string& warning : *busy)
     util::log_warning(warning);
+
+  // Recorded before anything outside the state directory exists: the cgroup (path, driver,
+  // unit) and the machine this create is about to make, with no pid yet. A create killed
+  // from here on leaves a `creating` state that `delete` reads to remove them.
+  ContainerState state;
+  state.oci_version = config.oci_version;
+  state.id = o.id;
+  state.status = Status::creating;
+  state.bundle = o.bundle;
+  state.rootfs = *rootfs;
+  state.created = rfc3339_nano_now();
+  state.owner = owner_name();
+  state.annotations = config.annotations;
+  state.cgroup_driver = std::string(driver->name());
+  state.cgroup_path = driver->path();
+#if OCISTART_HAVE_SYSTEMD
+  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver.get())) {
+    state.systemd_unit = sd->unit();
+    state.cgroup_path = sd->planned_path();
+  }
+#endif
+  state.systemd_cgroup_flag = o.systemd_cgroup;
+  if (o.register_machine)
+    state.machine = o.id;
+  if (util::Status s = store->save(state); !s)
+    return std::move(s).error();
 
   // linux.seccomp.listenerPath: connected now, so that an agent that is not there fails
   // `create` before any process exists (the init closes its inherited copy).
@@ -394,27 +430,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
 #endif
   }
 
-  ContainerState state;
-  state.oci_version = config.oci_version;
-  state.id = o.id;
-  state.status = Status::creating;
+  // The init and the cgroup as made (systemd's ControlGroup may differ from the plan).
   state.pid = init_pid;
   state.pid_start_time = process_start_time(init_pid);
-  state.bundle = o.bundle;
-  state.rootfs = *rootfs;
-  state.created = rfc3339_nano_now();
-  state.owner = owner_name();
-  state.annotations = config.annotations;
-  state.cgroup_driver = std::string(driver->name());
   state.cgroup_path = driver->path();
-#if OCISTART_HAVE_SYSTEMD
-  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver.get()))
-    state.systemd_unit = sd->unit();
-#endif
-  state.systemd_cgroup_flag = o.systemd_cgroup;
-  if (machine_registered)
-    state.machine = o.id;
-  // Recorded now so that a concurrent `state` sees `creating` rather than nothing.
   if (util::Status s = store->save(state); !s)
     return std::move(s).error();
 
@@ -439,8 +458,8 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     if (util::Status s = run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
       return std::move(s).error();
   }
-  if (util::Status s = sync.send(os::SyncKind::proceed, 0, state_json); !s)
-    return std::move(s).error().wrap("container init");
+  if (util::Status s = send_to_init(sync, os::SyncKind::proceed, state_json); !s)
+    return std::move(s).error();
   // The init loads its seccomp filter before `ready`; a listener fd goes to the agent.
   if (notify != nullptr)
     if (util::Status s = os::forward_listener(sync, init_pid, std::move(*notify_conn), *notify, state_json); !s)
@@ -462,14 +481,14 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     if (util::Status s = util::send_fd_to_path(o.pidfd_socket, o.id, pidfd.get(), "pidfd socket `" + o.pidfd_socket + "`"); !s)
       return std::move(s).error();
   }
-  if (!o.pid_file.empty()) {
-    if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(init_pid), 0644); !s)
-      return std::move(s).error().wrap("write the pid file");
-    pid_file_written = true;
-  }
   state.status = Status::created;
   if (util::Status s = store->save(state); !s)
     return std::move(s).error();
+  // Last: a pid file exists only for a container that is complete (a create killed before
+  // leaves none behind; delete does not know the file).
+  if (!o.pid_file.empty())
+    if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(init_pid), 0644); !s)
+      return std::move(s).error().wrap("write the pid file");
   undo.dismiss();
 
   Spawned out;

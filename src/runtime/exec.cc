@@ -194,7 +194,9 @@ util::Result<int> exec(const ExecOptions& o) {
   if (!sub_cgroups)
     return std::move(sub_cgroups).error();
   ContainerState state = l->state;
-  util::Result<spec::Config> config = load_config_for(state);
+  // What create validated, never the bundle's config.json (it may have been edited since:
+  // more capabilities, no no_new_privs).
+  util::Result<spec::Config> config = load_config_for(l->store, state);
   if (!config)
     return std::move(config).error();
   util::Result<spec::Process> process = exec_process_spec(o, *config);

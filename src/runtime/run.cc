@@ -61,7 +61,7 @@ util::Result<int> run(const RunOptions& o) {
     }
     // The driver of create: no second bus connection, no second look at the hierarchies.
     cgroups::Driver* driver = spawned->driver.get();
-    (void)kill_all_and_wait(l->state, driver, 5000);
+    (void)kill_all_and_wait(l->store, l->state, driver, 5000);
     if (util::Status s = destroy_stopped(l->store, l->state, driver); !s)
       util::log_warning("run `" + o.id + "`: delete: " + s.error().message);
   };

@@ -60,7 +60,7 @@ util::Status start(const std::string& root, const std::string& id) {
 
   // poststart: after the user process started; a failure is only a warning, and the
   // remaining hooks still run (the spec's words).
-  util::Result<spec::Config> config = load_config_for(l->state);
+  util::Result<spec::Config> config = load_config_for(l->store, l->state);
   if (config && config->hooks && !config->hooks->poststart.empty())
     for (const util::Error& e :
          run_all_hooks(config->hooks->poststart, oci_state_json(l->state, Status::running, 0), "poststart"))

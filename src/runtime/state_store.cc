@@ -10,8 +10,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 
 #include "runtime/container_id.h"
+#include "spec/parse.h"
 #include "util/fs.h"
 #include "util/signal.h"
 
@@ -19,6 +21,7 @@ namespace ocistart::runtime {
 namespace {
 
 constexpr const char* kStateFile = "state.json";
+constexpr const char* kConfigFile = "config.json";
 constexpr const char* kExecFifo = "exec.fifo";
 
 util::Error does_not_exist(const std::string& id) {
@@ -26,6 +29,47 @@ util::Error does_not_exist(const std::string& id) {
 }
 
 bool missing(int e) { return e == ENOENT || e == ENOTDIR; }
+
+// Refuses `st` (of `what`, already quoted) unless it is ours and nobody else may write it:
+// what the store holds is acted on (the pid `kill` signals, the config `exec` applies), so
+// a file another user could have written there is never read. `consequence` ends the line.
+util::Status check_ours(const struct stat& st, const std::string& what, std::string_view consequence = {}) {
+  const uid_t euid = ::geteuid();
+  std::string why;
+  if (st.st_uid != euid) {
+    why = " is owned by uid " + std::to_string(st.st_uid) + ", not by uid " + std::to_string(euid);
+  } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    why = std::string(" is writable by group or others (mode ") + mode + ")";
+  } else {
+    return {};
+  }
+  std::string m = what + why + ": refused";
+  if (!consequence.empty())
+    m.append(", ").append(consequence);
+  return util::make_error(std::move(m), EPERM);
+}
+
+// A file of the store: a regular file of ours (check_ours), never through a symlink and
+// never blocking on a fifo planted in its place. Errors keep the errno of open (ENOENT).
+util::Result<std::string> read_ours(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP)
+      return util::make_error("`" + path + "` is a symlink: refused", EPERM);
+    return util::errno_error("read `" + path + "`");
+  }
+  util::UniqueFd file(fd);
+  struct stat st {};
+  if (::fstat(file.get(), &st) < 0)
+    return util::errno_error("stat `" + path + "`");
+  if (!S_ISREG(st.st_mode))
+    return util::make_error("`" + path + "` is not a regular file: refused", EPERM);
+  if (util::Status s = check_ours(st, "`" + path + "`"); !s)
+    return std::move(s).error();
+  return util::read_all(file.get(), "read `" + path + "`");
+}
 
 }  // namespace
 
@@ -74,19 +118,27 @@ uint64_t process_start_time(int pid) {
   return st ? st->start_time : 0;
 }
 
-Status current_status(const ContainerState& s, const std::string& container_dir) {
+bool init_alive(const ContainerState& s) {
   if (s.pid <= 0)
-    return Status::stopped;
+    return false;
   // EPERM means the process exists but belongs to someone else: still alive.
   if (util::signal_process(s.pid, 0) < 0 && errno == ESRCH)
-    return Status::stopped;
+    return false;
   util::Result<std::string> text = util::read_file("/proc/" + std::to_string(s.pid) + "/stat");
   if (!text)
-    return Status::stopped;
+    return false;
   std::optional<ProcStat> st = parse_proc_stat(*text);
   // A different start time means the pid was reused by an unrelated process. A zombie
   // (or dead) init has exited, only its parent has not reaped it yet (as runc).
-  if (!st || st->start_time != s.pid_start_time || st->state == 'Z' || st->state == 'X')
+  return st && st->start_time == s.pid_start_time && st->state != 'Z' && st->state != 'X';
+}
+
+Status current_status(const ContainerState& s, const std::string& container_dir) {
+  // create records the container before it clones the init (so that a create killed at
+  // any step leaves what `delete` finds): no pid yet is `creating`, not `stopped`.
+  if (s.pid <= 0 && s.status == Status::creating)
+    return Status::creating;
+  if (!init_alive(s))
     return Status::stopped;
   // init blocks on exec.fifo until `start` opens it, and `start` removes it.
   struct stat fifo {};
@@ -109,6 +161,19 @@ util::Result<StateStore> StateStore::open(std::string root) {
   // 0700: state.json holds pids, paths and annotations that are nobody else's business.
   if (util::Status s = util::mkdir_p(root, 0700); !s)
     return std::move(s).error().wrap("state root `" + root + "`");
+  // A root another user can write to (or owns) could hold a state.json they forged, whose
+  // pid our `kill` would signal and whose config our `exec` would apply. The directory
+  // itself is checked: a symlink (whoever owns it) could be turned elsewhere after it.
+  struct stat st {};
+  if (::lstat(root.c_str(), &st) < 0)
+    return util::errno_error("state root `" + root + "`");
+  if (S_ISLNK(st.st_mode))
+    return util::make_error("state root `" + root + "` is a symlink: refused, give the directory it names", ELOOP);
+  if (!S_ISDIR(st.st_mode))
+    return util::make_error("state root `" + root + "`: not a directory", ENOTDIR);
+  if (util::Status s = check_ours(st, "state root `" + root + "`", "other users could forge container state in it");
+      !s)
+    return std::move(s).error();
   return StateStore(std::move(root));
 }
 
@@ -176,11 +241,26 @@ util::Status StateStore::save(const ContainerState& state) {
   return util::write_file_atomic(dir(state.id) + "/" + kStateFile, state_file_json(state), 0600);
 }
 
-util::Result<ContainerState> StateStore::load(const std::string& id) const {
+util::Status StateStore::check_dir(const std::string& id) const {
   if (util::Status v = validate_container_id(id); !v)
-    return std::move(v).error();
+    return v;
+  std::string path = dir(id);
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) < 0) {
+    if (missing(errno))
+      return does_not_exist(id);
+    return util::errno_error("stat `" + path + "`");
+  }
+  if (!S_ISDIR(st.st_mode))  // a symlink or a file: not a container of ours (as lock())
+    return does_not_exist(id);
+  return check_ours(st, "`" + path + "`");
+}
+
+util::Result<ContainerState> StateStore::load(const std::string& id) const {
+  if (util::Status d = check_dir(id); !d)
+    return std::move(d).error();
   std::string path = dir(id) + "/" + kStateFile;
-  util::Result<std::string> text = util::read_file(path);
+  util::Result<std::string> text = read_ours(path);
   if (!text) {
     if (missing(text.error().code))
       return does_not_exist(id);
@@ -190,6 +270,42 @@ util::Result<ContainerState> StateStore::load(const std::string& id) const {
   if (!state)
     return std::move(state).error().wrap("parse `" + path + "`");
   return state;
+}
+
+util::Status StateStore::save_config(const std::string& id, std::string_view json) {
+  if (util::Status v = validate_container_id(id); !v)
+    return v;
+  return util::write_file_atomic(dir(id) + "/" + kConfigFile, json, 0600);
+}
+
+util::Result<spec::Config> StateStore::load_config(const std::string& id) const {
+  if (util::Status d = check_dir(id); !d)
+    return std::move(d).error();
+  std::string path = dir(id) + "/" + kConfigFile;
+  util::Result<std::string> text = read_ours(path);
+  if (!text)
+    return std::move(text).error().wrap("config of container `" + id + "`");
+  util::Result<spec::Config> config = spec::parse_config(*text);
+  if (!config)
+    return std::move(config).error().wrap("parse `" + path + "`");
+  return config;
+}
+
+util::Result<bool> StateStore::remove_unrecorded(const std::string& id) {
+  util::Result<ContainerLock> lk = lock(id);
+  if (!lk) {
+    if (lk.error().code == ENOENT)
+      return false;
+    return std::move(lk).error();
+  }
+  struct stat st {};
+  if (::fstatat(lk->dirfd(), kStateFile, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    return false;
+  if (!missing(errno))
+    return util::errno_error("stat `" + dir(id) + "/" + kStateFile + "`");
+  if (util::Status s = remove(id); !s)
+    return std::move(s).error();
+  return true;
 }
 
 util::Status StateStore::remove(const std::string& id) {

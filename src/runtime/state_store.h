@@ -40,10 +40,15 @@ struct ContainerState {
 /// not empty), owner. indent as JsonWriter.
 [[nodiscard]] std::string oci_state_json(const ContainerState& s, Status status, int indent = 2);
 
-/// The status now: `stopped` when pid is 0 or init is gone (no such process, a zombie,
-/// or its pid was reused: start time differs from pid_start_time), `created` while
-/// `<dir>/exec.fifo` exists, the recorded `paused` (or `creating`), else `running`.
+/// The status now: `stopped` when init is gone (see init_alive()), `created` while
+/// `<dir>/exec.fifo` exists, the recorded `paused` (or `creating`), else `running`. A
+/// recorded `creating` without a pid (create has not cloned the init yet, or died before it
+/// recorded one) stays `creating`.
 [[nodiscard]] Status current_status(const ContainerState& s, const std::string& container_dir);
+
+/// Whether the init `s` records still lives: false for pid 0, no such process, a zombie, or
+/// a pid that was reused (its start time differs from pid_start_time).
+[[nodiscard]] bool init_alive(const ContainerState& s);
 
 /// Start time (clock ticks since boot, /proc/<pid>/stat field 22) of `pid`; 0 if gone.
 [[nodiscard]] uint64_t process_start_time(int pid);
@@ -67,9 +72,15 @@ class ContainerLock {
   util::UniqueFd fd_;
 };
 
+/// The state store. Everything in it is trusted by later commands (a pid that `kill`
+/// signals, the config `exec` applies), so only we may write there: the root must be
+/// owned by our euid and writable by nobody else, and each container's directory and files
+/// likewise (checked on every load). Another user's file there is refused, never read.
 class StateStore {
  public:
-  /// Opens (creating with mode 0700 when missing) the root directory.
+  /// Opens (creating with mode 0700 when missing) the root directory. EPERM when it is not
+  /// owned by our euid or is writable by group or others: "state root `/x` is writable by
+  /// group or others (mode 1777): refused, other users could forge container state in it".
   [[nodiscard]] static util::Result<StateStore> open(std::string root);
 
   [[nodiscard]] const std::string& root() const noexcept { return root_; }
@@ -87,8 +98,23 @@ class StateStore {
   /// Writes state.json atomically (temp, fsync, rename, fsync dir). Caller holds the lock.
   [[nodiscard]] util::Status save(const ContainerState& state);
   /// Reads state.json. ENOENT: "container `id` does not exist" (also for a directory
-  /// without state.json); a file that does not parse: "parse `<path>`: <why>", EINVAL.
+  /// without state.json); a file that does not parse: "parse `<path>`: <why>", EINVAL;
+  /// a directory or file not owned by our euid, writable by others, or (state.json) not a
+  /// regular file: EPERM, naming it.
   [[nodiscard]] util::Result<ContainerState> load(const std::string& id) const;
+  /// Writes the config `create` validated (spec::to_json text) as <root>/<id>/config.json,
+  /// 0600, atomically; before the first state.json, so every state.json has one beside it.
+  /// Caller holds the lock.
+  [[nodiscard]] util::Status save_config(const std::string& id, std::string_view json);
+  /// The config `create` validated, which every later command (exec, start's and delete's
+  /// hooks, delete's view of the namespaces) uses instead of the bundle's config.json:
+  /// that file may have been edited or removed since. Errors as load() (ENOENT: "config of
+  /// container `id`: ... no such file or directory").
+  [[nodiscard]] util::Result<spec::Config> load_config(const std::string& id) const;
+  /// A container directory without state.json is a create that died before it recorded
+  /// anything (it held the lock until it finished, so a lock we get is proof): removes it.
+  /// true when it did; false when there is no such directory or it has a state.json.
+  [[nodiscard]] util::Result<bool> remove_unrecorded(const std::string& id);
   /// Removes <root>/<id> and everything in it. Caller holds the lock.
   [[nodiscard]] util::Status remove(const std::string& id);
   /// Ids of all containers with a state.json, sorted. Skips hidden entries (temp files),
@@ -97,6 +123,8 @@ class StateStore {
 
  private:
   explicit StateStore(std::string root) : root_(std::move(root)) {}
+  /// <root>/<id> is a directory of ours (check_ours); ENOENT "does not exist" otherwise.
+  [[nodiscard]] util::Status check_dir(const std::string& id) const;
   std::string root_;
 };
 

@@ -28,7 +28,7 @@ STOPPED=""
 cleanup() {
   if [ -n "$STOPPED" ] && [ -n "$PSD_PID" ]; then kill -CONT "$PSD_PID" 2>/dev/null; fi
   if [ -n "$PSD_PID" ]; then
-    for id in c0 c1 c2 c3 c4 c5; do timeout -k 5 30 nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
+    for id in c0 c1 c2 c3 c4 c5 c6; do timeout -k 5 30 nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
   fi
   psd_stop
   rm -rf "$WORK"
@@ -269,6 +269,24 @@ err=$(oci run -d --bundle "$BUNDLE" -p MemoryLimit=lots c5 2>&1)
 expect_eq "-p with a bad value: one line naming it" \
   "ocistart: run \`c5\`: -p \`MemoryLimit=lots\`: MemoryLimit: \`lots\` is not a size (bytes, or with K, M, G, T, P, E)" "$err"
 check_nothing_left "-p with a bad value" ocistart-c5.scope /system.slice/ocistart-c5.scope
+
+# --- 6. a create killed once its unit exists (issue 9, item 6): SIGKILL runs none of its
+# undo, but it recorded the unit before starting it, so a plain delete removes it all ---
+make_test_bundle ""
+edit_config 'c["hooks"] = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "kill -KILL $PPID"]}]}'
+oci --systemd-cgroup create --bundle "$BUNDLE" c6 >/dev/null 2>&1
+# The unit was made; with its init gone (killed with the create) systemd may already have
+# stopped it, but maybe not yet: delete's StopUnit must do for either.
+echo "# killed create: ocistart-c6.scope is $(psd_exec systemctl is-active ocistart-c6.scope 2>&1)"
+expect_contains "killed create: its state names the unit" '"systemdUnit":"ocistart-c6.scope"' \
+  "$(cat "$ROOT/c6/state.json" 2>&1)"
+err=$(oci delete c6 2>&1); expect_eq "killed create: delete succeeds, silently" "" "$err"
+check_nothing_left "killed create, after delete" ocistart-c6.scope /system.slice/ocistart-c6.scope
+make_test_bundle ""
+oci --systemd-cgroup create --bundle "$BUNDLE" c6 >/dev/null 2>"$WORK/again.err"
+expect_eq "killed create: the id is free again" "" "$(cat "$WORK/again.err")"
+oci delete --force c6 || not_ok "delete --force c6"
+check_nothing_left "killed create, the id again" ocistart-c6.scope /system.slice/ocistart-c6.scope
 
 # --- 5. a stopped systemd: create fails within the deadline and leaves nothing ---
 make_test_bundle ""

@@ -259,6 +259,22 @@ TEST_CASE("cgroupfs v1: failures leave nothing behind") {
   }
 }
 
+TEST_CASE("cgroupfs: undoing a create keeps a level it made once another cgroup is in it") {
+  // Two creates at once: both need "ocistart/", the first made it, the second put its own
+  // cgroup there, then the first failed. Its undo must not take the second's along.
+  auto tree = FakeCgroupTree::v1();
+  tree.mkdir("pids/ocistart/t1");
+  tree.mkdir("pids/ocistart/t2");
+  util::UniqueFd root(::open((tree.root() + "/pids").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(root);
+  fs::remove_made_path(root.get(), {"ocistart", "ocistart/t1"}, std::chrono::milliseconds(0), true);
+  CHECK_FALSE(tree.exists("pids/ocistart/t1"));
+  CHECK(tree.exists("pids/ocistart/t2"));
+  // Alone, the level it made goes too.
+  fs::remove_made_path(root.get(), {"ocistart", "ocistart/t2"}, std::chrono::milliseconds(0), true);
+  CHECK_FALSE(tree.exists("pids/ocistart"));
+}
+
 TEST_CASE("cgroupfs hybrid: the unified hierarchy is joined too") {
   auto tree = FakeCgroupTree::v1(/*hybrid=*/true);
   auto d = driver(tree);

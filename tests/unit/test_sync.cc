@@ -102,3 +102,34 @@ TEST_CASE("a channel pair carries messages, errors and fds; EOF is EPIPE") {
   // Sending to a closed peer is EPIPE, not SIGPIPE.
   CHECK(b.send(SyncKind::ready).error().code == EPIPE);
 }
+
+// Issue 9: an init that fails right after the parent sent its next step closes its end
+// with that message unread; the kernel then reports ECONNRESET once, ahead of the error
+// the init sent. The receiver must still get the init's own error.
+TEST_CASE("a peer that sent an error and closed with our message unread: its error is received") {
+  auto pair = os::SyncChannel::make_pair();
+  REQUIRE(pair.ok());
+  os::SyncChannel& parent = pair->first;
+  os::SyncChannel& init = pair->second;
+  REQUIRE(init.send_error(util::Error{ENOENT, "mount `/x`: stat `/nonexistent`: no such file or directory"}).ok());
+  REQUIRE(parent.send(SyncKind::placed).ok());  // never read
+  init.close();
+  util::Result<os::SyncMessage> m = parent.expect(SyncKind::mounted);
+  REQUIRE_FALSE(m.ok());
+  CHECK(m.error().code == ENOENT);
+  CHECK(m.error().message == "mount `/x`: stat `/nonexistent`: no such file or directory");
+  // Then EOF, as from any peer that is gone.
+  m = parent.expect(SyncKind::mounted);
+  REQUIRE_FALSE(m.ok());
+  CHECK(m.error().code == EPIPE);
+}
+
+TEST_CASE("a peer that closed with our message unread and sent nothing: EOF, not ECONNRESET") {
+  auto pair = os::SyncChannel::make_pair();
+  REQUIRE(pair.ok());
+  REQUIRE(pair->first.send(SyncKind::placed).ok());
+  pair->second.close();
+  util::Result<os::SyncMessage> m = pair->first.receive(1000);
+  REQUIRE_FALSE(m.ok());
+  CHECK(m.error().code == EPIPE);
+}
