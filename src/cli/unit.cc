@@ -18,7 +18,9 @@ namespace ocistart::cli {
 namespace {
 
 util::Status write_stdout(std::string_view text, bool flush) {
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || (flush && std::fflush(stdout) != 0))
+  // An empty view's data() may be null, which fwrite must not get even for 0 bytes (UBSan).
+  if ((!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) ||
+      (flush && std::fflush(stdout) != 0))
     return util::errno_error("write to stdout");
   return {};
 }
