@@ -26,16 +26,8 @@ if [ -z "$systemd" ]; then
   work=$(mktemp -d /tmp/ocistart-ops-bench.XXXXXX)
   trap 'rm -rf "$work"' EXIT
   "$here/lib/make-true-bundle" "$work/bundle"
-  # The namespace, its tmpfs and its unmount go away when this process tree exits.
-  unshare --mount --propagation private bash -c '
-    set -e
-    mountpoint -q /sys/fs/cgroup/unified && umount /sys/fs/cgroup/unified
-    mkdir -p "$1/state" && mount -t tmpfs -o mode=700 tmpfs "$1/state"
-    work=$1 here=$2 n=$3
-    shift 3
-    export TMPDIR=$work
-    exec /usr/bin/python3 "$here/lib/ops_bench.py" --bundle "$work/bundle" --state "$work/state" -n "$n" "$@"
-  ' _ "$work" "$here" "$n" "$@" "${runtimes[@]}"
+  "$here/lib/pure-v1-ns" "$work" /usr/bin/python3 "$here/lib/ops_bench.py" --bundle "$work/bundle" \
+    --state "$work/state" -n "$n" "$@" "${runtimes[@]}"
 else
   # Outside /tmp: the private systemd gets a fresh /tmp.
   work=$(mktemp -d /var/lib/ocistart-ops-bench.XXXXXX)

@@ -15,11 +15,6 @@ command -v strace >/dev/null || { echo "phases.sh: strace missing (apt-get insta
 work=$(mktemp -d /tmp/ocistart-phases.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$here/lib/make-true-bundle" "$work/bundle"
-unshare --mount --propagation private bash -c '
-  set -e
-  mountpoint -q /sys/fs/cgroup/unified && umount /sys/fs/cgroup/unified
-  mkdir -p "$1/state" && mount -t tmpfs -o mode=700 tmpfs "$1/state"
-  export TMPDIR=$1  # the traces, unless KEEP_DIR; removed with it
-  exec /usr/bin/python3 "$2/lib/phases.py" --bundle "$1/bundle" --state "$1/state" --runs "$3" \
-    ${4:+--keep "$4"} ocistart="$5" crun="$(command -v crun)"
-' _ "$work" "$here" "$runs" "$keep" "$ocistart"
+# The traces go to TMPDIR (WORK), unless KEEP_DIR; removed with it.
+"$here/lib/pure-v1-ns" "$work" /usr/bin/python3 "$here/lib/phases.py" --bundle "$work/bundle" \
+  --state "$work/state" --runs "$runs" ${keep:+--keep "$keep"} ocistart="$ocistart" crun="$(command -v crun)"

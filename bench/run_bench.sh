@@ -19,10 +19,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/ocistart-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$here/lib/make-true-bundle" "$work/bundle"
-unshare --mount --propagation private bash -c '
-  set -e
-  mountpoint -q /sys/fs/cgroup/unified && umount /sys/fs/cgroup/unified
-  mkdir -p "$1/state" && mount -t tmpfs -o mode=700 tmpfs "$1/state"
-  exec "$2/lib/run_loop.sh" "$1/bundle" "$1/state" "$3" "" ocistart="$4" ${5:+baseline="$5"} \
-    runc="$(command -v runc)" crun="$(command -v crun)"
-' _ "$work" "$here" "$n" "$ocistart" "$baseline" | /usr/bin/python3 "$here/lib/report.py" "$n"
+"$here/lib/pure-v1-ns" "$work" "$here/lib/run_loop.sh" "$work/bundle" "$work/state" "$n" "" \
+  ocistart="$ocistart" ${baseline:+baseline="$baseline"} runc="$(command -v runc)" crun="$(command -v crun)" |
+  /usr/bin/python3 "$here/lib/report.py" "$n"
