@@ -55,12 +55,12 @@ util::Status get_string(simdjson::dom::element v, std::string_view name, std::st
 // is stopped: runc prints it that way (its field has no omitempty), and engines that
 // unmarshal into a struct with an int `pid` (containerd's runc shim, podman) accept both,
 // while a tool that checks for the member does not break on a stopped container.
-std::string oci_state_json(const ContainerState& s, Status status, int indent) {
+std::string oci_state_json(const ContainerState& s, ContainerStatus status, int indent) {
   util::JsonWriter w(indent);
   w.begin_object();
   w.member("ociVersion", s.oci_version);
   w.member("id", s.id);
-  w.member("pid", status == Status::stopped ? 0 : s.pid);
+  w.member("pid", status == ContainerStatus::stopped ? 0 : s.pid);
   w.member("status", to_string(status));
   w.member("bundle", s.bundle);
   w.member("rootfs", s.rootfs);
@@ -129,7 +129,7 @@ util::Result<ContainerState> parse_state_file(std::string_view json) {
       std::string text;
       r = get_string(v, name, text);
       if (r) {
-        std::optional<Status> st = status_from_string(text);
+        std::optional<ContainerStatus> st = status_from_string(text);
         if (!st)
           return member_error(name, "unknown status `" + text + "`");
         s.status = *st;
