@@ -215,7 +215,35 @@ TEST_CASE("state store: a broken state.json gives an error naming the file") {
     CHECK(r.error().message.rfind("parse `" + file + "`: ", 0) == 0);
   }
   REQUIRE(util::write_file_atomic(file, R"({"id":"bad","status":"sleeping"})").ok());
-  CHECK(store.load("bad").error().message == "parse `" + file + "`: `status`: unknown status `sleeping`");
+  CHECK(store.load("bad").error().message == "parse `" + file + "`: /status: unknown status `sleeping`");
+  // Every bad member is named by its JSON pointer, as in a config's errors.
+  const std::pair<const char*, const char*> pointed[] = {
+      {R"({"status":"running"})", "/id: required member missing"},
+      {R"({"id":"bad"})", "/status: required member missing"},
+      {R"({"id":7,"status":"running"})", "/id: expected a string, got number"},
+      {R"({"id":"bad","status":"running","pid":"12"})", "/pid: expected a 32-bit integer, got string"},
+      {R"({"id":"bad","status":"running","pid":-3})", "/pid: expected a process id, got -3"},
+      {R"({"id":"bad","status":"running","pid":4294967296})",
+       "/pid: expected a 32-bit integer, got 4294967296"},
+      {R"({"id":"bad","status":"running","pidStartTime":-1})",
+       "/pidStartTime: expected an unsigned integer, got -1"},
+      {R"({"id":"bad","status":"running","annotations":{"a":1}})",
+       "/annotations/a: expected a string, got number"},
+      {R"({"id":"bad","status":"running","systemdCgroup":"yes"})",
+       "/systemdCgroup: expected a boolean, got string"},
+      {"[]", "/: expected an object, got array"},
+  };
+  for (const auto& [doc, want] : pointed) {
+    CAPTURE(doc);
+    REQUIRE(util::write_file_atomic(file, doc).ok());
+    util::Result<ContainerState> r = store.load("bad");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == EINVAL);
+    CHECK(r.error().message == "parse `" + file + "`: " + want);
+  }
+  // A syntax error says where it is.
+  REQUIRE(util::write_file_atomic(file, "{not json").ok());
+  CHECK(store.load("bad").error().message.find("invalid JSON") != std::string::npos);
   // Unknown members are ignored (a newer writer).
   REQUIRE(util::write_file_atomic(file, R"({"id":"bad","status":"running","future":[1,2]})").ok());
   CHECK(store.load("bad").ok());
