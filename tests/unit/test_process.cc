@@ -267,9 +267,15 @@ TEST_CASE("apply_process_attributes: the process is not dumpable afterwards") {
     p.user.gid = getgid();
     p.user.additional_gids = groups;
     util::Status s = os::apply_process_attributes(p, nullptr, nullptr);
-    if (!s.ok()) return 1;
+    if (!s.ok()) return geteuid() == 0 ? 1 : kUserSwitchFailed;
     return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : 2;
   });
+  if (status == kUserSwitchFailed && geteuid() != 0) {
+    // "Not dumpable" is set after the capability drop and user switch, which a non-root run
+    // cannot make: nothing to check.
+    MESSAGE("SKIPPED: not root, the user switch failed before the dumpable flag is reset");
+    return;
+  }
   CHECK(status == 0);
 }
 
