@@ -150,7 +150,7 @@ void SystemdDriver::remember_unsupported(const std::string& property) const {
   (void)::write(owned.get(), line.data(), line.size());
 }
 
-void SystemdDriver::note(const util::Status& s) {
+void SystemdDriver::mark_unresponsive_if_timed_out(const util::Status& s) {
   // No answer within the deadline: systemd is stuck (or gone). Asking it to clean up would
   // only wait another deadline each time.
   if (!s && s.error().code == ETIMEDOUT)
@@ -166,7 +166,7 @@ util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
   unsigned dropped = 0;
   for (;;) {
     util::Status s = (*mgr)->start_transient_unit(options_.unit, properties);
-    note(s);
+    mark_unresponsive_if_timed_out(s);
     if (s) {
       unit_may_exist_ = true;
       return s;
@@ -184,7 +184,7 @@ util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
       }
       stopped_stale = true;
       util::Status stopped = (*mgr)->stop_unit(options_.unit);
-      note(stopped);
+      mark_unresponsive_if_timed_out(stopped);
       if (stopped)
         continue;
     }
@@ -193,7 +193,7 @@ util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
       // An active one stays and the retry fails with EEXIST again.
       reset_done = true;
       util::Status r = (*mgr)->reset_failed_unit(options_.unit);
-      note(r);
+      mark_unresponsive_if_timed_out(r);
       if (!r)
         return std::move(s).error().wrap("start unit `" + options_.unit + "`");
       continue;
@@ -244,7 +244,7 @@ util::Status SystemdDriver::stop_and_reset() {
   if (!mgr)
     return std::move(mgr).error();
   util::Status stopped = (*mgr)->stop_unit(options_.unit);
-  note(stopped);
+  mark_unresponsive_if_timed_out(stopped);
   if (unresponsive_)
     return std::move(stopped).error().wrap("stop unit `" + options_.unit + "`");
   if (!stopped) {
@@ -252,7 +252,7 @@ util::Status SystemdDriver::stop_and_reset() {
     // the unit has CollectMode=inactive-or-failed (unless an annotation says otherwise, and
     // then a stopped scope is still inactive, not failed), so no ResetFailedUnit round trip.
     util::Status reset = (*mgr)->reset_failed_unit(options_.unit);
-    note(reset);
+    mark_unresponsive_if_timed_out(reset);
     return std::move(stopped).error().wrap("stop unit `" + options_.unit + "`");
   }
   unit_may_exist_ = false;
@@ -286,7 +286,7 @@ util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
     if (!unresponsive_ && unit_may_exist_ && !joined_existing_) {
       if (util::Result<systemd::Manager*> mgr = manager()) {
         util::Status killed = (*mgr)->kill_unit(options_.unit, SIGKILL);
-        note(killed);
+        mark_unresponsive_if_timed_out(killed);
       }
       (void)stop_and_reset();
     }
@@ -305,7 +305,7 @@ util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
     util::Result<systemd::Manager*> mgr = manager();
     util::Result<std::string> asked = (*mgr)->control_group(options_.unit);
     if (!asked) {
-      note(util::Status(asked.error()));
+      mark_unresponsive_if_timed_out(util::Status(asked.error()));
       return fail(std::move(asked).error().wrap("unit `" + options_.unit + "`"));
     }
     cgroup = std::move(*asked);
@@ -329,7 +329,7 @@ util::Status SystemdDriver::create(int pid, const spec::Resources* resources) {
       return fail(std::move(s).error());
     util::Result<systemd::Manager*> mgr = manager();
     util::Status s = (*mgr)->set_unit_properties(options_.unit, true, asked);
-    note(s);
+    mark_unresponsive_if_timed_out(s);
     if (!s)
       return fail(std::move(s).error().wrap("unit `" + options_.unit + "`: -p"));
   }
@@ -380,7 +380,7 @@ util::Status SystemdDriver::set_properties(systemd::UnitProperties properties) {
     return std::move(mgr).error();
   for (unsigned dropped = 0; !properties.empty(); ++dropped) {
     util::Status s = (*mgr)->set_unit_properties(options_.unit, true, properties);
-    note(s);
+    mark_unresponsive_if_timed_out(s);
     if (s)
       return s;
     std::optional<std::string> name = systemd::unsupported_property(s.error());
@@ -430,7 +430,7 @@ util::Status SystemdDriver::set_frozen(bool frozen) {
   if (!mgr)
     return std::move(mgr).error();
   util::Status s = frozen ? (*mgr)->freeze_unit(options_.unit) : (*mgr)->thaw_unit(options_.unit);
-  note(s);
+  mark_unresponsive_if_timed_out(s);
   if (s)
     return s;
   if (!freezer_unsupported(s.error()))

@@ -119,7 +119,9 @@ class SystemdDriver final : public Driver {
   /// True when `property` comes from a `-p` assignment.
   bool user_assigned(std::string_view property) const;
   util::Status set_frozen(bool frozen);
-  void note(const util::Status& s);
+  /// Remembers that systemd is unresponsive when `s` is a timeout (ETIMEDOUT), so that
+  /// later cleanup does not wait another deadline for it.
+  void mark_unresponsive_if_timed_out(const util::Status& s);
 
   SystemdDriverOptions options_;
   std::unique_ptr<systemd::Manager> manager_;

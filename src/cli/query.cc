@@ -23,7 +23,7 @@ using runtime::StateStore;
 
 struct ListEntry {
   ContainerState state;
-  runtime::Status status = runtime::Status::stopped;
+  runtime::ContainerStatus status = runtime::ContainerStatus::stopped;
   std::string owner;
 };
 
@@ -60,7 +60,7 @@ int run_state(const IdOptions& o, const GlobalOptions& global) {
   util::Result<ContainerState> state = store->load(o.id);
   if (!state)
     return fail(context, std::move(state).error());
-  runtime::Status status = runtime::current_status(*state, store->dir(o.id));
+  runtime::ContainerStatus status = runtime::current_status(*state, store->dir(o.id));
   return print(runtime::oci_state_json(*state, status, 2) + "\n", "state");
 }
 
@@ -84,7 +84,7 @@ int run_list(const ListOptions& o, const GlobalOptions& global) {
     e.status = runtime::current_status(*state, store->dir(id));
     e.state = std::move(*state);
     e.owner = owner_of(store->dir(id));
-    if (e.status == runtime::Status::stopped)
+    if (e.status == runtime::ContainerStatus::stopped)
       e.state.pid = 0;
     entries.push_back(std::move(e));
   }

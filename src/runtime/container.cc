@@ -30,7 +30,7 @@ util::Result<Loaded> load_locked(const std::string& root, const std::string& id)
   util::Result<ContainerState> state = store->load(id);
   if (!state)
     return std::move(state).error();
-  Status status = current_status(*state, store->dir(id));
+  ContainerStatus status = current_status(*state, store->dir(id));
   return Loaded{std::move(*store), std::move(*lock), std::move(*state), status};
 }
 
@@ -95,13 +95,13 @@ size_t other_containers_processes(const util::Result<spec::Config>& config, cgro
 util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgroups::Driver* known) {
   // poststop: "MUST be called after the container is deleted"; a failure is a warning.
   // Not for what a create that died left (`creating`): its own undo runs none either.
-  const bool half_made = state.status == Status::creating;
+  const bool half_made = state.status == ContainerStatus::creating;
   util::Result<spec::Config> config = load_config_for(store, state);
   if (!config) {
     if (!half_made)
       util::log_warning("delete `" + state.id + "`: poststop hooks not run: " + config.error().message);
   } else if (!half_made && config->hooks && !config->hooks->poststop.empty()) {
-    for (const util::Error& e : run_all_hooks(config->hooks->poststop, oci_state_json(state, Status::stopped, 0),
+    for (const util::Error& e : run_all_hooks(config->hooks->poststop, oci_state_json(state, ContainerStatus::stopped, 0),
                                                "poststop"))
       util::log_warning("delete `" + state.id + "`: " + e.message);
   }

@@ -116,7 +116,7 @@ struct Loaded {
   StateStore store;
   ContainerLock lock;
   ContainerState state;
-  Status status = Status::stopped;
+  ContainerStatus status = ContainerStatus::stopped;
 };
 
 /// Opens the store, locks `id` and loads its state.

@@ -304,7 +304,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   ContainerState state;
   state.oci_version = config.oci_version;
   state.id = o.id;
-  state.status = Status::creating;
+  state.status = ContainerStatus::creating;
   state.bundle = o.bundle;
   state.rootfs = *rootfs;
   state.created = rfc3339_nano_now();
@@ -448,11 +448,11 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   // The runtime hooks run once init has mounted everything (runc's order).
   if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::mounted); !m)
     return init_failure(std::move(m).error());
-  const std::string state_json = oci_state_json(state, Status::creating, 0);
+  const std::string state_json = oci_state_json(state, ContainerStatus::creating, 0);
   if (config.hooks) {
     // prestart is deprecated but still run, before createRuntime, in our namespaces. Its
     // state says `created`, as runtime-tools' validation and crun have it (runc: creating).
-    if (util::Status s = run_hooks(config.hooks->prestart, oci_state_json(state, Status::created, 0), "prestart");
+    if (util::Status s = run_hooks(config.hooks->prestart, oci_state_json(state, ContainerStatus::created, 0), "prestart");
         !s)
       return std::move(s).error();
     if (util::Status s = run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
@@ -481,7 +481,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     if (util::Status s = util::send_fd_to_path(o.pidfd_socket, o.id, pidfd.get(), "pidfd socket `" + o.pidfd_socket + "`"); !s)
       return std::move(s).error();
   }
-  state.status = Status::created;
+  state.status = ContainerStatus::created;
   if (util::Status s = store->save(state); !s)
     return std::move(s).error();
   // Last: a pid file exists only for a container that is complete (a create killed before

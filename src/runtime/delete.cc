@@ -28,9 +28,9 @@ util::Status remove(const std::string& root, const std::string& id, bool force) 
   // Recorded `creating` while we hold the lock, which create holds until it finishes: the
   // create that recorded it died. What it made goes as create's own undo would remove it,
   // without --force (as a created container's init is killed without it).
-  const bool half_made = l->state.status == Status::creating;
-  if (l->status != Status::stopped) {
-    if (!force && l->status != Status::created && !half_made)
+  const bool half_made = l->state.status == ContainerStatus::creating;
+  if (l->status != ContainerStatus::stopped) {
+    if (!force && l->status != ContainerStatus::created && !half_made)
       return util::make_error(std::string("cannot delete container `") + id + "` that is not stopped: " +
                                   to_string(l->status),
                               EBUSY);
@@ -38,7 +38,7 @@ util::Status remove(const std::string& root, const std::string& id, bool force) 
     if (!driver)
       return std::move(driver).error();
     // A paused container cannot die while frozen.
-    if (l->status == Status::paused)
+    if (l->status == ContainerStatus::paused)
       (void)(*driver)->thaw();
     if (util::Status s = kill_all_and_wait(l->store, l->state, driver->get()); !s)
       return s;

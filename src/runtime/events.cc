@@ -144,7 +144,7 @@ util::Status events(const std::string& root, const std::string& id, std::chrono:
     util::Result<Loaded> l = load_locked(root, id);
     if (!l)
       return std::move(l).error();
-    if (l->status == Status::stopped || l->status == Status::creating)
+    if (l->status == ContainerStatus::stopped || l->status == ContainerStatus::creating)
       return util::make_error("container not running", ESRCH);
     util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(l->state, root);
     if (!driver)
@@ -173,7 +173,7 @@ util::Status events(const std::string& root, const std::string& id, std::chrono:
     std::this_thread::sleep_until(std::min(next_stats, Clock::now() + tick));
     // Read before looking at the status, so an OOM that ended the container is reported.
     util::Result<cgroups::Stats> now = cgroups::read_stats(source);
-    const bool stopped = current_status(state, dir) == Status::stopped;
+    const bool stopped = current_status(state, dir) == ContainerStatus::stopped;
     if (!now) {
       if (stopped)  // its cgroup may be gone already
         return {};

@@ -186,9 +186,9 @@ util::Result<int> exec(const ExecOptions& o) {
   if (!l)
     return std::move(l).error();
   // --ignore-paused: the process joins the frozen cgroup and starts once it is resumed.
-  if (l->status == Status::paused && !o.ignore_paused)
+  if (l->status == ContainerStatus::paused && !o.ignore_paused)
     return util::make_error("cannot exec in a paused container (use --ignore-paused to override)", EINVAL);
-  if (!can_exec(l->status) && l->status != Status::paused)
+  if (!can_exec(l->status) && l->status != ContainerStatus::paused)
     return util::make_error(std::string("cannot exec in a ") + to_string(l->status) + " container", EINVAL);
   util::Result<cgroups::SubCgroups> sub_cgroups = cgroups::parse_sub_cgroups(o.cgroups);
   if (!sub_cgroups)

@@ -17,7 +17,7 @@ util::Status kill(const std::string& root, const std::string& id, int signal, bo
     return std::move(l).error();
   // --all also on a stopped container (runc): whatever is left in its cgroup gets the
   // signal, and nothing left is not an error.
-  const bool stopped = l->status == Status::stopped;
+  const bool stopped = l->status == ContainerStatus::stopped;
   if (!can_kill(l->status) && !(all && stopped))
     return util::make_error("container not running", ESRCH);
   if (all) {

@@ -20,7 +20,7 @@ util::Status set_frozen(const std::string& root, const std::string& id, bool fro
     return std::move(s).error().wrap(frozen ? "freeze" : "thaw");
   // Recorded so that `state` reports paused (current_status keeps a recorded pause while
   // init lives); a resumed container is running again.
-  l->state.status = frozen ? Status::paused : Status::running;
+  l->state.status = frozen ? ContainerStatus::paused : ContainerStatus::running;
   return l->store.save(l->state);
 }
 

@@ -57,7 +57,7 @@ util::Status ps(const std::string& root, const std::string& id, const std::strin
     util::Result<std::vector<int>> got = (*driver)->pids();
     // A stopped container's cgroup may be gone (systemd removes an empty scope's): it has
     // no processes, which is not an error (runc).
-    if (!got && !(got.error().code == ENOENT && l->status == Status::stopped))
+    if (!got && !(got.error().code == ENOENT && l->status == ContainerStatus::stopped))
       return std::move(got).error().wrap("list the container's processes");
     if (got)
       pids = std::move(*got);

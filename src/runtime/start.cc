@@ -13,10 +13,10 @@
 namespace ocistart::runtime {
 namespace {
 
-util::Error cannot_start(Status status) {
+util::Error cannot_start(ContainerStatus status) {
   switch (status) {
-    case Status::stopped: return util::make_error("cannot start a container that has stopped", EINVAL);
-    case Status::running: return util::make_error("cannot start an already running container", EINVAL);
+    case ContainerStatus::stopped: return util::make_error("cannot start a container that has stopped", EINVAL);
+    case ContainerStatus::running: return util::make_error("cannot start an already running container", EINVAL);
     default:
       return util::make_error(std::string("cannot start a container in the ") + to_string(status) + " state",
                               EINVAL);
@@ -52,7 +52,7 @@ util::Status start(const std::string& root, const std::string& id) {
       if (n < 0 && errno != EAGAIN && errno != EINTR)
         return util::errno_error("read exec.fifo");
     }
-    if (current_status(l->state, "/nonexistent") == Status::stopped)
+    if (current_status(l->state, "/nonexistent") == ContainerStatus::stopped)
       return util::make_error("container init exited before start", ESRCH);
   }
   fifo.reset();
@@ -63,9 +63,9 @@ util::Status start(const std::string& root, const std::string& id) {
   util::Result<spec::Config> config = load_config_for(l->store, l->state);
   if (config && config->hooks && !config->hooks->poststart.empty())
     for (const util::Error& e :
-         run_all_hooks(config->hooks->poststart, oci_state_json(l->state, Status::running, 0), "poststart"))
+         run_all_hooks(config->hooks->poststart, oci_state_json(l->state, ContainerStatus::running, 0), "poststart"))
       util::log_warning("start `" + id + "`: " + e.message);
-  l->state.status = Status::running;
+  l->state.status = ContainerStatus::running;
   return l->store.save(l->state);
 }
 

@@ -1,14 +1,12 @@
 // The two JSON forms of a container's state: the OCI state document (what `state`
 // prints and hooks read) and state.json (the runtime-private file in the state dir).
-#include <simdjson.h>
-
 #include <cerrno>
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 
 #include "runtime/state_store.h"
+#include "spec/json_reader.h"
 #include "util/json_writer.h"
 
 namespace ocistart::runtime {
@@ -33,20 +31,6 @@ constexpr std::string_view kSystemdUnit = "systemdUnit";
 constexpr std::string_view kMachine = "machine";
 constexpr std::string_view kSystemdCgroup = "systemdCgroup";
 
-util::Error member_error(std::string_view name, std::string_view what) {
-  std::string m = "`";
-  m.append(name).append("`: ").append(what);
-  return make_error(std::move(m), EINVAL);
-}
-
-util::Status get_string(simdjson::dom::element v, std::string_view name, std::string& out) {
-  std::string_view s;
-  if (v.get_string().get(s) != simdjson::SUCCESS)
-    return member_error(name, "expected a string");
-  out.assign(s);
-  return {};
-}
-
 }  // namespace
 
 // Matches runc's `state` output member for member (state.go, list.go containerState):
@@ -55,12 +39,12 @@ util::Status get_string(simdjson::dom::element v, std::string_view name, std::st
 // is stopped: runc prints it that way (its field has no omitempty), and engines that
 // unmarshal into a struct with an int `pid` (containerd's runc shim, podman) accept both,
 // while a tool that checks for the member does not break on a stopped container.
-std::string oci_state_json(const ContainerState& s, Status status, int indent) {
+std::string oci_state_json(const ContainerState& s, ContainerStatus status, int indent) {
   util::JsonWriter w(indent);
   w.begin_object();
   w.member("ociVersion", s.oci_version);
   w.member("id", s.id);
-  w.member("pid", status == Status::stopped ? 0 : s.pid);
+  w.member("pid", status == ContainerStatus::stopped ? 0 : s.pid);
   w.member("status", to_string(status));
   w.member("bundle", s.bundle);
   w.member("rootfs", s.rootfs);
@@ -102,86 +86,41 @@ std::string state_file_json(const ContainerState& s) {
   return std::move(w).str();
 }
 
-util::Result<ContainerState> parse_state_file(std::string_view json) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
-  simdjson::dom::element doc;
-  if (simdjson::error_code e = parser.parse(padded).get(doc); e != simdjson::SUCCESS)
-    return make_error(std::string("invalid JSON: ") + simdjson::error_message(e), EINVAL);
-  simdjson::dom::object obj;
-  if (doc.get_object().get(obj) != simdjson::SUCCESS)
-    return make_error("expected a JSON object", EINVAL);
+// state.json is read with the config's reader (spec/json_reader.h), so that a bad member
+// is named by its JSON pointer ("/pid: expected a 32-bit integer, got \"12\"") as in a
+// config. Unknown members are ignored so that a newer ocistart's state.json stays readable.
+bool read_value(spec::json::Reader& reader, spec::json::element value, ContainerStatus& out) {
+  std::string text;
+  if (!spec::json::read_value(reader, value, text))
+    return false;
+  std::optional<ContainerStatus> status = status_from_string(text);
+  if (!status)
+    return reader.fail("unknown status `" + text + "`");
+  out = *status;
+  return true;
+}
 
-  ContainerState s;
-  bool have_id = false;
-  bool have_status = false;
-  // Unknown members are ignored so that a newer ocistart's state.json stays readable.
-  for (simdjson::dom::key_value_pair field : obj) {
-    std::string_view name = field.key;
-    simdjson::dom::element v = field.value;
-    util::Status r;
-    if (name == kOciVersion) {
-      r = get_string(v, name, s.oci_version);
-    } else if (name == kId) {
-      r = get_string(v, name, s.id);
-      have_id = true;
-    } else if (name == kStatus) {
-      std::string text;
-      r = get_string(v, name, text);
-      if (r) {
-        std::optional<Status> st = status_from_string(text);
-        if (!st)
-          return member_error(name, "unknown status `" + text + "`");
-        s.status = *st;
-        have_status = true;
-      }
-    } else if (name == kPid) {
-      int64_t pid = 0;
-      if (v.get_int64().get(pid) != simdjson::SUCCESS || pid < 0 ||
-          pid > std::numeric_limits<int>::max())
-        return member_error(name, "expected a process id");
-      s.pid = static_cast<int>(pid);
-    } else if (name == kPidStartTime) {
-      if (v.get_uint64().get(s.pid_start_time) != simdjson::SUCCESS)
-        return member_error(name, "expected an unsigned integer");
-    } else if (name == kBundle) {
-      r = get_string(v, name, s.bundle);
-    } else if (name == kRootfs) {
-      r = get_string(v, name, s.rootfs);
-    } else if (name == kCreated) {
-      r = get_string(v, name, s.created);
-    } else if (name == kOwner) {
-      r = get_string(v, name, s.owner);
-    } else if (name == kAnnotations) {
-      simdjson::dom::object annotations;
-      if (v.get_object().get(annotations) != simdjson::SUCCESS)
-        return member_error(name, "expected an object");
-      for (simdjson::dom::key_value_pair a : annotations) {
-        std::string_view value;
-        if (a.value.get_string().get(value) != simdjson::SUCCESS)
-          return member_error(std::string(name) + "/" + std::string(a.key), "expected a string");
-        s.annotations.insert_or_assign(std::string(a.key), std::string(value));
-      }
-    } else if (name == kCgroupDriver) {
-      r = get_string(v, name, s.cgroup_driver);
-    } else if (name == kCgroupPath) {
-      r = get_string(v, name, s.cgroup_path);
-    } else if (name == kSystemdUnit) {
-      r = get_string(v, name, s.systemd_unit);
-    } else if (name == kMachine) {
-      r = get_string(v, name, s.machine);
-    } else if (name == kSystemdCgroup) {
-      if (v.get_bool().get(s.systemd_cgroup_flag) != simdjson::SUCCESS)
-        return member_error(name, "expected a boolean");
-    }
-    if (!r)
-      return std::move(r).error();
+bool read_object(spec::json::Object& o, ContainerState& out) {
+  if (!(o.optional(kOciVersion, out.oci_version) && o.required(kId, out.id) &&
+        o.required(kStatus, out.status) && o.optional(kPid, out.pid)))
+    return false;
+  if (out.pid < 0) {
+    spec::json::Reader::Scope scope = o.reader().enter(kPid);
+    return o.reader().fail("expected a process id, got " + std::to_string(out.pid));
   }
-  if (!have_id)
-    return member_error(kId, "required member missing");
-  if (!have_status)
-    return member_error(kStatus, "required member missing");
-  return s;
+  return o.optional(kPidStartTime, out.pid_start_time) && o.optional(kBundle, out.bundle) &&
+         o.optional(kRootfs, out.rootfs) && o.optional(kCreated, out.created) &&
+         o.optional(kOwner, out.owner) && o.optional(kAnnotations, out.annotations) &&
+         o.optional(kCgroupDriver, out.cgroup_driver) && o.optional(kCgroupPath, out.cgroup_path) &&
+         o.optional(kSystemdUnit, out.systemd_unit) && o.optional(kMachine, out.machine) &&
+         o.optional(kSystemdCgroup, out.systemd_cgroup_flag);
+}
+
+util::Result<ContainerState> parse_state_file(std::string_view json) {
+  util::Result<ContainerState> state = spec::parse_whole<ContainerState>(json);
+  if (!state)
+    return make_error(std::move(state).error().message, EINVAL);
+  return state;
 }
 
 }  // namespace ocistart::runtime

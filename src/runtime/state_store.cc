@@ -133,24 +133,24 @@ bool init_alive(const ContainerState& s) {
   return st && st->start_time == s.pid_start_time && st->state != 'Z' && st->state != 'X';
 }
 
-Status current_status(const ContainerState& s, const std::string& container_dir) {
+ContainerStatus current_status(const ContainerState& s, const std::string& container_dir) {
   // create records the container before it clones the init (so that a create killed at
   // any step leaves what `delete` finds): no pid yet is `creating`, not `stopped`.
-  if (s.pid <= 0 && s.status == Status::creating)
-    return Status::creating;
+  if (s.pid <= 0 && s.status == ContainerStatus::creating)
+    return ContainerStatus::creating;
   if (!init_alive(s))
-    return Status::stopped;
+    return ContainerStatus::stopped;
   // init blocks on exec.fifo until `start` opens it, and `start` removes it.
   struct stat fifo {};
   std::string fifo_path = container_dir + "/" + kExecFifo;
   if (::fstatat(AT_FDCWD, fifo_path.c_str(), &fifo, AT_SYMLINK_NOFOLLOW) == 0)
-    return Status::created;
-  if (s.status == Status::paused)
-    return Status::paused;
+    return ContainerStatus::created;
+  if (s.status == ContainerStatus::paused)
+    return ContainerStatus::paused;
   // init is alive but create has not finished setting up (no exec.fifo yet).
-  if (s.status == Status::creating)
-    return Status::creating;
-  return Status::running;
+  if (s.status == ContainerStatus::creating)
+    return ContainerStatus::creating;
+  return ContainerStatus::running;
 }
 
 util::Result<StateStore> StateStore::open(std::string root) {

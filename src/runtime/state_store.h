@@ -18,7 +18,7 @@ namespace ocistart::runtime {
 struct ContainerState {
   std::string oci_version;  // of the config that created it
   std::string id;
-  Status status = Status::creating;  // as last recorded; see current_status()
+  ContainerStatus status = ContainerStatus::creating;  // as last recorded; see current_status()
   int pid = 0;                       // init (the container's pid 1 seen from the host)
   uint64_t pid_start_time = 0;       // /proc/<pid>/stat field 22, to detect pid reuse
   std::string bundle;                // absolute
@@ -38,13 +38,13 @@ struct ContainerState {
 /// receive it, member for member as runc prints it: ociVersion, id, pid (0 when
 /// `status` is stopped, as runc), status, bundle, rootfs, created, annotations (only when
 /// not empty), owner. indent as JsonWriter.
-[[nodiscard]] std::string oci_state_json(const ContainerState& s, Status status, int indent = 2);
+[[nodiscard]] std::string oci_state_json(const ContainerState& s, ContainerStatus status, int indent = 2);
 
 /// The status now: `stopped` when init is gone (see init_alive()), `created` while
 /// `<dir>/exec.fifo` exists, the recorded `paused` (or `creating`), else `running`. A
 /// recorded `creating` without a pid (create has not cloned the init yet, or died before it
 /// recorded one) stays `creating`.
-[[nodiscard]] Status current_status(const ContainerState& s, const std::string& container_dir);
+[[nodiscard]] ContainerStatus current_status(const ContainerState& s, const std::string& container_dir);
 
 /// Whether the init `s` records still lives: false for pid 0, no such process, a zombie, or
 /// a pid that was reused (its start time differs from pid_start_time).

@@ -6,17 +6,18 @@
 
 namespace ocistart::runtime {
 
-enum class Status { creating, created, running, paused, stopped };
+// Named apart from util::Status (a Result<void>), which runtime code uses everywhere too.
+enum class ContainerStatus { creating, created, running, paused, stopped };
 
-[[nodiscard]] const char* to_string(Status s) noexcept;
-[[nodiscard]] std::optional<Status> status_from_string(std::string_view s) noexcept;
+[[nodiscard]] const char* to_string(ContainerStatus s) noexcept;
+[[nodiscard]] std::optional<ContainerStatus> status_from_string(std::string_view s) noexcept;
 
-[[nodiscard]] bool can_start(Status s) noexcept;   // created
-[[nodiscard]] bool can_kill(Status s) noexcept;    // created, running, paused
-[[nodiscard]] bool can_delete(Status s) noexcept;  // stopped, created (as runc: kill then delete);
+[[nodiscard]] bool can_start(ContainerStatus s) noexcept;   // created
+[[nodiscard]] bool can_kill(ContainerStatus s) noexcept;    // created, running, paused
+[[nodiscard]] bool can_delete(ContainerStatus s) noexcept;  // stopped, created (as runc: kill then delete);
                                                    // running/paused only with --force
-[[nodiscard]] bool can_exec(Status s) noexcept;    // created, running
-[[nodiscard]] bool can_pause(Status s) noexcept;   // created, running
-[[nodiscard]] bool can_resume(Status s) noexcept;  // paused
+[[nodiscard]] bool can_exec(ContainerStatus s) noexcept;    // created, running
+[[nodiscard]] bool can_pause(ContainerStatus s) noexcept;   // created, running
+[[nodiscard]] bool can_resume(ContainerStatus s) noexcept;  // paused
 
 }  // namespace ocistart::runtime

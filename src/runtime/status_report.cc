@@ -300,7 +300,7 @@ util::Result<StatusFacts> gather_status(const std::string& root, const std::stri
     const ContainerState& s = l->state;
     f.id = s.id;
     f.status = l->status;
-    f.pid = l->status == Status::stopped ? 0 : s.pid;
+    f.pid = l->status == ContainerStatus::stopped ? 0 : s.pid;
     f.bundle = s.bundle;
     f.created = s.created;
     f.cgroup_driver = s.cgroup_driver;

@@ -32,7 +32,7 @@ struct CgroupUsage {
 /// Everything `status` prints.
 struct StatusFacts {
   std::string id;
-  Status status = Status::stopped;
+  ContainerStatus status = ContainerStatus::stopped;
   int pid = 0;  // init; 0 when stopped
   std::string bundle;
   std::string created;        // RFC 3339, as state.json records it

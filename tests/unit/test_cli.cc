@@ -441,7 +441,7 @@ TEST_CASE("state and list show a saved container as runc does") {
     ocistart::runtime::ContainerState s;
     s.oci_version = "1.2.1";
     s.id = "web";
-    s.status = ocistart::runtime::Status::running;
+    s.status = ocistart::runtime::ContainerStatus::running;
     s.pid = getpid();  // alive, so the status stays running
     s.pid_start_time = ocistart::runtime::process_start_time(getpid());
     s.bundle = "/srv/web";

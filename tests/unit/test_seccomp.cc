@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <linux/seccomp.h>
 
 #include <cerrno>
 #include <string>
@@ -137,14 +138,37 @@ TEST_CASE("seccomp: architectures are added, the native one is no error") {
 
 #endif  // __x86_64__
 
-TEST_CASE("seccomp: flags are accepted") {
+TEST_CASE("seccomp: flags reach the flags seccomp(2) is called with") {
+  // load_seccomp_filter() passes kernel_flags() to seccomp(SECCOMP_SET_MODE_FILTER) as is.
   spec::Seccomp p;
   p.default_action = "SCMP_ACT_ALLOW";
+  p.syscalls.push_back(rule({"mkdir"}, "SCMP_ACT_LOG"));
+  auto flags_of = [](const spec::Seccomp& profile) -> unsigned long {
+    util::Result<os::SeccompFilter> filter = os::build_seccomp_filter(profile);
+    REQUIRE_MESSAGE(filter.ok(), (filter.ok() ? "" : filter.error().message));
+    return filter->kernel_flags();
+  };
+  CHECK(flags_of(p) == 0);
+
   p.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
              "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
-  p.syscalls.push_back(rule({"mkdir"}, "SCMP_ACT_LOG"));
-  util::Result<os::SeccompFilter> filter = os::build_seccomp_filter(p);
-  CHECK_MESSAGE(filter.ok(), (filter.ok() ? "" : filter.error().message));
+  CHECK(flags_of(p) ==
+        (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW));
+  p.flags = {"SECCOMP_FILTER_FLAG_LOG"};
+  CHECK(flags_of(p) == SECCOMP_FILTER_FLAG_LOG);
+  p.flags = {"SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
+  CHECK(flags_of(p) == SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+
+  // WAIT_KILLABLE_RECV only with a notify rule, which adds NEW_LISTENER (and TSYNC_ESRCH to
+  // a TSYNC).
+  p.flags = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", "SECCOMP_FILTER_FLAG_LOG"};
+  CHECK(flags_of(p) == SECCOMP_FILTER_FLAG_LOG);
+  p.syscalls.push_back(rule({"mkdirat"}, "SCMP_ACT_NOTIFY"));
+  CHECK(flags_of(p) == (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_LOG |
+                        SECCOMP_FILTER_FLAG_NEW_LISTENER));
+  p.flags = {"SECCOMP_FILTER_FLAG_TSYNC"};
+  CHECK(flags_of(p) == (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |
+                        SECCOMP_FILTER_FLAG_NEW_LISTENER));
 }
 
 TEST_CASE("seccomp: notify is tracked, and refused for the default action and write") {

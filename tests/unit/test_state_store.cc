@@ -48,7 +48,7 @@ ContainerState sample_state(const std::string& id) {
   ContainerState s;
   s.oci_version = "1.2.1";
   s.id = id;
-  s.status = runtime::Status::paused;
+  s.status = runtime::ContainerStatus::paused;
   s.pid = 4242;
   s.pid_start_time = 18446744073709551000ull;  // above INT64_MAX: must stay unsigned
   s.bundle = "/srv/bundles/web";
@@ -167,8 +167,8 @@ TEST_CASE("state store: save/load round trip of every field") {
   CHECK((st.st_mode & 07777) == 0600);
 
   // Every status survives; and the defaults of a sparse state.
-  for (runtime::Status v : {runtime::Status::creating, runtime::Status::created, runtime::Status::running,
-                            runtime::Status::paused, runtime::Status::stopped}) {
+  for (runtime::ContainerStatus v : {runtime::ContainerStatus::creating, runtime::ContainerStatus::created, runtime::ContainerStatus::running,
+                            runtime::ContainerStatus::paused, runtime::ContainerStatus::stopped}) {
     ContainerState m;
     m.id = "web";
     m.status = v;
@@ -215,7 +215,35 @@ TEST_CASE("state store: a broken state.json gives an error naming the file") {
     CHECK(r.error().message.rfind("parse `" + file + "`: ", 0) == 0);
   }
   REQUIRE(util::write_file_atomic(file, R"({"id":"bad","status":"sleeping"})").ok());
-  CHECK(store.load("bad").error().message == "parse `" + file + "`: `status`: unknown status `sleeping`");
+  CHECK(store.load("bad").error().message == "parse `" + file + "`: /status: unknown status `sleeping`");
+  // Every bad member is named by its JSON pointer, as in a config's errors.
+  const std::pair<const char*, const char*> pointed[] = {
+      {R"({"status":"running"})", "/id: required member missing"},
+      {R"({"id":"bad"})", "/status: required member missing"},
+      {R"({"id":7,"status":"running"})", "/id: expected a string, got number"},
+      {R"({"id":"bad","status":"running","pid":"12"})", "/pid: expected a 32-bit integer, got string"},
+      {R"({"id":"bad","status":"running","pid":-3})", "/pid: expected a process id, got -3"},
+      {R"({"id":"bad","status":"running","pid":4294967296})",
+       "/pid: expected a 32-bit integer, got 4294967296"},
+      {R"({"id":"bad","status":"running","pidStartTime":-1})",
+       "/pidStartTime: expected an unsigned integer, got -1"},
+      {R"({"id":"bad","status":"running","annotations":{"a":1}})",
+       "/annotations/a: expected a string, got number"},
+      {R"({"id":"bad","status":"running","systemdCgroup":"yes"})",
+       "/systemdCgroup: expected a boolean, got string"},
+      {"[]", "/: expected an object, got array"},
+  };
+  for (const auto& [doc, want] : pointed) {
+    CAPTURE(doc);
+    REQUIRE(util::write_file_atomic(file, doc).ok());
+    util::Result<ContainerState> r = store.load("bad");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == EINVAL);
+    CHECK(r.error().message == "parse `" + file + "`: " + want);
+  }
+  // A syntax error says where it is.
+  REQUIRE(util::write_file_atomic(file, "{not json").ok());
+  CHECK(store.load("bad").error().message.find("invalid JSON") != std::string::npos);
   // Unknown members are ignored (a newer writer).
   REQUIRE(util::write_file_atomic(file, R"({"id":"bad","status":"running","future":[1,2]})").ok());
   CHECK(store.load("bad").ok());
@@ -271,7 +299,7 @@ TEST_CASE("state store: remove deletes everything in the container dir") {
 
 TEST_CASE("oci_state_json: parses back and has runc's members") {
   ContainerState s = sample_state("web");
-  std::string text = runtime::oci_state_json(s, runtime::Status::running);
+  std::string text = runtime::oci_state_json(s, runtime::ContainerStatus::running);
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   REQUIRE(parser.parse(simdjson::padded_string(text)).get(doc) == simdjson::SUCCESS);
@@ -297,7 +325,7 @@ TEST_CASE("oci_state_json: parses back and has runc's members") {
 
   // Stopped: pid is 0 (as runc prints it); no annotations member when there are none.
   s.annotations.clear();
-  text = runtime::oci_state_json(s, runtime::Status::stopped, 0);
+  text = runtime::oci_state_json(s, runtime::ContainerStatus::stopped, 0);
   REQUIRE(parser.parse(simdjson::padded_string(text)).get(doc) == simdjson::SUCCESS);
   CHECK((doc["pid"].get(n) == simdjson::SUCCESS && n == 0));
   CHECK((doc["status"].get(sv) == simdjson::SUCCESS && sv == "stopped"));
@@ -360,7 +388,7 @@ TEST_CASE("current_status: running, created, paused, stopped from the live proce
   StateStore store = open_store(t.path);
   REQUIRE(store.create("c").ok());
   ContainerState s = sample_state("c");
-  s.status = runtime::Status::running;
+  s.status = runtime::ContainerStatus::running;
   std::string dir = store.dir("c");
 
   pid_t child = ::fork();
@@ -372,26 +400,26 @@ TEST_CASE("current_status: running, created, paused, stopped from the live proce
   s.pid = child;
   s.pid_start_time = runtime::process_start_time(child);
   REQUIRE(s.pid_start_time > 0);
-  CHECK(runtime::current_status(s, dir) == runtime::Status::running);
+  CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::running);
 
   // init waits on exec.fifo until `start`: created.
   std::string fifo = dir + "/exec.fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  CHECK(runtime::current_status(s, dir) == runtime::Status::created);
+  CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::created);
   REQUIRE(::unlink(fifo.c_str()) == 0);
 
-  s.status = runtime::Status::paused;
-  CHECK(runtime::current_status(s, dir) == runtime::Status::paused);
-  s.status = runtime::Status::creating;
-  CHECK(runtime::current_status(s, dir) == runtime::Status::creating);
-  s.status = runtime::Status::running;
+  s.status = runtime::ContainerStatus::paused;
+  CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::paused);
+  s.status = runtime::ContainerStatus::creating;
+  CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::creating);
+  s.status = runtime::ContainerStatus::running;
 
   // A different start time: the pid now belongs to an unrelated process.
   ContainerState reused = s;
   reused.pid_start_time = s.pid_start_time + 1;
-  CHECK(runtime::current_status(reused, dir) == runtime::Status::stopped);
+  CHECK(runtime::current_status(reused, dir) == runtime::ContainerStatus::stopped);
   reused.pid_start_time = 0;
-  CHECK(runtime::current_status(reused, dir) == runtime::Status::stopped);
+  CHECK(runtime::current_status(reused, dir) == runtime::ContainerStatus::stopped);
 
   // Dead but not reaped yet (zombie): init has exited.
   REQUIRE(::kill(child, SIGKILL) == 0);
@@ -402,17 +430,17 @@ TEST_CASE("current_status: running, created, paused, stopped from the live proce
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  CHECK(runtime::current_status(s, dir) == runtime::Status::stopped);
+  CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::stopped);
 
   // Reaped: the pid is gone.
   (void)wait_exit(child);
-  CHECK(runtime::current_status(s, dir) == runtime::Status::stopped);
+  CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::stopped);
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);  // even with a stale fifo
-  CHECK(runtime::current_status(s, dir) == runtime::Status::stopped);
+  CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::stopped);
 
   ContainerState never = s;
   never.pid = 0;
-  CHECK(runtime::current_status(never, dir) == runtime::Status::stopped);
+  CHECK(runtime::current_status(never, dir) == runtime::ContainerStatus::stopped);
 }
 
 TEST_CASE("state store: a save is atomic for a concurrent reader") {
@@ -585,32 +613,32 @@ TEST_CASE("state store: a lock on a container removed meanwhile is ENOENT") {
 }
 
 TEST_CASE("status: names round-trip and the legal transitions") {
-  using runtime::Status;
-  for (Status v : {Status::creating, Status::created, Status::running, Status::paused, Status::stopped})
+  using runtime::ContainerStatus;
+  for (ContainerStatus v : {ContainerStatus::creating, ContainerStatus::created, ContainerStatus::running, ContainerStatus::paused, ContainerStatus::stopped})
     CHECK(runtime::status_from_string(runtime::to_string(v)) == v);
-  CHECK(std::string(runtime::to_string(Status::created)) == "created");
-  CHECK(std::string(runtime::to_string(Status::stopped)) == "stopped");
+  CHECK(std::string(runtime::to_string(ContainerStatus::created)) == "created");
+  CHECK(std::string(runtime::to_string(ContainerStatus::stopped)) == "stopped");
   CHECK_FALSE(runtime::status_from_string("Running"));
   CHECK_FALSE(runtime::status_from_string(""));
-  CHECK(runtime::can_start(Status::created));
-  CHECK_FALSE(runtime::can_start(Status::running));
-  CHECK_FALSE(runtime::can_start(Status::stopped));
-  CHECK(runtime::can_kill(Status::running));
-  CHECK(runtime::can_kill(Status::paused));
-  CHECK(runtime::can_kill(Status::created));
-  CHECK_FALSE(runtime::can_kill(Status::stopped));
-  CHECK_FALSE(runtime::can_kill(Status::creating));
-  CHECK(runtime::can_delete(Status::stopped));
-  CHECK(runtime::can_delete(Status::created));  // runc kills it, then deletes
-  CHECK_FALSE(runtime::can_delete(Status::running));
-  CHECK_FALSE(runtime::can_delete(Status::paused));
-  CHECK(runtime::can_exec(Status::running));
-  CHECK(runtime::can_exec(Status::created));
-  CHECK_FALSE(runtime::can_exec(Status::stopped));
-  CHECK_FALSE(runtime::can_exec(Status::paused));
-  CHECK(runtime::can_pause(Status::running));
-  CHECK(runtime::can_pause(Status::created));
-  CHECK_FALSE(runtime::can_pause(Status::paused));
-  CHECK(runtime::can_resume(Status::paused));
-  CHECK_FALSE(runtime::can_resume(Status::running));
+  CHECK(runtime::can_start(ContainerStatus::created));
+  CHECK_FALSE(runtime::can_start(ContainerStatus::running));
+  CHECK_FALSE(runtime::can_start(ContainerStatus::stopped));
+  CHECK(runtime::can_kill(ContainerStatus::running));
+  CHECK(runtime::can_kill(ContainerStatus::paused));
+  CHECK(runtime::can_kill(ContainerStatus::created));
+  CHECK_FALSE(runtime::can_kill(ContainerStatus::stopped));
+  CHECK_FALSE(runtime::can_kill(ContainerStatus::creating));
+  CHECK(runtime::can_delete(ContainerStatus::stopped));
+  CHECK(runtime::can_delete(ContainerStatus::created));  // runc kills it, then deletes
+  CHECK_FALSE(runtime::can_delete(ContainerStatus::running));
+  CHECK_FALSE(runtime::can_delete(ContainerStatus::paused));
+  CHECK(runtime::can_exec(ContainerStatus::running));
+  CHECK(runtime::can_exec(ContainerStatus::created));
+  CHECK_FALSE(runtime::can_exec(ContainerStatus::stopped));
+  CHECK_FALSE(runtime::can_exec(ContainerStatus::paused));
+  CHECK(runtime::can_pause(ContainerStatus::running));
+  CHECK(runtime::can_pause(ContainerStatus::created));
+  CHECK_FALSE(runtime::can_pause(ContainerStatus::paused));
+  CHECK(runtime::can_resume(ContainerStatus::paused));
+  CHECK_FALSE(runtime::can_resume(ContainerStatus::running));
 }

@@ -102,7 +102,7 @@ TEST_CASE("state store: a state.json others may write, or a symlink in its place
   REQUIRE(s->create("c").ok());
   ContainerState state;
   state.id = "c";
-  state.status = runtime::Status::created;
+  state.status = runtime::ContainerStatus::created;
   REQUIRE(s->save(state).ok());
   std::string path = s->dir("c") + "/state.json";
   REQUIRE(::chmod(path.c_str(), 0666) == 0);
@@ -119,12 +119,12 @@ TEST_CASE("state store: a state.json others may write, or a symlink in its place
 
 TEST_CASE("current_status: recorded `creating` without a pid is a create not yet done, not stopped") {
   ContainerState s;
-  s.status = runtime::Status::creating;
+  s.status = runtime::ContainerStatus::creating;
   s.pid = 0;
-  CHECK(runtime::current_status(s, "/nonexistent") == runtime::Status::creating);
+  CHECK(runtime::current_status(s, "/nonexistent") == runtime::ContainerStatus::creating);
   CHECK_FALSE(runtime::init_alive(s));
-  s.status = runtime::Status::created;  // a complete container whose pid is unknown: gone
-  CHECK(runtime::current_status(s, "/nonexistent") == runtime::Status::stopped);
+  s.status = runtime::ContainerStatus::created;  // a complete container whose pid is unknown: gone
+  CHECK(runtime::current_status(s, "/nonexistent") == runtime::ContainerStatus::stopped);
 }
 
 TEST_CASE("state store: remove_unrecorded removes a directory without state.json only") {

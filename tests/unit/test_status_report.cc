@@ -35,7 +35,7 @@ std::string created_local() {
 StatusFacts running_facts() {
   StatusFacts f;
   f.id = "web";
-  f.status = runtime::Status::running;
+  f.status = runtime::ContainerStatus::running;
   f.pid = 4242;
   f.bundle = "/srv/web";
   f.created = "2024-03-15T14:30:00.123456789Z";
@@ -89,7 +89,7 @@ TEST_CASE("status report: ASCII without a UTF-8 locale") {
 TEST_CASE("status report: a stopped cgroupfs container shows only what it has") {
   StatusFacts f;
   f.id = "old";
-  f.status = runtime::Status::stopped;
+  f.status = runtime::ContainerStatus::stopped;
   f.bundle = "/b";
   f.created = "not a time";
   f.cgroup_driver = "cgroupfs";
