@@ -8,40 +8,12 @@
 
 #include "cgroups/cgroupfs.h"
 #include "cgroups/fs_common.h"
+#include "util/mountinfo.h"
+#include "util/text.h"
 
 namespace ocistart::cgroups {
 
 namespace {
-
-// mountinfo escapes ' ', '\t', '\n' and '\\' in paths as \ooo (octal).
-std::string unescape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      auto octal = [](char c) { return c >= '0' && c <= '7'; };
-      if (octal(s[i + 1]) && octal(s[i + 2]) && octal(s[i + 3])) {
-        out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-        i += 3;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  for (;;) {
-    size_t j = s.find(sep, i);
-    out.push_back(s.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
-    if (j == std::string_view::npos)
-      return out;
-    i = j + 1;
-  }
-}
 
 // The v1 controllers the kernel knows; other super options (rw, xattr, release_agent=...,
 // clone_children, noprefix, cpuset_v2_mode, favordynmods) are mount flags.
@@ -66,35 +38,21 @@ util::Result<int64_t> fs_type(const std::string& path) {
 }  // namespace
 
 util::Result<std::vector<CgroupMount>> parse_cgroup_mounts(std::string_view mountinfo) {
+  util::Mountinfo parsed = util::parse_mountinfo(mountinfo);
+  // Not a line we could read: only complain about cgroup ones.
+  for (const util::MalformedMountinfoLine& bad : parsed.malformed)
+    if (bad.text.find(" - cgroup") != std::string_view::npos)
+      return util::make_error("mountinfo line " + std::to_string(bad.line_no) + " is malformed", EINVAL);
   std::vector<CgroupMount> mounts;
-  size_t line_no = 0;
-  for (std::string_view line : split(mountinfo, '\n')) {
-    ++line_no;
-    if (line.empty())
-      continue;
-    // id parent maj:min root mount-point options [optional fields...] - type source super-options
-    std::vector<std::string_view> fields;
-    for (std::string_view f : split(line, ' '))
-      if (!f.empty())
-        fields.push_back(f);
-    size_t dash = 6;
-    while (dash < fields.size() && fields[dash] != "-")
-      ++dash;
-    if (dash + 2 >= fields.size()) {
-      // Not a cgroup line we could read; only complain about cgroup ones.
-      if (line.find(" - cgroup") != std::string_view::npos)
-        return util::make_error("mountinfo line " + std::to_string(line_no) + " is malformed", EINVAL);
-      continue;
-    }
-    std::string_view type = fields[dash + 1];
-    if (type != "cgroup" && type != "cgroup2")
+  for (util::MountInfo& mi : parsed.mounts) {
+    if (mi.fs_type != "cgroup" && mi.fs_type != "cgroup2")
       continue;
     CgroupMount m;
-    m.root = unescape(fields[3]);
-    m.mount_point = unescape(fields[4]);
-    m.v2 = type == "cgroup2";
-    if (!m.v2 && dash + 3 < fields.size())
-      for (std::string_view option : split(fields[dash + 3], ','))
+    m.root = std::move(mi.root);
+    m.mount_point = std::move(mi.mount_point);
+    m.v2 = mi.fs_type == "cgroup2";
+    if (!m.v2)
+      for (std::string_view option : util::split(mi.super_options, ','))
         if (is_controller(option))
           m.controllers.emplace_back(option);
     mounts.push_back(std::move(m));

@@ -15,26 +15,18 @@
 #include "systemd/assignment.h"
 #include "systemd/unit_properties.h"
 #include "util/fs.h"
+#include "util/proc_cgroup.h"
 #include "util/scope_guard.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::cgroups {
 std::optional<std::string> systemd_cgroup_from_proc(std::string_view proc_cgroup) {
   std::optional<std::string> unified;
-  while (!proc_cgroup.empty()) {
-    size_t nl = proc_cgroup.find('\n');
-    std::string_view line = proc_cgroup.substr(0, nl);
-    proc_cgroup = nl == std::string_view::npos ? std::string_view() : proc_cgroup.substr(nl + 1);
-    size_t first = line.find(':');
-    size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);
-    if (second == std::string_view::npos)
-      continue;
-    std::string_view controllers = line.substr(first + 1, second - first - 1);
-    std::string_view path = line.substr(second + 1);
-    if (controllers == "name=systemd")  // legacy and hybrid hosts: systemd's own hierarchy
-      return std::string(path);
-    if (controllers.empty() && line.substr(0, first) == "0")
-      unified = std::string(path);
+  for (util::ProcCgroupEntry& entry : util::parse_proc_cgroup(proc_cgroup)) {
+    if (entry.controllers == "name=systemd")  // legacy and hybrid hosts: systemd's own hierarchy
+      return std::move(entry.path);
+    if (entry.unified())
+      unified = std::move(entry.path);
   }
   return unified;  // unified hosts
 }

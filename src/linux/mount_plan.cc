@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
-#include <set>
 #include <utility>
 
 namespace ocistart::os {
@@ -104,34 +102,6 @@ bool has_user_namespace(const spec::Config& config) {
     return false;
   return std::any_of(config.linux_->namespaces.begin(), config.linux_->namespaces.end(),
                      [](const spec::Namespace& ns) { return ns.type == spec::NamespaceType::user; });
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  while (pos <= s.size()) {
-    size_t end = s.find(sep, pos);
-    if (end == std::string_view::npos)
-      end = s.size();
-    out.push_back(s.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
-}
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape_octal(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() &&
-        std::all_of(s.begin() + i + 1, s.begin() + i + 4, [](char c) { return c >= '0' && c <= '7'; })) {
-      out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -365,90 +335,6 @@ Status check_proc_destination(std::string_view container_path, const MountStep& 
       return {};
   return util::make_error(in_backticks("/" + path) + " cannot be mounted because it is inside /proc",
                           EPERM);
-}
-
-std::vector<MountInfo> parse_mountinfo(std::string_view text) {
-  std::vector<MountInfo> out;
-  for (std::string_view line : split(text, '\n')) {
-    if (line.empty())
-      continue;
-    std::vector<std::string_view> f = split(line, ' ');
-    // Fields: id parent major:minor root mount-point options [optional...] - type source super
-    const size_t dash = static_cast<size_t>(std::find(f.begin(), f.end(), "-") - f.begin());
-    if (f.size() < 10 || dash == f.size() || dash < 6 || f.size() - dash < 4)
-      continue;
-    MountInfo mi;
-    mi.id = std::atoi(std::string(f[0]).c_str());
-    mi.parent = std::atoi(std::string(f[1]).c_str());
-    mi.root = unescape_octal(f[3]);
-    mi.mount_point = unescape_octal(f[4]);
-    mi.options = std::string(f[5]);
-    for (size_t i = 6; i < dash; ++i) {
-      if (!mi.optional.empty())
-        mi.optional.push_back(' ');
-      mi.optional.append(f[i]);
-    }
-    mi.fs_type = std::string(f[dash + 1]);
-    mi.source = unescape_octal(f[dash + 2]);
-    mi.super_options = std::string(f[dash + 3]);
-    out.push_back(std::move(mi));
-  }
-  return out;
-}
-
-std::vector<CgroupV1Hierarchy> cgroup_v1_hierarchies(std::string_view mountinfo,
-                                                     std::string_view proc_self_cgroup) {
-  struct Membership {
-    std::vector<std::string_view> controllers;
-    std::string_view joined, path;
-  };
-  std::vector<Membership> memberships;
-  for (std::string_view line : split(proc_self_cgroup, '\n')) {
-    size_t first = line.find(':');
-    size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);
-    if (second == std::string_view::npos)
-      continue;
-    std::string_view controllers = line.substr(first + 1, second - first - 1);
-    if (controllers.empty())
-      continue;  // the v2 line "0::/path"
-    memberships.push_back({split(controllers, ','), controllers, line.substr(second + 1)});
-  }
-  std::vector<CgroupV1Hierarchy> out;
-  std::set<std::string> seen;
-  for (const MountInfo& mi : parse_mountinfo(mountinfo)) {
-    if (mi.fs_type != "cgroup")
-      continue;
-    std::vector<std::string_view> super = split(mi.super_options, ',');
-    for (const Membership& m : memberships) {
-      bool all = std::all_of(m.controllers.begin(), m.controllers.end(), [&](std::string_view c) {
-        return std::find(super.begin(), super.end(), c) != super.end();
-      });
-      if (!all)
-        continue;
-      // Our cgroup path is relative to the hierarchy's root; the mount shows mi.root of it.
-      std::string_view path = m.path;
-      std::string rel;
-      if (mi.root == "/" || mi.root == "/.." || mi.root.starts_with("/../")) {
-        // "/..": seen from inside a cgroup namespace (the init reads this after unsharing
-        // it), a host mount of an ancestor of the namespace's root; our path is relative to
-        // that root. The container then gets a fresh mount of the hierarchy, not a bind.
-        rel = std::string(path);
-      } else if (path == mi.root || path.starts_with(mi.root + "/")) {
-        rel = std::string(path.substr(mi.root.size()));
-      } else {
-        break;  // our cgroup is not visible through this mount
-      }
-      std::string name = mi.mount_point.substr(mi.mount_point.rfind('/') + 1);
-      if (name.empty() || !seen.insert(name).second)
-        break;
-      std::string source = mi.mount_point;
-      if (rel != "/" && !rel.empty())
-        source += rel.front() == '/' ? rel : "/" + rel;
-      out.push_back({name, source, std::string(m.joined)});
-      break;
-    }
-  }
-  return out;
 }
 
 std::string mount_flags_to_string(unsigned long flags) {

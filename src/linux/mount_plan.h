@@ -1,6 +1,6 @@
 // Pure planning for the container's root file system: config.mounts -> MountStep, the root
-// propagation, the device list, and the parsers (mountinfo, /proc/self/cgroup) the cgroup v1
-// mount needs. Nothing here touches the system; rootfs.cc applies the plan through Syscalls.
+// propagation, the device list. Nothing here touches the system; rootfs.cc applies the plan
+// through Syscalls.
 #pragma once
 
 #include <sys/types.h>
@@ -110,35 +110,6 @@ struct DeviceNode {
 /// Lexically clean `path` as seen from the container root, without the leading "/":
 /// "/dev/../proc//" -> "proc"; "/" -> "". ".." never climbs above the root.
 using util::clean_relative_path;
-
-/// One line of /proc/PID/mountinfo.
-struct MountInfo {
-  int id = 0, parent = 0;
-  std::string root;           // root of the mount within its file system
-  std::string mount_point;    // unescaped
-  std::string options;        // per-mount options: "rw,nosuid,relatime"
-  std::string optional;       // "shared:1 master:2", may be empty
-  std::string fs_type;
-  std::string source;
-  std::string super_options;  // per-superblock options: "rw,cpu"
-};
-
-/// Parses mountinfo text; malformed lines are skipped.
-[[nodiscard]] std::vector<MountInfo> parse_mountinfo(std::string_view text);
-
-/// A cgroup v1 hierarchy as the container sees it.
-struct CgroupV1Hierarchy {
-  std::string name;         // basename of the host mount point: "memory", "cpu,cpuacct", "systemd"
-  std::string source;       // the host directory of our own cgroup in it
-  std::string controllers;  // as /proc/self/cgroup names them: "memory", "name=systemd"
-};
-
-/// The v1 hierarchies mounted on the host (`mountinfo`, type "cgroup") and our cgroup in
-/// each (`proc_self_cgroup`); hierarchies we are not in are skipped; one entry per name.
-/// Read inside a cgroup namespace, mounts of its ancestors (root "/..") are kept: `source`
-/// is then only right for a fresh mount of the hierarchy, which is what a namespace gets.
-[[nodiscard]] std::vector<CgroupV1Hierarchy> cgroup_v1_hierarchies(std::string_view mountinfo,
-                                                                   std::string_view proc_self_cgroup);
 
 /// "MS_RDONLY|MS_NOSUID|..." (hex for unknown bits, "0" for none): for messages and tests.
 [[nodiscard]] std::string mount_flags_to_string(unsigned long flags);

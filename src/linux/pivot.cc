@@ -7,6 +7,7 @@
 
 #include "linux/rootfs_internal.h"
 #include "util/fs.h"
+#include "util/mountinfo.h"
 
 namespace ocistart::os::rootfs_detail {
 
@@ -45,7 +46,7 @@ Status move_into(const Root& root) {
   if (!text)
     return std::move(text).error();
   const std::string prefix = root.path == "/" ? "/" : root.path + "/";
-  for (const MountInfo& mi : parse_mountinfo(*text)) {
+  for (const util::MountInfo& mi : util::parse_mountinfo(*text).mounts) {
     if (mi.root != "/" || (mi.fs_type != "proc" && mi.fs_type != "sysfs"))
       continue;
     if (mi.mount_point == root.path || mi.mount_point.starts_with(prefix))

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "linux/cgroup_hierarchies.h"
 #include "linux/copy_tree.h"
 #include "linux/idmapped_mounts.h"
 #include "linux/rootfs_internal.h"

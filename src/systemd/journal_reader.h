@@ -1,5 +1,5 @@
 // Reading a container's output back from the journal (`logs`, `status`): the sd-journal
-// reader, and the pure parts around it (journalctl-style times, the output formats).
+// reader, and the output formats. The --since/--until times are journal_time.h.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "systemd/journal_time.h"
 #include "util/result.h"
 
 namespace ocistart::systemd {
@@ -43,19 +44,6 @@ enum class OutputFormat {
 /// `entry` as one line of `format`, with its final newline. Pure (short uses the local
 /// time zone, from TZ). Bytes that are not UTF-8 become U+FFFD in json.
 [[nodiscard]] std::string format_entry(const JournalEntry& entry, OutputFormat format);
-
-/// A --since/--until value as µs since the epoch, relative to `now_usec`:
-///  - "now", "today", "yesterday", "tomorrow" (midnight, local time);
-///  - a time span before or after now: "-1h", "-30min", "-10s", "+5m", "1h 30min ago",
-///    "2d left" (units us ms s sec m min h hr d w M y and their long names; a number
-///    without a unit is seconds);
-///  - "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (or with a `T`), "HH:MM[:SS]" (today), in
-///    local time; "@SECONDS" since the epoch.
-/// EINVAL otherwise: "invalid time `x` (expected ...)". Pure except for the time zone.
-[[nodiscard]] util::Result<uint64_t> parse_journal_time(std::string_view text, uint64_t now_usec);
-
-/// Now as µs since the epoch (CLOCK_REALTIME).
-[[nodiscard]] uint64_t realtime_now_usec();
 
 /// Which entries to read.
 struct JournalQuery {

@@ -107,4 +107,20 @@ inline constexpr std::size_t kShownWord = 160;
   return out;
 }
 
+/// The pieces of `text` between each `sep`, empty ones included: split("a,,b", ',') ==
+/// {"a", "", "b"}; split("", ',') == {""}. For kernel files with fixed separators.
+[[nodiscard]] inline std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (;;) {
+    size_t end = text.find(sep, start);
+    if (end == std::string_view::npos) {
+      out.push_back(text.substr(start));
+      return out;
+    }
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
 }  // namespace ocistart::util

@@ -25,6 +25,8 @@
 #include "linux/syscalls.h"
 #include "spec/default_spec.h"
 #include "util/fs.h"
+#include "util/mountinfo.h"
+#include "util/proc_cgroup.h"
 
 using namespace ocistart;
 
@@ -181,9 +183,9 @@ std::string run_in_namespaces(const std::function<void()>& body, int* exit_statu
   return out;
 }
 
-const os::MountInfo* find_mount(const std::vector<os::MountInfo>& table, const std::string& point) {
-  const os::MountInfo* found = nullptr;
-  for (const os::MountInfo& m : table)
+const util::MountInfo* find_mount(const std::vector<util::MountInfo>& table, const std::string& point) {
+  const util::MountInfo* found = nullptr;
+  for (const util::MountInfo& m : table)
     if (m.mount_point == point)
       found = &m;  // the last one is the top of the stack
   return found;
@@ -193,9 +195,9 @@ bool has_option(const std::string& options, const std::string& word) {
   return ("," + options + ",").find("," + word + ",") != std::string::npos;
 }
 
-void check_mount(const std::vector<os::MountInfo>& table, const std::string& point, const std::string& type,
+void check_mount(const std::vector<util::MountInfo>& table, const std::string& point, const std::string& type,
                  const std::vector<std::string>& options) {
-  const os::MountInfo* m = find_mount(table, point);
+  const util::MountInfo* m = find_mount(table, point);
   if (m == nullptr) {
     check(false, "mount " + point, "not in /proc/self/mountinfo");
     return;
@@ -250,7 +252,7 @@ void scenario_pivot(const Fixture& f) {
     return;
   check(after_pivot, "after_pivot runs inside the new root");
 
-  std::vector<os::MountInfo> table = os::parse_mountinfo(slurp("/proc/self/mountinfo"));
+  std::vector<util::MountInfo> table = util::parse_mountinfo(slurp("/proc/self/mountinfo")).mounts;
   check_mount(table, "/", "", {"ro"});
   check_mount(table, "/proc", "proc", {});
   check_mount(table, "/dev", "tmpfs", {"nosuid", "mode=755"});
@@ -278,11 +280,10 @@ void scenario_pivot(const Fixture& f) {
     check_mount(table, "/sys/fs/cgroup", "tmpfs", {"ro", "nosuid", "nodev", "noexec"});
     check_mount(table, "/sys/fs/cgroup/memory", "cgroup", {"ro", "memory"});
     std::string own;
-    std::string cgroup = slurp("/proc/self/cgroup");
-    size_t at = cgroup.find(":memory:");
-    if (at != std::string::npos)
-      own = cgroup.substr(at + 8, cgroup.find('\n', at) - at - 8);
-    const os::MountInfo* memory = find_mount(table, "/sys/fs/cgroup/memory");
+    for (const util::ProcCgroupEntry& entry : util::parse_proc_cgroup(slurp("/proc/self/cgroup")))
+      if (entry.controllers == "memory")
+        own = entry.path;
+    const util::MountInfo* memory = find_mount(table, "/sys/fs/cgroup/memory");
     check(memory != nullptr && memory->root == own, "the memory hierarchy shows our own cgroup",
           "root " + (memory ? memory->root : "?") + " own " + own);
   }
@@ -354,7 +355,7 @@ void scenario_no_pivot_userns_devices(const Fixture& f) {
   check(finalized.ok(), "finalize_rootfs (no pivot)", finalized.ok() ? "" : finalized.error().message);
   if (!finalized)
     return;
-  std::vector<os::MountInfo> table = os::parse_mountinfo(slurp("/proc/self/mountinfo"));
+  std::vector<util::MountInfo> table = util::parse_mountinfo(slurp("/proc/self/mountinfo")).mounts;
   check(find_mount(table, "/dev/null") != nullptr, "/dev/null is a bind mount of the host's");
   struct stat st {};
   check(::stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) &&
@@ -388,7 +389,7 @@ void scenario_user_namespace(const Fixture& f) {
   check(finalized.ok(), "finalize_rootfs in a user namespace", finalized.ok() ? "" : finalized.error().message);
   if (!finalized)
     return;
-  std::vector<os::MountInfo> table = os::parse_mountinfo(slurp("/proc/self/mountinfo"));
+  std::vector<util::MountInfo> table = util::parse_mountinfo(slurp("/proc/self/mountinfo")).mounts;
   check_mount(table, "/sys", "sysfs", {"ro", "nosuid", "nodev", "noexec"});
   check_mount(table, "/dev/pts", "devpts", {"nosuid", "noexec", "ptmxmode=666"});
   check_mount(table, "/dev/null", "", {});
@@ -401,7 +402,7 @@ void scenario_user_namespace(const Fixture& f) {
         "/dev/null is the host's null device");
   check(::stat("/sys/fs/cgroup/memory", &st) == 0, "the cgroup hierarchies are there");
   check(slurp("/proc/self/uid_map").find("4294967295") == std::string::npos, "really in a user namespace");
-  const os::MountInfo* pts = find_mount(table, "/dev/pts");
+  const util::MountInfo* pts = find_mount(table, "/dev/pts");
   check(pts != nullptr && !has_option(pts->super_options, "gid=5"), "devpts without the unmapped gid=5",
         pts ? pts->super_options : "");
 }
