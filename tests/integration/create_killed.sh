@@ -15,6 +15,7 @@ OCI_TIMEOUT=20
 make_bundle "$BUNDLE"
 set_args "$BUNDLE" sleep 1000
 ID=killed
+CREATED_IDS="$CREATED_IDS $ID"  # removed at exit, whatever step the test stops at
 CG=/ocistart-killed-test/$ID
 edit_config "$BUNDLE" 'c["linux"]["cgroupsPath"]="'"$CG"'"'
 
@@ -34,7 +35,7 @@ leftovers() {
 }
 
 # One create traced in full: the sequence of its syscalls by name.
-bounded 30 strace -qq -o "$WORK/trace" -e trace=all -e signal=none "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" "$ID" \
+bounded 30 "${STRACE[@]}" -qq -o "$WORK/trace" -e trace=all -e signal=none "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" "$ID" \
   >/dev/null 2>&1 || { fail "create under strace failed"; finish; }
 oci delete --force "$ID" >/dev/null 2>&1
 [ -z "$(leftovers)" ] || fail "a create and delete under strace left: $(leftovers)"
@@ -63,7 +64,7 @@ for ((k = 0; k < TOTAL; k++)); do
   steps=$((steps + 1))
   # The n-th call of this syscall is the k-th syscall of the create (the same sequence on
   # every run, up to retries of a wait; close enough to land in the same step).
-  { timeout -k 5 30 strace -qq -o /dev/null -e "inject=$name:signal=KILL:when=${SEEN[$name]}" \
+  { timeout -k 5 30 "${STRACE[@]}" -qq -o /dev/null -e "inject=$name:signal=KILL:when=${SEEN[$name]}" \
     "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" "$ID" >/dev/null 2>&1; } 2>/dev/null  # no "Killed" line
   exists=0
   [ -e "$ROOT/$ID" ] && exists=1 && made=$((made + 1))

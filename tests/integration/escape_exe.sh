@@ -95,7 +95,7 @@ expect_refused "create: /proc/<init>/exe, reopened for writing after the init is
 # --- the same where the mount API is missing (strace makes open_tree fail): the fallback,
 # a sealed memfd copy ---
 if command -v strace >/dev/null; then
-  bounded 60 strace -qq -o /dev/null -e trace=open_tree -e inject=open_tree:error=ENOSYS \
+  bounded 60 "${STRACE[@]}" -qq -o /dev/null -e trace=open_tree -e inject=open_tree:error=ENOSYS \
     "$OCISTART" --root "$ROOT" create --bundle "$BUNDLE" esc5 </dev/null >/dev/null 2>&1
   expect_eq "create, open_tree failing" 0 $?
   pid=$(state_pid esc5)
@@ -142,7 +142,7 @@ if command -v strace >/dev/null; then
   set_args "$BUNDLE" sleep 1000
   oci create --bundle "$BUNDLE" esc1 </dev/null >/dev/null 2>&1
   execs() {  # command...: how many execve(at) calls the command makes (children included)
-    bounded 30 strace -f -qq -e trace=execve,execveat -o "$WORK/trace" "$OCISTART" --root "$ROOT" "$@" \
+    bounded 30 "${STRACE[@]}" -f -qq -e trace=execve,execveat -o "$WORK/trace" "$OCISTART" --root "$ROOT" "$@" \
       </dev/null >/dev/null 2>&1
     grep -c 'execve' "$WORK/trace"
   }

@@ -33,6 +33,9 @@ trap cleanup EXIT
 OCI_TIMEOUT=${OCI_TIMEOUT:-60}
 oci() { bounded "$OCI_TIMEOUT" "$OCISTART" --root "$ROOT" "$@"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+# "${STRACE[@]}" ARGS...: strace with LeakSanitizer off for what it traces (in a sanitizer
+# build, tools/sanitize, LSan cannot run under ptrace and fails the traced process).
+STRACE=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace)
 pass() { echo "ok: $*"; }
 
 expect_eq() {  # what expected actual
