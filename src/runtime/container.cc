@@ -92,11 +92,11 @@ size_t other_containers_processes(const util::Result<spec::Config>& config, cgro
 
 }  // namespace
 
-util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgroups::Driver* known) {
+util::Status destroy_stopped(StateStore& store, const ContainerState& state,
+                             const util::Result<spec::Config>& config, cgroups::Driver* known) {
   // poststop: "MUST be called after the container is deleted"; a failure is a warning.
   // Not for what a create that died left (`creating`): its own undo runs none either.
   const bool half_made = state.status == ContainerStatus::creating;
-  util::Result<spec::Config> config = load_config_for(store, state);
   if (!config) {
     if (!half_made)
       util::log_warning("delete `" + state.id + "`: poststop hooks not run: " + config.error().message);
@@ -154,9 +154,9 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state, cgr
   return store.remove(state.id);
 }
 
-util::Status kill_all_and_wait(const StateStore& store, const ContainerState& state, cgroups::Driver* driver,
-                               int timeout_ms) {
-  if (has_own_pid_namespace(load_config_for(store, state)))
+util::Status kill_all_and_wait(const ContainerState& state, const util::Result<spec::Config>& config,
+                               cgroups::Driver* driver, int timeout_ms) {
+  if (has_own_pid_namespace(config))
     driver = nullptr;  // init alone: the rest of its cgroup is not the container's
   if (state.pid > 0 && process_start_time(state.pid) == state.pid_start_time)
     (void)util::signal_process(state.pid, SIGKILL);

@@ -145,20 +145,23 @@ enum class CgroupDriverKind { cgroupfs, systemd };
 [[nodiscard]] util::Result<spec::Config> load_config_for(const StateStore& store, const ContainerState& state);
 
 /// Removes a stopped container: poststop hooks (warn on failure), cgroup, state dir.
-/// The caller holds the lock and has checked that init is gone. `driver` is the one that
+/// `config` is load_config_for's result (read once by the caller, who may have needed it
+/// for kill_all_and_wait too; an error only skips the hooks). The caller holds the lock and has checked that init is gone. `driver` is the one that
 /// created the container when the caller still has it (run: its bus connection is reused);
 /// null makes one from the state. A container whose state still says `creating` is what a
 /// create that died left: no poststop hooks (it never got as far as create's own undo
 /// would have run them, which it does not), and what it may not have made yet (machine,
 /// unit) may be missing without a warning.
 [[nodiscard]] util::Status destroy_stopped(StateStore& store, const ContainerState& state,
+                                           const util::Result<spec::Config>& config,
                                            cgroups::Driver* driver = nullptr);
 
 /// SIGKILLs init and, unless the container has a pid namespace of its own (then the kernel
 /// ends the rest with init, and whatever else is in the cgroup is another container's),
 /// every process of the cgroup; then waits (up to `timeout_ms`) until init is gone (its pid
-/// reaped by us or no longer the same process) and those processes too.
-[[nodiscard]] util::Status kill_all_and_wait(const StateStore& store, const ContainerState& state,
+/// reaped by us or no longer the same process) and those processes too. `config` is
+/// load_config_for's result (an error: no pid namespace of its own is assumed).
+[[nodiscard]] util::Status kill_all_and_wait(const ContainerState& state, const util::Result<spec::Config>& config,
                                              cgroups::Driver* driver, int timeout_ms = 10000);
 
 /// Exit status as a shell reports it: the exit code, or 128+N when killed by signal N.

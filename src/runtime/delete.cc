@@ -29,6 +29,7 @@ util::Status remove(const std::string& root, const std::string& id, bool force) 
   // create that recorded it died. What it made goes as create's own undo would remove it,
   // without --force (as a created container's init is killed without it).
   const bool half_made = l->state.status == ContainerStatus::creating;
+  const util::Result<spec::Config> config = load_config_for(l->store, l->state);
   if (l->status != ContainerStatus::stopped) {
     if (!force && l->status != ContainerStatus::created && !half_made)
       return util::make_error(std::string("cannot delete container `") + id + "` that is not stopped: " +
@@ -40,10 +41,10 @@ util::Status remove(const std::string& root, const std::string& id, bool force) 
     // A paused container cannot die while frozen.
     if (l->status == ContainerStatus::paused)
       (void)(*driver)->thaw();
-    if (util::Status s = kill_all_and_wait(l->store, l->state, driver->get()); !s)
+    if (util::Status s = kill_all_and_wait(l->state, config, driver->get()); !s)
       return s;
   }
-  return destroy_stopped(l->store, l->state);
+  return destroy_stopped(l->store, l->state, config);
 }
 
 }  // namespace ocistart::runtime

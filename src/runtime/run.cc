@@ -61,8 +61,9 @@ util::Result<int> run(const RunOptions& o) {
     }
     // The driver of create: no second bus connection, no second look at the hierarchies.
     cgroups::Driver* driver = spawned->driver.get();
-    (void)kill_all_and_wait(l->store, l->state, driver, 5000);
-    if (util::Status s = destroy_stopped(l->store, l->state, driver); !s)
+    const util::Result<spec::Config> config = load_config_for(l->store, l->state);
+    (void)kill_all_and_wait(l->state, config, driver, 5000);
+    if (util::Status s = destroy_stopped(l->store, l->state, config, driver); !s)
       util::log_warning("run `" + o.id + "`: delete: " + s.error().message);
   };
 
