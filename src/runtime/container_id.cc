@@ -1,7 +1,6 @@
 #include "runtime/container_id.h"
 
 #include <cerrno>
-#include <cstdio>
 #include <string>
 
 #include "util/text.h"
@@ -18,22 +17,10 @@ bool allowed(char c) {
          c == '.' || c == '+' || c == '-';
 }
 
-// One byte as it appears in a message: printable ASCII as is, anything else as \xNN, so
-// a NUL or a terminal escape in a bad id cannot garble the output.
-std::string shown_byte(char c) {
-  auto u = static_cast<unsigned char>(c);
-  if (u >= 0x20 && u < 0x7f)
-    return std::string(1, c);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "\\x%02x", u);
-  return buf;
-}
-
+// Printable ASCII as is, any other byte as \xNN (a NUL or a terminal escape in a bad id
+// cannot garble the output), then cut to kShownIdLength.
 std::string shown_id(std::string_view id) {
-  std::string out;
-  for (char c : id)
-    out += shown_byte(c);
-  return util::shortened(out, kShownIdLength);
+  return util::shortened(util::printable(id, true), kShownIdLength);
 }
 
 util::Status invalid(std::string_view id, std::string_view why) {
@@ -58,7 +45,8 @@ util::Status validate_container_id(std::string_view id) {
     if (c == '\0')
       return invalid(id, "contains a NUL byte");
     if (!allowed(c))
-      return invalid(id, "contains `" + shown_byte(c) + "` (allowed: letters, digits, `_.+-`)");
+      return invalid(id, "contains `" + util::printable(std::string_view(&c, 1), true) +
+                             "` (allowed: letters, digits, `_.+-`)");
   }
   return {};
 }

@@ -18,14 +18,15 @@ namespace ocistart::util {
 
 /// `s` as a message shows text it did not write (ids, JSON keys, paths): every byte below
 /// 0x20 and 0x7f as "\xNN", so that a NUL, a newline or a terminal escape cannot cut or
-/// garble the one-line message. Other bytes (UTF-8) are kept.
-[[nodiscard]] inline std::string printable(std::string_view s) {
+/// garble the one-line message. Other bytes (UTF-8) are kept, unless `ascii_only` (for
+/// what may only be ASCII, such as a container id: every byte above 0x7e escaped too).
+[[nodiscard]] inline std::string printable(std::string_view s, bool ascii_only = false) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u != 0x7f) {
+    if (u >= 0x20 && u != 0x7f && (!ascii_only || u < 0x7f)) {
       out += c;
     } else {
       out.append("\\x").append(1, kHex[u >> 4]).append(1, kHex[u & 15]);

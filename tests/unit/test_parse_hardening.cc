@@ -250,6 +250,7 @@ TEST_CASE("text: printable escapes control bytes and keeps UTF-8") {
   CHECK(printable(std::string("a\0b", 3)) == "a\\x00b");
   CHECK(printable("\n\t\x1b\x7f") == "\\x0a\\x09\\x1b\\x7f");
   CHECK(printable("caf\xc3\xa9") == "caf\xc3\xa9");
+  CHECK(printable("caf\xc3\xa9\x7f", true) == "caf\\xc3\\xa9\\x7f");
 }
 
 TEST_CASE("text: shortened keeps both ends around an ellipsis, never more than max bytes") {
