@@ -15,9 +15,8 @@
 #include <string>
 
 #include "linux/syscalls.h"
+#include "util/child.h"
 #include "util/fd_passing.h"
-#include "util/scope_guard.h"
-#include "util/signal.h"
 #include "util/text.h"
 
 namespace ocistart::os {
@@ -209,11 +208,7 @@ Result<UniqueFd> RealSyscalls::userns_fd(const std::vector<spec::IdMapping>& uid
     (void)::read(theirs.get(), &c, 1);  // until the parent closes its end or kills us
     ::_exit(0);
   }
-  util::ScopeGuard reap([pid] {
-    (void)util::signal_process(pid, SIGKILL);
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  });
+  util::OwnedChild helper(pid);  // killed and reaped once the fd is open (or on failure)
   theirs.reset();
   Result<UniqueFd> proc_dir = receive_fd(ours.get());
   if (!proc_dir)

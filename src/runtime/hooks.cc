@@ -18,18 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "util/child.h"
 #include "util/scope_guard.h"
-#include "util/signal.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::runtime {
 namespace {
-
-// glibc 2.36's <sys/pidfd.h> lacks extern "C" (fixed in 2.37): call the syscalls directly.
-int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-int pidfd_kill(int pidfd) {
-  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0));
-}
 
 int64_t now_ms() {
   struct timespec ts {};
@@ -74,14 +68,6 @@ std::string signal_description(int sig) {
   std::string text = d != nullptr ? d : "signal " + std::to_string(sig);
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return text;
-}
-
-// Reaps `pid`; returns its wait status.
-int reap(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
 }
 
 // Writes `data` to the non-blocking pipe `fd` while waiting for the hook on `pidfd`.
@@ -166,29 +152,19 @@ util::Status run_hook(const spec::Hook& hook, std::string_view state_json) {
   if (pid < 0) return util::errno_error("fork");
   if (pid == 0) exec_child(hook.path, argv.data(), envp.data(), stdin_r.get(), error_w.get());
 
+  util::OwnedChild child(pid);  // killed and reaped on every early return
   stdin_r.reset();
   error_w.reset();
-  bool reaped = false;
-  util::ScopeGuard kill_child([&] {
-    if (!reaped) {
-      (void)util::signal_process(pid, SIGKILL);
-      (void)reap(pid);
-    }
-  });
-  util::UniqueFd pidfd(pidfd_open(pid));
-  if (!pidfd) return util::errno_error("pidfd_open");
+  if (child.pidfd() < 0) return util::errno_error("pidfd_open");
   if (::fcntl(stdin_w.get(), F_SETFL, O_NONBLOCK) < 0) return util::errno_error("fcntl O_NONBLOCK");
 
-  util::Result<Wait> wait = feed_and_wait(stdin_w, pidfd.get(), state_json, hook.timeout);
+  util::Result<Wait> wait = feed_and_wait(stdin_w, child.pidfd(), state_json, hook.timeout);
   if (!wait) return std::move(wait).error();
   if (wait->timed_out) {
-    (void)pidfd_kill(pidfd.get());
-    (void)reap(pid);
-    reaped = true;
+    child.kill_and_reap();
     return util::make_error("timed out after " + std::to_string(*hook.timeout) + "s", ETIMEDOUT);
   }
-  int status = reap(pid);
-  reaped = true;
+  int status = child.wait();
 
   int exec_errno = 0;
   if (::read(error_r.get(), &exec_errno, sizeof exec_errno) ==
