@@ -25,6 +25,10 @@
 #include "util/fd_passing.h"
 #include "util/text.h"
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
 namespace ocistart::os {
 
 using util::Result;
@@ -108,7 +112,7 @@ std::string namespace_names(uint64_t flags) {
   };
   static constexpr Name kNames[] = {
       {CLONE_NEWPID, "pid"}, {CLONE_NEWNET, "net"},       {CLONE_NEWNS, "mnt"},     {CLONE_NEWIPC, "ipc"},
-      {CLONE_NEWUTS, "uts"}, {CLONE_NEWUSER, "user"}, {CLONE_NEWCGROUP, "cgroup"}, {0x00000080, "time"}};
+      {CLONE_NEWUTS, "uts"}, {CLONE_NEWUSER, "user"}, {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"}};
   std::string out;
   for (const Name& n : kNames)
     if ((flags & n.flag) != 0)
