@@ -204,14 +204,15 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   RealSyscalls sys;
 
   if (!a.plan.joins.empty())
-    if (Status s = join_namespaces(a.plan.joins); !s)
+    if (Status s = join_namespaces(sys, a.plan.joins); !s)
       return s;
 
   const spec::Process* process = config.process ? &*config.process : nullptr;
   if (process == nullptr)
     return util::make_error("config has no process", EINVAL);
-  if (a.plan.unshare_time && ::unshare(CLONE_NEWTIME) < 0)
-    return util::errno_error("unshare the time namespace");
+  if (a.plan.unshare_time)
+    if (Status s = sys.unshare(CLONE_NEWTIME); !s)
+      return std::move(s).error().wrap("unshare the time namespace");
   if (Status s = sync.send(SyncKind::unshared); !s)
     return s;
 
@@ -252,8 +253,9 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   ro.await_cgroup = [&]() -> Status {
     if (util::Result<SyncMessage> m = sync.expect(SyncKind::placed); !m)
       return std::move(m).error();
-    if (a.plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0)
-      return util::errno_error("unshare the cgroup namespace");
+    if (a.plan.unshare_cgroup)
+      if (Status s = sys.unshare(CLONE_NEWCGROUP); !s)
+        return std::move(s).error().wrap("unshare the cgroup namespace");
     return a.log_stream ? log_to_streams(a.log_stream) : Status{};
   };
   if (Status s = prepare_rootfs(config, ro, sys); !s)
