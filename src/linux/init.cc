@@ -59,7 +59,7 @@
 #include "linux/rootfs.h"
 #include "linux/seccomp_listener.h"
 #include "linux/syscalls.h"
-#include "runtime/hooks.h"
+#include "linux/hooks.h"
 #include "util/fs.h"
 
 #ifndef CLONE_NEWTIME
@@ -274,7 +274,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (config.hooks && !config.hooks->create_container.empty() && ::chdir(a.rootfs.c_str()) < 0)
     return util::errno_error("chdir to the rootfs for the createContainer hooks");
   if (config.hooks && !config.hooks->create_container.empty())
-    if (Status s = runtime::run_hooks(config.hooks->create_container, in_container_state(state_json, "creating"),
+    if (Status s = os::run_hooks(config.hooks->create_container, in_container_state(state_json, "creating"),
                                       "createContainer");
         !s)
       return s;
@@ -332,7 +332,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   ::close(a.fifo_fd);
 
   if (config.hooks && !config.hooks->start_container.empty())
-    if (Status s = runtime::run_hooks(config.hooks->start_container, in_container_state(state_json, "created"),
+    if (Status s = os::run_hooks(config.hooks->start_container, in_container_state(state_json, "created"),
                                       "startContainer");
         !s)
       return s;

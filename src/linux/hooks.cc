@@ -1,6 +1,6 @@
 // OCI hooks: fork + execve each hook with the state JSON on its stdin, wait for it with a
 // timeout on a pidfd. No threads, so it works in the forked init as in the parent.
-#include "runtime/hooks.h"
+#include "linux/hooks.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -22,7 +22,7 @@
 #include "util/scope_guard.h"
 #include "util/unique_fd.h"
 
-namespace ocistart::runtime {
+namespace ocistart::os {
 namespace {
 
 int64_t now_ms() {
@@ -204,4 +204,4 @@ std::vector<util::Error> run_all_hooks(const std::vector<spec::Hook>& hooks, std
   return failed;
 }
 
-}  // namespace ocistart::runtime
+}  // namespace ocistart::os
