@@ -20,6 +20,7 @@
 
 #include "util/child.h"
 #include "util/scope_guard.h"
+#include "util/signal.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::os {
@@ -37,13 +38,7 @@ int64_t now_ms() {
                              int stdin_fd, int error_fd) {
   // The hook starts with default dispositions and an empty mask whatever the runtime uses
   // (ignored signals and the mask survive execve).
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP) (void)::sigaction(sig, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
+  util::reset_signal_dispositions();
 
   int e = 0;
   if (stdin_fd == STDIN_FILENO) {

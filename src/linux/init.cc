@@ -61,6 +61,7 @@
 #include "linux/syscalls.h"
 #include "linux/hooks.h"
 #include "util/fs.h"
+#include "util/signal.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -401,12 +402,7 @@ util::Result<spec::Process> prepare_process(const spec::Process& process, const 
                                             int preserve_fds, const NotifyFdSink& send_notify_fd) {
   // The runtime may have blocked or ignored signals (run's relay, SIGPIPE for hooks):
   // the container starts with every disposition at default and nothing blocked.
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      (void)::signal(sig, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
+  util::reset_signal_dispositions();
 
   // Preserved fds stay open (clear a CLOEXEC they may carry); everything above them,
   // including the sync socket, closes at execve. The caller's sync socket stays usable
