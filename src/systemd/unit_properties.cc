@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <limits>
 
 #include "spec/effective_resources.h"
 #include "spec/resource_values.h"
