@@ -59,8 +59,9 @@
 #include "linux/rootfs.h"
 #include "linux/seccomp_listener.h"
 #include "linux/syscalls.h"
-#include "runtime/hooks.h"
+#include "linux/hooks.h"
 #include "util/fs.h"
+#include "util/signal.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -276,7 +277,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (config.hooks && !config.hooks->create_container.empty() && ::chdir(a.rootfs.c_str()) < 0)
     return util::errno_error("chdir to the rootfs for the createContainer hooks");
   if (config.hooks && !config.hooks->create_container.empty())
-    if (Status s = runtime::run_hooks(config.hooks->create_container, in_container_state(state_json, "creating"),
+    if (Status s = os::run_hooks(config.hooks->create_container, in_container_state(state_json, "creating"),
                                       "createContainer");
         !s)
       return s;
@@ -334,7 +335,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   ::close(a.fifo_fd);
 
   if (config.hooks && !config.hooks->start_container.empty())
-    if (Status s = runtime::run_hooks(config.hooks->start_container, in_container_state(state_json, "created"),
+    if (Status s = os::run_hooks(config.hooks->start_container, in_container_state(state_json, "created"),
                                       "startContainer");
         !s)
       return s;
@@ -403,12 +404,7 @@ util::Result<spec::Process> prepare_process(const spec::Process& process, const 
                                             int preserve_fds, const NotifyFdSink& send_notify_fd) {
   // The runtime may have blocked or ignored signals (run's relay, SIGPIPE for hooks):
   // the container starts with every disposition at default and nothing blocked.
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      (void)::signal(sig, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
+  util::reset_signal_dispositions();
 
   // Preserved fds stay open (clear a CLOEXEC they may carry); everything above them,
   // including the sync socket, closes at execve. The caller's sync socket stays usable
