@@ -75,7 +75,8 @@ class InitProcess {
   SyncChannel channel_;
 };
 
-/// The init's end of create's protocol (the mirror of InitProcess). Safe in the init.
+/// The init's end of create's protocol (the mirror of InitProcess); exec's process sends
+/// its pty master with send_pty_master() too. Safe in the init.
 class InitLink {
  public:
   explicit InitLink(SyncChannel& channel) : channel_(channel) {}

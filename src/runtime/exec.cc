@@ -127,7 +127,7 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
       util::Result<os::Pty> pty = os::open_pty(ptmx.get());
       if (!pty)
         child_fail(sync, pty.error());
-      if (util::Status s = sync.send(os::SyncKind::pty_master, 0, pty->slave_path, pty->master.get()); !s)
+      if (util::Status s = os::InitLink(sync).send_pty_master(pty->master.get(), pty->slave_path); !s)
         child_fail(sync, s.error());
       pty->master.reset();
       if (util::Status s = os::attach_pty_slave(pty->slave.get(), process.console_size); !s)
