@@ -162,6 +162,50 @@ ContainerState creating_state(const CreateOptions& o, const spec::Config& config
   return state;
 }
 
+// What step 2 made: the state directory (locked), its exec.fifo, the cgroup driver (no
+// cgroup yet) and the `creating` state, saved.
+struct StateDir {
+  StateStore store;
+  ContainerLock lock;
+  util::UniqueFd fifo;
+  std::unique_ptr<cgroups::Driver> driver;
+  ContainerState state;
+};
+
+// The state directory, config.json, exec.fifo, the driver, state.json `creating`. On
+// failure the directory is removed again; on success the caller registers that undo.
+util::Result<StateDir> make_state_dir(const CreateOptions& o, const CreatePlan& plan, const std::string& rootfs,
+                                      const std::string& delegated, const HostIntegration& host) {
+  util::Result<StateStore> store = StateStore::open(o.root);
+  if (!store)
+    return std::move(store).error();
+  util::Result<ContainerLock> lock = store->create(o.id);
+  if (!lock)
+    return std::move(lock).error();
+  util::ScopeGuard remove_state_dir([&] { (void)store->remove(o.id); });
+  if (util::Status s = store->save_config(o.id, plan.validated_json); !s)
+    return std::move(s).error();
+  util::Result<util::UniqueFd> fifo = make_exec_fifo(store->dir(o.id));
+  if (!fifo)
+    return std::move(fifo).error();
+  util::Result<std::unique_ptr<cgroups::Driver>> driver = make_driver(plan, o, delegated, host);
+  if (!driver)
+    return std::move(driver).error().wrap("cgroup");
+  // runc's checks before anything goes into the cgroup (cgroups/before_create.h): a frozen
+  // one is refused (init would freeze, create wait for it forever), a busy one warned about.
+  util::Result<std::vector<std::string>> busy =
+      cgroups::check_before_create(**driver, plan.config.linux_->resources.value_or(spec::Resources{}));
+  if (!busy)
+    return std::move(busy).error();
+  for (const std::string& warning : *busy)
+    util::log_warning(warning);
+  ContainerState state = creating_state(o, plan.config, rootfs, **driver);
+  if (util::Status s = store->save(state); !s)
+    return std::move(s).error();
+  remove_state_dir.dismiss();
+  return StateDir{std::move(*store), std::move(*lock), std::move(*fifo), std::move(*driver), std::move(state)};
+}
+
 // What the init is cloned with, besides the plan.
 struct SpawnInputs {
   std::string rootfs;
@@ -212,6 +256,42 @@ util::Result<os::InitProcess> spawn_init(const CreateOptions& o, const CreatePla
   return os::InitProcess(util::OwnedChild(*pid), std::move(sync));
 }
 
+// The init, and our connection to the seccomp agent (empty without one).
+struct Started {
+  os::InitProcess init;
+  util::UniqueFd notify_conn;
+};
+
+// What the init needs from the host's side, then the init itself.
+util::Result<Started> start_init(const CreateOptions& o, const CreatePlan& plan, const std::string& rootfs,
+                                 int fifo_fd, const HostIntegration& host) {
+  // linux.seccomp.listenerPath: connected now, so that an agent that is not there fails
+  // `create` before any process exists (the init closes its inherited copy).
+  util::Result<util::UniqueFd> notify_conn = os::connect_listener(os::notify_listener(&*plan.config.linux_));
+  if (!notify_conn)
+    return std::move(notify_conn).error();
+  // Idmapped binds are made here, on the host's side, where the privilege to idmap the
+  // source's file system is; the init (maybe in a new user namespace) only moves them. With
+  // a new user namespace every bind source is opened here too, with our credentials; the
+  // init has its copies, ours close on return.
+  os::RealSyscalls real;
+  util::Result<std::vector<util::UniqueFd>> idmapped =
+      os::prepare_mount_sources(plan.config, plan.namespaces.new_user, real);
+  if (!idmapped)
+    return std::move(idmapped).error();
+  SpawnInputs in;
+  in.rootfs = rootfs;
+  in.fifo_fd = fifo_fd;
+  for (const util::UniqueFd& fd : *idmapped)
+    in.prepared_mounts.push_back(fd.valid() ? fd.get() : -1);
+  util::Result<os::InitProcess> init = spawn_init(o, plan, in, host);
+  if (!init)
+    return std::move(init).error();
+  // --debug: the steps, with the words runc's debug log uses (its tests look for them).
+  util::log_debug("create `" + o.id + "`: nsexec container setup: init is pid " + std::to_string(init->pid()));
+  return Started{std::move(*init), std::move(*notify_conn)};
+}
+
 // The init has joined and unshared what it must and waits for us: its id maps and time
 // offsets, then `mapped`. From `mapped` on, it mounts while we set up its cgroup.
 util::Status map_ids(os::InitProcess& init, const CreatePlan& plan, const std::string& id) {
@@ -249,7 +329,7 @@ util::Status place_in_cgroup(os::InitProcess& init, cgroups::Driver& driver, con
 // The runtime hooks, once the init has mounted everything (runc's order), then `proceed`
 // with the state the init's own hooks read; then the seccomp listener, then `ready`.
 util::Status hooks_until_ready(os::InitProcess& init, const ContainerState& state, const spec::Config& config,
-                               const spec::Seccomp* notify, util::UniqueFd notify_conn) {
+                               util::UniqueFd notify_conn) {
   if (util::Status s = init.wait_mounted(); !s)
     return s;
   const std::string state_json = oci_state_json(state, ContainerStatus::creating, 0);
@@ -265,7 +345,7 @@ util::Status hooks_until_ready(os::InitProcess& init, const ContainerState& stat
   if (util::Status s = init.send_proceed(oci_state(state, ContainerStatus::creating)); !s)
     return s;
   // The init loads its seccomp filter before `ready`; a listener fd goes to the agent.
-  if (notify != nullptr)
+  if (const spec::Seccomp* notify = os::notify_listener(&*config.linux_); notify != nullptr)
     if (util::Status s = init.forward_seccomp_listener(std::move(notify_conn), *notify, state_json); !s)
       return s;
   return init.wait_ready();
@@ -396,72 +476,31 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     return std::move(rootfs).error();
 
   // 2. The state directory, config.json, exec.fifo, the driver, state.json `creating`.
-  util::Result<StateStore> store = StateStore::open(o.root);
-  if (!store)
-    return std::move(store).error();
-  util::Result<ContainerLock> lock = store->create(o.id);
-  if (!lock)
-    return std::move(lock).error();
-  util::ScopeGuard remove_state_dir([&] { (void)store->remove(o.id); });
-  if (util::Status s = store->save_config(o.id, plan.validated_json); !s)
-    return std::move(s).error();
-  util::Result<util::UniqueFd> fifo = make_exec_fifo(store->dir(o.id));
-  if (!fifo)
-    return std::move(fifo).error();
-  util::Result<std::unique_ptr<cgroups::Driver>> driver = make_driver(plan, o, *delegated, host);
-  if (!driver)
-    return std::move(driver).error().wrap("cgroup");
-  // runc's checks before anything goes into the cgroup (cgroups/before_create.h): a frozen
-  // one is refused (init would freeze, create wait for it forever), a busy one warned about.
-  util::Result<std::vector<std::string>> busy =
-      cgroups::check_before_create(**driver, config.linux_->resources.value_or(spec::Resources{}));
-  if (!busy)
-    return std::move(busy).error();
-  for (const std::string& warning : *busy)
-    util::log_warning(warning);
-  ContainerState state = creating_state(o, config, *rootfs, **driver);
-  if (util::Status s = store->save(state); !s)
-    return std::move(s).error();
+  util::Result<StateDir> dir = make_state_dir(o, plan, *rootfs, *delegated, host);
+  if (!dir)
+    return std::move(dir).error();
+  util::ScopeGuard remove_state_dir([&] { (void)dir->store.remove(o.id); });
+  ContainerState& state = dir->state;
   // Armed once the init is told to go on (`mapped`): destroy() of nothing is fine, and
   // create() cleans up after itself. Runs after the init is killed (declared before it).
   bool cgroup_made = false;
   util::ScopeGuard destroy_cgroup([&] {
     if (cgroup_made)
-      (void)(*driver)->destroy();
+      (void)dir->driver->destroy();
   });
 
-  // 3. Spawn the init.
-  // linux.seccomp.listenerPath: connected now, so that an agent that is not there fails
-  // `create` before any process exists (the init closes its inherited copy).
-  const spec::Seccomp* notify = os::notify_listener(&*config.linux_);
-  util::Result<util::UniqueFd> notify_conn = os::connect_listener(notify);
-  if (!notify_conn)
-    return std::move(notify_conn).error();
-  // Idmapped binds are made here, on the host's side, where the privilege to idmap the
-  // source's file system is; the init (maybe in a new user namespace) only moves them. With
-  // a new user namespace every bind source is opened here too, with our credentials.
-  os::RealSyscalls real;
-  util::Result<std::vector<util::UniqueFd>> idmapped = os::prepare_mount_sources(config, plan.namespaces.new_user, real);
-  if (!idmapped)
-    return std::move(idmapped).error();
-  SpawnInputs in;
-  in.rootfs = *rootfs;
-  in.fifo_fd = fifo->get();
-  for (const util::UniqueFd& fd : *idmapped)
-    in.prepared_mounts.push_back(fd.valid() ? fd.get() : -1);
-  util::Result<os::InitProcess> init = spawn_init(o, plan, in, host);  // kills and reaps on failure
-  if (!init)
-    return std::move(init).error();
-  // --debug: the steps, with the words runc's debug log uses (its tests look for them).
-  util::log_debug("create `" + o.id + "`: nsexec container setup: init is pid " + std::to_string(init->pid()));
-  fifo->reset();
-  idmapped->clear();  // the init has its copies
+  // 3. Spawn the init: from here it is owned, killed and reaped on any failure.
+  util::Result<Started> started = start_init(o, plan, *rootfs, dir->fifo.get(), host);
+  if (!started)
+    return std::move(started).error();
+  os::InitProcess& init = started->init;
+  dir->fifo.reset();
 
   // 4. Drive the init through its steps (sync.h).
-  if (util::Status s = map_ids(*init, plan, o.id); !s)
+  if (util::Status s = map_ids(init, plan, o.id); !s)
     return std::move(s).error();
   cgroup_made = true;
-  if (util::Status s = place_in_cgroup(*init, **driver, config, o.id); !s)
+  if (util::Status s = place_in_cgroup(init, *dir->driver, config, o.id); !s)
     return std::move(s).error();
   bool machine_registered = false;
   util::ScopeGuard unregister_machine([&] {
@@ -469,39 +508,39 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
       (void)host.unregister_machine(o.id);
   });
   if (o.register_machine) {
-    if (util::Status s = host.register_machine(o.id, init->pid(), *rootfs); !s)
+    if (util::Status s = host.register_machine(o.id, init.pid(), *rootfs); !s)
       return std::move(s).error();
     machine_registered = true;
   }
   // The init and the cgroup as made (systemd's ControlGroup may differ from the plan).
-  state.pid = init->pid();
+  state.pid = init.pid();
   state.pid_start_time = process_start_time(state.pid);
-  state.cgroup_path = (*driver)->path();
-  if (util::Status s = store->save(state); !s)
+  state.cgroup_path = dir->driver->path();
+  if (util::Status s = dir->store.save(state); !s)
     return std::move(s).error();
   // With a terminal, the init made the pty from the container's devpts with /dev.
   util::UniqueFd pty_master;
   if (config.process->terminal) {
-    util::Result<util::UniqueFd> m = init->receive_pty_master();
+    util::Result<util::UniqueFd> m = init.receive_pty_master();
     if (!m)
       return std::move(m).error();
     pty_master = std::move(*m);
   }
-  if (util::Status s = hooks_until_ready(*init, state, config, notify, std::move(*notify_conn)); !s)
+  if (util::Status s = hooks_until_ready(init, state, config, std::move(started->notify_conn)); !s)
     return std::move(s).error();
   util::log_debug("create `" + o.id + "`: init: closing the pipe to signal completion: waiting on exec.fifo");
 
   // 5. Publish.
-  if (util::Status s = publish(o, *store, state, pty_master); !s)
+  if (util::Status s = publish(o, dir->store, state, pty_master); !s)
     return std::move(s).error();
   unregister_machine.dismiss();
   destroy_cgroup.dismiss();
   remove_state_dir.dismiss();
   Spawned out;
-  out.sync = init->release();
+  out.sync = init.release();
   out.state = std::move(state);
   out.pty_master = std::move(pty_master);
-  out.driver = std::move(*driver);
+  out.driver = std::move(dir->driver);
   out.process = std::move(plan.config.process);
   return out;
 }
