@@ -74,6 +74,15 @@ class Driver {
   /// express them ("memory.kernel is not supported on cgroup v2, ignored"); the caller
   /// logs them (lower layers do not log).
   [[nodiscard]] virtual std::vector<std::string> warnings() const { return {}; }
+
+  /// The systemd unit that holds the cgroup; empty for cgroupfs.
+  [[nodiscard]] virtual std::string unit() const { return {}; }
+  /// path() once create() made (or joined) the cgroup; before, where it will be (systemd
+  /// decides the unit's ControlGroup): what create records before making it.
+  [[nodiscard]] virtual std::string planned_path() const { return path(); }
+  /// For --debug: what this driver did beyond the file system ("unit `x.scope`: 4 D-Bus
+  /// calls"); empty when there is nothing to say.
+  [[nodiscard]] virtual std::string describe_calls() const { return {}; }
 };
 
 /// Which cgroup layout the host has.

@@ -79,6 +79,10 @@ SystemdDriver::~SystemdDriver() = default;
 
 unsigned SystemdDriver::dbus_calls() const noexcept { return manager_ ? manager_->calls() : 0; }
 
+std::string SystemdDriver::describe_calls() const {
+  return "unit `" + options_.unit + "`: " + std::to_string(dbus_calls()) + " D-Bus calls";
+}
+
 util::Result<systemd::Manager*> SystemdDriver::manager() {
   if (manager_)
     return manager_.get();

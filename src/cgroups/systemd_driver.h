@@ -96,10 +96,12 @@ class SystemdDriver final : public Driver {
   [[nodiscard]] util::Status destroy() override;
   [[nodiscard]] std::vector<std::string> warnings() const override;
 
-  [[nodiscard]] const std::string& unit() const noexcept { return options_.unit; }
+  [[nodiscard]] std::string unit() const override { return options_.unit; }
   /// path() once create() made (or joined) the unit; before, where systemd will put it
   /// (unit_cgroup_path of the slice and unit): what create records before making it.
-  [[nodiscard]] std::string planned_path() const;
+  [[nodiscard]] std::string planned_path() const override;
+  /// "unit `x.scope`: N D-Bus calls".
+  [[nodiscard]] std::string describe_calls() const override;
   /// D-Bus method calls made so far (0 when never connected).
   [[nodiscard]] unsigned dbus_calls() const noexcept;
 

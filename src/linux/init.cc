@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "linux/caps.h"
+#include "linux/init_process.h"
 #include "linux/process.h"
 #include "linux/procfs.h"
 #include "linux/user.h"
@@ -147,20 +148,11 @@ void die_on_termination_signals() {
 
 // The state the hooks run in the container's namespaces read. The spec wants the pid as
 // seen from there: ours, getpid() (1 in a new pid namespace); and startContainer runs
-// once `start` came, so its status is `created`. runc gives both the same way. In the
-// runtime's compact oci_state_json(), the first "pid" and "status" members are those
-// (a quote inside a string value is escaped, so no value can look like a member).
-std::string in_container_state(std::string state_json, const std::string& status) {
-  auto set_member = [&state_json](const std::string& key, const std::string& value) {
-    const std::string member = "\"" + key + "\":";
-    size_t at = state_json.find(member);
-    size_t end = at == std::string::npos ? at : state_json.find_first_of(",}", at + member.size());
-    if (end != std::string::npos)
-      state_json.replace(at + member.size(), end - at - member.size(), value);
-  };
-  set_member("pid", std::to_string(::getpid()));
-  set_member("status", "\"" + status + "\"");
-  return state_json;
+// once `start` came, so its status is `created`. runc gives both the same way.
+std::string in_container_state(spec::State state, const std::string& status) {
+  state.pid = ::getpid();
+  state.status = status;
+  return spec::to_json(state, 0);
 }
 
 // stdout and stderr become the streams `open` gives (journald: info and err priority).
@@ -200,6 +192,7 @@ bool executable_file(const std::string& path) {
 }
 
 Status init_steps(const InitArgs& a, SyncChannel& sync) {
+  InitLink parent(sync);
   const spec::Config& config = *a.config;
   const spec::Linux* linux_config = config.linux_ ? &*config.linux_ : nullptr;
   RealSyscalls sys;
@@ -214,11 +207,11 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (a.plan.unshare_time)
     if (Status s = sys.unshare(CLONE_NEWTIME); !s)
       return std::move(s).error().wrap("unshare the time namespace");
-  if (Status s = sync.send(SyncKind::unshared); !s)
+  if (Status s = parent.report_unshared(); !s)
     return s;
 
-  if (util::Result<SyncMessage> m = sync.expect(SyncKind::mapped); !m)
-    return std::move(m).error();
+  if (Status s = parent.wait_mapped(); !s)
+    return s;
 
   if (a.plan.new_user)
     if (Status s = become_userns_root(config); !s)
@@ -252,8 +245,8 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   ro.console = process->terminal ? &pty : nullptr;
   ro.prepared_mounts = a.prepared_mounts;
   ro.await_cgroup = [&]() -> Status {
-    if (util::Result<SyncMessage> m = sync.expect(SyncKind::placed); !m)
-      return std::move(m).error();
+    if (Status s = parent.wait_placed(); !s)
+      return s;
     if (a.plan.unshare_cgroup)
       if (Status s = sys.unshare(CLONE_NEWCGROUP); !s)
         return std::move(s).error().wrap("unshare the cgroup namespace");
@@ -262,22 +255,21 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (Status s = prepare_rootfs(config, ro, sys); !s)
     return s;
   if (process->terminal) {
-    if (Status s = sync.send(SyncKind::pty_master, 0, pty.slave_path, pty.master.get()); !s)
+    if (Status s = parent.send_pty_master(pty.master.get(), pty.slave_path); !s)
       return s;
     pty.master.reset();
   }
-  if (Status s = sync.send(SyncKind::mounted); !s)
+  if (Status s = parent.report_mounted(); !s)
     return s;
-  util::Result<SyncMessage> proceed = sync.expect(SyncKind::proceed);
-  if (!proceed)
-    return std::move(proceed).error();
-  const std::string state_json = std::move(proceed->text);
+  util::Result<spec::State> state = parent.wait_proceed();
+  if (!state)
+    return std::move(state).error();
   // createContainer hooks run in our mount namespace before pivot_root, from the rootfs
   // (runc's cwd for them: relative paths in a hook name the container's files).
   if (config.hooks && !config.hooks->create_container.empty() && ::chdir(a.rootfs.c_str()) < 0)
     return util::errno_error("chdir to the rootfs for the createContainer hooks");
   if (config.hooks && !config.hooks->create_container.empty())
-    if (Status s = os::run_hooks(config.hooks->create_container, in_container_state(state_json, "creating"),
+    if (Status s = os::run_hooks(config.hooks->create_container, in_container_state(*state, "creating"),
                                       "createContainer");
         !s)
       return s;
@@ -311,7 +303,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   // us then. `ready` is the last message `create` reads; a write, as under the filter.
   (void)::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   die_on_termination_signals();
-  if (Status s = sync.write_message(SyncKind::ready); !s)
+  if (Status s = parent.report_ready(); !s)
     return s;
 
   // Blocks until `start` opens the fifo for reading. The O_PATH fd was opened by the
@@ -335,7 +327,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   ::close(a.fifo_fd);
 
   if (config.hooks && !config.hooks->start_container.empty())
-    if (Status s = os::run_hooks(config.hooks->start_container, in_container_state(state_json, "created"),
+    if (Status s = os::run_hooks(config.hooks->start_container, in_container_state(*state, "created"),
                                       "startContainer");
         !s)
       return s;

@@ -9,14 +9,10 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "build_config.h"
 #include "linux/hooks.h"
+#include "runtime/host_integration.h"
 #include "util/log.h"
 #include "util/signal.h"
-#if OCISTART_HAVE_SYSTEMD
-#include "cgroups/systemd_driver.h"
-#include "systemd/machines.h"
-#endif
 
 namespace ocistart::runtime {
 
@@ -37,20 +33,7 @@ util::Result<Loaded> load_locked(const std::string& root, const std::string& id)
 util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state, const std::string& root) {
   if (state.cgroup_driver != "systemd")
     return cgroups::make_cgroupfs_driver(state.cgroup_path);
-#if OCISTART_HAVE_SYSTEMD
-  if (state.systemd_unit.empty() || state.cgroup_path.empty())
-    return util::make_error("state of `" + state.id + "`: systemd driver without a unit and its cgroup", EINVAL);
-  cgroups::SystemdDriverOptions o;
-  o.unit = state.systemd_unit;
-  o.cgroup_path = state.cgroup_path;
-  o.state_root = root;
-  o.manager = cgroups::bus_manager_factory();
-  return std::unique_ptr<cgroups::Driver>(std::make_unique<cgroups::SystemdDriver>(std::move(o)));
-#else
-  (void)root;
-  return util::make_error("container `" + state.id + "` uses the systemd cgroup driver, which is not built in",
-                          ENOTSUP);
-#endif
+  return host_integration().existing_systemd_driver(state.id, state.systemd_unit, state.cgroup_path, root);
 }
 
 util::Result<spec::Config> load_config_for(const StateStore& store, const ContainerState& state) {
@@ -114,14 +97,11 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state,
     loaded = std::move(*made);
     driver = loaded.get();
   }
-#if OCISTART_HAVE_SYSTEMD
   // machined drops a machine whose unit went away, but not one whose leader ran in a unit
   // that lives on (a delegated service): say it is gone. A failure is a warning.
   if (!state.machine.empty())
-    if (util::Status m = systemd::unregister_machine(state.machine, cgroups::systemd_call_deadline());
-        !m && !half_made)
+    if (util::Status m = host_integration().unregister_machine(state.machine); !m && !half_made)
       util::log_warning("delete `" + state.id + "`: " + m.error().message);
-#endif
   if (size_t others = other_containers_processes(config, driver); others > 0) {
     util::log_warning("delete `" + state.id + "`: the cgroup still holds " + std::to_string(others) +
                       " process(es) of other containers: left in place");
@@ -146,11 +126,8 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state,
     if (!s)
       return std::move(s).error().wrap("remove the cgroup");
   }
-#if OCISTART_HAVE_SYSTEMD
-  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver))
-    util::log_debug("delete `" + state.id + "`: unit `" + sd->unit() + "`: " + std::to_string(sd->dbus_calls()) +
-                    " D-Bus calls");
-#endif
+  if (std::string calls = driver->describe_calls(); !calls.empty())
+    util::log_debug("delete `" + state.id + "`: " + calls);
   return store.remove(state.id);
 }
 

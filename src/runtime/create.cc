@@ -1,6 +1,8 @@
-// create: every step registers its undo in one guard, dismissed once state.json says
-// `created`. The undo order is fixed (kill and reap init, then remove the cgroup, then the
-// state directory), whatever the step that failed.
+// create, as a table of contents: validate and plan (plan_create, pure) -> the state
+// directory -> spawn the init -> drive it through its steps (os::InitProcess) -> publish
+// (state, console, pidfd socket, pid file). Each step that makes something registers its
+// undo right after, so a failure undoes in reverse: unregister the machine, kill and reap
+// the init (its os::InitProcess owns it), remove the cgroup, remove the state directory.
 //
 // A create killed at any step (SIGKILL runs no undo) leaves what `delete` removes: the
 // state directory is the first thing made; config.json (what later commands use) and then
@@ -13,7 +15,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,34 +24,28 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "build_config.h"
 #include "cgroups/before_create.h"
 #include "cgroups/cgroupfs.h"
 #include "linux/idmapped_mounts.h"
 #include "linux/init.h"
+#include "linux/init_process.h"
 #include "linux/namespaces.h"
 #include "linux/seccomp_listener.h"
 #include "runtime/container.h"
-#include "runtime/device_rules.h"
 #include "runtime/container_id.h"
 #include "linux/hooks.h"
+#include "runtime/create_plan.h"
+#include "runtime/device_rules.h"
+#include "runtime/host_integration.h"
 #include "runtime/terminal.h"
 #include "spec/parse.h"
 #include "spec/serialize.h"
 #include "spec/validate.h"
+#include "util/child.h"
 #include "util/fd_passing.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/scope_guard.h"
-#include "util/signal.h"
-#if OCISTART_HAVE_SYSTEMD
-#include "cgroups/delegation.h"
-#include "cgroups/systemd_driver.h"
-#include "systemd/assignment.h"
-#include "systemd/journal_stream.h"
-#include "systemd/machines.h"
-#include "systemd/unit_name.h"
-#endif
 
 namespace ocistart::runtime {
 namespace {
@@ -101,53 +96,284 @@ bool systemd_runs_host() {
 
 // The cgroup driver create() uses (choose_cgroup_driver() picks which).
 // `delegated`: the cgroup of the unit with Delegate=yes we run in, or empty.
-util::Result<std::unique_ptr<cgroups::Driver>> make_driver(CgroupDriverKind kind, const CreateOptions& o,
-                                                           const spec::Config& config, const std::string& delegated) {
-  const std::string& cgroups_path = config.linux_->cgroups_path;
+util::Result<std::unique_ptr<cgroups::Driver>> make_driver(const CreatePlan& plan, const CreateOptions& o,
+                                                           const std::string& delegated, const HostIntegration& host) {
+  const std::string& cgroups_path = plan.config.linux_->cgroups_path;
   if (!delegated.empty())
     return cgroups::make_cgroupfs_driver(delegated + "/" + o.id);
-  if (kind == CgroupDriverKind::cgroupfs)
+  if (plan.driver_kind == CgroupDriverKind::cgroupfs)
     return cgroups::make_cgroupfs_driver(cgroups::default_cgroup_path(cgroups_path, o.id));
-#if OCISTART_HAVE_SYSTEMD
-  util::Result<systemd::UnitPlacement> placement = systemd::unit_placement(cgroups_path, o.id);
-  if (!placement)
-    return std::move(placement).error();
-  cgroups::SystemdDriverOptions so;
-  so.unit = placement->unit;
-  if (!o.unit.empty()) {
-    if (o.unit.find('/') != std::string::npos || (o.unit.find('.') != std::string::npos && !o.unit.ends_with(".scope")))
-      return util::make_error("--unit `" + o.unit + "`: a container is a scope: NAME or NAME.scope", EINVAL);
-    so.unit = o.unit.ends_with(".scope") ? o.unit : o.unit + ".scope";
+  NewUnit unit;
+  unit.id = o.id;
+  unit.cgroups_path = cgroups_path;
+  unit.unit = o.unit;
+  unit.properties = o.properties;
+  unit.annotations = plan.config.annotations;
+  unit.state_root = o.root;
+  return host.new_systemd_driver(unit);
+}
+
+// ExecStart= of a unit with Delegate=yes, nothing else asked for: the container lives in
+// a child cgroup of that unit (the unit's subtree is ours), not in a scope elsewhere.
+// Empty when that is not the case.
+util::Result<std::string> delegated_cgroup(const CreatePlan& plan, const HostIntegration& host) {
+  if (!plan.may_use_delegated)
+    return std::string();
+  std::optional<std::string> d = host.delegated_cgroup();
+  if (!d || d->empty())
+    return std::string();
+  if (util::Status s = host.leave_delegated_root(*d); !s)
+    return std::move(s).error();
+  return *d;
+}
+
+// <state dir>/exec.fifo, and an O_PATH fd of it for the init (it blocks on it until start).
+util::Result<util::UniqueFd> make_exec_fifo(const std::string& dir) {
+  const std::string fifo_path = dir + "/exec.fifo";
+  if (::mkfifo(fifo_path.c_str(), 0622) < 0 || ::chmod(fifo_path.c_str(), 0622) < 0)
+    return util::errno_error("make `" + fifo_path + "`");
+  int fifo = ::open(fifo_path.c_str(), O_PATH | O_CLOEXEC);
+  if (fifo < 0)
+    return util::errno_error("open `" + fifo_path + "`");
+  return util::UniqueFd(fifo);
+}
+
+// The `creating` state, recorded before anything outside the state directory exists: the
+// cgroup (path, driver, unit) and the machine this create is about to make, with no pid
+// yet. A create killed from here on leaves a `creating` state that `delete` reads to
+// remove them.
+ContainerState creating_state(const CreateOptions& o, const spec::Config& config, const std::string& rootfs,
+                              const cgroups::Driver& driver) {
+  ContainerState state;
+  state.oci_version = config.oci_version;
+  state.id = o.id;
+  state.status = ContainerStatus::creating;
+  state.bundle = o.bundle;
+  state.rootfs = rootfs;
+  state.created = rfc3339_nano_now();
+  state.owner = owner_name();
+  state.annotations = config.annotations;
+  state.cgroup_driver = std::string(driver.name());
+  state.systemd_unit = driver.unit();
+  state.cgroup_path = driver.planned_path();
+  state.systemd_cgroup_flag = o.systemd_cgroup;
+  if (o.register_machine)
+    state.machine = o.id;
+  return state;
+}
+
+// What step 2 made: the state directory (locked), its exec.fifo, the cgroup driver (no
+// cgroup yet) and the `creating` state, saved.
+struct StateDir {
+  StateStore store;
+  ContainerLock lock;
+  util::UniqueFd fifo;
+  std::unique_ptr<cgroups::Driver> driver;
+  ContainerState state;
+};
+
+// The state directory, config.json, exec.fifo, the driver, state.json `creating`. On
+// failure the directory is removed again; on success the caller registers that undo.
+util::Result<StateDir> make_state_dir(const CreateOptions& o, const CreatePlan& plan, const std::string& rootfs,
+                                      const std::string& delegated, const HostIntegration& host) {
+  util::Result<StateStore> store = StateStore::open(o.root);
+  if (!store)
+    return std::move(store).error();
+  util::Result<ContainerLock> lock = store->create(o.id);
+  if (!lock)
+    return std::move(lock).error();
+  util::ScopeGuard remove_state_dir([&] { (void)store->remove(o.id); });
+  if (util::Status s = store->save_config(o.id, plan.validated_json); !s)
+    return std::move(s).error();
+  util::Result<util::UniqueFd> fifo = make_exec_fifo(store->dir(o.id));
+  if (!fifo)
+    return std::move(fifo).error();
+  util::Result<std::unique_ptr<cgroups::Driver>> driver = make_driver(plan, o, delegated, host);
+  if (!driver)
+    return std::move(driver).error().wrap("cgroup");
+  // runc's checks before anything goes into the cgroup (cgroups/before_create.h): a frozen
+  // one is refused (init would freeze, create wait for it forever), a busy one warned about.
+  util::Result<std::vector<std::string>> busy =
+      cgroups::check_before_create(**driver, plan.config.linux_->resources.value_or(spec::Resources{}));
+  if (!busy)
+    return std::move(busy).error();
+  for (const std::string& warning : *busy)
+    util::log_warning(warning);
+  ContainerState state = creating_state(o, plan.config, rootfs, **driver);
+  if (util::Status s = store->save(state); !s)
+    return std::move(s).error();
+  remove_state_dir.dismiss();
+  return StateDir{std::move(*store), std::move(*lock), std::move(*fifo), std::move(*driver), std::move(state)};
+}
+
+// What the init is cloned with, besides the plan.
+struct SpawnInputs {
+  std::string rootfs;
+  int fifo_fd = -1;
+  std::vector<int> prepared_mounts;  // per config.mounts entry, an fd or -1
+};
+
+// Clones the init. In the child this never returns (os::init_main); in the parent the
+// init is owned (killed and reaped on failure) from the moment it exists.
+util::Result<os::InitProcess> spawn_init(const CreateOptions& o, const CreatePlan& plan, const SpawnInputs& in,
+                                         const HostIntegration& host) {
+  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> pair = os::SyncChannel::make_pair();
+  if (!pair)
+    return std::move(pair).error();
+  os::SyncChannel sync = std::move(pair->first);
+  os::SyncChannel init_end = std::move(pair->second);
+  // Namespaces the init is born in: a pid namespace to join (for our children only),
+  // and with a new user namespace the ones it could not join from inside it.
+  os::NamespaceSwitch around_clone;
+  if (!plan.namespaces.join_pid_path.empty())
+    if (util::Status s = around_clone.enter({spec::NamespaceType::pid, plan.namespaces.join_pid_path}); !s)
+      return std::move(s).error();
+  for (const os::JoinTarget& t : plan.namespaces.parent_joins)
+    if (util::Status s = around_clone.enter(t); !s)
+      return std::move(s).error();
+  // The child gets a copy of our stdio buffers: flush them so nothing prints twice.
+  (void)std::fflush(nullptr);
+  util::Result<int> pid = os::clone_process(plan.namespaces.clone_flags);
+  if (!pid)
+    return std::move(pid).error().wrap("start the container init");
+  if (*pid == 0) {
+    os::InitArgs args;
+    args.config = &plan.config;
+    args.plan = plan.namespaces;
+    args.id = o.id;
+    args.rootfs = in.rootfs;
+    args.sync_fd = init_end.fd();
+    args.parent_sync_fd = sync.fd();
+    args.fifo_fd = in.fifo_fd;
+    args.no_pivot = o.no_pivot;
+    args.no_new_keyring = o.no_new_keyring;
+    args.preserve_fds = plan.preserved_fds;
+    args.prepared_mounts = in.prepared_mounts;
+    if (plan.journald)
+      args.log_stream = host.journal_stream_opener(o.id);
+    os::init_main(args);
   }
-  so.assignments = o.properties;
-  so.slice = placement->slice;
-  so.description = "ocistart container " + o.id;
-  so.annotations = config.annotations;
-  so.state_root = o.root;
-  so.manager = cgroups::bus_manager_factory();
-  return std::unique_ptr<cgroups::Driver>(std::make_unique<cgroups::SystemdDriver>(std::move(so)));
-#else
-  return util::make_error("the systemd cgroup driver is not built in (meson -Dsystemd=disabled)", ENOTSUP);
-#endif
+  return os::InitProcess(util::OwnedChild(*pid), std::move(sync));
 }
 
-// What a failed receive from init means: its own error, or that it died without one.
-util::Error init_failure(util::Error error) {
-  if (error.code == EPIPE)
-    return util::make_error("container init exited during setup", EPIPE);
-  return error;
+// The init, and our connection to the seccomp agent (empty without one).
+struct Started {
+  os::InitProcess init;
+  util::UniqueFd notify_conn;
+};
+
+// What the init needs from the host's side, then the init itself.
+util::Result<Started> start_init(const CreateOptions& o, const CreatePlan& plan, const std::string& rootfs,
+                                 int fifo_fd, const HostIntegration& host) {
+  // linux.seccomp.listenerPath: connected now, so that an agent that is not there fails
+  // `create` before any process exists (the init closes its inherited copy).
+  util::Result<util::UniqueFd> notify_conn = os::connect_listener(os::notify_listener(&*plan.config.linux_));
+  if (!notify_conn)
+    return std::move(notify_conn).error();
+  // Idmapped binds are made here, on the host's side, where the privilege to idmap the
+  // source's file system is; the init (maybe in a new user namespace) only moves them. With
+  // a new user namespace every bind source is opened here too, with our credentials; the
+  // init has its copies, ours close on return.
+  os::RealSyscalls real;
+  util::Result<std::vector<util::UniqueFd>> idmapped =
+      os::prepare_mount_sources(plan.config, plan.namespaces.new_user, real);
+  if (!idmapped)
+    return std::move(idmapped).error();
+  SpawnInputs in;
+  in.rootfs = rootfs;
+  in.fifo_fd = fifo_fd;
+  for (const util::UniqueFd& fd : *idmapped)
+    in.prepared_mounts.push_back(fd.valid() ? fd.get() : -1);
+  util::Result<os::InitProcess> init = spawn_init(o, plan, in, host);
+  if (!init)
+    return std::move(init).error();
+  // --debug: the steps, with the words runc's debug log uses (its tests look for them).
+  util::log_debug("create `" + o.id + "`: nsexec container setup: init is pid " + std::to_string(init->pid()));
+  return Started{std::move(*init), std::move(*notify_conn)};
 }
 
-// A send that fails because init has died (EPIPE, or ECONNRESET when it died with an
-// earlier message of ours unread): the error it sent before dying is still queued on the
-// socket and says why.
-util::Status send_to_init(os::SyncChannel& sync, os::SyncKind kind, std::string_view text = {}) {
-  util::Status s = sync.send(kind, 0, text);
-  if (s)
+// The init has joined and unshared what it must and waits for us: its id maps and time
+// offsets, then `mapped`. From `mapped` on, it mounts while we set up its cgroup.
+util::Status map_ids(os::InitProcess& init, const CreatePlan& plan, const std::string& id) {
+  const spec::Linux& lc = *plan.config.linux_;
+  if (util::Status s = init.wait_unshared(); !s)
     return s;
-  if (util::Result<os::SyncMessage> m = sync.receive(0); m && m->kind == os::SyncKind::error)
-    return os::error_from_message(*m);
-  return init_failure(std::move(s).error());
+  util::log_debug("create `" + id + "`: child process in init(): namespaces joined");
+  if (plan.namespaces.new_user)
+    if (util::Status s = os::write_id_maps(init.pid(), lc.uid_mappings, lc.gid_mappings); !s)
+      return s;
+  if (plan.namespaces.unshare_time && !lc.time_offsets.empty())
+    if (util::Status s = os::write_time_offsets(init.pid(), lc.time_offsets); !s)
+      return s;
+  return init.send_mapped();
+}
+
+// The cgroup, with the init in it; then `placed`: the init waits for it before its first
+// cgroup mount.
+util::Status place_in_cgroup(os::InitProcess& init, cgroups::Driver& driver, const spec::Config& config,
+                             const std::string& id) {
+  // Device rules even without linux.resources: runc's defaults (device_rules.h).
+  spec::Resources resources = config.linux_->resources.value_or(spec::Resources{});
+  resources.devices = effective_device_rules(config);
+  if (util::Status s = driver.create(init.pid(), &resources); !s)
+    return std::move(s).error().wrap("cgroup");
+  for (const std::string& warning : driver.warnings())  // settings this cgroup version skips
+    util::log_warning(warning);
+  if (util::Status s = init.send_placed(); !s)
+    return s;
+  if (std::string calls = driver.describe_calls(); !calls.empty())
+    util::log_debug("create `" + id + "`: " + calls);
+  return {};
+}
+
+// The runtime hooks, once the init has mounted everything (runc's order), then `proceed`
+// with the state the init's own hooks read; then the seccomp listener, then `ready`.
+util::Status hooks_until_ready(os::InitProcess& init, const ContainerState& state, const spec::Config& config,
+                               util::UniqueFd notify_conn) {
+  if (util::Status s = init.wait_mounted(); !s)
+    return s;
+  const std::string state_json = oci_state_json(state, ContainerStatus::creating, 0);
+  if (config.hooks) {
+    // prestart is deprecated but still run, before createRuntime, in our namespaces. Its
+    // state says `created`, as runtime-tools' validation and crun have it (runc: creating).
+    if (util::Status s = os::run_hooks(config.hooks->prestart, oci_state_json(state, ContainerStatus::created, 0), "prestart");
+        !s)
+      return s;
+    if (util::Status s = os::run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
+      return s;
+  }
+  if (util::Status s = init.send_proceed(oci_state(state, ContainerStatus::creating)); !s)
+    return s;
+  // The init loads its seccomp filter before `ready`; a listener fd goes to the agent.
+  if (const spec::Seccomp* notify = os::notify_listener(&*config.linux_); notify != nullptr)
+    if (util::Status s = init.forward_seccomp_listener(std::move(notify_conn), *notify, state_json); !s)
+      return s;
+  return init.wait_ready();
+}
+
+// The console to --console-socket, the init's pidfd to --pidfd-socket, state.json says
+// `created`, and last the pid file: it exists only for a container that is complete (a
+// create killed before leaves none behind; delete does not know the file).
+util::Status publish(const CreateOptions& o, StateStore& store, ContainerState& state, util::UniqueFd& pty_master) {
+  if (pty_master && !o.console_socket.empty()) {
+    if (util::Status s = send_console_fd(o.console_socket, pty_master.get()); !s)
+      return s;
+    pty_master.reset();
+  }
+  if (!o.pidfd_socket.empty()) {
+    util::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, state.pid, 0)));
+    if (!pidfd)
+      return util::errno_error("pidfd_open").wrap("pidfd socket `" + o.pidfd_socket + "`");
+    if (util::Status s = util::send_fd_to_path(o.pidfd_socket, o.id, pidfd.get(), "pidfd socket `" + o.pidfd_socket + "`"); !s)
+      return s;
+  }
+  state.status = ContainerStatus::created;
+  if (util::Status s = store.save(state); !s)
+    return s;
+  if (!o.pid_file.empty())
+    if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(state.pid), 0644); !s)
+      return std::move(s).error().wrap("write the pid file");
+  return {};
 }
 
 }  // namespace
@@ -170,25 +396,15 @@ util::Result<CgroupDriverKind> choose_cgroup_driver(const std::string& cgroup_ma
   return CgroupDriverKind::cgroupfs;
 }
 
-util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
-  if (util::Status s = validate_container_id(o.id); !s)
-    return std::move(s).error();
-  // The container gets the $LISTEN_FDS fds, then the --preserve-fds ones. Checked before
-  // we open anything: an fd of ours in a gap of that range would reach the container.
-  const int listen_fds = inherited_listen_fds();
-  if (util::Status s = os::check_preserved_fds(listen_fds + o.preserve_fds); !s)
-    return std::move(s).error();
-  util::Result<spec::Config> loaded = spec::load_bundle_config(o.bundle);
-  if (!loaded)
-    return std::move(loaded).error();
-  spec::Config config = std::move(*loaded);
+util::Result<CreatePlan> plan_create(const CreateOptions& o, bool keep_pty, spec::Config config, int listen_fds,
+                                     bool systemd_runs_host, const HostIntegration& host) {
   if (util::Status s = spec::validate(config); !s)
     return std::move(s).error().wrap("config.json");
   if (!config.process)
     return util::make_error("config.json: /process: required to create a container", EINVAL);
-  // What exec, start, delete and the rest will use: the config as validated, before this
-  // create's own additions ($LISTEN_FDS is pid 1's alone; bind sources made absolute).
-  const std::string validated = spec::to_json(config, 0);
+  CreatePlan plan;
+  plan.validated_json = spec::to_json(config, 0);
+  plan.preserved_fds = listen_fds + o.preserve_fds;
   if (listen_fds > 0) {
     // The process finds them as pid 1's (runc's values replace the config's).
     std::vector<std::string>& env = config.process->env;
@@ -203,17 +419,16 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   const spec::Linux& lc = *config.linux_;
   if (config.process->terminal && o.console_socket.empty() && !keep_pty)
     return util::make_error("process.terminal is set: --console-socket is required", EINVAL);
-  const bool journald = o.log_driver == "journald";
-  if (journald && config.process->terminal)
+  plan.journald = o.log_driver == "journald";
+  if (plan.journald && config.process->terminal)
     return util::make_error("--log-driver journald: the process has a terminal (process.terminal)", EINVAL);
-#if !OCISTART_HAVE_SYSTEMD
-  if (journald)
-    return util::make_error("--log-driver journald: built without systemd support", ENOTSUP);
-#endif
+  if (plan.journald)
+    if (util::Status s = host.check_journald(); !s)
+      return std::move(s).error();
 
-  os::NamespacePlan plan = os::plan_namespaces(lc.namespaces);
-  bool mount_ns = (plan.clone_flags & CLONE_NEWNS) != 0;
-  for (const os::JoinTarget& t : plan.joins)
+  plan.namespaces = os::plan_namespaces(lc.namespaces);
+  bool mount_ns = (plan.namespaces.clone_flags & CLONE_NEWNS) != 0;
+  for (const os::JoinTarget& t : plan.namespaces.joins)
     mount_ns = mount_ns || t.type == spec::NamespaceType::mount;
   if (!mount_ns)
     return util::make_error("config.json: /linux/namespaces: a mount namespace is required (without one the "
@@ -221,282 +436,112 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
                             EINVAL);
   // --unit and -p are about a systemd unit: they choose the systemd driver.
   bool wants_unit = !o.unit.empty() || !o.properties.empty();
-#if OCISTART_HAVE_SYSTEMD
-  for (const std::string& a : o.properties)  // bad syntax fails before anything exists
-    if (util::Result<systemd::UnitProperty> p = systemd::parse_assignment(a); !p)
-      return std::move(p).error().wrap("-p `" + a + "`");
-#endif
+  if (util::Status s = host.check_properties(o.properties); !s)
+    return std::move(s).error();
   if (wants_unit && o.cgroup_manager == "cgroupfs")
     return util::make_error("--unit and -p need the systemd cgroup driver, not --cgroup-manager cgroupfs", EINVAL);
-  util::Result<CgroupDriverKind> driver_kind = choose_cgroup_driver(
-      o.cgroup_manager, o.systemd_cgroup || wants_unit, lc.cgroups_path, systemd_runs_host());
+  util::Result<CgroupDriverKind> driver_kind =
+      choose_cgroup_driver(o.cgroup_manager, o.systemd_cgroup || wants_unit, lc.cgroups_path, systemd_runs_host);
   if (!driver_kind)
     return std::move(driver_kind).error();
-  // ExecStart= of a unit with Delegate=yes, nothing else asked for: the container lives in
-  // a child cgroup of that unit (the unit's subtree is ours), not in a scope elsewhere.
-  std::string delegated;
-#if OCISTART_HAVE_SYSTEMD
-  if (o.cgroup_manager == "auto" && !o.systemd_cgroup && !wants_unit && lc.cgroups_path.empty())
-    if (std::optional<std::string> d = cgroups::delegated_cgroup())
-      delegated = *d;
-  if (!delegated.empty())
-    if (util::Status s = cgroups::leave_delegated_root(delegated); !s)
-      return std::move(s).error();
-#endif
+  plan.driver_kind = *driver_kind;
+  plan.may_use_delegated = o.cgroup_manager == "auto" && !o.systemd_cgroup && !wants_unit && lc.cgroups_path.empty();
+  plan.config = std::move(config);
+  return plan;
+}
+
+util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
+  const HostIntegration& host = host_integration();
+  // 1. Validate and plan: nothing of ours exists yet.
+  if (util::Status s = validate_container_id(o.id); !s)
+    return std::move(s).error();
+  // The container gets the $LISTEN_FDS fds, then the --preserve-fds ones. Checked before
+  // we open anything: an fd of ours in a gap of that range would reach the container.
+  const int listen_fds = inherited_listen_fds();
+  if (util::Status s = os::check_preserved_fds(listen_fds + o.preserve_fds); !s)
+    return std::move(s).error();
+  util::Result<spec::Config> loaded = spec::load_bundle_config(o.bundle);
+  if (!loaded)
+    return std::move(loaded).error();
+  util::Result<CreatePlan> planned = plan_create(o, keep_pty, std::move(*loaded), listen_fds, systemd_runs_host(), host);
+  if (!planned)
+    return std::move(planned).error();
+  CreatePlan& plan = *planned;
+  const spec::Config& config = plan.config;
+  util::Result<std::string> delegated = delegated_cgroup(plan, host);
+  if (!delegated)
+    return std::move(delegated).error();
   util::Result<std::string> rootfs = absolute_rootfs(config, o.bundle);
   if (!rootfs)
     return std::move(rootfs).error();
 
-  util::Result<StateStore> store = StateStore::open(o.root);
-  if (!store)
-    return std::move(store).error();
-  util::Result<ContainerLock> lock = store->create(o.id);
-  if (!lock)
-    return std::move(lock).error();
-
-  // The undo state, filled in as steps succeed.
-  int init_pid = -1;
-  std::unique_ptr<cgroups::Driver> driver;
-  bool cgroup_created = false;
-  bool machine_registered = false;
-  util::ScopeGuard undo([&] {
-#if OCISTART_HAVE_SYSTEMD
-    if (machine_registered)
-      (void)systemd::unregister_machine(o.id, cgroups::systemd_call_deadline());
-#endif
-    if (init_pid > 0) {
-      (void)util::signal_process(init_pid, SIGKILL);
-      while (::waitpid(init_pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
-    }
-    if (cgroup_created)
-      (void)driver->destroy();
-    (void)store->remove(o.id);
+  // 2. The state directory, config.json, exec.fifo, the driver, state.json `creating`.
+  util::Result<StateDir> dir = make_state_dir(o, plan, *rootfs, *delegated, host);
+  if (!dir)
+    return std::move(dir).error();
+  util::ScopeGuard remove_state_dir([&] { (void)dir->store.remove(o.id); });
+  ContainerState& state = dir->state;
+  // Armed once the init is told to go on (`mapped`): destroy() of nothing is fine, and
+  // create() cleans up after itself. Runs after the init is killed (declared before it).
+  bool cgroup_made = false;
+  util::ScopeGuard destroy_cgroup([&] {
+    if (cgroup_made)
+      (void)dir->driver->destroy();
   });
 
-  if (util::Status s = store->save_config(o.id, validated); !s)
+  // 3. Spawn the init: from here it is owned, killed and reaped on any failure.
+  util::Result<Started> started = start_init(o, plan, *rootfs, dir->fifo.get(), host);
+  if (!started)
+    return std::move(started).error();
+  os::InitProcess& init = started->init;
+  dir->fifo.reset();
+
+  // 4. Drive the init through its steps (sync.h).
+  if (util::Status s = map_ids(init, plan, o.id); !s)
     return std::move(s).error();
-  const std::string dir = store->dir(o.id);
-  const std::string fifo_path = dir + "/exec.fifo";
-  if (::mkfifo(fifo_path.c_str(), 0622) < 0 || ::chmod(fifo_path.c_str(), 0622) < 0)
-    return util::errno_error("make `" + fifo_path + "`");
-  int fifo = ::open(fifo_path.c_str(), O_PATH | O_CLOEXEC);
-  if (fifo < 0)
-    return util::errno_error("open `" + fifo_path + "`");
-  util::UniqueFd fifo_fd(fifo);
-
-  util::Result<std::unique_ptr<cgroups::Driver>> made = make_driver(*driver_kind, o, config, delegated);
-  if (!made)
-    return std::move(made).error().wrap("cgroup");
-  driver = std::move(*made);
-  // runc's checks before anything goes into the cgroup (cgroups/before_create.h): a frozen
-  // one is refused (init would freeze, create wait for it forever), a busy one warned about.
-  util::Result<std::vector<std::string>> busy =
-      cgroups::check_before_create(*driver, lc.resources.value_or(spec::Resources{}));
-  if (!busy)
-    return std::move(busy).error();
-  for (const std::string& warning : *busy)
-    util::log_warning(warning);
-
-  // Recorded before anything outside the state directory exists: the cgroup (path, driver,
-  // unit) and the machine this create is about to make, with no pid yet. A create killed
-  // from here on leaves a `creating` state that `delete` reads to remove them.
-  ContainerState state;
-  state.oci_version = config.oci_version;
-  state.id = o.id;
-  state.status = ContainerStatus::creating;
-  state.bundle = o.bundle;
-  state.rootfs = *rootfs;
-  state.created = rfc3339_nano_now();
-  state.owner = owner_name();
-  state.annotations = config.annotations;
-  state.cgroup_driver = std::string(driver->name());
-  state.cgroup_path = driver->path();
-#if OCISTART_HAVE_SYSTEMD
-  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver.get())) {
-    state.systemd_unit = sd->unit();
-    state.cgroup_path = sd->planned_path();
-  }
-#endif
-  state.systemd_cgroup_flag = o.systemd_cgroup;
-  if (o.register_machine)
-    state.machine = o.id;
-  if (util::Status s = store->save(state); !s)
+  cgroup_made = true;
+  if (util::Status s = place_in_cgroup(init, *dir->driver, config, o.id); !s)
     return std::move(s).error();
-
-  // linux.seccomp.listenerPath: connected now, so that an agent that is not there fails
-  // `create` before any process exists (the init closes its inherited copy).
-  const spec::Seccomp* notify = os::notify_listener(&lc);
-  util::Result<util::UniqueFd> notify_conn = os::connect_listener(notify);
-  if (!notify_conn)
-    return std::move(notify_conn).error();
-
-  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> pair = os::SyncChannel::make_pair();
-  if (!pair)
-    return std::move(pair).error();
-  os::SyncChannel sync = std::move(pair->first);
-  os::SyncChannel init_end = std::move(pair->second);
-
-  // Idmapped binds are made here, on the host's side, where the privilege to idmap the
-  // source's file system is; the init (maybe in a new user namespace) only moves them. With
-  // a new user namespace every bind source is opened here too, with our credentials.
-  os::RealSyscalls real;
-  util::Result<std::vector<util::UniqueFd>> idmapped = os::prepare_mount_sources(config, plan.new_user, real);
-  if (!idmapped)
-    return std::move(idmapped).error();
-  std::vector<int> prepared_mounts;
-  for (const util::UniqueFd& fd : *idmapped)
-    prepared_mounts.push_back(fd.valid() ? fd.get() : -1);
-
-  {
-    // Namespaces the init is born in: a pid namespace to join (for our children only),
-    // and with a new user namespace the ones it could not join from inside it.
-    os::NamespaceSwitch around_clone;
-    if (!plan.join_pid_path.empty())
-      if (util::Status s = around_clone.enter({spec::NamespaceType::pid, plan.join_pid_path}); !s)
-        return std::move(s).error();
-    for (const os::JoinTarget& t : plan.parent_joins)
-      if (util::Status s = around_clone.enter(t); !s)
-        return std::move(s).error();
-    // The child gets a copy of our stdio buffers: flush them so nothing prints twice.
-    (void)std::fflush(nullptr);
-    util::Result<int> pid = os::clone_process(plan.clone_flags);
-    if (!pid)
-      return std::move(pid).error().wrap("start the container init");
-    if (*pid == 0) {
-      os::InitArgs args;
-      args.config = &config;
-      args.plan = plan;
-      args.id = o.id;
-      args.rootfs = *rootfs;
-      args.sync_fd = init_end.fd();
-      args.parent_sync_fd = sync.fd();
-      args.fifo_fd = fifo_fd.get();
-      args.no_pivot = o.no_pivot;
-      args.no_new_keyring = o.no_new_keyring;
-      args.preserve_fds = listen_fds + o.preserve_fds;
-      args.prepared_mounts = prepared_mounts;
-#if OCISTART_HAVE_SYSTEMD
-      if (journald)
-        args.log_stream = [&o](int priority) { return systemd::journal_stream(o.id, priority); };
-#endif
-      os::init_main(args);
-    }
-    init_pid = *pid;
-  }
-  // --debug: the steps, with the words runc's debug log uses (its tests look for them).
-  util::log_debug("create `" + o.id + "`: nsexec container setup: init is pid " + std::to_string(init_pid));
-  init_end.close();
-  fifo_fd.reset();
-  idmapped->clear();  // the init has its copies
-
-  // init has joined and unshared what it must; it waits for us.
-  if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::unshared); !m)
-    return std::move(m).error().wrap("container init");
-  util::log_debug("create `" + o.id + "`: child process in init(): namespaces joined");
-  if (plan.new_user)
-    if (util::Status s = os::write_id_maps(init_pid, lc.uid_mappings, lc.gid_mappings); !s)
-      return std::move(s).error();
-  if (plan.unshare_time && !lc.time_offsets.empty())
-    if (util::Status s = os::write_time_offsets(init_pid, lc.time_offsets); !s)
-      return std::move(s).error();
-  // From `mapped` on, init mounts while we set up its cgroup; it waits for `placed`
-  // before its first cgroup mount.
-  if (util::Status s = send_to_init(sync, os::SyncKind::mapped); !s)
-    return std::move(s).error();
-  cgroup_created = true;  // create() cleans up after itself; destroy() of nothing is fine
-  // Device rules even without linux.resources: runc's defaults (device_rules.h).
-  spec::Resources resources = lc.resources.value_or(spec::Resources{});
-  resources.devices = effective_device_rules(config);
-  if (util::Status s = driver->create(init_pid, &resources); !s)
-    return std::move(s).error().wrap("cgroup");
-  for (const std::string& warning : driver->warnings())  // settings this cgroup version skips
-    util::log_warning(warning);
-  if (util::Status s = send_to_init(sync, os::SyncKind::placed); !s)
-    return std::move(s).error();
-#if OCISTART_HAVE_SYSTEMD
-  if (const auto* sd = dynamic_cast<const cgroups::SystemdDriver*>(driver.get()))
-    util::log_debug("create `" + o.id + "`: unit `" + sd->unit() + "`: " + std::to_string(sd->dbus_calls()) +
-                    " D-Bus calls");
-#endif
-
+  bool machine_registered = false;
+  util::ScopeGuard unregister_machine([&] {
+    if (machine_registered)
+      (void)host.unregister_machine(o.id);
+  });
   if (o.register_machine) {
-#if OCISTART_HAVE_SYSTEMD
-    if (util::Status s = systemd::register_machine(o.id, init_pid, *rootfs, cgroups::systemd_call_deadline()); !s)
+    if (util::Status s = host.register_machine(o.id, init.pid(), *rootfs); !s)
       return std::move(s).error();
     machine_registered = true;
-#else
-    return util::make_error("--register-machine: built without systemd support", ENOTSUP);
-#endif
   }
-
   // The init and the cgroup as made (systemd's ControlGroup may differ from the plan).
-  state.pid = init_pid;
-  state.pid_start_time = process_start_time(init_pid);
-  state.cgroup_path = driver->path();
-  if (util::Status s = store->save(state); !s)
+  state.pid = init.pid();
+  state.pid_start_time = process_start_time(state.pid);
+  state.cgroup_path = dir->driver->path();
+  if (util::Status s = dir->store.save(state); !s)
     return std::move(s).error();
-
   // With a terminal, the init made the pty from the container's devpts with /dev.
   util::UniqueFd pty_master;
   if (config.process->terminal) {
-    util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::pty_master);
+    util::Result<util::UniqueFd> m = init.receive_pty_master();
     if (!m)
-      return init_failure(std::move(m).error());
-    pty_master = std::move(m->fd);
+      return std::move(m).error();
+    pty_master = std::move(*m);
   }
-  // The runtime hooks run once init has mounted everything (runc's order).
-  if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::mounted); !m)
-    return init_failure(std::move(m).error());
-  const std::string state_json = oci_state_json(state, ContainerStatus::creating, 0);
-  if (config.hooks) {
-    // prestart is deprecated but still run, before createRuntime, in our namespaces. Its
-    // state says `created`, as runtime-tools' validation and crun have it (runc: creating).
-    if (util::Status s = os::run_hooks(config.hooks->prestart, oci_state_json(state, ContainerStatus::created, 0), "prestart");
-        !s)
-      return std::move(s).error();
-    if (util::Status s = os::run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
-      return std::move(s).error();
-  }
-  if (util::Status s = send_to_init(sync, os::SyncKind::proceed, state_json); !s)
+  if (util::Status s = hooks_until_ready(init, state, config, std::move(started->notify_conn)); !s)
     return std::move(s).error();
-  // The init loads its seccomp filter before `ready`; a listener fd goes to the agent.
-  if (notify != nullptr)
-    if (util::Status s = os::forward_listener(sync, init_pid, std::move(*notify_conn), *notify, state_json); !s)
-      return init_failure(std::move(s).error());
-
-  if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::ready); !m)
-    return init_failure(std::move(m).error());
   util::log_debug("create `" + o.id + "`: init: closing the pipe to signal completion: waiting on exec.fifo");
-  if (pty_master && !o.console_socket.empty()) {
-    if (util::Status s = send_console_fd(o.console_socket, pty_master.get()); !s)
-      return std::move(s).error();
-    pty_master.reset();
-  }
 
-  if (!o.pidfd_socket.empty()) {
-    util::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, init_pid, 0)));
-    if (!pidfd)
-      return util::errno_error("pidfd_open").wrap("pidfd socket `" + o.pidfd_socket + "`");
-    if (util::Status s = util::send_fd_to_path(o.pidfd_socket, o.id, pidfd.get(), "pidfd socket `" + o.pidfd_socket + "`"); !s)
-      return std::move(s).error();
-  }
-  state.status = ContainerStatus::created;
-  if (util::Status s = store->save(state); !s)
+  // 5. Publish.
+  if (util::Status s = publish(o, dir->store, state, pty_master); !s)
     return std::move(s).error();
-  // Last: a pid file exists only for a container that is complete (a create killed before
-  // leaves none behind; delete does not know the file).
-  if (!o.pid_file.empty())
-    if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(init_pid), 0644); !s)
-      return std::move(s).error().wrap("write the pid file");
-  undo.dismiss();
-
+  unregister_machine.dismiss();
+  destroy_cgroup.dismiss();
+  remove_state_dir.dismiss();
   Spawned out;
+  out.sync = init.release();
   out.state = std::move(state);
-  out.sync = std::move(sync);
   out.pty_master = std::move(pty_master);
-  out.driver = std::move(driver);
-  out.process = std::move(config.process);
+  out.driver = std::move(dir->driver);
+  out.process = std::move(plan.config.process);
   return out;
 }
 

@@ -28,6 +28,7 @@
 
 #include "cgroups/exec_cgroups.h"
 #include "linux/init.h"
+#include "linux/init_process.h"
 #include "linux/namespaces.h"
 #include "linux/seccomp_listener.h"
 #include "runtime/container.h"
@@ -36,7 +37,7 @@
 #include "spec/parse.h"
 #include "util/fs.h"
 #include "util/log.h"
-#include "util/scope_guard.h"
+#include "util/child.h"
 #include "util/signal.h"
 
 namespace ocistart::runtime {
@@ -126,7 +127,7 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
       util::Result<os::Pty> pty = os::open_pty(ptmx.get());
       if (!pty)
         child_fail(sync, pty.error());
-      if (util::Status s = sync.send(os::SyncKind::pty_master, 0, pty->slave_path, pty->master.get()); !s)
+      if (util::Status s = os::InitLink(sync).send_pty_master(pty->master.get(), pty->slave_path); !s)
         child_fail(sync, s.error());
       pty->master.reset();
       if (util::Status s = os::attach_pty_slave(pty->slave.get(), process.console_size); !s)
@@ -158,8 +159,8 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
     (void)::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (util::Status s = os::join_namespaces(targets); !s)
       child_fail(sync, s.error());
-    if (util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::proceed); !m)
-      child_fail(sync, m.error());
+    if (util::Status s = os::JoinerLink(sync).wait_placed(); !s)
+      child_fail(sync, s.error());
     util::Result<int> pid = os::clone_process(CLONE_PARENT);
     if (!pid)
       child_fail(sync, pid.error());
@@ -169,7 +170,7 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
       exec_child(process_sync, process, lc, preserve_fds);
     }
     process_sync.close();
-    if (util::Status s = sync.send(os::SyncKind::pid, *pid); !s)
+    if (util::Status s = os::JoinerLink(sync).report_pid(*pid); !s)
       child_fail(sync, s.error());
     ::_exit(0);
   } catch (...) {
@@ -221,102 +222,77 @@ util::Result<int> exec(const ExecOptions& o) {
   // The lock guards the state, not the process: a long exec must not block kill/delete.
   l = util::make_error("");
 
-  // `joining`: A's channel; `sync`: B's (see the top of this file).
+  // A's channel and B's (see the top of this file).
   util::Result<std::pair<os::SyncChannel, os::SyncChannel>> a_pair = os::SyncChannel::make_pair();
   if (!a_pair)
     return std::move(a_pair).error();
   util::Result<std::pair<os::SyncChannel, os::SyncChannel>> b_pair = os::SyncChannel::make_pair();
   if (!b_pair)
     return std::move(b_pair).error();
-  os::SyncChannel joining = std::move(a_pair->first);
-  os::SyncChannel sync = std::move(b_pair->first);
   (void)std::fflush(nullptr);
   int joiner_pid = ::fork();
   if (joiner_pid < 0)
     return util::errno_error("fork");
   if (joiner_pid == 0) {
-    joining.close();
-    sync.close();
+    a_pair->first.close();
+    b_pair->first.close();
     // The agent's connection is ours alone: B would keep it open until its execve.
     notify_conn->reset();
     joiner(a_pair->second, b_pair->second, *targets, *process, lc, o.preserve_fds);
   }
   a_pair->second.close();
   b_pair->second.close();
+  // Owns A, then B: both are killed and reaped on any failure until released.
+  os::ExecProcess child(util::OwnedChild(joiner_pid), std::move(a_pair->first), std::move(b_pair->first));
   // --debug: the steps, with the words runc's debug log uses (its tests look for them).
   util::log_debug("exec `" + o.id + "`: nsexec container setup: joiner is pid " + std::to_string(joiner_pid));
 
-  int process_pid = -1;
-  util::ScopeGuard undo([&] {
-    // Never kill(-1, ...): a pid that is gone is -1 here.
-    if (joiner_pid > 0) {
-      (void)util::signal_process(joiner_pid, SIGKILL);
-      (void)::waitpid(joiner_pid, nullptr, 0);
-    }
-    if (process_pid > 0) {
-      (void)util::signal_process(process_pid, SIGKILL);
-      (void)::waitpid(process_pid, nullptr, 0);
-    }
-  });
   if (util::Status s = (*driver)->add_process(joiner_pid, *sub_cgroups); !s)
     return std::move(s).error().wrap("join the container's cgroup");
-  if (util::Status s = joining.send(os::SyncKind::proceed); !s)
+  if (util::Status s = child.send_placed(); !s)
     return std::move(s).error();
-  util::Result<os::SyncMessage> pid = joining.expect(os::SyncKind::pid);
-  if (!pid)
-    return std::move(pid).error();
-  if (pid->value <= 0)
-    return util::make_error("exec: invalid pid " + std::to_string(pid->value) + " from the joiner", EPROTO);
-  process_pid = pid->value;
-  util::log_debug("exec `" + o.id + "`: child process in init(): pid " + std::to_string(process_pid) +
+  if (util::Status s = child.receive_pid(); !s)
+    return std::move(s).error();
+  util::log_debug("exec `" + o.id + "`: child process in init(): pid " + std::to_string(child.pid()) +
                   " in the container's namespaces and cgroup");
-  (void)::waitpid(joiner_pid, nullptr, 0);
-  joiner_pid = -1;
 
   util::UniqueFd master;
   if (process->terminal) {
-    util::Result<os::SyncMessage> m = sync.expect(os::SyncKind::pty_master);
+    util::Result<util::UniqueFd> m = child.receive_pty_master();
     if (!m)
       return std::move(m).error();
-    master = std::move(m->fd);
+    master = std::move(*m);
     if (!o.console_socket.empty()) {
       if (util::Status s = send_console_fd(o.console_socket, master.get()); !s)
         return std::move(s).error();
       master.reset();
     }
   }
-  if (notify != nullptr) {
-    util::Status s = os::forward_listener(sync, process_pid, std::move(*notify_conn), *notify, state_json);
-    if (!s)
+  if (notify != nullptr)
+    if (util::Status s = child.forward_seccomp_listener(std::move(*notify_conn), *notify, state_json); !s)
       return std::move(s).error();
-  }
   if (!o.pid_file.empty())
-    if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(process_pid), 0644); !s)
+    if (util::Status s = util::write_file_atomic(o.pid_file, std::to_string(child.pid()), 0644); !s)
       return std::move(s).error().wrap("write the pid file");
   util::log_debug("exec `" + o.id + "`: setns_init: about to exec `" + process->args.front() + "`");
 
   if (o.detach) {
     // Wait until it execs (EOF) or fails (an error message).
-    util::Result<os::SyncMessage> m = sync.receive();
-    if (m && m->kind == os::SyncKind::error)
-      return os::error_from_message(*m);
-    undo.dismiss();
+    if (util::Status s = child.wait_exec(); !s)
+      return std::move(s).error();
+    (void)child.release();
     return 0;
   }
-  undo.dismiss();
   std::optional<RawMode> raw;
   if (master)
     raw.emplace(STDIN_FILENO);
   util::Result<SignalRelay> relay = SignalRelay::install();
-  if (!relay) {
-    (void)util::signal_process(process_pid, SIGKILL);
-    (void)::waitpid(process_pid, nullptr, 0);
-    return std::move(relay).error();
-  }
+  if (!relay)
+    return std::move(relay).error();  // `child` kills and reaps B
   Supervised what;
-  what.pid = process_pid;
+  what.pid = child.release();
   what.pty_master = master.get();
-  what.sync_fd = sync.fd();
+  what.sync_fd = child.process_fd();
   return supervise(*relay, what);
 }
 

@@ -7,34 +7,13 @@
 #include <cstdlib>
 #include <string>
 
-#include "build_config.h"
-#if OCISTART_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
-
 #include "runtime/container.h"
+#include "runtime/host_integration.h"
 #include "runtime/signals.h"
 #include "runtime/terminal.h"
 #include "util/log.h"
 
 namespace ocistart::runtime {
-namespace {
-
-// Under a Type=notify unit (NOTIFY_SOCKET set by systemd): READY=1 once the container's
-// process has started, with its pid in the status text. The container itself does not
-// get the socket (its environment is the config's).
-void notify_service_ready(int container_pid) {
-#if OCISTART_HAVE_SYSTEMD
-  if (std::getenv("NOTIFY_SOCKET") == nullptr)
-    return;
-  std::string text = "READY=1\nSTATUS=container process " + std::to_string(container_pid) + " running";
-  (void)sd_notify(0, text.c_str());
-#else
-  (void)container_pid;
-#endif
-}
-
-}  // namespace
 
 util::Result<int> run(const RunOptions& o) {
   // A terminal without a console socket is proxied by us: impossible once detached.
@@ -72,7 +51,7 @@ util::Result<int> run(const RunOptions& o) {
     return std::move(s).error();
   }
   // As ExecStart= of a Type=notify service: the service is up once its process runs.
-  notify_service_ready(spawned->state.pid);
+  host_integration().notify_ready(spawned->state.pid);
   if (o.detach)
     return 0;
 

@@ -7,6 +7,7 @@
 
 #include "runtime/state_store.h"
 #include "spec/json_reader.h"
+#include "spec/state.h"
 #include "util/json_writer.h"
 
 namespace ocistart::runtime {
@@ -39,25 +40,22 @@ constexpr std::string_view kSystemdCgroup = "systemdCgroup";
 // is stopped: runc prints it that way (its field has no omitempty), and engines that
 // unmarshal into a struct with an int `pid` (containerd's runc shim, podman) accept both,
 // while a tool that checks for the member does not break on a stopped container.
+spec::State oci_state(const ContainerState& s, ContainerStatus status) {
+  spec::State out;
+  out.oci_version = s.oci_version;
+  out.id = s.id;
+  out.pid = status == ContainerStatus::stopped ? 0 : s.pid;
+  out.status = to_string(status);
+  out.bundle = s.bundle;
+  out.rootfs = s.rootfs;
+  out.created = s.created;
+  out.annotations = s.annotations;
+  out.owner = s.owner;
+  return out;
+}
+
 std::string oci_state_json(const ContainerState& s, ContainerStatus status, int indent) {
-  util::JsonWriter w(indent);
-  w.begin_object();
-  w.member("ociVersion", s.oci_version);
-  w.member("id", s.id);
-  w.member("pid", status == ContainerStatus::stopped ? 0 : s.pid);
-  w.member("status", to_string(status));
-  w.member("bundle", s.bundle);
-  w.member("rootfs", s.rootfs);
-  w.member("created", s.created);
-  if (!s.annotations.empty()) {
-    w.key("annotations").begin_object();
-    for (const auto& [k, v] : s.annotations)
-      w.member(k, v);
-    w.end_object();
-  }
-  w.member("owner", s.owner);
-  w.end_object();
-  return std::move(w).str();
+  return spec::to_json(oci_state(s, status), indent);
 }
 
 std::string state_file_json(const ContainerState& s) {

@@ -9,6 +9,7 @@
 
 #include "runtime/status.h"
 #include "spec/config.h"
+#include "spec/state.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
 
@@ -39,6 +40,9 @@ struct ContainerState {
 /// `status` is stopped, as runc), status, bundle, rootfs, created, annotations (only when
 /// not empty), owner. indent as JsonWriter.
 [[nodiscard]] std::string oci_state_json(const ContainerState& s, ContainerStatus status, int indent = 2);
+/// The same document as a struct (spec::to_json(oci_state(s, status), indent) is
+/// oci_state_json()): what `create` sends the init for its hooks.
+[[nodiscard]] spec::State oci_state(const ContainerState& s, ContainerStatus status);
 
 /// The status now: `stopped` when init is gone (see init_alive()), `created` while
 /// `<dir>/exec.fifo` exists, the recorded `paused` (or `creating`), else `running`. A

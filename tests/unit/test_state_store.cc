@@ -333,6 +333,24 @@ TEST_CASE("oci_state_json: parses back and has runc's members") {
   CHECK(text.find('\n') == std::string::npos);
 }
 
+TEST_CASE("spec::State: what the init decodes and writes again is what the runtime wrote") {
+  ContainerState s = sample_state("web");
+  const std::string text = runtime::oci_state_json(s, runtime::ContainerStatus::creating, 0);
+  CHECK(spec::to_json(runtime::oci_state(s, runtime::ContainerStatus::creating), 0) == text);
+  util::Result<spec::State> back = spec::parse_state(text);
+  REQUIRE(back);
+  CHECK(spec::to_json(*back, 0) == text);
+  // The init's edit for its hooks: its own pid and status, nothing else changes.
+  back->pid = 1;
+  back->status = "created";
+  s.pid = 1;
+  CHECK(spec::to_json(*back, 0) == runtime::oci_state_json(s, runtime::ContainerStatus::created, 0));
+  util::Result<spec::State> bad = spec::parse_state("{\"id\":\"x\",\"status\":\"created\",\"pid\":\"1\"}");
+  REQUIRE(!bad);
+  CHECK(bad.error().code == EINVAL);
+  CHECK(bad.error().message.find("/pid") != std::string::npos);
+}
+
 TEST_CASE("parse_proc_stat: counts fields from the last `)`") {
   std::string tail = " S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 777 20 21\n";
   std::optional<runtime::ProcStat> st = runtime::parse_proc_stat("123 (sh)" + tail);

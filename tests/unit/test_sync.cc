@@ -133,3 +133,41 @@ TEST_CASE("a peer that closed with our message unread and sent nothing: EOF, not
   REQUIRE_FALSE(m.ok());
   CHECK(m.error().code == EPIPE);
 }
+
+// The typed ends of create's protocol (linux/init_process.h).
+#include "linux/init_process.h"
+
+TEST_CASE("InitProcess and InitLink: each step waits for its own message") {
+  auto pair = os::SyncChannel::make_pair();
+  REQUIRE(pair);
+  os::InitProcess init(util::OwnedChild(), std::move(pair->first));
+  os::InitLink link(pair->second);
+
+  REQUIRE(link.report_mounted());
+  util::Status s = init.wait_unshared();
+  REQUIRE(!s);
+  CHECK(s.error().message == "container init: unexpected message `mounted`, expected `unshared`");
+  CHECK(s.error().code == EPROTO);
+
+  spec::State state;
+  state.oci_version = "1.2.1";
+  state.id = "web";
+  state.pid = 4242;
+  state.status = "creating";
+  state.annotations["a"] = "say \"hi\"";
+  REQUIRE(init.send_proceed(state));
+  util::Result<spec::State> got = link.wait_proceed();
+  REQUIRE(got);
+  CHECK(spec::to_json(*got, 0) == spec::to_json(state, 0));
+
+  // An init that failed and exited: its queued error, not EPIPE, answers our next send.
+  REQUIRE(link.channel().send_error(util::make_error("mount `proc`: Operation not permitted", EPERM)));
+  link.channel().close();
+  s = init.send_mapped();
+  REQUIRE(!s);
+  CHECK(s.error().message == "mount `proc`: Operation not permitted");
+  CHECK(s.error().code == EPERM);
+  s = init.wait_ready();
+  REQUIRE(!s);
+  CHECK(s.error().message == "container init exited during setup");
+}

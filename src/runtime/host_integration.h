@@ -1,0 +1,68 @@
+// What a systemd host adds to a container, behind one interface (crun's cgroup manager
+// struct, youki's SystemdClient): the systemd cgroup driver, the delegated cgroup of the
+// unit we run in, machined registration, the journald log stream, sd_notify READY=1.
+// host_systemd.cc implements it over sd-bus and libsystemd; the `-Dsystemd=disabled` build
+// gets host_none.cc, whose every step is either nothing or ENOTSUP with the words the
+// CLI has always printed. runtime/ calls these and never tests OCISTART_HAVE_SYSTEMD.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgroups/driver.h"
+#include "spec/config.h"
+#include "util/result.h"
+#include "util/unique_fd.h"
+
+namespace ocistart::runtime {
+
+/// What a new container's systemd driver is made from (create).
+struct NewUnit {
+  std::string id;
+  std::string cgroups_path;              // linux.cgroupsPath ("slice:prefix:name" or empty)
+  std::string unit;                      // --unit, or empty
+  std::vector<std::string> properties;   // -p NAME=VALUE
+  spec::StringMap annotations;
+  std::string state_root;                // --root
+};
+
+/// Opens a journal stream for a syslog priority (os::InitArgs::log_stream).
+using JournalStreamOpener = std::function<util::Result<util::UniqueFd>(int priority)>;
+
+class HostIntegration {
+ public:
+  virtual ~HostIntegration() = default;
+
+  /// -p NAME=VALUE: the syntax of each, before anything exists ("-p `X`: ...").
+  [[nodiscard]] virtual util::Status check_properties(const std::vector<std::string>& properties) const = 0;
+  /// --log-driver journald can be honoured (ENOTSUP when built without systemd).
+  [[nodiscard]] virtual util::Status check_journald() const = 0;
+  /// The cgroup of the unit with Delegate=yes we run in, if any (cgroups/delegation.h).
+  [[nodiscard]] virtual std::optional<std::string> delegated_cgroup() const = 0;
+  /// Moves us out of the delegated unit's root cgroup, so the container may go below it.
+  [[nodiscard]] virtual util::Status leave_delegated_root(const std::string& delegated) const = 0;
+  /// The systemd driver for a new container (its unit not made yet).
+  [[nodiscard]] virtual util::Result<std::unique_ptr<cgroups::Driver>> new_systemd_driver(
+      const NewUnit& unit) const = 0;
+  /// The systemd driver of an existing container, from its state.json.
+  [[nodiscard]] virtual util::Result<std::unique_ptr<cgroups::Driver>> existing_systemd_driver(
+      const std::string& id, const std::string& unit, const std::string& cgroup_path,
+      const std::string& state_root) const = 0;
+  /// --register-machine: registers `name` with machined, `leader` its pid.
+  [[nodiscard]] virtual util::Status register_machine(const std::string& name, int leader,
+                                                      const std::string& rootfs) const = 0;
+  /// Says machined that `name` is gone.
+  [[nodiscard]] virtual util::Status unregister_machine(const std::string& name) const = 0;
+  /// --log-driver journald: what the init calls to get its stdout and stderr streams.
+  [[nodiscard]] virtual JournalStreamOpener journal_stream_opener(const std::string& id) const = 0;
+  /// Under a Type=notify unit: READY=1 with the container's pid. Nothing otherwise.
+  virtual void notify_ready(int container_pid) const = 0;
+};
+
+/// The host integration this binary was built with (systemd, or none).
+[[nodiscard]] const HostIntegration& host_integration();
+
+}  // namespace ocistart::runtime
