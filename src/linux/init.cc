@@ -212,6 +212,12 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     return util::make_error("config has no process", EINVAL);
   if (a.plan.unshare_time && ::unshare(CLONE_NEWTIME) < 0)
     return util::errno_error("unshare the time namespace");
+  // Rootless: the runtime writes our uid_map, gid_map and setgroups as an ordinary user,
+  // and /proc/<pid>/ of a non-dumpable process belongs to root. Dumpable for that step
+  // only (runc's nsexec does the same): nothing of the container runs yet, and
+  // become_userns_root() makes us non-dumpable again once `mapped` came.
+  if (a.plan.new_user && a.runtime_unprivileged && ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+    return util::errno_error("prctl(PR_SET_DUMPABLE, 1) for the id maps");
   if (Status s = sync.send(SyncKind::unshared); !s)
     return s;
 

@@ -27,6 +27,9 @@ struct InitArgs {
   int fifo_fd = -1;          // O_PATH fd of <state dir>/exec.fifo
   bool no_pivot = false;
   bool no_new_keyring = false;
+  /// The runtime runs without privilege (rootless): it writes the id maps of our new user
+  /// namespace as an ordinary user, which needs us dumpable for that step.
+  bool runtime_unprivileged = false;
   int preserve_fds = 0;      // fds 3 .. 3+preserve_fds-1 stay open across exec
   /// Per entry of config.mounts, an idmapped tree the runtime made before the clone
   /// (idmapped_mounts.h), or -1; moved into place by prepare_rootfs.

@@ -374,6 +374,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
       args.fifo_fd = fifo_fd.get();
       args.no_pivot = o.no_pivot;
       args.no_new_keyring = o.no_new_keyring;
+      args.runtime_unprivileged = ::geteuid() != 0;
       args.preserve_fds = listen_fds + o.preserve_fds;
       args.prepared_mounts = prepared_mounts;
 #if OCISTART_HAVE_SYSTEMD
