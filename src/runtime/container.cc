@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "build_config.h"
+#include "cgroups/no_cgroup.h"
 #include "runtime/hooks.h"
 #include "util/log.h"
 #include "util/signal.h"
@@ -35,6 +36,8 @@ util::Result<Loaded> load_locked(const std::string& root, const std::string& id)
 }
 
 util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state, const std::string& root) {
+  if (state.cgroup_driver == "none")
+    return cgroups::make_no_cgroup_driver();
   if (state.cgroup_driver != "systemd")
     return cgroups::make_cgroupfs_driver(state.cgroup_path);
 #if OCISTART_HAVE_SYSTEMD

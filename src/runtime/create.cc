@@ -26,6 +26,7 @@
 #include "build_config.h"
 #include "cgroups/before_create.h"
 #include "cgroups/cgroupfs.h"
+#include "cgroups/no_cgroup.h"
 #include "linux/idmapped_mounts.h"
 #include "linux/init.h"
 #include "linux/namespaces.h"
@@ -106,6 +107,10 @@ util::Result<std::unique_ptr<cgroups::Driver>> make_driver(CgroupDriverKind kind
   const std::string& cgroups_path = config.linux_->cgroups_path;
   if (!delegated.empty())
     return cgroups::make_cgroupfs_driver(delegated + "/" + o.id);
+  // Rootless with no cgroupsPath: no cgroup of its own, unless it asks for limits
+  // (cgroups/no_cgroup.h); a cgroupsPath names a cgroup delegated to the user.
+  if (kind == CgroupDriverKind::cgroupfs && ::geteuid() != 0 && cgroups_path.empty())
+    return cgroups::make_no_cgroup_driver();
   if (kind == CgroupDriverKind::cgroupfs)
     return cgroups::make_cgroupfs_driver(cgroups::default_cgroup_path(cgroups_path, o.id));
 #if OCISTART_HAVE_SYSTEMD
