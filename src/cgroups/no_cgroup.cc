@@ -1,6 +1,13 @@
 #include "cgroups/no_cgroup.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <utility>
 
 #include "spec/effective_resources.h"
 
@@ -15,9 +22,11 @@ util::Error no_cgroup(const char* what) {
 
 class NoCgroupDriver final : public Driver {
  public:
+  explicit NoCgroupDriver(int init_pid) : init_pid_(init_pid) {}
   std::string_view name() const override { return "none"; }
   const std::string& path() const override { return path_; }
-  util::Status create(int /*pid*/, const spec::Resources* resources) override {
+  util::Status create(int pid, const spec::Resources* resources) override {
+    init_pid_ = pid;
     if (resources != nullptr)
       if (std::optional<std::string> limit = first_limit(*resources))
         return util::make_error("rootless needs a delegated cgroup: linux.resources." + *limit +
@@ -34,14 +43,27 @@ class NoCgroupDriver final : public Driver {
       return no_cgroup("exec --cgroup");
     return {};
   }
-  util::Result<std::vector<int>> pids() const override { return std::vector<int>{}; }
+  util::Result<std::vector<int>> pids() const override {
+    if (init_pid_ <= 0)
+      return std::vector<int>{};
+    return pid_namespace_members(init_pid_);
+  }
   util::Status freeze() override { return no_cgroup("pause"); }
   util::Status thaw() override { return no_cgroup("resume"); }
   util::Status destroy() override { return {}; }
 
  private:
   std::string path_;
+  int init_pid_ = 0;
 };
+
+// The pid namespace of /proc/<pid>, as its ns/pid link's inode and device.
+std::optional<std::pair<dev_t, ino_t>> pid_namespace(const std::string& proc, const std::string& pid) {
+  struct stat st {};
+  if (::stat((proc + "/" + pid + "/ns/pid").c_str(), &st) < 0)
+    return std::nullopt;
+  return std::pair{st.st_dev, st.st_ino};
+}
 
 template <class T>
 bool set(const std::optional<T>& v) {
@@ -50,7 +72,30 @@ bool set(const std::optional<T>& v) {
 
 }  // namespace
 
-std::unique_ptr<Driver> make_no_cgroup_driver() { return std::make_unique<NoCgroupDriver>(); }
+std::unique_ptr<Driver> make_no_cgroup_driver(int init_pid) { return std::make_unique<NoCgroupDriver>(init_pid); }
+
+std::vector<int> pid_namespace_members(int pid, const std::string& proc) {
+  const std::string init = std::to_string(pid);
+  struct stat st {};
+  if (::stat((proc + "/" + init).c_str(), &st) < 0)
+    return {};
+  std::optional<std::pair<dev_t, ino_t>> ns = pid_namespace(proc, init);
+  if (!ns || ns == pid_namespace(proc, "self"))
+    return {pid};
+  std::vector<int> out;
+  DIR* dir = ::opendir(proc.c_str());
+  if (dir == nullptr)
+    return {pid};
+  while (const struct dirent* e = ::readdir(dir)) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(e->d_name, e->d_name + std::strlen(e->d_name), n);
+    if (ec == std::errc() && *end == '\0' && n > 0 && pid_namespace(proc, e->d_name) == ns)
+      out.push_back(n);
+  }
+  ::closedir(dir);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 std::optional<std::string> first_limit(const spec::Resources& resources) {
   const spec::Resources r = spec::effective_resources(resources);

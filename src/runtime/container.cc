@@ -37,7 +37,7 @@ util::Result<Loaded> load_locked(const std::string& root, const std::string& id)
 
 util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state, const std::string& root) {
   if (state.cgroup_driver == "none")
-    return cgroups::make_no_cgroup_driver();
+    return cgroups::make_no_cgroup_driver(state.pid);
   if (state.cgroup_driver != "systemd")
     return cgroups::make_cgroupfs_driver(state.cgroup_path);
 #if OCISTART_HAVE_SYSTEMD

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 
 #include "runtime/container_id.h"
 #include "spec/parse.h"
@@ -153,9 +154,22 @@ ContainerStatus current_status(const ContainerState& s, const std::string& conta
   return ContainerStatus::running;
 }
 
+std::string default_state_root() {
+  if (::geteuid() == 0)
+    return "/run/ocistart";
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  if (xdg == nullptr || xdg[0] != '/')
+    return {};
+  return std::string(xdg) + "/ocistart";
+}
+
 util::Result<StateStore> StateStore::open(std::string root) {
   while (root.size() > 1 && root.back() == '/')
     root.pop_back();
+  if (root.empty() && ::geteuid() != 0)
+    return util::make_error("state root: no --root given and $XDG_RUNTIME_DIR is not set (rootless ocistart keeps "
+                            "its state in $XDG_RUNTIME_DIR/ocistart)",
+                            EINVAL);
   if (root.empty())
     return util::make_error("state root: empty path", EINVAL);
   // 0700: state.json holds pids, paths and annotations that are nobody else's business.
