@@ -216,7 +216,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   // and /proc/<pid>/ of a non-dumpable process belongs to root. Dumpable for that step
   // only (runc's nsexec does the same): nothing of the container runs yet, and
   // become_userns_root() makes us non-dumpable again once `mapped` came.
-  if (a.plan.new_user && a.runtime_unprivileged && ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+  if (a.plan.new_user && a.rootless && ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
     return util::errno_error("prctl(PR_SET_DUMPABLE, 1) for the id maps");
   if (Status s = sync.send(SyncKind::unshared); !s)
     return s;
@@ -246,7 +246,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   RootfsOptions ro;
   ro.rootfs = a.rootfs;
   ro.no_pivot = a.no_pivot;
-  ro.user_namespace = a.plan.new_user;
+  ro.user_namespace = a.plan.new_user || a.rootless;
   for (const JoinTarget& t : a.plan.joins)
     if (t.type == spec::NamespaceType::user)
       ro.user_namespace = true;

@@ -30,6 +30,7 @@
 #include "linux/idmapped_mounts.h"
 #include "linux/init.h"
 #include "linux/namespaces.h"
+#include "linux/rootless.h"
 #include "linux/seccomp_listener.h"
 #include "runtime/container.h"
 #include "runtime/device_rules.h"
@@ -109,7 +110,7 @@ util::Result<std::unique_ptr<cgroups::Driver>> make_driver(CgroupDriverKind kind
     return cgroups::make_cgroupfs_driver(delegated + "/" + o.id);
   // Rootless with no cgroupsPath: no cgroup of its own, unless it asks for limits
   // (cgroups/no_cgroup.h); a cgroupsPath names a cgroup delegated to the user.
-  if (kind == CgroupDriverKind::cgroupfs && ::geteuid() != 0 && cgroups_path.empty())
+  if (kind == CgroupDriverKind::cgroupfs && os::rootless_runtime() && cgroups_path.empty())
     return cgroups::make_no_cgroup_driver();
   if (kind == CgroupDriverKind::cgroupfs)
     return cgroups::make_cgroupfs_driver(cgroups::default_cgroup_path(cgroups_path, o.id));
@@ -379,7 +380,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
       args.fifo_fd = fifo_fd.get();
       args.no_pivot = o.no_pivot;
       args.no_new_keyring = o.no_new_keyring;
-      args.runtime_unprivileged = ::geteuid() != 0;
+      args.rootless = os::rootless_runtime();
       args.preserve_fds = listen_fds + o.preserve_fds;
       args.prepared_mounts = prepared_mounts;
 #if OCISTART_HAVE_SYSTEMD

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "linux/rootless.h"
 #include "runtime/container_id.h"
 #include "spec/parse.h"
 #include "util/fs.h"
@@ -155,7 +156,10 @@ ContainerStatus current_status(const ContainerState& s, const std::string& conta
 }
 
 std::string default_state_root() {
-  if (::geteuid() == 0)
+  // Root of a user namespace that is not the host's (rootless podman's) counts as root
+  // only when $USER says root, as runc decides.
+  const char* user = std::getenv("USER");
+  if (::geteuid() == 0 && (!os::in_user_namespace() || (user != nullptr && std::string_view(user) == "root")))
     return "/run/ocistart";
   const char* xdg = std::getenv("XDG_RUNTIME_DIR");
   if (xdg == nullptr || xdg[0] != '/')
