@@ -412,9 +412,11 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Status s = send_to_init(sync, os::SyncKind::mapped); !s)
     return std::move(s).error();
   cgroup_created = true;  // create() cleans up after itself; destroy() of nothing is fine
-  // Device rules even without linux.resources: runc's defaults (device_rules.h).
+  // Device rules even without linux.resources: runc's defaults (device_rules.h). Not
+  // rootless: only the host's root may write a device cgroup, and the devices such a
+  // container has are binds of the host's nodes, which the user could open anyway.
   spec::Resources resources = lc.resources.value_or(spec::Resources{});
-  resources.devices = effective_device_rules(config);
+  resources.devices = os::rootless_runtime() ? std::vector<spec::DeviceCgroupRule>{} : effective_device_rules(config);
   if (util::Status s = driver->create(init_pid, &resources); !s)
     return std::move(s).error().wrap("cgroup");
   for (const std::string& warning : driver->warnings())  // settings this cgroup version skips
