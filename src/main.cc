@@ -3,7 +3,9 @@
 #include <cctype>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -75,6 +77,36 @@ bool may_enter_a_container(int argc, char** argv) {
   return false;
 }
 
+// Runs the parsed command, whose errors it has logged.
+int run_command(Command& c) {
+  try {
+    return c.run();
+  } catch (const std::exception& e) {
+    // Commands return errors; this only catches the unexpected (e.g. bad_alloc).
+    ocistart::util::log_error(c.app->get_name() + ": " + e.what());
+    return 1;
+  }
+}
+
+// Parses argv with only the command `name` registered (cli::build_app_for) and runs it.
+// Returns nothing, having run nothing, when that parse fails or reaches no command: the
+// full app then parses again and reports as it always has.
+std::optional<int> run_named_command(std::string_view name, int argc, char** argv) {
+  CLI::App app;
+  ocistart::cli::GlobalOptions global;
+  ocistart::cli::CommandOptions options;
+  std::vector<Command> commands = ocistart::cli::build_app_for(name, app, global, options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError&) {
+    return std::nullopt;
+  }
+  if (commands.size() != 1 || !commands.front().app->parsed())
+    return std::nullopt;
+  ocistart::util::log_setup({global.log, global.log_format == "json", global.debug});
+  return run_command(commands.front());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,6 +115,16 @@ int main(int argc, char** argv) {
   // reports the error with its context.
   if (may_enter_a_container(argc, argv))
     (void)ocistart::os::run_from_sealed_exe();
+  // Most command lines name one command (engines run create, start, state, kill, delete
+  // per container): register only that one, which takes a fraction of building all of
+  // them. Anything else, and any parse error, goes to the full app below, so that help
+  // and error messages are the same.
+  if (std::string_view name = ocistart::cli::named_command(argc, argv); !name.empty()) {
+    std::optional<int> status = run_named_command(name, argc, argv);
+    if (status)
+      return *status;
+  }
+
   CLI::App app;
   ocistart::cli::GlobalOptions global;
   ocistart::cli::CommandOptions options;
@@ -105,17 +147,9 @@ int main(int argc, char** argv) {
   }
 
   ocistart::util::log_setup({global.log, global.log_format == "json", global.debug});
-  for (Command& c : commands) {
-    if (!c.app->parsed())
-      continue;
-    try {
-      return c.run();
-    } catch (const std::exception& e) {
-      // Commands return errors; this only catches the unexpected (e.g. bad_alloc).
-      ocistart::util::log_error(c.app->get_name() + ": " + e.what());
-      return 1;
-    }
-  }
+  for (Command& c : commands)
+    if (c.app->parsed())
+      return run_command(c);
   // No command: print the help and succeed, as runc does.
   std::cout << app.help();
   return 0;

@@ -1,10 +1,9 @@
 #include "cgroups/resources.h"
 
-#include <cmath>
-#include <limits>
 #include <string_view>
 
 #include "spec/effective_resources.h"
+#include "spec/resource_values.h"
 
 namespace ocistart::cgroups {
 
@@ -14,8 +13,6 @@ namespace ocistart::cgroups {
 namespace {
 
 using util::make_error;
-
-constexpr uint64_t kDefaultCfsPeriod = 100000;  // us, the kernel's default for cfs_period_us / cpu.max
 
 // Builders keep the plan functions below readable: one line per file.
 Write w(std::string controller, std::string file, std::string value) {
@@ -47,8 +44,8 @@ std::string dev(int64_t major, int64_t minor) {
   return std::to_string(major) + ":" + std::to_string(minor);
 }
 
-// v2 files with max/low semantics: -1 (any negative) is "max".
-std::string v2_number(int64_t v) { return v < 0 ? std::string("max") : std::to_string(v); }
+// v2 files with max/low semantics: spec::kUnlimited is "max".
+std::string max_or_number(uint64_t v) { return v == spec::kUnlimited ? std::string("max") : std::to_string(v); }
 
 // "2MB", "64KB", "1GB": digits, an optional binary unit prefix, "B" (config-linux.md).
 util::Status check_page_size(const std::string& size) {
@@ -207,20 +204,20 @@ util::Status v1_network(const spec::Network& n, std::vector<Write>& out) {
 // ---- cgroup v2 ---------------------------------------------------------------------
 
 util::Status v2_memory(const spec::Memory& m, std::vector<Write>& out, std::vector<std::string>& warnings) {
-  auto swap = memory_swap_to_v2(m.swap, m.limit);
+  auto swap = spec::memory_swap_to_v2(m.swap, m.limit);
   if (!swap)
     return std::move(swap).error();
   // memory.swap.max is independent of memory.max on v2, so no ordering games. Without swap
   // accounting the file is missing: fine for "max" and "0" (nothing to limit), as runc.
   if (*swap) {
-    Write sw = w("memory", "memory.swap.max", v2_number(**swap));
+    Write sw = w("memory", "memory.swap.max", max_or_number(spec::memory_size_value(**swap)));
     sw.optional = **swap <= 0;
     out.push_back(sw);
   }
   if (m.limit.has_value())
-    out.push_back(w("memory", "memory.max", v2_number(*m.limit)));
+    out.push_back(w("memory", "memory.max", max_or_number(spec::memory_size_value(*m.limit))));
   if (m.reservation.has_value())
-    out.push_back(w("memory", "memory.low", v2_number(*m.reservation)));
+    out.push_back(w("memory", "memory.low", max_or_number(spec::memory_size_value(*m.reservation))));
   if (m.kernel)
     warnings.emplace_back("memory.kernel is not supported on cgroup v2, ignored");
   if (m.kernel_tcp)
@@ -239,14 +236,14 @@ void v2_cpu(const spec::Cpu& c, std::vector<Write>& out,
   if (c.idle)
     out.push_back(w("cpu", "cpu.idle", std::to_string(*c.idle)));
   if (c.shares.has_value()) {
-    uint64_t weight = cpu_shares_to_weight(*c.shares);
+    uint64_t weight = spec::cpu_shares_to_weight(*c.shares);
     out.push_back(w("cpu", "cpu.weight", std::to_string(weight)));
   }
   const bool max = c.quota.has_value() || c.period.has_value();
   if (c.burst)
     out.push_back(retried(w("cpu", "cpu.max.burst", std::to_string(*c.burst)), max));
   if (max) {
-    uint64_t period = c.period.has_value() ? *c.period : kDefaultCfsPeriod;
+    uint64_t period = c.period.has_value() ? *c.period : spec::kDefaultCfsPeriodUs;
     int64_t quota = c.quota.value_or(0);
     std::string value = (quota > 0 ? std::to_string(quota) : std::string("max")) + " " + std::to_string(period);
     out.push_back(w("cpu", "cpu.max", value));
@@ -259,7 +256,7 @@ util::Status v2_io(const spec::BlockIo& b, std::vector<Write>& out, std::vector<
   // BFQ takes the OCI weight range as is; io.weight (iocost) needs the linear conversion.
   if (b.weight.has_value()) {
     out.push_back(with_fallback(w("io", "io.bfq.weight", std::to_string(*b.weight)), "io.weight",
-                                std::to_string(blkio_weight_to_io_weight(*b.weight))));
+                                std::to_string(spec::blkio_weight_to_io_weight(*b.weight))));
   }
   if (b.leaf_weight.has_value())
     warnings.emplace_back("blockIO.leafWeight is not supported on cgroup v2, ignored");
@@ -267,7 +264,7 @@ util::Status v2_io(const spec::BlockIo& b, std::vector<Write>& out, std::vector<
     if (d.weight.has_value()) {
       std::string key = dev(d.major, d.minor) + " ";
       out.push_back(with_fallback(w("io", "io.bfq.weight", key + std::to_string(*d.weight)), "io.weight",
-                                  key + std::to_string(blkio_weight_to_io_weight(*d.weight))));
+                                  key + std::to_string(spec::blkio_weight_to_io_weight(*d.weight))));
     }
     if (d.leaf_weight.has_value())
       warnings.emplace_back("blockIO.weightDevice leafWeight is not supported on cgroup v2, ignored");
@@ -389,59 +386,6 @@ spec::Resources with_current_pairs(const spec::Resources& resources, bool v2, co
 
 // ---- conversions -------------------------------------------------------------------
 
-uint64_t cpu_shares_to_weight(uint64_t shares) noexcept {
-  if (shares == 0)
-    return 0;
-  if (shares <= 2)
-    return 1;
-  if (shares >= 262144)
-    return 10000;
-  // A quadratic in log2(shares) through (2, 1), (1024, 100) and (262144, 10000).
-  double l = std::log2(static_cast<double>(shares));
-  double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-  auto weight = static_cast<uint64_t>(std::ceil(std::pow(10.0, exponent)));
-  return weight < 1 ? 1 : (weight > 10000 ? 10000 : weight);
-}
-
-uint64_t blkio_weight_to_io_weight(uint64_t weight) noexcept {
-  if (weight == 0)
-    return 0;
-  if (weight < 10)
-    weight = 10;
-  return 1 + (weight - 10) * 9999 / 990;
-}
-
-util::Result<std::optional<int64_t>> memory_swap_to_v2(std::optional<int64_t> swap, std::optional<int64_t> limit) {
-  const int64_t s = swap.value_or(0);
-  const int64_t l = limit.value_or(0);
-  if (l == -1 && s == 0)
-    return std::optional<int64_t>(-1);  // unlimited memory and no swap value: swap unlimited too
-  if (s == 0)
-    return std::optional<int64_t>();  // unset
-  if (s < 0 || l == -1)
-    return std::optional<int64_t>(s < 0 ? -1 : s);
-  if (l <= 0)
-    return util::make_error("cannot set a swap limit without a memory limit", EINVAL);
-  if (s < l)
-    return util::make_error("memory+swap limit `" + std::to_string(s) + "` is below the memory limit `" +
-                                std::to_string(l) + "`",
-                            EINVAL);
-  return std::optional<int64_t>(s - l);
-}
-
-std::string pids_max_value(int64_t limit) { return limit < 0 ? std::string("max") : std::to_string(limit); }
-
-uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period) noexcept {
-  if (quota <= 0)
-    return std::numeric_limits<uint64_t>::max();
-  if (period == 0)
-    period = kDefaultCfsPeriod;
-  uint64_t per_sec = static_cast<uint64_t>(quota) * 1000000 / period;
-  if (per_sec % 10000 != 0)
-    per_sec = (per_sec / 10000 + 1) * 10000;
-  return per_sec;
-}
-
 util::Result<std::string> device_rule_line(const spec::DeviceCgroupRule& rule) {
   if (rule.type.empty() || rule.type == "a")
     return std::string("a");
@@ -456,7 +400,7 @@ util::Result<std::string> device_rule_line(const spec::DeviceCgroupRule& rule) {
     return n && *n >= 0 ? std::to_string(*n) : std::string("*");
   };
   return rule.type + " " + number(rule.major) + ":" + number(rule.minor) + " " +
-         (rule.access.empty() ? std::string("rwm") : rule.access);
+         spec::device_access(rule.access);
 }
 
 util::Status check_memory_update(const spec::Memory& memory, uint64_t usage) {
@@ -483,7 +427,7 @@ util::Status check_for_version(const spec::Resources& given, bool v2) {
   if (!v2 && !r.unified.empty())
     return invalid("/unified", util::make_error("cannot use unified on cgroup v1"));
   if (v2 && r.memory)
-    if (util::Result<std::optional<int64_t>> swap = memory_swap_to_v2(r.memory->swap, r.memory->limit); !swap)
+    if (util::Result<std::optional<int64_t>> swap = spec::memory_swap_to_v2(r.memory->swap, r.memory->limit); !swap)
       return invalid("/memory/swap", swap.error());
   util::Result<Plan> plan = v2 ? plan_v2(r) : plan_v1(r);
   return plan ? util::Status{} : invalid("", plan.error());
@@ -518,7 +462,7 @@ util::Result<Plan> plan_v1(const spec::Resources& given) {
   if (r.cpu)
     v1_cpu(*r.cpu, out);
   if (r.pids && r.pids->limit)
-    out.push_back(w("pids", "pids.max", pids_max_value(*r.pids->limit)));
+    out.push_back(w("pids", "pids.max", max_or_number(spec::pids_max(*r.pids->limit))));
   if (r.block_io)
     if (auto st = v1_blkio(*r.block_io, out); !st)
       return std::move(st).error();
@@ -537,7 +481,7 @@ util::Result<Plan> plan_v2(const spec::Resources& given) {
   Plan plan;
   std::vector<Write>& out = plan.writes;
   if (r.pids && r.pids->limit)
-    out.push_back(w("pids", "pids.max", pids_max_value(*r.pids->limit)));
+    out.push_back(w("pids", "pids.max", max_or_number(spec::pids_max(*r.pids->limit))));
   if (r.memory)
     if (auto st = v2_memory(*r.memory, out, plan.warnings); !st)
       return std::move(st).error();

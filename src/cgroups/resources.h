@@ -1,7 +1,8 @@
 // What an OCI `linux.resources` value means in cgroup terms: pure functions from
 // spec::Resources to an ordered list of cgroup file writes (a Plan), for cgroup v1 and v2.
-// This is the ONLY place that translates OCI resource values; the cgroupfs drivers apply
-// plans, and the systemd driver reuses the conversions below for unit properties.
+// This is the ONLY place that translates OCI resources into cgroup files; the cgroupfs
+// drivers apply plans. Each value both drivers compute (cpu weight, io weight, v2 swap,
+// pids.max, memory sizes) comes from spec/resource_values.h, as the unit properties do.
 //
 // Which values mean "not set" (0 for most sizes, shares, weights and periods; pids.limit 0;
 // ...) is decided in ONE place, spec::effective_resources(); every function here reads its
@@ -92,31 +93,8 @@ using ReadCgroupFile = std::function<util::Result<std::string>(const std::string
 /// for `read`.
 [[nodiscard]] spec::Resources with_current_pairs(const spec::Resources& resources, bool v2, const ReadCgroupFile& read);
 
-// --- Conversions (pure, shared with the systemd driver) -------------------------------
-
-/// OCI cpu.shares [2, 262144] -> v2 cpu.weight [1, 10000]: 0 stays 0 ("unset"); otherwise
-/// ceil(10^((L^2 + 125 L) / 612 - 7/34)) with L = log2(shares), clamped (2 -> 1,
-/// 1024 -> 100, 262144 -> 10000), the mapping runc and crun use.
-[[nodiscard]] uint64_t cpu_shares_to_weight(uint64_t shares) noexcept;
-
-/// OCI blkio weight [10, 1000] -> v2 io.weight [1, 10000], linearly; 0 stays 0.
-[[nodiscard]] uint64_t blkio_weight_to_io_weight(uint64_t weight) noexcept;
-
-/// OCI memory.swap (memory+swap) -> v2 memory.swap.max (swap alone); -1 means "max",
-/// nullopt means "do not write". Errors when a positive swap has no positive limit or is
-/// smaller than the limit.
-[[nodiscard]] util::Result<std::optional<int64_t>> memory_swap_to_v2(std::optional<int64_t> swap,
-                                                                     std::optional<int64_t> limit);
-
-/// The pids.max value for an OCI pids.limit: "max" when < 0, else the number (a limit of 0
-/// is unset: spec::effective_resources() removes it before this is asked).
-[[nodiscard]] std::string pids_max_value(int64_t limit);
-
-/// systemd's CPUQuotaPerSecUSec for a quota/period pair: quota * 1e6 / period rounded UP to
-/// a multiple of 10000 us (systemd keeps CPUQuota as whole percent). `period` 0 means the
-/// default 100000. UINT64_MAX (systemd's USEC_INFINITY) when quota <= 0.
-[[nodiscard]] uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period) noexcept;
-
+// --- Conversions ----------------------------------------------------------------------
+// The value conversions shared with the systemd driver are in spec/resource_values.h.
 
 /// The v1 devices.allow/deny line for a rule: "a", or "c 1:3 rwm" with "*" for an absent
 /// major/minor and "rwm" for an empty access. Errors on an unknown type or access letter.

@@ -43,22 +43,8 @@ Command add_help(CLI::App& app, std::string& topic) {
           }};
 }
 
-}  // namespace
-
-std::string version_text() {
-  std::string text = std::string("ocistart version ") + OCISTART_VERSION + "\nspec: " + OCISTART_OCI_VERSION;
-#if OCISTART_HAVE_SECCOMP
-  if (const scmp_version* v = seccomp_version(); v != nullptr)
-    text += "\nlibseccomp: " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-            std::to_string(v->micro);
-#endif
-  text += std::string("\nfeatures: ") + feature(OCISTART_HAVE_SECCOMP) + "seccomp " +
-          feature(OCISTART_HAVE_APPARMOR) + "apparmor " + feature(OCISTART_HAVE_SELINUX) + "selinux " +
-          feature(OCISTART_HAVE_SYSTEMD) + "systemd";
-  return text;
-}
-
-std::vector<Command> build_app(CLI::App& app, GlobalOptions& global, CommandOptions& o) {
+// The global flags, the description and the footer: what every command line needs.
+void add_globals(CLI::App& app, GlobalOptions& global, CommandOptions& o) {
   app.name("ocistart");
   app.description(kDescription);
   app.set_version_flag("-v,--version", [] { return version_text(); }, "print the version and the build's features");
@@ -92,27 +78,96 @@ std::vector<Command> build_app(CLI::App& app, GlobalOptions& global, CommandOpti
   });
   app.require_subcommand(0, 1);
   app.footer("Run 'ocistart COMMAND --help' for a command's options.");
+}
 
+using AddCommand = Command (*)(CLI::App& app, GlobalOptions& global, CommandOptions& o);
+
+// Every command but `help`, in registration (and so help) order.
+struct CommandEntry {
+  std::string_view name;
+  AddCommand add;
+};
+constexpr CommandEntry kCommands[] = {
+    {"create", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_create(a, g, o.create); }},
+    {"start", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_start(a, g, o.start); }},
+    {"run", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_run(a, g, o.run); }},
+    {"exec", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_exec(a, g, o.exec); }},
+    {"kill", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_kill(a, g, o.kill); }},
+    {"delete", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_delete(a, g, o.del); }},
+    {"pause", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_pause(a, g, o.pause); }},
+    {"resume", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_resume(a, g, o.resume); }},
+    {"ps", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_ps(a, g, o.ps); }},
+    {"events", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_events(a, g, o.events); }},
+    {"update", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_update(a, g, o.update); }},
+    {"state", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_state(a, g, o.state); }},
+    {"list", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_list(a, g, o.list); }},
+    {"spec", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_spec(a, g, o.spec); }},
+    {"features", [](CLI::App& a, GlobalOptions& g, CommandOptions&) { return add_features(a, g); }},
+    {"status", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_status(a, g, o.status); }},
+    {"logs", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_logs(a, g, o.logs); }},
+};
+
+// The global flags that take a value (the next argument, unless given as --flag=value).
+constexpr std::string_view kGlobalsWithValue[] = {"--root", "--log", "--log-format", "--cgroup-manager",
+                                                  "--rootless", "--criu"};
+
+bool takes_value(std::string_view flag) {
+  for (std::string_view f : kGlobalsWithValue)
+    if (flag == f)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+std::string_view named_command(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--")
+      return {};
+    if (arg.starts_with('-')) {
+      if (takes_value(arg))
+        ++i;
+      continue;
+    }
+    for (const CommandEntry& c : kCommands)
+      if (arg == c.name)
+        return c.name;
+    return {};
+  }
+  return {};
+}
+
+std::vector<Command> build_app_for(std::string_view command, CLI::App& app, GlobalOptions& global,
+                                   CommandOptions& o) {
+  add_globals(app, global, o);
   std::vector<Command> commands;
-  commands.push_back(add_create(app, global, o.create));
-  commands.push_back(add_start(app, global, o.start));
-  commands.push_back(add_run(app, global, o.run));
-  commands.push_back(add_exec(app, global, o.exec));
-  commands.push_back(add_kill(app, global, o.kill));
-  commands.push_back(add_delete(app, global, o.del));
-  commands.push_back(add_pause(app, global, o.pause));
-  commands.push_back(add_resume(app, global, o.resume));
-  commands.push_back(add_ps(app, global, o.ps));
-  commands.push_back(add_events(app, global, o.events));
-  commands.push_back(add_update(app, global, o.update));
-  commands.push_back(add_state(app, global, o.state));
-  commands.push_back(add_list(app, global, o.list));
-  commands.push_back(add_spec(app, global, o.spec));
-  commands.push_back(add_features(app, global));
-  commands.push_back(add_status(app, global, o.status));
-  commands.push_back(add_logs(app, global, o.logs));
+  for (const CommandEntry& c : kCommands)
+    if (c.name == command)
+      commands.push_back(c.add(app, global, o));
+  return commands;
+}
+
+std::vector<Command> build_app(CLI::App& app, GlobalOptions& global, CommandOptions& o) {
+  add_globals(app, global, o);
+  std::vector<Command> commands;
+  for (const CommandEntry& c : kCommands)
+    commands.push_back(c.add(app, global, o));
   commands.push_back(add_help(app, o.help_topic));
   return commands;
+}
+
+std::string version_text() {
+  std::string text = std::string("ocistart version ") + OCISTART_VERSION + "\nspec: " + OCISTART_OCI_VERSION;
+#if OCISTART_HAVE_SECCOMP
+  if (const scmp_version* v = seccomp_version(); v != nullptr)
+    text += "\nlibseccomp: " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+            std::to_string(v->micro);
+#endif
+  text += std::string("\nfeatures: ") + feature(OCISTART_HAVE_SECCOMP) + "seccomp " +
+          feature(OCISTART_HAVE_APPARMOR) + "apparmor " + feature(OCISTART_HAVE_SELINUX) + "selinux " +
+          feature(OCISTART_HAVE_SYSTEMD) + "systemd";
+  return text;
 }
 
 std::vector<Command> build_app(CLI::App& app, GlobalOptions& global) {

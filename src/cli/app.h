@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,20 @@ namespace ocistart::cli {
 /// for --help and --version).
 [[nodiscard]] std::vector<Command> build_app(CLI::App& app, GlobalOptions& global,
                                              CommandOptions& options);
+
+/// The command an argv names, told without building the app: the first argument that is
+/// neither a global flag nor the value of one (--root, --log, --log-format,
+/// --cgroup-manager, --rootless, --criu), when it is a command's name other than `help`.
+/// Empty otherwise (no command, `help`, an unknown word, or `--` first).
+[[nodiscard]] std::string_view named_command(int argc, const char* const* argv);
+
+/// build_app with only `command` (a name from named_command) registered besides the global
+/// flags: a fraction of the work of building every command. Returns that one command.
+/// For an argv where named_command gave `command`, a successful parse of this app that
+/// reaches the command parses as the full app would; its errors, help and the no-command
+/// case are the full app's to report (its messages and help name every command).
+[[nodiscard]] std::vector<Command> build_app_for(std::string_view command, CLI::App& app,
+                                                 GlobalOptions& global, CommandOptions& options);
 
 /// The same, owning the option structs (they live as long as the returned commands).
 [[nodiscard]] std::vector<Command> build_app(CLI::App& app, GlobalOptions& global);

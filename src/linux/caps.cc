@@ -64,9 +64,10 @@ uint64_t current_permitted(int last_cap) {
   return mask;
 }
 
-util::Error capset_error(const CapabilitySets& sets, int last_cap, int e) {
-  util::Error error = util::errno_error("set capabilities", e);
-  if (e != EPERM) return error;
+// The error of a failed capset, with what explains an EPERM appended.
+util::Error capset_error(const CapabilitySets& sets, int last_cap, util::Error error) {
+  error = std::move(error).wrap("set capabilities");
+  if (error.code != EPERM) return error;
   if ((sets.effective & ~sets.permitted) != 0) {
     error.message += " (effective capabilities not in the permitted set: " +
                      capability_list(sets.effective & ~sets.permitted) + ")";
@@ -134,40 +135,27 @@ int kernel_last_cap() {
   return cap - 1;
 }
 
-util::Status drop_bounding_set(const CapabilitySets& sets, int last_cap) {
+util::Status drop_bounding_set(Syscalls& sys, const CapabilitySets& sets, int last_cap) {
   for (int cap = 0; cap <= last_cap; ++cap) {
     if ((sets.bounding & bit(cap)) != 0) continue;
     // Already out of the bounding set: nothing to do (and no CAP_SETPCAP needed).
     if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0) continue;
-    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 || errno == EINVAL) continue;
-    return util::errno_error("drop `" + capability_name(cap) + "` from the bounding set");
+    util::Status s = sys.prctl(PR_CAPBSET_DROP, static_cast<unsigned long>(cap), 0);
+    if (s || s.error().code == EINVAL) continue;
+    return std::move(s).error().wrap("drop `" + capability_name(cap) + "` from the bounding set");
   }
   return {};
 }
 
-util::Status apply_capability_sets(const CapabilitySets& sets, int last_cap) {
-  CapPtr caps = make_caps(cap_init());
-  if (!caps) return util::errno_error("cap_init");
-  struct Flag {
-    uint64_t mask;
-    cap_flag_t flag;
-  };
-  for (const Flag& f : {Flag{sets.effective, CAP_EFFECTIVE}, Flag{sets.permitted, CAP_PERMITTED},
-                        Flag{sets.inheritable, CAP_INHERITABLE}}) {
-    for (int cap = 0; cap <= last_cap; ++cap) {
-      if ((f.mask & bit(cap)) == 0) continue;
-      cap_value_t value = static_cast<cap_value_t>(cap);
-      if (cap_set_flag(caps.get(), f.flag, 1, &value, CAP_SET) < 0)
-        return util::errno_error("cap_set_flag `" + capability_name(cap) + "`");
-    }
-  }
-  if (cap_set_proc(caps.get()) < 0) return capset_error(sets, last_cap, errno);
+util::Status apply_capability_sets(Syscalls& sys, const CapabilitySets& sets, int last_cap) {
+  if (util::Status s = sys.capset(sets.effective, sets.permitted, sets.inheritable); !s)
+    return capset_error(sets, last_cap, std::move(s).error());
 
   // The ambient set starts from what the runtime inherited; clear it so only the config's
   // caps are there. EINVAL: a kernel without ambient capabilities (< 4.3).
-  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
-    if (errno != EINVAL || sets.ambient != 0)
-      return util::errno_error("clear the ambient capabilities");
+  if (util::Status s = sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0); !s) {
+    if (s.error().code != EINVAL || sets.ambient != 0)
+      return std::move(s).error().wrap("clear the ambient capabilities");
     return {};
   }
   // The kernel raises an ambient capability only when it is also permitted and inheritable.
@@ -177,11 +165,10 @@ util::Status apply_capability_sets(const CapabilitySets& sets, int last_cap) {
   const uint64_t grantable = sets.ambient & sets.permitted & sets.inheritable;
   for (int cap = 0; cap <= last_cap; ++cap) {
     if ((grantable & bit(cap)) == 0) continue;
-    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) {
-      int e = errno;
-      util::Error error =
-          util::errno_error("raise ambient capability `" + capability_name(cap) + "`", e);
-      if (e == EPERM)
+    util::Status s = sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, static_cast<unsigned long>(cap));
+    if (!s) {
+      util::Error error = std::move(s).error().wrap("raise ambient capability `" + capability_name(cap) + "`");
+      if (error.code == EPERM)
         error.message += " (an ambient capability must also be permitted and inheritable)";
       return error;
     }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "linux/syscalls.h"
 #include "spec/config.h"
 #include "util/result.h"
 
@@ -42,12 +43,14 @@ struct CapabilitySets {
 [[nodiscard]] util::Status check_capabilities_held(const spec::Capabilities& caps);
 
 /// Step 1, while the init still has CAP_SETPCAP (before the uid switch): PR_CAPBSET_DROP
-/// for every capability up to `last_cap` not in `sets.bounding`. Safe in the init child.
-[[nodiscard]] util::Status drop_bounding_set(const CapabilitySets& sets, int last_cap);
+/// for every capability up to `last_cap` not in `sets.bounding`, through `sys`. Safe in the
+/// init child.
+[[nodiscard]] util::Status drop_bounding_set(Syscalls& sys, const CapabilitySets& sets, int last_cap);
 
 /// Step 2, after the uid switch (done with PR_SET_KEEPCAPS): effective, permitted and
 /// inheritable with cap_set_proc, then the ambient set cleared and raised cap by cap.
-/// EPERM names the capabilities the runtime itself does not hold. Safe in the init child.
-[[nodiscard]] util::Status apply_capability_sets(const CapabilitySets& sets, int last_cap);
+/// EPERM names the capabilities the runtime itself does not hold. Each call goes through
+/// `sys`. Safe in the init child.
+[[nodiscard]] util::Status apply_capability_sets(Syscalls& sys, const CapabilitySets& sets, int last_cap);
 
 }  // namespace ocistart::os

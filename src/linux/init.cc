@@ -59,8 +59,9 @@
 #include "linux/rootfs.h"
 #include "linux/seccomp_listener.h"
 #include "linux/syscalls.h"
-#include "runtime/hooks.h"
+#include "linux/hooks.h"
 #include "util/fs.h"
+#include "util/signal.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -204,20 +205,22 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   RealSyscalls sys;
 
   if (!a.plan.joins.empty())
-    if (Status s = join_namespaces(a.plan.joins); !s)
+    if (Status s = join_namespaces(sys, a.plan.joins); !s)
       return s;
 
   const spec::Process* process = config.process ? &*config.process : nullptr;
   if (process == nullptr)
     return util::make_error("config has no process", EINVAL);
-  if (a.plan.unshare_time && ::unshare(CLONE_NEWTIME) < 0)
-    return util::errno_error("unshare the time namespace");
+  if (a.plan.unshare_time)
+    if (Status s = sys.unshare(CLONE_NEWTIME); !s)
+      return std::move(s).error().wrap("unshare the time namespace");
   // Rootless: the runtime writes our uid_map, gid_map and setgroups as an ordinary user,
   // and /proc/<pid>/ of a non-dumpable process belongs to root. Dumpable for that step
   // only (runc's nsexec does the same): nothing of the container runs yet, and
   // become_userns_root() makes us non-dumpable again once `mapped` came.
-  if (a.plan.new_user && a.rootless && ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-    return util::errno_error("prctl(PR_SET_DUMPABLE, 1) for the id maps");
+  if (a.plan.new_user && a.rootless)
+    if (Status s = sys.prctl(PR_SET_DUMPABLE, 1, 0); !s)
+      return std::move(s).error().wrap("be dumpable while the runtime writes the id maps");
   if (Status s = sync.send(SyncKind::unshared); !s)
     return s;
 
@@ -258,8 +261,9 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   ro.await_cgroup = [&]() -> Status {
     if (util::Result<SyncMessage> m = sync.expect(SyncKind::placed); !m)
       return std::move(m).error();
-    if (a.plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0)
-      return util::errno_error("unshare the cgroup namespace");
+    if (a.plan.unshare_cgroup)
+      if (Status s = sys.unshare(CLONE_NEWCGROUP); !s)
+        return std::move(s).error().wrap("unshare the cgroup namespace");
     return a.log_stream ? log_to_streams(a.log_stream) : Status{};
   };
   if (Status s = prepare_rootfs(config, ro, sys); !s)
@@ -280,7 +284,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (config.hooks && !config.hooks->create_container.empty() && ::chdir(a.rootfs.c_str()) < 0)
     return util::errno_error("chdir to the rootfs for the createContainer hooks");
   if (config.hooks && !config.hooks->create_container.empty())
-    if (Status s = runtime::run_hooks(config.hooks->create_container, in_container_state(state_json, "creating"),
+    if (Status s = os::run_hooks(config.hooks->create_container, in_container_state(state_json, "creating"),
                                       "createContainer");
         !s)
       return s;
@@ -338,7 +342,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   ::close(a.fifo_fd);
 
   if (config.hooks && !config.hooks->start_container.empty())
-    if (Status s = runtime::run_hooks(config.hooks->start_container, in_container_state(state_json, "created"),
+    if (Status s = os::run_hooks(config.hooks->start_container, in_container_state(state_json, "created"),
                                       "startContainer");
         !s)
       return s;
@@ -407,12 +411,7 @@ util::Result<spec::Process> prepare_process(const spec::Process& process, const 
                                             int preserve_fds, const NotifyFdSink& send_notify_fd) {
   // The runtime may have blocked or ignored signals (run's relay, SIGPIPE for hooks):
   // the container starts with every disposition at default and nothing blocked.
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      (void)::signal(sig, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
+  util::reset_signal_dispositions();
 
   // Preserved fds stay open (clear a CLOEXEC they may carry); everything above them,
   // including the sync socket, closes at execve. The caller's sync socket stays usable

@@ -145,7 +145,7 @@ std::vector<JoinStep> join_plan(const std::vector<JoinTarget>& targets) {
   return steps;
 }
 
-util::Status join_namespaces(const std::vector<JoinTarget>& targets) {
+util::Status join_namespaces(Syscalls& sys, const std::vector<JoinTarget>& targets) {
   std::vector<JoinStep> steps = join_plan(targets);
   // Open everything first: after setns(CLONE_NEWNS) the paths would resolve elsewhere.
   std::vector<util::UniqueFd> fds;
@@ -159,22 +159,28 @@ util::Status join_namespaces(const std::vector<JoinTarget>& targets) {
   std::vector<size_t> retry;
   for (size_t i = 0; i < steps.size(); ++i) {
     int nstype = static_cast<int>(clone_flag(steps[i].target.type));
-    if (::setns(fds[i].get(), nstype) == 0) {
+    util::Status s = sys.setns(fds[i].get(), nstype);
+    if (s) {
       fds[i].reset();
       continue;
     }
-    if (errno == EPERM && steps[i].retry_after_user) {
+    if (s.error().code == EPERM && steps[i].retry_after_user) {
       retry.push_back(i);
       continue;
     }
-    return util::errno_error("setns").wrap(join_context(steps[i].target));
+    return std::move(s).error().wrap(join_context(steps[i].target));
   }
   for (size_t i : retry) {
     int nstype = static_cast<int>(clone_flag(steps[i].target.type));
-    if (::setns(fds[i].get(), nstype) < 0)
-      return util::errno_error("setns (after joining the user namespace)").wrap(join_context(steps[i].target));
+    if (util::Status s = sys.setns(fds[i].get(), nstype); !s)
+      return std::move(s).error().wrap("after joining the user namespace").wrap(join_context(steps[i].target));
   }
   return {};
+}
+
+util::Status join_namespaces(const std::vector<JoinTarget>& targets) {
+  RealSyscalls sys;
+  return join_namespaces(sys, targets);
 }
 
 util::Result<std::vector<JoinTarget>> namespaces_of(int pid) {

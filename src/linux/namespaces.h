@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "linux/syscalls.h"
 #include "spec/config.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
@@ -79,8 +80,11 @@ struct NamespacePlan {
 [[nodiscard]] std::vector<JoinStep> join_plan(const std::vector<JoinTarget>& targets);
 
 /// Joins `targets` following join_plan(): opens every path first (O_RDONLY|O_CLOEXEC),
-/// then setns with the expected type (so a wrong file is EINVAL, not a surprise).
-/// Errors: "join `net` namespace `/path`: Operation not permitted". Safe in the init.
+/// then setns with the expected type (so a wrong file is EINVAL, not a surprise), each
+/// through `sys`. Errors: "join `net` namespace `/path`: setns `net`: operation not
+/// permitted". Safe in the init.
+[[nodiscard]] util::Status join_namespaces(Syscalls& sys, const std::vector<JoinTarget>& targets);
+/// The same with RealSyscalls (for `exec`).
 [[nodiscard]] util::Status join_namespaces(const std::vector<JoinTarget>& targets);
 
 /// The namespaces of process `pid` that differ from ours (by inode), in /proc/<pid>/ns,

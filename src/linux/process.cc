@@ -88,15 +88,17 @@ util::Status apply_selinux_label(const std::string& label) {
 #endif
 }
 
-util::Status load_seccomp(const spec::Seccomp& seccomp, const NotifyFdSink& send_notify_fd) {
-  util::Result<util::UniqueFd> listener = apply_seccomp(seccomp);
+util::Status load_seccomp(Syscalls& sys, const spec::Seccomp& seccomp, const NotifyFdSink& send_notify_fd) {
+  util::Result<SeccompFilter> filter = build_seccomp_filter(seccomp);
+  if (!filter) return std::move(filter).error();
+  util::Result<util::UniqueFd> listener = sys.load_seccomp(*filter);
   if (!listener) return std::move(listener).error();
   if (listener->valid() && send_notify_fd) return send_notify_fd(std::move(*listener));
   return {};
 }
 
 // Steps 10: bounding set, user switch, capability sets.
-util::Status apply_user_and_caps(const spec::Process& process) {
+util::Status apply_user_and_caps(Syscalls& sys, const spec::Process& process) {
   // No capabilities object means no capabilities: every set empty, the bounding set too
   // (runc and crun do the same). Leaving the runtime's sets would give the container every
   // capability the runtime holds because a member is missing.
@@ -105,14 +107,14 @@ util::Status apply_user_and_caps(const spec::Process& process) {
   int last_cap = kernel_last_cap();
   util::Result<CapabilitySets> sets = compute_capability_sets(caps, last_cap);
   if (!sets) return std::move(sets).error();
-  if (util::Status s = drop_bounding_set(*sets, last_cap); !s) return s;
-  if (util::Status s = switch_user(process.user, true); !s) return s;
-  return apply_capability_sets(*sets, last_cap);
+  if (util::Status s = drop_bounding_set(sys, *sets, last_cap); !s) return s;
+  if (util::Status s = switch_user(sys, process.user, true); !s) return s;
+  return apply_capability_sets(sys, *sets, last_cap);
 }
 
 }  // namespace
 
-util::Status apply_process_attributes_with_listener(const spec::Process& process,
+util::Status apply_process_attributes_with_listener(Syscalls& sys, const spec::Process& process,
                                                     const spec::Linux* linux_config,
                                                     const NotifyFdSink& send_notify_fd) {
   const spec::Seccomp* seccomp =
@@ -137,19 +139,26 @@ util::Status apply_process_attributes_with_listener(const spec::Process& process
                                    : kDefaultUmask);
 
   if (seccomp != nullptr && !process.no_new_privileges)
-    if (util::Status s = load_seccomp(*seccomp, send_notify_fd); !s) return s;
+    if (util::Status s = load_seccomp(sys, *seccomp, send_notify_fd); !s) return s;
 
-  if (util::Status s = apply_user_and_caps(process); !s) return s;
+  if (util::Status s = apply_user_and_caps(sys, process); !s) return s;
   // A change of uid makes the kernel reset "dumpable" to fs.suid_dumpable, which may be 1:
   // the init waits on exec.fifo after this, and until its execve /proc/<pid>/exe is the
   // runtime's binary (CVE-2019-5736): not dumpable again, or no container at all.
-  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return util::errno_error("prctl(PR_SET_DUMPABLE, 0)");
+  if (util::Status s = sys.prctl(PR_SET_DUMPABLE, 0, 0); !s) return s;
 
-  if (process.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    return util::errno_error("prctl(PR_SET_NO_NEW_PRIVS)");
+  if (process.no_new_privileges)
+    if (util::Status s = sys.prctl(PR_SET_NO_NEW_PRIVS, 1, 0); !s) return s;
   if (seccomp != nullptr && process.no_new_privileges)
-    if (util::Status s = load_seccomp(*seccomp, send_notify_fd); !s) return s;
+    if (util::Status s = load_seccomp(sys, *seccomp, send_notify_fd); !s) return s;
   return {};
+}
+
+util::Status apply_process_attributes_with_listener(const spec::Process& process,
+                                                    const spec::Linux* linux_config,
+                                                    const NotifyFdSink& send_notify_fd) {
+  RealSyscalls sys;
+  return apply_process_attributes_with_listener(sys, process, linux_config, send_notify_fd);
 }
 
 util::Status apply_process_attributes(const spec::Process& process, const spec::Linux* linux_config,

@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "linux/syscalls.h"
 #include "spec/config.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
@@ -33,6 +34,12 @@ using NotifyFdSink = std::function<util::Status(util::UniqueFd listener)>;
 /// As apply_process_attributes, but the listener fd goes to `send_notify_fd` right after
 /// the filter is loaded (called only when the profile has SCMP_ACT_NOTIFY; may be empty).
 /// A distinct name, so that passing nullptr to the other one stays unambiguous.
+/// Every state-changing call of the user switch, the capability sets, the prctls and the
+/// seccomp load goes through `sys` (rlimits, scheduling, labels and umask do not).
+[[nodiscard]] util::Status apply_process_attributes_with_listener(
+    Syscalls& sys, const spec::Process& process, const spec::Linux* linux_config,
+    const NotifyFdSink& send_notify_fd);
+/// The same with RealSyscalls.
 [[nodiscard]] util::Status apply_process_attributes_with_listener(
     const spec::Process& process, const spec::Linux* linux_config,
     const NotifyFdSink& send_notify_fd);

@@ -1,5 +1,6 @@
-// The syscall seam: the state-changing calls that rootfs setup (and the init) make, behind
-// a narrow interface so the order of calls can be tested without root
+// The syscall seam: the state-changing calls that rootfs setup and the init make (mounts,
+// file creation, namespace joins and unshares, the privilege drops and the seccomp load),
+// behind a narrow interface so the order of calls can be tested without root
 // (tests/fakes/recording_syscalls.h). Read-only lookups (openat2 without O_CREAT, stat,
 // statfs, readlink) do not go through the seam.
 #pragma once
@@ -16,6 +17,8 @@
 #include "util/unique_fd.h"
 
 namespace ocistart::os {
+
+class SeccompFilter;  // linux/seccomp_filter.h
 
 /// struct mount_attr of <linux/mount.h>, spelled out so callers need no kernel header.
 struct MountAttr {
@@ -88,6 +91,30 @@ class Syscalls {
   /// setdomainname(2).
   [[nodiscard]] virtual util::Status setdomainname(std::string_view name) = 0;
 
+  /// setns(2) of `fd` with the expected CLONE_NEW* `nstype` ("setns `net`: ...").
+  [[nodiscard]] virtual util::Status setns(int fd, int nstype) = 0;
+  /// unshare(2) of the CLONE_NEW* `flags` ("unshare `time`: ...").
+  [[nodiscard]] virtual util::Status unshare(int flags) = 0;
+
+  /// setgroups(2): exactly `gids` as supplementary groups (empty clears them).
+  [[nodiscard]] virtual util::Status setgroups(const std::vector<gid_t>& gids) = 0;
+  /// setresgid(2) with `gid` as real, effective and saved gid.
+  [[nodiscard]] virtual util::Status setresgid(gid_t gid) = 0;
+  /// setresuid(2) with `uid` as real, effective and saved uid.
+  [[nodiscard]] virtual util::Status setresuid(uid_t uid) = 0;
+  /// capset(2) (libcap's cap_set_proc) of the calling thread: the effective, permitted and
+  /// inheritable sets, one bit per capability number (bit 0 = CAP_CHOWN).
+  [[nodiscard]] virtual util::Status capset(uint64_t effective, uint64_t permitted,
+                                            uint64_t inheritable) = 0;
+  /// prctl(2) of an option that changes state (PR_SET_KEEPCAPS, PR_SET_DUMPABLE,
+  /// PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT); the remaining arguments are 0.
+  /// Reads (PR_CAPBSET_READ, PR_GET_*) do not go through the seam.
+  [[nodiscard]] virtual util::Status prctl(int option, unsigned long arg2, unsigned long arg3) = 0;
+  /// Loads a compiled seccomp filter into the calling thread (seccomp(2), through
+  /// libseccomp). Returns the listener fd when the filter has SCMP_ACT_NOTIFY rules, an
+  /// invalid fd otherwise.
+  [[nodiscard]] virtual util::Result<util::UniqueFd> load_seccomp(const SeccompFilter& filter) = 0;
+
   /// A user namespace fd (for MOUNT_ATTR_IDMAP) whose uid_map and gid_map are the given
   /// mappings (containerID -> hostID as in the spec). Forks a helper that unshares
   /// CLONE_NEWUSER and waits, writes its maps, opens its ns/user, then kills and reaps it.
@@ -121,9 +148,25 @@ class RealSyscalls final : public Syscalls {
                              const MountAttr& attr) override;
   util::Status sethostname(std::string_view name) override;
   util::Status setdomainname(std::string_view name) override;
+  util::Status setns(int fd, int nstype) override;
+  util::Status unshare(int flags) override;
+  util::Status setgroups(const std::vector<gid_t>& gids) override;
+  util::Status setresgid(gid_t gid) override;
+  util::Status setresuid(uid_t uid) override;
+  util::Status capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) override;
+  util::Status prctl(int option, unsigned long arg2, unsigned long arg3) override;
+  util::Result<util::UniqueFd> load_seccomp(const SeccompFilter& filter) override;
   util::Result<util::UniqueFd> userns_fd(const std::vector<spec::IdMapping>& uid_mappings,
                                          const std::vector<spec::IdMapping>& gid_mappings) override;
 };
+
+/// "net", "mnt|uts": the /proc/<pid>/ns names of the CLONE_NEW* bits in `flags`, for
+/// messages ("?" for none).
+[[nodiscard]] std::string namespace_names(uint64_t flags);
+
+/// "PR_SET_KEEPCAPS", "PR_CAP_AMBIENT_RAISE" (PR_CAP_AMBIENT is named by its `arg2`): the
+/// name of a prctl option the seam takes, for messages; the number for any other.
+[[nodiscard]] std::string prctl_name(int option, unsigned long arg2);
 
 /// "0 1000 65536\n..." as /proc/PID/uid_map wants it (one write, one line per mapping).
 [[nodiscard]] std::string format_id_map(const std::vector<spec::IdMapping>& mappings);

@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sched.h>
+#include <grp.h>
+#include <sys/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,12 +15,19 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <type_traits>
 
 #include "linux/syscalls.h"
+#include "linux/seccomp_filter.h"
 #include "util/child.h"
 #include "util/fd_passing.h"
 #include "util/text.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
 
 namespace ocistart::os {
 
@@ -80,7 +90,52 @@ Status write_map(int proc_dir, const char* name, const std::vector<spec::IdMappi
   return {};
 }
 
+using CapPtr = std::unique_ptr<std::remove_pointer_t<cap_t>, int (*)(void*)>;
+
+// Sets the bits of `mask` in `flag` of `caps`.
+Status set_cap_flag(cap_t caps, cap_flag_t flag, uint64_t mask) {
+  for (int cap = 0; cap < 64; ++cap) {
+    if ((mask & (uint64_t{1} << cap)) == 0) continue;
+    cap_value_t value = static_cast<cap_value_t>(cap);
+    if (cap_set_flag(caps, flag, 1, &value, CAP_SET) < 0)
+      return util::errno_error("cap_set_flag " + quoted(std::to_string(cap)));
+  }
+  return {};
+}
+
 }  // namespace
+
+std::string namespace_names(uint64_t flags) {
+  struct Name {
+    uint64_t flag;
+    const char* name;
+  };
+  static constexpr Name kNames[] = {
+      {CLONE_NEWPID, "pid"}, {CLONE_NEWNET, "net"},       {CLONE_NEWNS, "mnt"},     {CLONE_NEWIPC, "ipc"},
+      {CLONE_NEWUTS, "uts"}, {CLONE_NEWUSER, "user"}, {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"}};
+  std::string out;
+  for (const Name& n : kNames)
+    if ((flags & n.flag) != 0)
+      out.append(out.empty() ? "" : "|").append(n.name);
+  return out.empty() ? "?" : out;
+}
+
+std::string prctl_name(int option, unsigned long arg2) {
+  switch (option) {
+    case PR_SET_KEEPCAPS: return "PR_SET_KEEPCAPS";
+    case PR_SET_DUMPABLE: return "PR_SET_DUMPABLE";
+    case PR_SET_NO_NEW_PRIVS: return "PR_SET_NO_NEW_PRIVS";
+    case PR_CAPBSET_DROP: return "PR_CAPBSET_DROP";
+    case PR_CAP_AMBIENT:
+      switch (arg2) {
+        case PR_CAP_AMBIENT_RAISE: return "PR_CAP_AMBIENT_RAISE";
+        case PR_CAP_AMBIENT_LOWER: return "PR_CAP_AMBIENT_LOWER";
+        case PR_CAP_AMBIENT_CLEAR_ALL: return "PR_CAP_AMBIENT_CLEAR_ALL";
+        default: return "PR_CAP_AMBIENT " + std::to_string(arg2);
+      }
+    default: return std::to_string(option);
+  }
+}
 
 std::string format_id_map(const std::vector<spec::IdMapping>& mappings) {
   std::string out;
@@ -181,6 +236,47 @@ Status RealSyscalls::sethostname(std::string_view name) {
 
 Status RealSyscalls::setdomainname(std::string_view name) {
   return check(::setdomainname(name.data(), name.size()), "setdomainname " + quoted(name));
+}
+
+Status RealSyscalls::setns(int fd, int nstype) {
+  return check(::setns(fd, nstype), "setns " + quoted(namespace_names(static_cast<uint64_t>(nstype))));
+}
+
+Status RealSyscalls::unshare(int flags) {
+  return check(::unshare(flags), "unshare " + quoted(namespace_names(static_cast<uint64_t>(flags))));
+}
+
+Status RealSyscalls::setgroups(const std::vector<gid_t>& gids) {
+  std::string list;
+  for (gid_t g : gids)
+    list.append(list.empty() ? "" : ",").append(std::to_string(g));
+  return check(::setgroups(gids.size(), gids.data()), "setgroups " + quoted(list));
+}
+
+Status RealSyscalls::setresgid(gid_t gid) {
+  return check(::setresgid(gid, gid, gid), "setresgid " + quoted(std::to_string(gid)));
+}
+
+Status RealSyscalls::setresuid(uid_t uid) {
+  return check(::setresuid(uid, uid, uid), "setresuid " + quoted(std::to_string(uid)));
+}
+
+Status RealSyscalls::capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
+  CapPtr caps(cap_init(), &cap_free);
+  if (!caps)
+    return util::errno_error("cap_init");
+  if (Status s = set_cap_flag(caps.get(), CAP_EFFECTIVE, effective); !s) return s;
+  if (Status s = set_cap_flag(caps.get(), CAP_PERMITTED, permitted); !s) return s;
+  if (Status s = set_cap_flag(caps.get(), CAP_INHERITABLE, inheritable); !s) return s;
+  return check(cap_set_proc(caps.get()), "capset");
+}
+
+Status RealSyscalls::prctl(int option, unsigned long arg2, unsigned long arg3) {
+  return check(::prctl(option, arg2, arg3, 0UL, 0UL), "prctl " + quoted(prctl_name(option, arg2)));
+}
+
+Result<UniqueFd> RealSyscalls::load_seccomp(const SeccompFilter& filter) {
+  return load_seccomp_filter(filter);
 }
 
 Result<UniqueFd> RealSyscalls::userns_fd(const std::vector<spec::IdMapping>& uid_mappings,

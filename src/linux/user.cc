@@ -86,45 +86,45 @@ bool groups_already(std::vector<gid_t> wanted) {
   return current == wanted;
 }
 
-util::Status set_groups(const std::vector<uint32_t>& gids) {
+util::Status set_groups(Syscalls& sys, const std::vector<uint32_t>& gids) {
   std::vector<gid_t> groups(gids.begin(), gids.end());
   if (groups_already(groups)) return {};
-  if (::setgroups(groups.size(), groups.data()) == 0) return {};
-  int e = errno;
-  if (e == EPERM && setgroups_denied()) {
+  util::Status s = sys.setgroups(groups);
+  if (s) return {};
+  if (s.error().code == EPERM && setgroups_denied()) {
     // In a user namespace with setgroups denied nobody can change the groups, so there is
     // nothing to clear; asking for specific groups, though, cannot be honoured.
     if (groups.empty()) return {};
     return util::make_error(
         "setgroups: additionalGids cannot be set: /proc/self/setgroups is `deny` in this user "
         "namespace",
-        e);
+        EPERM);
   }
-  return util::errno_error("setgroups", e);
+  return s;
 }
 
 // EINVAL from setres[ug]id means the id has no mapping in the current user namespace.
-util::Error id_error(std::string_view call, std::string_view kind, uint32_t id, int e) {
-  util::Error error = util::errno_error(std::string(call) + " `" + std::to_string(id) + "`", e);
-  if (e == EINVAL)
+util::Status explain_id_error(util::Status s, std::string_view kind) {
+  if (!s && s.error().code == EINVAL) {
+    util::Error error = std::move(s).error();
     error.message += " (the " + std::string(kind) + " is not mapped in the user namespace)";
-  return error;
+    return error;
+  }
+  return s;
 }
 
 }  // namespace
 
-util::Status switch_user(const spec::User& user, bool keep_caps) {
-  if (util::Status s = set_groups(user.additional_gids); !s) return s;
-  if (::setresgid(user.gid, user.gid, user.gid) < 0)
-    return id_error("setgid", "gid", user.gid, errno);
+util::Status switch_user(Syscalls& sys, const spec::User& user, bool keep_caps) {
+  if (util::Status s = set_groups(sys, user.additional_gids); !s) return s;
+  if (util::Status s = explain_id_error(sys.setresgid(user.gid), "gid"); !s) return s;
   // Without KEEPCAPS a switch away from uid 0 empties the permitted set, and the capability
   // sets of the config could not be set afterwards.
-  if (keep_caps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-    return util::errno_error("prctl(PR_SET_KEEPCAPS)");
-  if (::setresuid(user.uid, user.uid, user.uid) < 0)
-    return id_error("setuid", "uid", user.uid, errno);
-  if (keep_caps && ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-    return util::errno_error("prctl(PR_SET_KEEPCAPS)");
+  if (keep_caps)
+    if (util::Status s = sys.prctl(PR_SET_KEEPCAPS, 1, 0); !s) return s;
+  if (util::Status s = explain_id_error(sys.setresuid(user.uid), "uid"); !s) return s;
+  if (keep_caps)
+    if (util::Status s = sys.prctl(PR_SET_KEEPCAPS, 0, 0); !s) return s;
   return {};
 }
 

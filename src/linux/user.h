@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "linux/syscalls.h"
 #include "spec/config.h"
 #include "util/result.h"
 
@@ -12,11 +13,11 @@ namespace ocistart::os {
 
 /// setgroups(additionalGids) (an empty list clears the groups; where the user namespace
 /// has setgroups denied, clearing is skipped and a non-empty list is an error), then
-/// setresgid(gid) and setresuid(uid). With `keep_caps`, PR_SET_KEEPCAPS is held across the
+/// setresgid(gid) and setresuid(uid), each through `sys`. With `keep_caps`, PR_SET_KEEPCAPS is held across the
 /// uid switch so the permitted set survives it (the caller then sets the capability sets;
 /// the flag is cleared again here). An unmapped id in a user namespace gives EINVAL with a
 /// message that says so. Safe in the init child.
-[[nodiscard]] util::Status switch_user(const spec::User& user, bool keep_caps);
+[[nodiscard]] util::Status switch_user(Syscalls& sys, const spec::User& user, bool keep_caps);
 
 /// The home directory of `uid` in passwd(5) text: the sixth field of the first line whose
 /// third field is `uid`; "/" when there is none or it is empty (runc's fallback). Pure.

@@ -11,7 +11,7 @@
 
 #include "build_config.h"
 #include "cgroups/no_cgroup.h"
-#include "runtime/hooks.h"
+#include "linux/hooks.h"
 #include "util/log.h"
 #include "util/signal.h"
 #if OCISTART_HAVE_SYSTEMD
@@ -104,7 +104,7 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state,
     if (!half_made)
       util::log_warning("delete `" + state.id + "`: poststop hooks not run: " + config.error().message);
   } else if (!half_made && config->hooks && !config->hooks->poststop.empty()) {
-    for (const util::Error& e : run_all_hooks(config->hooks->poststop, oci_state_json(state, ContainerStatus::stopped, 0),
+    for (const util::Error& e : os::run_all_hooks(config->hooks->poststop, oci_state_json(state, ContainerStatus::stopped, 0),
                                                "poststop"))
       util::log_warning("delete `" + state.id + "`: " + e.message);
   }

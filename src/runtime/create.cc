@@ -35,7 +35,7 @@
 #include "runtime/container.h"
 #include "runtime/device_rules.h"
 #include "runtime/container_id.h"
-#include "runtime/hooks.h"
+#include "linux/hooks.h"
 #include "runtime/terminal.h"
 #include "spec/parse.h"
 #include "spec/serialize.h"
@@ -461,10 +461,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (config.hooks) {
     // prestart is deprecated but still run, before createRuntime, in our namespaces. Its
     // state says `created`, as runtime-tools' validation and crun have it (runc: creating).
-    if (util::Status s = run_hooks(config.hooks->prestart, oci_state_json(state, ContainerStatus::created, 0), "prestart");
+    if (util::Status s = os::run_hooks(config.hooks->prestart, oci_state_json(state, ContainerStatus::created, 0), "prestart");
         !s)
       return std::move(s).error();
-    if (util::Status s = run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
+    if (util::Status s = os::run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
       return std::move(s).error();
   }
   if (util::Status s = send_to_init(sync, os::SyncKind::proceed, state_json); !s)

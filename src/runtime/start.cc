@@ -7,7 +7,7 @@
 #include <cerrno>
 
 #include "runtime/container.h"
-#include "runtime/hooks.h"
+#include "linux/hooks.h"
 #include "util/log.h"
 
 namespace ocistart::runtime {
@@ -63,7 +63,7 @@ util::Status start(const std::string& root, const std::string& id) {
   util::Result<spec::Config> config = load_config_for(l->store, l->state);
   if (config && config->hooks && !config->hooks->poststart.empty())
     for (const util::Error& e :
-         run_all_hooks(config->hooks->poststart, oci_state_json(l->state, ContainerStatus::running, 0), "poststart"))
+         os::run_all_hooks(config->hooks->poststart, oci_state_json(l->state, ContainerStatus::running, 0), "poststart"))
       util::log_warning("start `" + id + "`: " + e.message);
   l->state.status = ContainerStatus::running;
   return l->store.save(l->state);

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <limits>
 
-#include "cgroups/resources.h"
 #include "spec/effective_resources.h"
+#include "spec/resource_values.h"
 #include "systemd/annotations.h"
 #include "systemd/assignment.h"
 #include "util/fs.h"
@@ -17,7 +16,7 @@ namespace {
 using util::Error;
 using util::Result;
 
-constexpr uint64_t kInfinity = std::numeric_limits<uint64_t>::max();  // systemd's "infinity"
+constexpr uint64_t kInfinity = spec::kUnlimited;  // systemd's "infinity"
 
 using DeviceValues = std::vector<std::pair<std::string, uint64_t>>;
 
@@ -33,39 +32,35 @@ DeviceValues throttle_values(const std::vector<spec::ThrottleDevice>& devices) {
 }
 
 
-// A size or count where any negative (validation lets only -1 through for sizes) is
-// unlimited: systemd's "infinity".
-uint64_t or_infinity(int64_t v) { return v < 0 ? kInfinity : static_cast<uint64_t>(v); }
-
 // The resources have been through spec::effective_resources(): a present value is one to
 // set (0 meaning "not set" is already gone).
 void add_memory(const spec::Memory& m, CgroupVersion v, UnitProperties& out) {
   if (m.limit)
-    out.push_back({v == CgroupVersion::v2 ? "MemoryMax" : "MemoryLimit", or_infinity(*m.limit)});
+    out.push_back({v == CgroupVersion::v2 ? "MemoryMax" : "MemoryLimit", spec::memory_size_value(*m.limit)});
   if (v == CgroupVersion::v2 && m.reservation)
-    out.push_back({"MemoryLow", or_infinity(*m.reservation)});
+    out.push_back({"MemoryLow", spec::memory_size_value(*m.reservation)});
 }
 
 Result<void> add_memory_swap(const spec::Memory& m, CgroupVersion v, UnitProperties& out) {
   if (v != CgroupVersion::v2)
     return {};  // v1 memsw is written by the cgroupfs follow-up
-  Result<std::optional<int64_t>> swap = cgroups::memory_swap_to_v2(m.swap, m.limit);
+  Result<std::optional<int64_t>> swap = spec::memory_swap_to_v2(m.swap, m.limit);
   if (!swap)
     return std::move(swap).error();
   if (*swap)
-    out.push_back({"MemorySwapMax", or_infinity(**swap)});
+    out.push_back({"MemorySwapMax", spec::memory_size_value(**swap)});
   return {};
 }
 
 Result<void> add_cpu(const spec::Cpu& c, CgroupVersion v, UnitProperties& out) {
   if (c.shares) {
     if (v == CgroupVersion::v2)
-      out.push_back({"CPUWeight", cgroups::cpu_shares_to_weight(*c.shares)});
+      out.push_back({"CPUWeight", spec::cpu_shares_to_weight(*c.shares)});
     else
       out.push_back({"CPUShares", *c.shares});
   }
   if (c.quota)
-    out.push_back({"CPUQuotaPerSecUSec", cgroups::cpu_quota_per_sec_usec(*c.quota, c.period.value_or(0))});
+    out.push_back({"CPUQuotaPerSecUSec", spec::cpu_quota_per_sec_usec(*c.quota, c.period.value_or(0))});
   if (c.period)
     out.push_back({"CPUQuotaPeriodUSec", *c.period});
   // Also on v1, as runc sends them: systemd applies cpusets on the unified hierarchy only,
@@ -89,12 +84,12 @@ void add_block_io(const spec::BlockIo& b, CgroupVersion v, UnitProperties& out) 
   bool v2 = v == CgroupVersion::v2;
   if (b.weight)
     out.push_back({v2 ? "IOWeight" : "BlockIOWeight",
-                   v2 ? cgroups::blkio_weight_to_io_weight(*b.weight) : uint64_t{*b.weight}});
+                   v2 ? spec::blkio_weight_to_io_weight(*b.weight) : uint64_t{*b.weight}});
   DeviceValues weights;
   for (const auto& d : b.weight_device)
     if (d.weight)
       weights.emplace_back(block_device(d.major, d.minor),
-                           v2 ? cgroups::blkio_weight_to_io_weight(*d.weight) : uint64_t{*d.weight});
+                           v2 ? spec::blkio_weight_to_io_weight(*d.weight) : uint64_t{*d.weight});
   if (!weights.empty())
     out.push_back({v2 ? "IODeviceWeight" : "BlockIODeviceWeight", std::move(weights)});
   auto add = [&](const char* name, const std::vector<spec::ThrottleDevice>& devices) {
@@ -125,7 +120,7 @@ void add_devices(const std::vector<spec::DeviceCgroupRule>& rules, UnitPropertie
   for (const auto& r : rules) {
     if (!r.allow || (r.type != "c" && r.type != "b"))
       continue;
-    std::string access = r.access.empty() ? "rwm" : r.access;
+    std::string access = spec::device_access(r.access);
     std::string kind = r.type == "c" ? "char" : "block";
     if (r.major && r.minor) {
       allow.emplace_back("/dev/" + kind + "/" + std::to_string(*r.major) + ":" + std::to_string(*r.minor), access);
@@ -239,7 +234,7 @@ Result<UnitProperties> resource_properties(const spec::Resources& given, CgroupV
     if (Result<void> s = add_cpu(*r.cpu, v, out); !s)
       return std::move(s).error().wrap("/linux/resources/cpu");
   if (r.pids && r.pids->limit)
-    out.push_back({"TasksMax", or_infinity(*r.pids->limit)});
+    out.push_back({"TasksMax", spec::pids_max(*r.pids->limit)});
   if (r.block_io)
     add_block_io(*r.block_io, v, out);
   add_devices(r.devices, out);

@@ -15,11 +15,12 @@ namespace ocistart::systemd {
 /// CPUShares, BlockIO*) and v2 (MemoryMax, CPUWeight, IO*).
 enum class CgroupVersion { v1, v2 };
 
-/// Resource properties for `resources`, using cgroups/resources.h for every value
-/// conversion (shares -> weight, swap, quota rounding) and spec::effective_resources() for
-/// what is "not set" (pids limit 0, weights 0, ...), so that the properties and
-/// the cgroupfs follow-up agree. Settings systemd cannot express are not returned; the
-/// driver writes the full cgroupfs plan after the unit starts. Errors as the plan's.
+/// Resource properties for `resources`, using spec/resource_values.h for every value
+/// conversion (shares -> weight, swap, pids, sizes, quota rounding), as the cgroupfs plans
+/// do, and spec::effective_resources() for what is "not set" (pids limit 0, weights 0,
+/// ...), so that the properties and the cgroupfs follow-up agree. Settings systemd cannot
+/// express are not returned; the driver writes the full cgroupfs plan after the unit
+/// starts. Errors as the plan's.
 [[nodiscard]] util::Result<UnitProperties> resource_properties(const spec::Resources& resources,
                                                                CgroupVersion version);
 

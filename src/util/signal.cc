@@ -13,4 +13,15 @@ int signal_process(pid_t pid, int sig) noexcept {
   return ::kill(pid, sig);
 }
 
+void reset_signal_dispositions() noexcept {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      (void)::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
 }  // namespace ocistart::util

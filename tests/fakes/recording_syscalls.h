@@ -3,6 +3,12 @@
 // (mkdirat, create_file, symlinkat, unlinkat) are also performed, so that later lookups see
 // them; everything else (mount, mknod, chown, pivot_root, chdir...) is only recorded.
 //
+// Namespace and privilege calls (setns, unshare, setgroups, setresgid, setresuid, capset,
+// prctl, the seccomp load) are only recorded, one line each:
+//   setns net $ROOT/ns/net            prctl PR_SET_KEEPCAPS 1
+//   setgroups 100,200                 prctl PR_CAP_AMBIENT_RAISE CAP_NET_BIND_SERVICE
+//   capset effective=CAP_KILL permitted=CAP_KILL inheritable=
+//
 // Paths are shown resolved: an fd argument or a /proc/self/fd/N path becomes the path it
 // names, and the test's rootfs directory prints as "$ROOT":
 //   mount proc -> $ROOT/proc type=proc
@@ -12,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -23,7 +30,9 @@
 #include <string_view>
 #include <vector>
 
+#include "linux/caps.h"
 #include "linux/mount_plan.h"
+#include "linux/seccomp_filter.h"
 #include "linux/syscalls.h"
 
 namespace ocistart::testing {
@@ -138,6 +147,46 @@ class RecordingSyscalls final : public os::Syscalls {
   util::Status setdomainname(std::string_view name) override {
     return record("setdomainname " + std::string(name));
   }
+  util::Status setns(int fd, int nstype) override {
+    return record("setns " + os::namespace_names(static_cast<uint64_t>(nstype)) + " " + show_fd(fd));
+  }
+  util::Status unshare(int flags) override {
+    return record("unshare " + os::namespace_names(static_cast<uint64_t>(flags)));
+  }
+  util::Status setgroups(const std::vector<gid_t>& gids) override {
+    std::string list;
+    for (gid_t g : gids)
+      list += (list.empty() ? "" : ",") + std::to_string(g);
+    return record("setgroups " + (list.empty() ? std::string("none") : list));
+  }
+  util::Status setresgid(gid_t gid) override { return record("setresgid " + std::to_string(gid)); }
+  util::Status setresuid(uid_t uid) override { return record("setresuid " + std::to_string(uid)); }
+  util::Status capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) override {
+    return record("capset effective=" + caps(effective) + " permitted=" + caps(permitted) +
+                  " inheritable=" + caps(inheritable));
+  }
+  util::Status prctl(int option, unsigned long arg2, unsigned long arg3) override {
+    std::string line = "prctl " + os::prctl_name(option, arg2);
+    if (option == PR_CAPBSET_DROP)
+      line += " " + caps(uint64_t{1} << arg2);
+    else if (option == PR_CAP_AMBIENT && arg2 != PR_CAP_AMBIENT_CLEAR_ALL)
+      line += " " + caps(uint64_t{1} << arg3);
+    else if (option != PR_CAP_AMBIENT)
+      line += " " + std::to_string(arg2);
+    return record(std::move(line));
+  }
+  /// Records "seccomp" ("seccomp notify" for a filter with SCMP_ACT_NOTIFY rules, which
+  /// gets an fd of /dev/null as its listener).
+  util::Result<util::UniqueFd> load_seccomp(const os::SeccompFilter& filter) override {
+    int fd = -1;
+    util::Status s = record(filter.uses_notify() ? "seccomp notify" : "seccomp", [&] {
+      return filter.uses_notify() ? fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC) : 0;
+    });
+    if (!s)
+      return std::move(s).error();
+    return util::UniqueFd(fd);
+  }
+
   util::Result<util::UniqueFd> userns_fd(const std::vector<spec::IdMapping>& uid_mappings,
                                          const std::vector<spec::IdMapping>& gid_mappings) override {
     int fd = -1;
@@ -166,6 +215,14 @@ class RecordingSyscalls final : public os::Syscalls {
     char buf[16];
     std::snprintf(buf, sizeof(buf), "%04o", mode);
     return buf;
+  }
+  // "CAP_CHOWN,CAP_KILL" (empty for none).
+  static std::string caps(uint64_t mask) {
+    std::string out;
+    for (char c : os::capability_list(mask))
+      if (c != ' ')
+        out += c;
+    return out;
   }
   static std::string maps(const std::vector<spec::IdMapping>& m) {
     std::string out;

@@ -54,37 +54,7 @@ constexpr int64_t kG = 1024 * 1024 * 1024;
 
 }  // namespace
 
-TEST_CASE("cgroup conversions: cpu shares to weight match runc and crun") {
-  CHECK(cpu_shares_to_weight(0) == 0);
-  CHECK(cpu_shares_to_weight(1) == 1);
-  CHECK(cpu_shares_to_weight(2) == 1);
-  CHECK(cpu_shares_to_weight(512) == 59);
-  CHECK(cpu_shares_to_weight(1024) == 100);
-  CHECK(cpu_shares_to_weight(2048) == 174);
-  CHECK(cpu_shares_to_weight(262144) == 10000);
-  CHECK(cpu_shares_to_weight(1000000) == 10000);
-}
-
-TEST_CASE("cgroup conversions: blkio weight, swap, pids, device lines") {
-  CHECK(blkio_weight_to_io_weight(0) == 0);
-  CHECK(blkio_weight_to_io_weight(10) == 1);
-  CHECK(blkio_weight_to_io_weight(100) == 910);
-  CHECK(blkio_weight_to_io_weight(500) == 4950);
-  CHECK(blkio_weight_to_io_weight(1000) == 10000);
-
-  CHECK(*memory_swap_to_v2(2 * kG, kG) == std::optional<int64_t>(kG));
-  CHECK(*memory_swap_to_v2(kG, kG) == std::optional<int64_t>(0));
-  CHECK(*memory_swap_to_v2(-1, kG) == std::optional<int64_t>(-1));
-  CHECK(*memory_swap_to_v2(std::nullopt, -1) == std::optional<int64_t>(-1));
-  CHECK(*memory_swap_to_v2(std::nullopt, kG) == std::nullopt);
-  CHECK(*memory_swap_to_v2(2 * kG, -1) == std::optional<int64_t>(2 * kG));
-  CHECK_FALSE(memory_swap_to_v2(kG, std::nullopt).ok());
-  CHECK_FALSE(memory_swap_to_v2(kG, 2 * kG).ok());
-
-  CHECK(pids_max_value(32) == "32");
-  CHECK(pids_max_value(-2) == "max");
-  CHECK(pids_max_value(-1) == "max");
-
+TEST_CASE("cgroup conversions: device lines") {
   spec::DeviceCgroupRule rule;
   CHECK(*device_rule_line(rule) == "a");
   rule.type = "c";
@@ -105,13 +75,8 @@ TEST_CASE("cgroup conversions: blkio weight, swap, pids, device lines") {
   CHECK_FALSE(device_rule_line(rule).ok());
 }
 
-TEST_CASE("cgroup conversions: systemd CPU quota rounding; the files keep the exact quota, as runc writes it") {
-  // 50% stays; 12.345% becomes 13%.
-  CHECK(cpu_quota_per_sec_usec(50000, 100000) == 500000);
-  CHECK(cpu_quota_per_sec_usec(12345, 100000) == 130000);
-  CHECK(cpu_quota_per_sec_usec(12345, 0) == 130000);
-  CHECK(cpu_quota_per_sec_usec(-1, 100000) == UINT64_MAX);
-
+TEST_CASE("cgroup conversions: the files keep the exact quota, as runc writes it (systemd rounds it)") {
+  // The rounding itself: test_resource_values.cc.
   spec::Resources r;
   r.cpu.emplace();
   r.cpu->quota = 12345;

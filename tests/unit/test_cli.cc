@@ -400,6 +400,77 @@ TEST_CASE("the owning build_app keeps the options alive") {
 
 namespace {
 
+std::string_view named(std::vector<const char*> args) {
+  args.insert(args.begin(), "ocistart");
+  return named_command(static_cast<int>(args.size()), args.data());
+}
+
+// Parses `args` with only the named command registered; nullptr when that parse throws.
+std::unique_ptr<Cli> parse_named(std::vector<std::string> args) {
+  std::vector<const char*> argv{"ocistart"};
+  for (const std::string& a : args)
+    argv.push_back(a.c_str());
+  std::string_view name = named_command(static_cast<int>(argv.size()), argv.data());
+  REQUIRE(!name.empty());
+  auto cli = std::make_unique<Cli>();
+  cli->commands = build_app_for(name, cli->app, cli->global, cli->o);
+  REQUIRE(cli->commands.size() == 1);
+  try {
+    cli->app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError&) {
+    return nullptr;
+  }
+  return cli;
+}
+
+}  // namespace
+
+TEST_CASE("named_command finds the command word past the global flags and their values") {
+  CHECK(named({"state", "c1"}) == "state");
+  CHECK(named({"--root", "/r", "--log", "run", "--log-format", "json", "delete", "c1"}) == "delete");
+  CHECK(named({"--root=/r", "--debug", "--systemd-cgroup", "kill", "c1", "KILL"}) == "kill");
+  CHECK(named({"--cgroup-manager", "create", "--rootless", "true", "--criu", "x", "start", "c1"}) == "start");
+  CHECK(named({"exec", "c1", "run"}) == "exec");
+  CHECK(named({}).empty());
+  CHECK(named({"--help"}).empty());
+  CHECK(named({"help", "state"}).empty());
+  CHECK(named({"bogus", "state"}).empty());
+  CHECK(named({"--", "state"}).empty());
+  CHECK(named({"--root"}).empty());
+}
+
+TEST_CASE("the one-command app parses as the full app, or throws where it does") {
+  auto full = parse({"--root", "/tmp/r", "--log-format", "json", "create", "-b", "/b", "--pid-file", "p",
+                     "-p", "A=1", "--preserve-fds", "2", "c1"});
+  auto one = parse_named({"--root", "/tmp/r", "--log-format", "json", "create", "-b", "/b", "--pid-file", "p",
+                          "-p", "A=1", "--preserve-fds", "2", "c1"});
+  REQUIRE(one != nullptr);
+  CHECK(one->global.root == full->global.root);
+  CHECK(one->global.log_format == full->global.log_format);
+  CHECK(one->o.create.bundle == full->o.create.bundle);
+  CHECK(one->o.create.pid_file == full->o.create.pid_file);
+  CHECK(one->o.create.properties == full->o.create.properties);
+  CHECK(one->o.create.preserve_fds == full->o.create.preserve_fds);
+  CHECK(one->o.create.id == "c1");
+  CHECK(one->commands.front().app->parsed());
+
+  auto exec = parse_named({"exec", "-e", "A=1", "c1", "run", "-x"});
+  REQUIRE(exec != nullptr);
+  CHECK(exec->o.exec.args == parse({"exec", "-e", "A=1", "c1", "run", "-x"})->o.exec.args);
+
+  // Each of these throws with the full app too; main then reports through the full app.
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"state"}, {"state", "a", "b"}, {"state", "--help"}, {"--version", "state", "a"},
+           {"kill", "c1", "NOSIG"}, {"--log-format", "xml", "state", "a"}, {"list", "--root", "/tmp"},
+           {"--systemd-cgroup", "--cgroup-manager", "cgroupfs", "state", "a"}, {"state", "a", "run"}}) {
+    CAPTURE(bad.front());
+    CHECK(parse_named(bad) == nullptr);
+    CHECK_THROWS_AS(parse(bad), CLI::ParseError);
+  }
+}
+
+namespace {
+
 // Runs the one parsed command with stdout sent to a temp file; returns status and output.
 std::pair<int, std::string> run_captured(std::vector<std::string> args) {
   auto cli = parse(std::move(args));

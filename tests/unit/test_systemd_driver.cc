@@ -13,6 +13,7 @@
 #include "cgroups/resources.h"
 #include "cgroups/systemd_driver.h"
 #include "runtime/container.h"
+#include "spec/resource_values.h"
 #include "tests/fakes/fake_cgroup_tree.h"
 #include "tests/fakes/fake_systemd_manager.h"
 
@@ -184,7 +185,7 @@ TEST_CASE("systemd driver: v2 property names on a unified host") {
   require_ok(driver.create(kPid, &r));
   const systemd::UnitProperties& p = script->calls.at(0).properties;
   CHECK(*find(p, "MemoryMax") == systemd::PropertyValue{uint64_t{64 << 20}});
-  CHECK(*find(p, "CPUWeight") == systemd::PropertyValue{cgroups::cpu_shares_to_weight(512)});
+  CHECK(*find(p, "CPUWeight") == systemd::PropertyValue{spec::cpu_shares_to_weight(512)});
   CHECK(*find(p, "IOAccounting") == systemd::PropertyValue{true});
   CHECK(find(p, "MemoryLimit") == nullptr);
   CHECK(tree.last(std::string(kScope) + "/memory.max") == "67108864");

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "cgroups/resources.h"
 #include "systemd/unit_properties.h"
 
 using namespace ocistart;
@@ -216,4 +217,34 @@ TEST_CASE("a major-only device rule is allowed by its /proc/devices group, as sy
   REQUIRE(props.ok());
   CHECK(*find(*props, "DeviceAllow") ==
         PropertyValue(std::vector<std::pair<std::string, std::string>>{{"char-pts", "rwm"}, {"char-*", "m"}}));
+}
+
+TEST_CASE("TasksMax, CPUWeight and MemoryMax say what pids.max, cpu.weight and memory.max say") {
+  // Both drivers take these values from spec/resource_values.h; "max" is systemd's infinity.
+  auto as_file = [](const PropertyValue& v) {
+    uint64_t n = std::get<uint64_t>(v);
+    return n == std::numeric_limits<uint64_t>::max() ? std::string("max") : std::to_string(n);
+  };
+  for (int64_t n : {int64_t{-2}, int64_t{-1}, int64_t{1}, int64_t{32}, int64_t{1} << 30}) {
+    CAPTURE(n);
+    spec::Resources r;
+    r.pids = spec::Pids{n};
+    r.memory = spec::Memory{};
+    r.memory->limit = n;
+    r.cpu = spec::Cpu{};
+    r.cpu->shares = static_cast<uint64_t>(n < 0 ? 2 : n);
+    auto props = systemd::resource_properties(r, CgroupVersion::v2);
+    REQUIRE(props.ok());
+    auto plan = cgroups::plan_v2(r);
+    REQUIRE(plan.ok());
+    auto file = [&](const std::string& name) {
+      for (const cgroups::Write& w : plan->writes)
+        if (w.file == name)
+          return w.value;
+      return std::string("(none)");
+    };
+    CHECK(as_file(*find(*props, "TasksMax")) == file("pids.max"));
+    CHECK(as_file(*find(*props, "MemoryMax")) == file("memory.max"));
+    CHECK(as_file(*find(*props, "CPUWeight")) == file("cpu.weight"));
+  }
 }

@@ -1,6 +1,6 @@
 // OCI hooks: fork + execve each hook with the state JSON on its stdin, wait for it with a
 // timeout on a pidfd. No threads, so it works in the forked init as in the parent.
-#include "runtime/hooks.h"
+#include "linux/hooks.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -20,9 +20,10 @@
 
 #include "util/child.h"
 #include "util/scope_guard.h"
+#include "util/signal.h"
 #include "util/unique_fd.h"
 
-namespace ocistart::runtime {
+namespace ocistart::os {
 namespace {
 
 int64_t now_ms() {
@@ -37,13 +38,7 @@ int64_t now_ms() {
                              int stdin_fd, int error_fd) {
   // The hook starts with default dispositions and an empty mask whatever the runtime uses
   // (ignored signals and the mask survive execve).
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP) (void)::sigaction(sig, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
+  util::reset_signal_dispositions();
 
   int e = 0;
   if (stdin_fd == STDIN_FILENO) {
@@ -204,4 +199,4 @@ std::vector<util::Error> run_all_hooks(const std::vector<spec::Hook>& hooks, std
   return failed;
 }
 
-}  // namespace ocistart::runtime
+}  // namespace ocistart::os

@@ -8,7 +8,7 @@
 #include "spec/config.h"
 #include "util/result.h"
 
-namespace ocistart::runtime {
+namespace ocistart::os {
 
 /// Runs `hooks` in order, each with `state_json` on stdin, its own args and env (empty env
 /// means empty, as the spec says), and its timeout (SIGKILL on expiry). A hook that exits
@@ -27,4 +27,4 @@ namespace ocistart::runtime {
 [[nodiscard]] std::vector<util::Error> run_all_hooks(const std::vector<spec::Hook>& hooks,
                                                      std::string_view state_json, std::string_view kind);
 
-}  // namespace ocistart::runtime
+}  // namespace ocistart::os
