@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "cgroups/resources.h"
+#include "linux/rootless.h"
 #include "systemd/assignment.h"
 #include "systemd/unit_properties.h"
 #include "util/fs.h"
@@ -479,7 +480,10 @@ std::chrono::milliseconds systemd_call_deadline() {
 }
 
 ManagerFactory bus_manager_factory() {
-  return [] { return systemd::connect_manager(systemd_call_deadline()); };
+  // Rootless: the user's own manager (runc's choice); its units live under the user's
+  // user@UID.service, whose cgroup systemd delegates to the user on cgroup v2.
+  const systemd::Bus bus = os::rootless_runtime() ? systemd::Bus::user : systemd::Bus::system;
+  return [bus] { return systemd::connect_manager(systemd_call_deadline(), bus); };
 }
 
 }  // namespace ocistart::cgroups

@@ -6,11 +6,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "runtime/state_store.h"
+
 namespace ocistart::cli {
 
 /// runc's global flags, plus --cgroup-manager.
 struct GlobalOptions {
-  std::string root = "/run/ocistart";
+  std::string root = runtime::default_state_root();  // /run/ocistart, or rootless $XDG_RUNTIME_DIR/ocistart
   std::string log;                  // --log
   std::string log_format = "text";  // --log-format text|json
   bool debug = false;

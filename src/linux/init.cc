@@ -207,6 +207,13 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (a.plan.unshare_time)
     if (Status s = sys.unshare(CLONE_NEWTIME); !s)
       return std::move(s).error().wrap("unshare the time namespace");
+  // Rootless: the runtime writes our uid_map, gid_map and setgroups as an ordinary user,
+  // and /proc/<pid>/ of a non-dumpable process belongs to root. Dumpable for that step
+  // only (runc's nsexec does the same): nothing of the container runs yet, and
+  // become_userns_root() makes us non-dumpable again once `mapped` came.
+  if (a.plan.new_user && a.rootless)
+    if (Status s = sys.prctl(PR_SET_DUMPABLE, 1, 0); !s)
+      return std::move(s).error().wrap("be dumpable while the runtime writes the id maps");
   if (Status s = parent.report_unshared(); !s)
     return s;
 
@@ -235,7 +242,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   RootfsOptions ro;
   ro.rootfs = a.rootfs;
   ro.no_pivot = a.no_pivot;
-  ro.user_namespace = a.plan.new_user;
+  ro.user_namespace = a.plan.new_user || a.rootless;
   for (const JoinTarget& t : a.plan.joins)
     if (t.type == spec::NamespaceType::user)
       ro.user_namespace = true;

@@ -27,6 +27,10 @@ struct InitArgs {
   int fifo_fd = -1;          // O_PATH fd of <state dir>/exec.fifo
   bool no_pivot = false;
   bool no_new_keyring = false;
+  /// The runtime is rootless (os::rootless_runtime()): it writes the id maps of a new user
+  /// namespace of ours without privilege, which needs us dumpable for that step, and
+  /// devices are bound from the host (mknod is refused outside the initial namespace).
+  bool rootless = false;
   int preserve_fds = 0;      // fds 3 .. 3+preserve_fds-1 stay open across exec
   /// Per entry of config.mounts, an idmapped tree the runtime made before the clone
   /// (idmapped_mounts.h), or -1; moved into place by prepare_rootfs.

@@ -10,6 +10,7 @@
 #include <array>
 #include <cerrno>
 
+#include "linux/id_map_helpers.h"
 #include "linux/syscalls.h"
 #include "util/fs.h"
 
@@ -221,21 +222,36 @@ bool setgroups_deny_required(bool writer_has_cap_setgid) noexcept {
 
 util::Status write_id_maps(int pid, const std::vector<spec::IdMapping>& uid_mappings,
                            const std::vector<spec::IdMapping>& gid_mappings) {
+  // Rootless, mapping more than its own id: the setuid helpers check /etc/subuid and
+  // /etc/subgid and write the map (newgidmap decides about setgroups itself).
+  const bool root = ::geteuid() == 0;
+  const bool uid_helper = !root && !uid_mappings.empty() && !maps_only_own_id(uid_mappings, ::geteuid());
+  const bool gid_helper = !root && !gid_mappings.empty() && !maps_only_own_id(gid_mappings, ::getegid());
+  if (uid_helper)
+    if (util::Status s = run_id_map_helper("newuidmap", pid, uid_mappings,
+                                           "the uid mappings need more than uid " + std::to_string(::geteuid()));
+        !s)
+      return s;
+  if (gid_helper)
+    if (util::Status s = run_id_map_helper("newgidmap", pid, gid_mappings,
+                                           "the gid mappings need more than gid " + std::to_string(::getegid()));
+        !s)
+      return s;
   std::string base = "/proc/" + std::to_string(pid) + "/";
   // Root in the initial user namespace has CAP_SETGID there; anything else is treated as
   // unprivileged (the kernel refuses an unprivileged gid_map while setgroups is allowed).
-  if (setgroups_deny_required(::geteuid() == 0)) {
+  if (!gid_helper && setgroups_deny_required(root)) {
     util::Status s = util::write_file(base + "setgroups", "deny");
     if (!s)
       return std::move(s).error().wrap("write `setgroups`");
   }
   // Each file takes all its ranges in one write(2).
-  if (!uid_mappings.empty()) {
+  if (!uid_helper && !uid_mappings.empty()) {
     util::Status s = util::write_file(base + "uid_map", format_id_map(uid_mappings));
     if (!s)
       return std::move(s).error().wrap("write uid mappings");
   }
-  if (!gid_mappings.empty()) {
+  if (!gid_helper && !gid_mappings.empty()) {
     util::Status s = util::write_file(base + "gid_map", format_id_map(gid_mappings));
     if (!s)
       return std::move(s).error().wrap("write gid mappings");

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "cgroups/no_cgroup.h"
 #include "linux/hooks.h"
 #include "runtime/host_integration.h"
 #include "util/log.h"
@@ -31,6 +32,8 @@ util::Result<Loaded> load_locked(const std::string& root, const std::string& id)
 }
 
 util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state, const std::string& root) {
+  if (state.cgroup_driver == "none")
+    return cgroups::make_no_cgroup_driver(state.pid);
   if (state.cgroup_driver != "systemd")
     return cgroups::make_cgroupfs_driver(state.cgroup_path);
   return host_integration().existing_systemd_driver(state.id, state.systemd_unit, state.cgroup_path, root);

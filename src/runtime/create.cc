@@ -26,10 +26,12 @@
 
 #include "cgroups/before_create.h"
 #include "cgroups/cgroupfs.h"
+#include "cgroups/no_cgroup.h"
 #include "linux/idmapped_mounts.h"
 #include "linux/init.h"
 #include "linux/init_process.h"
 #include "linux/namespaces.h"
+#include "linux/rootless.h"
 #include "linux/seccomp_listener.h"
 #include "runtime/container.h"
 #include "runtime/container_id.h"
@@ -101,6 +103,10 @@ util::Result<std::unique_ptr<cgroups::Driver>> make_driver(const CreatePlan& pla
   const std::string& cgroups_path = plan.config.linux_->cgroups_path;
   if (!delegated.empty())
     return cgroups::make_cgroupfs_driver(delegated + "/" + o.id);
+  // Rootless with no cgroupsPath: no cgroup of its own, unless it asks for limits
+  // (cgroups/no_cgroup.h); a cgroupsPath names a cgroup delegated to the user.
+  if (plan.driver_kind == CgroupDriverKind::cgroupfs && os::rootless_runtime() && cgroups_path.empty())
+    return cgroups::make_no_cgroup_driver();
   if (plan.driver_kind == CgroupDriverKind::cgroupfs)
     return cgroups::make_cgroupfs_driver(cgroups::default_cgroup_path(cgroups_path, o.id));
   NewUnit unit;
@@ -247,6 +253,7 @@ util::Result<os::InitProcess> spawn_init(const CreateOptions& o, const CreatePla
     args.fifo_fd = in.fifo_fd;
     args.no_pivot = o.no_pivot;
     args.no_new_keyring = o.no_new_keyring;
+    args.rootless = os::rootless_runtime();
     args.preserve_fds = plan.preserved_fds;
     args.prepared_mounts = in.prepared_mounts;
     if (plan.journald)
@@ -312,9 +319,11 @@ util::Status map_ids(os::InitProcess& init, const CreatePlan& plan, const std::s
 // cgroup mount.
 util::Status place_in_cgroup(os::InitProcess& init, cgroups::Driver& driver, const spec::Config& config,
                              const std::string& id) {
-  // Device rules even without linux.resources: runc's defaults (device_rules.h).
+  // Device rules even without linux.resources: runc's defaults (device_rules.h). Not
+  // rootless: only the host's root may write a device cgroup, and the devices such a
+  // container has are binds of the host's nodes, which the user could open anyway.
   spec::Resources resources = config.linux_->resources.value_or(spec::Resources{});
-  resources.devices = effective_device_rules(config);
+  resources.devices = os::rootless_runtime() ? std::vector<spec::DeviceCgroupRule>{} : effective_device_rules(config);
   if (util::Status s = driver.create(init.pid(), &resources); !s)
     return std::move(s).error().wrap("cgroup");
   for (const std::string& warning : driver.warnings())  // settings this cgroup version skips

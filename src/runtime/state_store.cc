@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 
+#include "linux/rootless.h"
 #include "runtime/container_id.h"
 #include "spec/parse.h"
 #include "util/fs.h"
@@ -153,9 +155,25 @@ ContainerStatus current_status(const ContainerState& s, const std::string& conta
   return ContainerStatus::running;
 }
 
+std::string default_state_root() {
+  // Root of a user namespace that is not the host's (rootless podman's) counts as root
+  // only when $USER says root, as runc decides.
+  const char* user = std::getenv("USER");
+  if (::geteuid() == 0 && (!os::in_user_namespace() || (user != nullptr && std::string_view(user) == "root")))
+    return "/run/ocistart";
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  if (xdg == nullptr || xdg[0] != '/')
+    return {};
+  return std::string(xdg) + "/ocistart";
+}
+
 util::Result<StateStore> StateStore::open(std::string root) {
   while (root.size() > 1 && root.back() == '/')
     root.pop_back();
+  if (root.empty() && ::geteuid() != 0)
+    return util::make_error("state root: no --root given and $XDG_RUNTIME_DIR is not set (rootless ocistart keeps "
+                            "its state in $XDG_RUNTIME_DIR/ocistart)",
+                            EINVAL);
   if (root.empty())
     return util::make_error("state root: empty path", EINVAL);
   // 0700: state.json holds pids, paths and annotations that are nobody else's business.

@@ -76,6 +76,11 @@ class ContainerLock {
   util::UniqueFd fd_;
 };
 
+/// The default --root: /run/ocistart for root; for anyone else $XDG_RUNTIME_DIR/ocistart
+/// (runc's choice for rootless), or "" when $XDG_RUNTIME_DIR is not an absolute path
+/// (StateStore::open then says so).
+[[nodiscard]] std::string default_state_root();
+
 /// The state store. Everything in it is trusted by later commands (a pid that `kill`
 /// signals, the config `exec` applies), so only we may write there: the root must be
 /// owned by our euid and writable by nobody else, and each container's directory and files

@@ -237,13 +237,15 @@ class BusManager final : public Manager {
 
 }  // namespace
 
-Result<std::unique_ptr<Manager>> connect_manager(std::chrono::milliseconds deadline) {
+Result<std::unique_ptr<Manager>> connect_manager(std::chrono::milliseconds deadline, Bus which) {
   try {
-    std::unique_ptr<sdbus::IConnection> bus = sdbus::createSystemBusConnection();
+    // The user bus is the session bus of sd-bus's words (sd_bus_open_user).
+    std::unique_ptr<sdbus::IConnection> bus =
+        which == Bus::user ? sdbus::createSessionBusConnection() : sdbus::createSystemBusConnection();
     bus->setMethodCallTimeout(std::chrono::duration_cast<std::chrono::microseconds>(deadline));
     return std::unique_ptr<Manager>(std::make_unique<BusManager>(std::move(bus), deadline));
   } catch (const sdbus::Error& e) {
-    return from_dbus(e, "connect to the system bus");
+    return from_dbus(e, which == Bus::user ? "connect to the user bus (systemd --user)" : "connect to the system bus");
   }
 }
 

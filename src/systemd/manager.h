@@ -46,11 +46,16 @@ class Manager {
   [[nodiscard]] virtual unsigned calls() const noexcept = 0;
 };
 
-/// Connects to systemd's manager on the system bus. Every call and job wait is bounded by
+/// Which systemd manager: the host's (system bus), or the calling user's own (`systemd
+/// --user`, on the user bus at $XDG_RUNTIME_DIR/bus): a rootless runtime's.
+enum class Bus { system, user };
+
+/// Connects to systemd's manager on `bus`. Every call and job wait is bounded by
 /// `deadline`. (Debian 12's sdbus-c++ 1.2 always sends Hello when it opens a connection,
 /// which systemd's peer-to-peer /run/systemd/private socket rejects, so the system bus it
 /// is; see DESIGN notes in the systemd issue.)
-[[nodiscard]] util::Result<std::unique_ptr<Manager>> connect_manager(std::chrono::milliseconds deadline);
+[[nodiscard]] util::Result<std::unique_ptr<Manager>> connect_manager(std::chrono::milliseconds deadline,
+                                                                     Bus bus = Bus::system);
 
 /// The property named in an ENOTSUP error from the manager ("Cannot set property X").
 [[nodiscard]] std::optional<std::string> unsupported_property(const util::Error& error);
