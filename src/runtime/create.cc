@@ -91,9 +91,15 @@ int inherited_listen_fds() {
 }
 
 // systemd manages this host when /run/systemd/system exists (sd_booted()'s test).
+// Rootless, `auto` takes it only on cgroup v2, where the user's manager delegates a cgroup.
 bool systemd_runs_host() {
   struct stat st {};
-  return ::lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+  if (::lstat("/run/systemd/system", &st) < 0 || !S_ISDIR(st.st_mode))
+    return false;
+  if (!os::rootless_runtime())
+    return true;
+  util::Result<cgroups::Layout> layout = cgroups::detect_layout();
+  return layout && *layout == cgroups::Layout::v2;
 }
 
 // The cgroup driver create() uses (choose_cgroup_driver() picks which).
@@ -112,6 +118,17 @@ util::Result<std::unique_ptr<cgroups::Driver>> make_driver(const CreatePlan& pla
   NewUnit unit;
   unit.id = o.id;
   unit.cgroups_path = cgroups_path;
+  if (os::rootless_runtime()) {
+    // The user's own manager (cgroups/systemd_driver.cc) delegates a cgroup to its units
+    // on cgroup v2 only: on v1 or hybrid it has no controller to give the container.
+    util::Result<cgroups::Layout> layout = cgroups::detect_layout();
+    if (!layout || *layout != cgroups::Layout::v2)
+      return util::make_error("rootless with the systemd cgroup driver needs cgroup v2 (the user's systemd manager "
+                              "gets no v1 controllers delegated); use --cgroup-manager cgroupfs",
+                              ENOTSUP);
+    if (cgroups_path.empty())  // runc's rootless default: under the user manager's user.slice
+      unit.cgroups_path = "user.slice:ocistart:" + o.id;
+  }
   unit.unit = o.unit;
   unit.properties = o.properties;
   unit.annotations = plan.config.annotations;

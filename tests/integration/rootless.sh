@@ -124,6 +124,16 @@ expect_eq "limits without a delegated cgroup: one line, non-zero exit" "1 1" \
 expect_eq "limits without a delegated cgroup: nothing left in --root" "" "$(ls -A "$UROOT" 2>&1)"
 edit_config "$RB" 'del c["linux"]["resources"]'
 
+# 6b. --systemd-cgroup: the user's own systemd manager, which delegates cgroups on v2 only.
+#     Here (no user manager runs; v1 or hybrid on this machine) it fails with one line.
+out=$(cd "$RB" && uoci --systemd-cgroup run rl-5b 2>&1); rc=$?
+if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+  expect_contains "rootless --systemd-cgroup on cgroup v1/hybrid: the error says v2 is needed" "needs cgroup v2" "$out"
+fi
+expect_eq "rootless --systemd-cgroup without a user manager: one line, non-zero exit" "1 1" \
+  "$(printf '%s\n' "$out" | grep -c .) $((rc != 0))"
+expect_eq "rootless --systemd-cgroup: nothing left in --root" "" "$(ls -A "$UROOT" 2>&1)"
+
 # 7. the lifecycle as the user: run -d, state, exec, ps, kill, delete.
 set_args "$RB" sleep 300
 (cd "$RB" && uoci run -d rl-6 >/dev/null 2>&1) || fail "run -d as the user"
