@@ -106,7 +106,7 @@ Status write_sysctls(const spec::StringMap& sysctl) {
 
 // In a new user namespace we start as the overflow uid; become its root (when mapped)
 // so that files created during setup belong to the container's root.
-Status become_userns_root(const spec::Config& config) {
+Status become_userns_root(const spec::Config& config, Syscalls& sys) {
   const spec::Linux& l = *config.linux_;
   auto maps_zero = [](const std::vector<spec::IdMapping>& m) {
     for (const spec::IdMapping& r : m)
@@ -114,16 +114,16 @@ Status become_userns_root(const spec::Config& config) {
         return true;
     return false;
   };
-  if (maps_zero(l.gid_mappings) && ::setresgid(0, 0, 0) < 0)
-    return util::errno_error("setresgid(0) in the new user namespace");
-  if (maps_zero(l.uid_mappings) && ::setresuid(0, 0, 0) < 0)
-    return util::errno_error("setresuid(0) in the new user namespace");
+  if (maps_zero(l.gid_mappings))
+    if (Status s = sys.setresgid(0); !s)
+      return std::move(s).error().wrap("become root of the new user namespace");
+  if (maps_zero(l.uid_mappings))
+    if (Status s = sys.setresuid(0); !s)
+      return std::move(s).error().wrap("become root of the new user namespace");
   // Changing credentials clears the parent-death signal, and may make us dumpable again
   // (fs.suid_dumpable=1): set both again.
-  (void)::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-    return util::errno_error("prctl(PR_SET_DUMPABLE, 0)");
-  return {};
+  (void)sys.prctl(PR_SET_PDEATHSIG, SIGKILL, 0);
+  return sys.prctl(PR_SET_DUMPABLE, 0, 0);
 }
 
 Status join_session_keyring(const std::string& id) {
@@ -221,7 +221,7 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
     return s;
 
   if (a.plan.new_user)
-    if (Status s = become_userns_root(config); !s)
+    if (Status s = become_userns_root(config, sys); !s)
       return s;
   if (::setsid() < 0)
     return util::errno_error("setsid");

@@ -107,7 +107,8 @@ class Syscalls {
   [[nodiscard]] virtual util::Status capset(uint64_t effective, uint64_t permitted,
                                             uint64_t inheritable) = 0;
   /// prctl(2) of an option that changes state (PR_SET_KEEPCAPS, PR_SET_DUMPABLE,
-  /// PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT); the remaining arguments are 0.
+  /// PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT); the remaining
+  /// arguments are 0.
   /// Reads (PR_CAPBSET_READ, PR_GET_*) do not go through the seam.
   [[nodiscard]] virtual util::Status prctl(int option, unsigned long arg2, unsigned long arg3) = 0;
   /// Loads a compiled seccomp filter into the calling thread (seccomp(2), through

@@ -124,6 +124,7 @@ std::string prctl_name(int option, unsigned long arg2) {
   switch (option) {
     case PR_SET_KEEPCAPS: return "PR_SET_KEEPCAPS";
     case PR_SET_DUMPABLE: return "PR_SET_DUMPABLE";
+    case PR_SET_PDEATHSIG: return "PR_SET_PDEATHSIG";
     case PR_SET_NO_NEW_PRIVS: return "PR_SET_NO_NEW_PRIVS";
     case PR_CAPBSET_DROP: return "PR_CAPBSET_DROP";
     case PR_CAP_AMBIENT:
