@@ -191,19 +191,13 @@ bool executable_file(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-Status init_steps(const InitArgs& a, SyncChannel& sync) {
-  InitLink parent(sync);
-  const spec::Config& config = *a.config;
-  const spec::Linux* linux_config = config.linux_ ? &*config.linux_ : nullptr;
-  RealSyscalls sys;
-
+// Steps 2-5: the namespaces given by path, the time namespace, the id maps the parent
+// writes, then who we are in them (root of a new user namespace, a new session, the
+// session keyring).
+Status enter_namespaces(const InitArgs& a, InitLink& parent, Syscalls& sys) {
   if (!a.plan.joins.empty())
     if (Status s = join_namespaces(sys, a.plan.joins); !s)
       return s;
-
-  const spec::Process* process = config.process ? &*config.process : nullptr;
-  if (process == nullptr)
-    return util::make_error("config has no process", EINVAL);
   if (a.plan.unshare_time)
     if (Status s = sys.unshare(CLONE_NEWTIME); !s)
       return std::move(s).error().wrap("unshare the time namespace");
@@ -216,28 +210,68 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
       return std::move(s).error().wrap("be dumpable while the runtime writes the id maps");
   if (Status s = parent.report_unshared(); !s)
     return s;
-
   if (Status s = parent.wait_mapped(); !s)
     return s;
-
   if (a.plan.new_user)
-    if (Status s = become_userns_root(config, sys); !s)
+    if (Status s = become_userns_root(*a.config, sys); !s)
       return s;
   if (::setsid() < 0)
     return util::errno_error("setsid");
   if (!a.no_new_keyring)
     if (Status s = join_session_keyring(a.id); !s)
       return s;
+  return {};
+}
 
+// Hostname, domain name and sysctls: the uts and net namespaces are ours by now.
+Status set_host_identity(const spec::Config& config, Syscalls& sys) {
   if (!config.hostname.empty())
     if (Status s = sys.sethostname(config.hostname); !s)
       return std::move(s).error().wrap("set hostname");
   if (!config.domainname.empty())
     if (Status s = sys.setdomainname(config.domainname); !s)
       return std::move(s).error().wrap("set domainname");
-  if (linux_config != nullptr)
-    if (Status s = write_sysctls(linux_config->sysctl); !s)
+  if (config.linux_)
+    if (Status s = write_sysctls(config.linux_->sysctl); !s)
       return s;
+  return {};
+}
+
+// Blocks until `start` opens the fifo for reading. The O_PATH fd was opened by the parent
+// in the host's mount namespace; after pivot_root only /proc/self/fd reaches it, in the
+// container's /proc: checked to be procfs, or a fake one could send the write elsewhere
+// (linux/procfs.h).
+Status wait_for_start(int fifo_fd) {
+  util::Result<util::UniqueFd> fds = open_proc_file("self/fd", O_PATH | O_DIRECTORY);
+  if (!fds)
+    return std::move(fds).error().wrap("reopen exec.fifo");
+  const std::string fifo = std::to_string(fifo_fd);
+  int w;
+  do {
+    w = ::openat(fds->get(), fifo.c_str(), O_WRONLY | O_CLOEXEC);
+  } while (w < 0 && errno == EINTR);
+  if (w < 0)
+    return util::errno_error("open exec.fifo for writing");
+  util::UniqueFd writer(w);
+  if (::write(writer.get(), "0", 1) != 1)
+    return util::errno_error("write exec.fifo");
+  writer.reset();
+  ::close(fifo_fd);
+  return {};
+}
+
+Status init_steps(const InitArgs& a, SyncChannel& sync) {
+  InitLink parent(sync);
+  const spec::Config& config = *a.config;
+  const spec::Linux* linux_config = config.linux_ ? &*config.linux_ : nullptr;
+  const spec::Process* process = config.process ? &*config.process : nullptr;
+  if (process == nullptr)
+    return util::make_error("config has no process", EINVAL);
+  RealSyscalls sys;
+  if (Status s = enter_namespaces(a, parent, sys); !s)
+    return s;
+  if (Status s = set_host_identity(config, sys); !s)
+    return s;
 
   RootfsOptions ro;
   ro.rootfs = a.rootfs;
@@ -313,26 +347,8 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (Status s = parent.report_ready(); !s)
     return s;
 
-  // Blocks until `start` opens the fifo for reading. The O_PATH fd was opened by the
-  // parent in the host's mount namespace; after pivot_root only /proc/self/fd reaches it,
-  // in the container's /proc: checked to be procfs, or a fake one could send the write
-  // elsewhere (linux/procfs.h).
-  util::Result<util::UniqueFd> fds = open_proc_file("self/fd", O_PATH | O_DIRECTORY);
-  if (!fds)
-    return std::move(fds).error().wrap("reopen exec.fifo");
-  const std::string fifo = std::to_string(a.fifo_fd);
-  int w;
-  do {
-    w = ::openat(fds->get(), fifo.c_str(), O_WRONLY | O_CLOEXEC);
-  } while (w < 0 && errno == EINTR);
-  if (w < 0)
-    return util::errno_error("open exec.fifo for writing");
-  util::UniqueFd writer(w);
-  if (::write(writer.get(), "0", 1) != 1)
-    return util::errno_error("write exec.fifo");
-  writer.reset();
-  ::close(a.fifo_fd);
-
+  if (Status s = wait_for_start(a.fifo_fd); !s)
+    return s;
   if (config.hooks && !config.hooks->start_container.empty())
     if (Status s = os::run_hooks(config.hooks->start_container, in_container_state(*state, "created"),
                                       "startContainer");
