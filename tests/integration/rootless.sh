@@ -19,19 +19,28 @@ UXDG=$UWORK/xdg
 UROOT=$UXDG/ocistart
 
 rootless_cleanup() {
-  # podman's rootless pause process holds its user namespace: end it by its pid file.
-  local pause
-  pause=$(cat "$UXDG/libpod/tmp/pause.pid" 2>/dev/null)
-  [ -n "$pause" ] && [ "$(stat -c %U "/proc/$pause" 2>/dev/null)" = "$U" ] && kill -KILL "$pause" 2>/dev/null
   for id in $(ls "$UROOT" 2>/dev/null); do
     timeout -k 5 30 runuser -u "$U" -- env XDG_RUNTIME_DIR="$UXDG" "$UWORK/ocistart" delete --force "$id" \
       >/dev/null 2>&1
   done
+  # Every process of the user this test made is one it started (podman's rootless pause
+  # process, which holds its user namespace, above all): end them by pid, then the user.
+  local pid left
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    left=$(ps -o pid= -u "$U" 2>/dev/null)
+    [ -z "$left" ] && break
+    for pid in $left; do kill -KILL "$pid" 2>/dev/null; done
+    sleep 0.2
+  done
   findmnt -rn -o TARGET | grep "^$UWORK" | sort -r | while read -r m; do umount -l "$m"; done
-  userdel -r "$U" >/dev/null 2>&1
+  userdel -r "$U" 2>&1 | grep -v 'mail spool' >&2
   sed -i "/^$U:/d" /etc/subuid /etc/subgid
   rm -rf "$UWORK"
   cleanup
+  if [ -n "$left" ] || id "$U" >/dev/null 2>&1; then
+    echo "FAIL: the test user $U or its processes ($left) are left behind"
+    exit 1
+  fi
 }
 trap rootless_cleanup EXIT
 
@@ -203,5 +212,9 @@ if command -v podman >/dev/null; then
 else
   echo "ok: (podman not installed: rootless podman skipped)"
 fi
+
+# The user and its processes go in rootless_cleanup (at exit); check here that nothing of
+# the user's is left but what the cleanup ends: its containers are deleted.
+expect_eq "no container of the user left in its --root at the end" "" "$(ls -A "$UROOT" 2>&1)"
 
 finish
