@@ -74,12 +74,20 @@ void default_bundle(CreateOptions& o) {
 // run's bundle-less flags (cli/bundleless.h), in systemd-nspawn's and systemd-run's words.
 void add_bundleless_flags(CLI::App& sub, BundlelessOptions& b) {
   const std::string group = "Bundle-less runs (--rootfs or --image; every positional is the command)";
+  // Once --rootfs or --image is read, options end at the first positional (the command's
+  // own options are its arguments), as in systemd-run and systemd-nspawn. Without them,
+  // run's options may also follow the id, as runc's (urfave/cli reorders them).
+  auto command_follows = [&sub](const std::string&) { sub.positionals_at_end(); };
   make_absolute(sub.add_option("--rootfs", b.rootfs, "run without a bundle: this directory is the root file system"))
       ->type_name("DIR")
+      ->trigger_on_parse()
+      ->each(command_follows)
       ->group(group);
   sub.add_option("--image", b.image,
                  "run without a bundle: the root file system is /var/lib/machines/NAME or /var/lib/ocistart/images/NAME")
       ->type_name("NAME")
+      ->trigger_on_parse()
+      ->each(command_follows)
       ->group(group);
   sub.add_option("--name,-M,--machine", b.name, "the container id (default: generated and printed on stderr)")
       ->type_name("ID")
@@ -310,9 +318,6 @@ Command add_run(CLI::App& parent, const GlobalOptions& global, RunOptions& o) {
   add_bundleless_flags(*sub, o.bundleless);
   sub->add_option("container-id", o.id, "the container's id (with --rootfs/--image: the command)");
   sub->add_option("command", o.bundleless.command, "with --rootfs/--image: the command's arguments");
-  // Flags end at the first positional (as runc, where nothing may follow the id, and as
-  // systemd-run and systemd-nspawn, whose command may have options of its own).
-  sub->positionals_at_end();
   sub->final_callback([&o, bundle] {
     o.bundle_given = bundle->count() > 0;
     BundlelessOptions& b = o.bundleless;

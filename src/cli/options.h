@@ -36,7 +36,8 @@ struct CreateOptions {
 /// run: create + start; in the foreground unless --detach. `run [flags] <container-id>`
 /// from a bundle; with --rootfs or --image a bundle-less run (cli/bundleless.h):
 /// `run --rootfs DIR|--image NAME [flags] [--name ID] [--] [CMD ARGS...]`, where every
-/// positional is the command. Either way flags end at the first positional.
+/// positional is the command and flags end at the first one (in bundle mode flags may
+/// follow the id, as runc's).
 struct RunOptions : CreateOptions {
   bool detach = false;        // --detach/-d
   bool keep = false;          // --keep: do not delete the container after it exits

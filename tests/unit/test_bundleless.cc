@@ -71,6 +71,11 @@ TEST_CASE("run: bundle mode is unchanged: exactly the id") {
   CHECK_THROWS_AS(parse({"run"}), CLI::RequiredError);
   CHECK_THROWS_AS(parse({"run", "c1", "extra"}), CLI::ExtrasError);
   CHECK_FALSE(parse({"run", "c1"})->o.run.bundle_given);
+  // runc's run takes its flags after the id too.
+  auto after = parse({"run", "c1", "-d", "--keep"});
+  CHECK(after->o.run.id == "c1");
+  CHECK(after->o.run.detach);
+  CHECK(after->o.run.keep);
 }
 
 TEST_CASE("run: with --rootfs every positional is the command, flags end at the first") {
@@ -87,6 +92,10 @@ TEST_CASE("run: with --rootfs every positional is the command, flags end at the 
   CHECK(dashed->o.run.id == "m1");
   CHECK(dashed->o.run.bundleless.image == "deb");
   CHECK(dashed->o.run.bundleless.command == std::vector<std::string>{"ls", "-l"});
+
+  auto eq = parse({"run", "--rootfs=/r", "ls", "-l", "--name", "x"});
+  CHECK(eq->o.run.bundleless.command == std::vector<std::string>{"ls", "-l", "--name", "x"});
+  CHECK(eq->o.run.id.empty());
 
   auto bare = parse({"run", "--rootfs", "rel/dir"});
   CHECK(bare->o.run.id.empty());
