@@ -140,7 +140,8 @@ util::Status apply_capabilities(const BundlelessOptions& o, spec::Process& proce
         set->push_back(cap);
   }
   for (std::vector<std::string>* set : {&c.bounding, &c.effective, &c.inheritable, &c.permitted})
-    std::erase_if(*set, [&](const std::string& cap) { return std::find(drop->begin(), drop->end(), cap) != drop->end(); });
+    std::erase_if(*set,
+                  [&](const std::string& cap) { return std::find(drop->begin(), drop->end(), cap) != drop->end(); });
   return {};
 }
 

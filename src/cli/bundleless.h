@@ -18,21 +18,21 @@ namespace ocistart::cli {
 
 /// The flags of a bundle-less run, as given (run's own flags are in RunOptions).
 struct BundlelessOptions {
-  std::string rootfs;  // --rootfs DIR (absolute once parsed)
-  std::string image;   // --image NAME
-  std::string name;    // --name/-M/--machine: the container id (else generated)
-  std::vector<std::string> command;      // every positional; empty: the default spec's `sh`
-  std::vector<std::string> setenv;       // -E/--setenv NAME=VALUE, repeatable
-  std::string uid;                       // --uid: a number or a name in the rootfs's /etc/passwd
-  std::string gid;                       // --gid: a number or a name in the rootfs's /etc/group
-  std::string working_directory;         // --working-directory: absolute
-  bool pty = false;                      // -t/--pty: process.terminal
-  std::vector<std::string> binds;        // --bind SRC[:DST[:ro]]
-  std::vector<std::string> binds_ro;     // --bind-ro SRC[:DST]
-  std::vector<std::string> tmpfs;        // --tmpfs DST[:OPTIONS]
-  std::string hostname;                  // --hostname
-  std::string network;                   // --network none|host ("" = none)
-  bool read_only = false;                // --read-only: root.readonly
+  std::string rootfs;                          // --rootfs DIR (absolute once parsed)
+  std::string image;                           // --image NAME
+  std::string name;                            // --name/-M/--machine: the container id (else generated)
+  std::vector<std::string> command;            // every positional; empty: the default spec's `sh`
+  std::vector<std::string> setenv;             // -E/--setenv NAME=VALUE, repeatable
+  std::string uid;                             // --uid: a number or a name in the rootfs's /etc/passwd
+  std::string gid;                             // --gid: a number or a name in the rootfs's /etc/group
+  std::string working_directory;               // --working-directory: absolute
+  bool pty = false;                            // -t/--pty: process.terminal
+  std::vector<std::string> binds;              // --bind SRC[:DST[:ro]]
+  std::vector<std::string> binds_ro;           // --bind-ro SRC[:DST]
+  std::vector<std::string> tmpfs;              // --tmpfs DST[:OPTIONS]
+  std::string hostname;                        // --hostname
+  std::string network;                         // --network none|host ("" = none)
+  bool read_only = false;                      // --read-only: root.readonly
   std::vector<std::string> capabilities;       // --capability CAP[,CAP...]
   std::vector<std::string> drop_capabilities;  // --drop-capability CAP[,CAP...] or all
   bool print_config = false;                   // --print-config
@@ -60,7 +60,7 @@ struct RootfsAccounts {
 /// every set, drops win; no ambient set: a --uid other than 0 has none after exec). Bind sources are made absolute against the
 /// cwd, not checked. Errors name the flag: "--bind: expected SRC[:DST[:ro]], got `a:b:c:d`".
 [[nodiscard]] util::Result<spec::Config> bundleless_config(const BundlelessOptions& o, const std::string& rootfs,
-                                                         const RootfsAccounts& accounts, spec::Config base);
+                                                           const RootfsAccounts& accounts, spec::Config base);
 
 /// "CAP_NET_ADMIN" for "net_admin", "Cap_Net_Admin", "CAP_NET_ADMIN"; nullopt for an
 /// unknown capability.
@@ -81,8 +81,7 @@ struct RootfsAccounts {
 
 /// The first of image_places(name) that is a directory. ENOENT: "--image `x`: not found in
 /// /var/lib/machines/x, /var/lib/ocistart/images/x".
-[[nodiscard]] util::Result<std::string> find_image(std::string_view name,
-                                                   const std::vector<std::string>& places);
+[[nodiscard]] util::Result<std::string> find_image(std::string_view name, const std::vector<std::string>& places);
 
 /// The id of a container run without --name: "<image>-<8 hex>" when that is a valid
 /// container id, else "ocistart-<8 hex>", the hex digits from `random`. Pure.
