@@ -188,4 +188,24 @@ out=$(cd "$BUNDLE" && oci run blx extra 2>&1); rc=$?
 expect_eq "run ID extra is still refused" 1 "$rc"
 expect_clean "bundle mode" blx
 
+
+# Rootless: an unprivileged user this test makes (and removes) runs one from its own rootfs
+# (the default spec's rootless variant: its uid mapped to root), state in $XDG_RUNTIME_DIR.
+if command -v useradd >/dev/null && command -v runuser >/dev/null; then
+  U=ocibl$$
+  UWORK=$WORK/user
+  rootless_cleanup() { userdel -r "$U" >/dev/null 2>&1; cleanup; }
+  trap rootless_cleanup EXIT
+  useradd -m -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$U" || fail "useradd $U"
+  mkdir -p "$UWORK/xdg" && chmod 755 "$WORK" "$UWORK" && chmod 700 "$UWORK/xdg"
+  cp "$OCISTART" "$UWORK/ocistart" && chmod 755 "$UWORK/ocistart"
+  cp -a "$R" "$UWORK/rootfs"
+  chown -R "$U:$U" "$UWORK/xdg" "$UWORK/rootfs"
+  out=$(bounded "$OCI_TIMEOUT" runuser -u "$U" -- env -i HOME="/home/$U" PATH=/usr/bin:/bin \
+    XDG_RUNTIME_DIR="$UWORK/xdg" "$UWORK/ocistart" run --rootfs "$UWORK/rootfs" --name blu -E A=1 -- \
+    sh -c 'echo $A; id -u; cat /proc/self/uid_map' 2>&1 </dev/null); rc=$?
+  expect_eq "rootless: a bundle-less run as an unprivileged user" "0 1 0 0 $(id -u "$U") 1" "$rc $(echo $out)"
+  expect_eq "rootless: nothing left in the user's state root" "" "$(ls -A "$UWORK/xdg/ocistart" 2>&1)"
+fi
+
 finish
