@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/bundleless.h"
 #include "spec/config.h"
 #include "util/result.h"
 
@@ -32,11 +33,17 @@ struct CreateOptions {
   bool register_machine = false;           // --register-machine: with systemd-machined
 };
 
-/// run: create + start; in the foreground unless --detach.
+/// run: create + start; in the foreground unless --detach. `run [flags] <container-id>`
+/// from a bundle; with --rootfs or --image a bundle-less run (cli/bundleless.h):
+/// `run --rootfs DIR|--image NAME [flags] [--name ID] [--] [CMD ARGS...]`, where every
+/// positional is the command and flags end at the first one (in bundle mode flags may
+/// follow the id, as runc's).
 struct RunOptions : CreateOptions {
   bool detach = false;        // --detach/-d
   bool keep = false;          // --keep: do not delete the container after it exits
   bool no_subreaper = false;  // --no-subreaper
+  bool bundle_given = false;  // --bundle/-b was on the command line
+  BundlelessOptions bundleless;
 };
 
 /// start, pause, resume, state: just an id.

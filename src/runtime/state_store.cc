@@ -329,7 +329,41 @@ util::Result<bool> StateStore::remove_unrecorded(const std::string& id) {
 util::Status StateStore::remove(const std::string& id) {
   if (util::Status v = validate_container_id(id); !v)
     return v;
-  return util::remove_tree(dir(id));
+  if (util::Status s = util::remove_tree(dir(id)); !s)
+    return s;
+  return util::remove_tree(private_bundle_dir(id));
+}
+
+std::string StateStore::private_bundle_dir(const std::string& id) const { return root_ + "/.bundle-" + id; }
+
+util::Result<std::string> StateStore::make_private_bundle(const std::string& id, std::string_view config_json) {
+  if (util::Status v = validate_container_id(id); !v)
+    return std::move(v).error();
+  const std::string bundle = private_bundle_dir(id);
+  struct stat st {};
+  if (::lstat(dir(id).c_str(), &st) == 0)
+    return util::make_error("container `" + id + "` already exists", EEXIST);
+  if (::mkdir(bundle.c_str(), 0700) < 0) {
+    if (errno == EEXIST)
+      return util::make_error("container `" + id + "` already exists (or a run killed before its create left `" +
+                                  bundle + "`)",
+                              EEXIST);
+    return util::errno_error("make `" + bundle + "`");
+  }
+  if (util::Status s = util::write_file_atomic(bundle + "/" + kConfigFile, config_json, 0600); !s) {
+    (void)util::remove_tree(bundle);
+    return std::move(s).error();
+  }
+  return bundle;
+}
+
+util::Status StateStore::remove_orphan_bundle(const std::string& id) {
+  if (util::Status v = validate_container_id(id); !v)
+    return v;
+  struct stat st {};
+  if (::lstat(dir(id).c_str(), &st) == 0)
+    return {};
+  return util::remove_tree(private_bundle_dir(id));
 }
 
 util::Result<std::vector<std::string>> StateStore::list_ids() const {

@@ -124,8 +124,22 @@ class StateStore {
   /// anything (it held the lock until it finished, so a lock we get is proof): removes it.
   /// true when it did; false when there is no such directory or it has a state.json.
   [[nodiscard]] util::Result<bool> remove_unrecorded(const std::string& id);
-  /// Removes <root>/<id> and everything in it. Caller holds the lock.
+  /// Removes <root>/<id> and everything in it, and the private bundle of a bundle-less
+  /// run (<root>/.bundle-<id>) when there is one. Caller holds the lock.
   [[nodiscard]] util::Status remove(const std::string& id);
+  /// <root>/.bundle-<id>: the bundle a bundle-less run (`run --rootfs/--image`) makes for
+  /// its generated config.json. Hidden (list_ids skips it), next to the container's
+  /// directory rather than in it (create makes that one, and fails when it exists), and
+  /// removed with it by remove(). `id` must already be valid.
+  [[nodiscard]] std::string private_bundle_dir(const std::string& id) const;
+  /// Makes private_bundle_dir(id) (0700) with `config_json` as its config.json (0600). EEXIST:
+  /// "container `id` already exists" when <root>/<id> or that bundle exists (another run
+  /// of that name is starting; a bundle left by a run killed before its create is never
+  /// taken over, the message names it). Returns the bundle's path.
+  [[nodiscard]] util::Result<std::string> make_private_bundle(const std::string& id, std::string_view config_json);
+  /// Removes private_bundle_dir(id) unless <root>/<id> exists (whose remove() will): what a
+  /// bundle-less run does after a create that failed. Missing is fine.
+  [[nodiscard]] util::Status remove_orphan_bundle(const std::string& id);
   /// Ids of all containers with a state.json, sorted. Skips hidden entries (temp files),
   /// names that are not valid ids, symlinks and plain files.
   [[nodiscard]] util::Result<std::vector<std::string>> list_ids() const;
