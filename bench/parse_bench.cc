@@ -48,8 +48,8 @@ std::string generate_config(std::size_t target) {
   const std::size_t annotations = target / 80 / 4;
   const std::size_t syscalls = target / 150 / 4;
   for (std::size_t i = 0; i < env; ++i)
-    j += (i ? ",\"" : "\"") + std::string("BENCH_VARIABLE_") + std::to_string(i) +
-         "=/some/value/of/moderate/length/" + std::to_string(i * 7919) + "\"";
+    j += (i ? ",\"" : "\"") + std::string("BENCH_VARIABLE_") + std::to_string(i) + "=/some/value/of/moderate/length/" +
+         std::to_string(i * 7919) + "\"";
   j += R"(]}, "mounts": [)";
   for (std::size_t i = 0; i < mounts; ++i)
     j += std::string(i ? "," : "") + R"({"destination": "/data/volume)" + std::to_string(i) +
@@ -65,9 +65,9 @@ std::string generate_config(std::size_t target) {
   j += R"("seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,)";
   j += R"("architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], "syscalls": [)";
   for (std::size_t i = 0; i < syscalls; ++i)
-    j += std::string(i ? "," : "") + R"({"names": ["syscall_)" + std::to_string(i) +
-         R"(", "other_)" + std::to_string(i) + R"("], "action": "SCMP_ACT_ALLOW", "args": [)" +
-         R"({"index": 0, "value": )" + std::to_string(i) + R"(, "op": "SCMP_CMP_EQ"}]})";
+    j += std::string(i ? "," : "") + R"({"names": ["syscall_)" + std::to_string(i) + R"(", "other_)" +
+         std::to_string(i) + R"("], "action": "SCMP_ACT_ALLOW", "args": [)" + R"({"index": 0, "value": )" +
+         std::to_string(i) + R"(, "op": "SCMP_CMP_EQ"}]})";
   j += "]}}}";
   return j;
 }
@@ -111,8 +111,8 @@ Timing time_runs(int iterations, const std::function<bool()>& run) {
 
 void print_line(const char* name, const Timing& t, std::size_t bytes) {
   const double mb = static_cast<double>(bytes) / 1e6;
-  std::printf("  %-19s median %9.2f us  min %9.2f us  cpu median %9.2f us  %7.1f MB/s\n", name,
-              t.median_us, t.min_us, t.median_cpu_us, mb / (t.median_cpu_us / 1e6));
+  std::printf("  %-19s median %9.2f us  min %9.2f us  cpu median %9.2f us  %7.1f MB/s\n", name, t.median_us, t.min_us,
+              t.median_cpu_us, mb / (t.median_cpu_us / 1e6));
 }
 
 void report(const char* what, const std::string& text, int iterations) {
@@ -129,8 +129,7 @@ void report(const char* what, const std::string& text, int iterations) {
     simdjson::dom::element root;
     return parser.parse(text.data(), text.size()).get(root) == simdjson::SUCCESS;
   });
-  std::printf("%s: %zu bytes, %d runs (MB/s at the CPU-time median)\n", what, text.size(),
-              iterations);
+  std::printf("%s: %zu bytes, %d runs (MB/s at the CPU-time median)\n", what, text.size(), iterations);
   print_line("parse_config", full, text.size());
   print_line("simdjson DOM only", dom, text.size());
 }
@@ -149,8 +148,7 @@ int main(int argc, char** argv) {
   }
   std::string runc = read_text(spec_path);
   if (runc.empty()) {
-    std::fprintf(stderr, "parse_bench: cannot read `%s`; pass the path of runc-spec.json\n",
-                 spec_path.c_str());
+    std::fprintf(stderr, "parse_bench: cannot read `%s`; pass the path of runc-spec.json\n", spec_path.c_str());
     return 2;
   }
   const std::size_t mib = 1 << 20;

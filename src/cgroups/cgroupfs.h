@@ -20,7 +20,7 @@ struct CgroupMount {
   /// The directory of the hierarchy that is mounted ("/" normally). Informational: the
   /// drivers take cgroup paths relative to the mount point, whatever its root.
   std::string root;
-  bool v2 = false;          // cgroup2
+  bool v2 = false;  // cgroup2
   /// v1: the controllers of the hierarchy ("cpu", "cpuacct") and/or "name=systemd".
   std::vector<std::string> controllers;
 

@@ -17,9 +17,9 @@ namespace {
 
 // The v1 controllers the kernel knows; other super options (rw, xattr, release_agent=...,
 // clone_children, noprefix, cpuset_v2_mode, favordynmods) are mount flags.
-constexpr std::array<std::string_view, 15> kV1Controllers = {
-    "cpu",     "cpuacct", "cpuset",  "memory", "devices", "freezer", "net_cls", "net_prio",
-    "blkio",   "perf_event", "hugetlb", "pids", "rdma",   "misc",    "debug"};
+constexpr std::array<std::string_view, 15> kV1Controllers = {"cpu",     "cpuacct", "cpuset",   "memory", "devices",
+                                                             "freezer", "net_cls", "net_prio", "blkio",  "perf_event",
+                                                             "hugetlb", "pids",    "rdma",     "misc",   "debug"};
 
 bool is_controller(std::string_view option) {
   for (std::string_view c : kV1Controllers)

@@ -11,8 +11,7 @@ namespace ocistart::cgroups {
 namespace {
 
 // Registers as the program uses them (the prologue fills r2..r5 from the context in r1).
-constexpr uint8_t kR0 = BPF_REG_0, kR1 = BPF_REG_1, kR2 = BPF_REG_2, kR3 = BPF_REG_3, kR4 = BPF_REG_4,
-                  kR5 = BPF_REG_5;
+constexpr uint8_t kR0 = BPF_REG_0, kR1 = BPF_REG_1, kR2 = BPF_REG_2, kR3 = BPF_REG_3, kR4 = BPF_REG_4, kR5 = BPF_REG_5;
 
 bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
   bpf_insn i{};

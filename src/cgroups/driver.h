@@ -46,9 +46,7 @@ class Driver {
   /// `resources` with the missing half of each pair that is applied as one value taken from
   /// the cgroup's current files (cgroups::with_current_pairs in resources.h). Unchanged by
   /// default.
-  [[nodiscard]] virtual spec::Resources with_current_pairs(const spec::Resources& resources) const {
-    return resources;
-  }
+  [[nodiscard]] virtual spec::Resources with_current_pairs(const spec::Resources& resources) const { return resources; }
   /// Reads, changing nothing, what is at the cgroup create() would make or join (runc's
   /// checks before create: cgroups/before_create.h).
   [[nodiscard]] virtual util::Result<ExistingCgroup> inspect_existing() const = 0;

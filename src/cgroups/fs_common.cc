@@ -111,9 +111,7 @@ util::Result<std::string> read_file(int dirfd, const std::string& name) {
 }
 
 util::Status write_file(int dirfd, const std::string& name, std::string_view value, bool fake) {
-  auto fail = [&](int err) {
-    return util::errno_error("write `" + name + "` = `" + std::string(value) + "`", err);
-  };
+  auto fail = [&](int err) { return util::errno_error("write `" + name + "` = `" + std::string(value) + "`", err); };
   int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
   if (fake)
     flags |= O_CREAT | O_APPEND;

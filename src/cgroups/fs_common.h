@@ -45,7 +45,8 @@ void remove_made_path(int root, const std::vector<std::string>& made, std::chron
 
 /// Removes the cgroup `rel` below `root` and its child cgroups, children first. Missing is
 /// fine. rmdir is retried on EBUSY until `timeout`. With `fake`, files are unlinked first.
-[[nodiscard]] util::Status remove_cgroup(int root, const std::string& rel, std::chrono::milliseconds timeout, bool fake);
+[[nodiscard]] util::Status remove_cgroup(int root, const std::string& rel, std::chrono::milliseconds timeout,
+                                         bool fake);
 
 /// The pids in cgroup.procs of the directory `dir` and of every cgroup below it.
 [[nodiscard]] util::Result<std::vector<int>> read_pids_recursive(int dir);
@@ -57,8 +58,7 @@ void remove_made_path(int root, const std::vector<std::string>& made, std::chron
 /// cgroup in the hierarchy of that controller, or an error (not mounted, not created).
 /// Honors Write::fallback_file, ::optional and ::retry_after_next.
 [[nodiscard]] util::Status apply_writes(const std::vector<Write>& writes,
-                                        const std::function<util::Result<int>(const std::string&)>& dir_for,
-                                        bool fake);
+                                        const std::function<util::Result<int>(const std::string&)>& dir_for, bool fake);
 
 /// cgroup v2 freezer (also the unified hierarchy of hybrid hosts): writes cgroup.freeze
 /// `frozen` ? "1" : "0" and waits until cgroup.events says "frozen 1" / "frozen 0". On a
@@ -91,9 +91,8 @@ void remove_made_path(int root, const std::vector<std::string>& made, std::chron
 [[nodiscard]] std::optional<std::string_view> key_value(std::string_view text, std::string_view key);
 
 /// The drivers behind make_cgroupfs_driver(); `path` is normalized.
-[[nodiscard]] util::Result<std::unique_ptr<Driver>> make_v1_driver(const CgroupfsOptions& options,
-                                                                   std::string path, bool hybrid);
-[[nodiscard]] util::Result<std::unique_ptr<Driver>> make_v2_driver(const CgroupfsOptions& options,
-                                                                   std::string path);
+[[nodiscard]] util::Result<std::unique_ptr<Driver>> make_v1_driver(const CgroupfsOptions& options, std::string path,
+                                                                   bool hybrid);
+[[nodiscard]] util::Result<std::unique_ptr<Driver>> make_v2_driver(const CgroupfsOptions& options, std::string path);
 
 }  // namespace ocistart::cgroups::fs

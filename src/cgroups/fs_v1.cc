@@ -65,7 +65,9 @@ util::Status fill_cpuset_path(int root, const std::string& rel, bool fake) {
 class V1Driver final : public Driver {
  public:
   V1Driver(CgroupfsOptions options, std::string path, std::vector<Hierarchy> hierarchies)
-      : options_(std::move(options)), path_(std::move(path)), rel_(path_.substr(1)),
+      : options_(std::move(options)),
+        path_(std::move(path)),
+        rel_(path_.substr(1)),
         hierarchies_(std::move(hierarchies)) {}
 
   [[nodiscard]] std::string_view name() const override { return "cgroupfs"; }

@@ -41,9 +41,7 @@ class V2Driver final : public Driver {
     auto created = make_path(root_.get(), rel_, options_.fake);
     if (!created)
       return std::move(created).error().wrap("create cgroup");
-    auto undo = [&] {
-      remove_made_path(root_.get(), *created, options_.rmdir_timeout, options_.fake);
-    };
+    auto undo = [&] { remove_made_path(root_.get(), *created, options_.rmdir_timeout, options_.fake); };
     auto dir = open_dir(root_.get(), rel_);
     if (!dir) {
       undo();
@@ -132,9 +130,7 @@ class V2Driver final : public Driver {
   util::Status freeze() override { return set_frozen(true); }
   util::Status thaw() override { return set_frozen(false); }
 
-  util::Status destroy() override {
-    return remove_cgroup(root_.get(), rel_, options_.rmdir_timeout, options_.fake);
-  }
+  util::Status destroy() override { return remove_cgroup(root_.get(), rel_, options_.rmdir_timeout, options_.fake); }
 
  private:
   static spec::Resources complete(const spec::Resources& resources, int dir) {
@@ -174,8 +170,7 @@ class V2Driver final : public Driver {
         if (has_word(*enabled, controller))
           continue;
         if (!has_word(*available, controller))
-          return util::make_error("cgroup controller `" + controller + "` is not available in `" + where + "`",
-                                  ENODEV);
+          return util::make_error("cgroup controller `" + controller + "` is not available in `" + where + "`", ENODEV);
         if (auto st = write_file(dir->get(), "cgroup.subtree_control", "+" + controller, options_.fake); !st)
           return std::move(st).error().wrap("enable controllers in `" + where + "`");
       }

@@ -15,8 +15,9 @@ namespace ocistart::cgroups {
 namespace {
 
 util::Error no_cgroup(const char* what) {
-  return util::make_error(std::string(what) + ": the container has no cgroup of its own (rootless, and no cgroup is "
-                                              "delegated to this user)",
+  return util::make_error(std::string(what) +
+                              ": the container has no cgroup of its own (rootless, and no cgroup is "
+                              "delegated to this user)",
                           ENOTSUP);
 }
 

@@ -40,9 +40,7 @@ Write retried(Write write, bool retry) {
   return write;
 }
 
-std::string dev(int64_t major, int64_t minor) {
-  return std::to_string(major) + ":" + std::to_string(minor);
-}
+std::string dev(int64_t major, int64_t minor) { return std::to_string(major) + ":" + std::to_string(minor); }
 
 // v2 files with max/low semantics: spec::kUnlimited is "max".
 std::string max_or_number(uint64_t v) { return v == spec::kUnlimited ? std::string("max") : std::to_string(v); }
@@ -54,7 +52,8 @@ util::Status check_page_size(const std::string& size) {
     ++i;
   bool ok = i > 0;
   std::string_view unit = std::string_view(size).substr(i);
-  if (ok && !(unit == "B" || (unit.size() == 2 && unit[1] == 'B' && std::string_view("KMGTPE").find(unit[0]) != std::string_view::npos)))
+  if (ok && !(unit == "B" || (unit.size() == 2 && unit[1] == 'B' &&
+                              std::string_view("KMGTPE").find(unit[0]) != std::string_view::npos)))
     ok = false;
   if (!ok)
     return make_error("invalid hugepage size `" + size + "`", EINVAL);
@@ -177,7 +176,8 @@ util::Status v1_blkio(const spec::BlockIo& b, std::vector<Write>& out) {
       out.push_back(with_fallback(w("blkio", "blkio.weight_device", v), "blkio.bfq.weight_device", v));
     }
     if (d.leaf_weight.has_value())
-      out.push_back(w("blkio", "blkio.leaf_weight_device", dev(d.major, d.minor) + " " + std::to_string(*d.leaf_weight)));
+      out.push_back(
+          w("blkio", "blkio.leaf_weight_device", dev(d.major, d.minor) + " " + std::to_string(*d.leaf_weight)));
   }
   auto throttle = [&](const std::vector<spec::ThrottleDevice>& list, const char* file) {
     for (const spec::ThrottleDevice& t : list)
@@ -231,8 +231,7 @@ util::Status v2_memory(const spec::Memory& m, std::vector<Write>& out, std::vect
   return {};
 }
 
-void v2_cpu(const spec::Cpu& c, std::vector<Write>& out,
-            std::vector<std::string>& warnings) {
+void v2_cpu(const spec::Cpu& c, std::vector<Write>& out, std::vector<std::string>& warnings) {
   if (c.idle)
     out.push_back(w("cpu", "cpu.idle", std::to_string(*c.idle)));
   if (c.shares.has_value()) {
@@ -338,8 +337,8 @@ std::optional<int64_t> current_number(std::string_view text) {
   return static_cast<int64_t>(std::stoll(std::string(text)));
 }
 
-std::optional<int64_t> read_number(const ReadCgroupFile& read, const std::string& controller,
-                                   const std::string& file, size_t word = 0) {
+std::optional<int64_t> read_number(const ReadCgroupFile& read, const std::string& controller, const std::string& file,
+                                   size_t word = 0) {
   util::Result<std::string> text = read(controller, file);
   if (!text)
     return std::nullopt;
@@ -365,13 +364,13 @@ spec::Resources with_current_pairs(const spec::Resources& resources, bool v2, co
   if (out.cpu && out.cpu->quota.has_value() != out.cpu->period.has_value()) {
     spec::Cpu& c = *out.cpu;
     if (c.quota.has_value()) {
-      std::optional<int64_t> period = v2 ? read_number(read, "cpu", "cpu.max", 1)
-                                         : read_number(read, "cpu", "cpu.cfs_period_us");
+      std::optional<int64_t> period =
+          v2 ? read_number(read, "cpu", "cpu.max", 1) : read_number(read, "cpu", "cpu.cfs_period_us");
       if (period && *period > 0)
         c.period = static_cast<uint64_t>(*period);
     } else {
-      std::optional<int64_t> quota = v2 ? read_number(read, "cpu", "cpu.max")
-                                        : read_number(read, "cpu", "cpu.cfs_quota_us");
+      std::optional<int64_t> quota =
+          v2 ? read_number(read, "cpu", "cpu.max") : read_number(read, "cpu", "cpu.cfs_quota_us");
       if (quota && *quota != 0)
         c.quota = *quota;
     }
@@ -396,11 +395,8 @@ util::Result<std::string> device_rule_line(const spec::DeviceCgroupRule& rule) {
       return util::make_error("invalid device access `" + rule.access + "`", EINVAL);
   if (rule.major.value_or(0) < -1 || rule.minor.value_or(0) < -1)
     return util::make_error("invalid device number", EINVAL);
-  auto number = [](const std::optional<int64_t>& n) {
-    return n && *n >= 0 ? std::to_string(*n) : std::string("*");
-  };
-  return rule.type + " " + number(rule.major) + ":" + number(rule.minor) + " " +
-         spec::device_access(rule.access);
+  auto number = [](const std::optional<int64_t>& n) { return n && *n >= 0 ? std::to_string(*n) : std::string("*"); };
+  return rule.type + " " + number(rule.major) + ":" + number(rule.minor) + " " + spec::device_access(rule.access);
 }
 
 util::Status check_memory_update(const spec::Memory& memory, uint64_t usage) {
@@ -411,9 +407,9 @@ util::Status check_memory_update(const spec::Memory& memory, uint64_t usage) {
                                 std::to_string(usage) + "`",
                             EBUSY);
   if (memory.limit.value_or(0) > 0 && static_cast<uint64_t>(*memory.limit) <= usage)
-    return util::make_error("memory limit `" + std::to_string(*memory.limit) + "` is not above the usage `" +
-                                std::to_string(usage) + "`",
-                            EBUSY);
+    return util::make_error(
+        "memory limit `" + std::to_string(*memory.limit) + "` is not above the usage `" + std::to_string(usage) + "`",
+        EBUSY);
   return {};
 }
 

@@ -110,8 +110,8 @@ MemoryEntry memory_entry_v1(const Dir& d, const std::string& prefix) {
   return e;
 }
 
-void read_v1(const std::vector<CgroupMount>& mounts, const std::string& mount_root, const std::string& rel,
-             Stats& s, bool& ret_have_memory) {
+void read_v1(const std::vector<CgroupMount>& mounts, const std::string& mount_root, const std::string& rel, Stats& s,
+             bool& ret_have_memory) {
   auto dir_of = [&](std::string_view controller) -> Dir {
     for (const CgroupMount& m : mounts) {
       if (m.v2 || !m.mount_point.starts_with(mount_root + "/"))
@@ -165,8 +165,7 @@ void read_v1(const std::vector<CgroupMount>& mounts, const std::string& mount_ro
     for (const std::string& size : hugetlb.hugetlb_sizes("usage_in_bytes")) {
       const std::string base = "hugetlb." + size + ".";
       s.hugetlb[size] = {hugetlb.number_or_zero(base + "usage_in_bytes"),
-                         hugetlb.number_or_zero(base + "max_usage_in_bytes"),
-                         hugetlb.number_or_zero(base + "failcnt")};
+                         hugetlb.number_or_zero(base + "max_usage_in_bytes"), hugetlb.number_or_zero(base + "failcnt")};
     }
   }
 }
@@ -205,8 +204,7 @@ util::Status read_v2(const std::string& mount_root, const std::string& rel, Stat
 
   for (const std::string& size : d.hugetlb_sizes("current")) {
     const std::string base = "hugetlb." + size + ".";
-    s.hugetlb[size] = {d.number_or_zero(base + "current"), 0,
-                       parse_flat_keyed(d.text(base + "events"))["max"]};
+    s.hugetlb[size] = {d.number_or_zero(base + "current"), 0, parse_flat_keyed(d.text(base + "events"))["max"]};
   }
   return {};
 }
@@ -331,9 +329,8 @@ util::Result<Stats> read_stats(const CgroupfsOptions& options) {
   bool have_memory = false;
   read_v1(*mounts, options.mount_root, rel, s, have_memory);
   if (!have_memory)
-    return util::make_error("cgroup `" + *path + "` not found in the memory hierarchy under `" +
-                                options.mount_root + "`",
-                            ENOENT);
+    return util::make_error(
+        "cgroup `" + *path + "` not found in the memory hierarchy under `" + options.mount_root + "`", ENOENT);
   return s;
 }
 

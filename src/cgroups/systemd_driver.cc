@@ -73,7 +73,8 @@ bool freezer_unsupported(const util::Error& e) {
 }  // namespace
 
 SystemdDriver::SystemdDriver(SystemdDriverOptions options)
-    : options_(std::move(options)), cgroup_path_(options_.cgroup_path),
+    : options_(std::move(options)),
+      cgroup_path_(options_.cgroup_path),
       unit_may_exist_(!options_.cgroup_path.empty()) {}
 
 SystemdDriver::~SystemdDriver() = default;
@@ -204,8 +205,7 @@ util::Status SystemdDriver::start_unit(systemd::UnitProperties properties) {
       continue;
     }
     if (std::optional<std::string> name = systemd::unsupported_property(e);
-        name && dropped < options_.max_property_retries && has_property(properties, *name) &&
-        !user_assigned(*name)) {
+        name && dropped < options_.max_property_retries && has_property(properties, *name) && !user_assigned(*name)) {
       // This systemd cannot set `name`: go without it, now and in later calls.
       systemd::drop_property(properties, *name);
       remember_unsupported(*name);

@@ -129,9 +129,9 @@ class SystemdDriver final : public Driver {
   std::unique_ptr<systemd::Manager> manager_;
   mutable std::unique_ptr<Driver> cgroupfs_;
   std::string cgroup_path_;
-  bool unit_may_exist_ = false;  // a start was attempted, or rebuilt from state
+  bool unit_may_exist_ = false;   // a start was attempted, or rebuilt from state
   bool joined_existing_ = false;  // create() joined someone else's active unit: never stop it
-  bool unresponsive_ = false;    // systemd missed a deadline: do not ask it again
+  bool unresponsive_ = false;     // systemd missed a deadline: do not ask it again
 };
 
 /// The cgroup systemd gives `unit` in `slice` ("machine-pod.slice", "x.scope" ->

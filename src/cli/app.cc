@@ -47,14 +47,14 @@ Command add_help(CLI::App& app, std::string& topic) {
 void add_globals(CLI::App& app, GlobalOptions& global, CommandOptions& o) {
   app.name("ocistart");
   app.description(kDescription);
-  app.set_version_flag("-v,--version", [] { return version_text(); }, "print the version and the build's features");
+  app.set_version_flag(
+      "-v,--version", [] { return version_text(); }, "print the version and the build's features");
 
-  make_absolute(app.add_option("--root", global.root,
-                               "root directory for the containers' state (should be on a tmpfs)"))
+  make_absolute(
+      app.add_option("--root", global.root, "root directory for the containers' state (should be on a tmpfs)"))
       ->capture_default_str()
       ->type_name("DIR");
-  app.add_option("--log", global.log, "also write log records to this file (default: stderr only)")
-      ->type_name("FILE");
+  app.add_option("--log", global.log, "also write log records to this file (default: stderr only)")->type_name("FILE");
   app.add_option("--log-format", global.log_format, "format of the --log file: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str()
@@ -108,8 +108,8 @@ constexpr CommandEntry kCommands[] = {
 };
 
 // The global flags that take a value (the next argument, unless given as --flag=value).
-constexpr std::string_view kGlobalsWithValue[] = {"--root", "--log", "--log-format", "--cgroup-manager",
-                                                  "--rootless", "--criu"};
+constexpr std::string_view kGlobalsWithValue[] = {"--root",           "--log",      "--log-format",
+                                                  "--cgroup-manager", "--rootless", "--criu"};
 
 bool takes_value(std::string_view flag) {
   for (std::string_view f : kGlobalsWithValue)
@@ -138,8 +138,7 @@ std::string_view named_command(int argc, const char* const* argv) {
   return {};
 }
 
-std::vector<Command> build_app_for(std::string_view command, CLI::App& app, GlobalOptions& global,
-                                   CommandOptions& o) {
+std::vector<Command> build_app_for(std::string_view command, CLI::App& app, GlobalOptions& global, CommandOptions& o) {
   add_globals(app, global, o);
   std::vector<Command> commands;
   for (const CommandEntry& c : kCommands)
@@ -161,12 +160,11 @@ std::string version_text() {
   std::string text = std::string("ocistart version ") + OCISTART_VERSION + "\nspec: " + OCISTART_OCI_VERSION;
 #if OCISTART_HAVE_SECCOMP
   if (const scmp_version* v = seccomp_version(); v != nullptr)
-    text += "\nlibseccomp: " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-            std::to_string(v->micro);
+    text +=
+        "\nlibseccomp: " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
 #endif
-  text += std::string("\nfeatures: ") + feature(OCISTART_HAVE_SECCOMP) + "seccomp " +
-          feature(OCISTART_HAVE_APPARMOR) + "apparmor " + feature(OCISTART_HAVE_SELINUX) + "selinux " +
-          feature(OCISTART_HAVE_SYSTEMD) + "systemd";
+  text += std::string("\nfeatures: ") + feature(OCISTART_HAVE_SECCOMP) + "seccomp " + feature(OCISTART_HAVE_APPARMOR) +
+          "apparmor " + feature(OCISTART_HAVE_SELINUX) + "selinux " + feature(OCISTART_HAVE_SYSTEMD) + "systemd";
   return text;
 }
 

@@ -19,8 +19,7 @@ namespace ocistart::cli {
 /// `app.parse()`, run the one command whose `app->parsed()`; with none, print help.
 /// Parsing throws CLI::ParseError for bad input (CLI::CallForHelp, CLI::CallForVersion
 /// for --help and --version).
-[[nodiscard]] std::vector<Command> build_app(CLI::App& app, GlobalOptions& global,
-                                             CommandOptions& options);
+[[nodiscard]] std::vector<Command> build_app(CLI::App& app, GlobalOptions& global, CommandOptions& options);
 
 /// The command an argv names, told without building the app: the first argument that is
 /// neither a global flag nor the value of one (--root, --log, --log-format,
@@ -33,8 +32,8 @@ namespace ocistart::cli {
 /// For an argv where named_command gave `command`, a successful parse of this app that
 /// reaches the command parses as the full app would; its errors, help and the no-command
 /// case are the full app's to report (its messages and help name every command).
-[[nodiscard]] std::vector<Command> build_app_for(std::string_view command, CLI::App& app,
-                                                 GlobalOptions& global, CommandOptions& options);
+[[nodiscard]] std::vector<Command> build_app_for(std::string_view command, CLI::App& app, GlobalOptions& global,
+                                                 CommandOptions& options);
 
 /// The same, owning the option structs (they live as long as the returned commands).
 [[nodiscard]] std::vector<Command> build_app(CLI::App& app, GlobalOptions& global);

@@ -13,8 +13,8 @@ namespace ocistart::cli {
 /// runc's global flags, plus --cgroup-manager.
 struct GlobalOptions {
   std::string root = runtime::default_state_root();  // /run/ocistart, or rootless $XDG_RUNTIME_DIR/ocistart
-  std::string log;                  // --log
-  std::string log_format = "text";  // --log-format text|json
+  std::string log;                                   // --log
+  std::string log_format = "text";                   // --log-format text|json
   bool debug = false;
   bool systemd_cgroup = false;          // --systemd-cgroup
   std::string cgroup_manager = "auto";  // --cgroup-manager systemd|cgroupfs|auto

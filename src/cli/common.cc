@@ -47,9 +47,7 @@ long double to_long_double(std::string_view number) {
   return std::strtold(text.c_str(), nullptr);
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 // Width of `s` in characters (UTF-8 code points), as text/tabwriter counts it.
 size_t text_width(std::string_view s) {
@@ -72,8 +70,7 @@ CLI::Option* add_repeatable(CLI::App& sub, const std::string& names, std::vector
 }
 
 CLI::Option* make_absolute(CLI::Option* option) {
-  return option->transform(
-      [](std::string value) { return value.empty() ? value : absolute_path(value); }, "", "");
+  return option->transform([](std::string value) { return value.empty() ? value : absolute_path(value); }, "", "");
 }
 
 int fail(std::string_view context, util::Error error) {
@@ -93,9 +90,7 @@ std::string command_context(std::string_view command, std::string_view id) {
 util::Result<int64_t> parse_memory_size(std::string_view text) {
   if (text == "-1")
     return int64_t{-1};
-  auto invalid = [&] {
-    return util::make_error("invalid size `" + std::string(text) + "`", EINVAL);
-  };
+  auto invalid = [&] { return util::make_error("invalid size `" + std::string(text) + "`", EINVAL); };
   std::string_view rest = text;
   std::string_view number = take_decimal(rest);
   if (number.empty())
@@ -105,12 +100,28 @@ util::Result<int64_t> parse_memory_size(std::string_view text) {
   uint64_t multiplier = 1;
   if (!rest.empty()) {
     switch (rest.front()) {
-      case 'k': case 'K': multiplier = 1ULL << 10; break;
-      case 'm': case 'M': multiplier = 1ULL << 20; break;
-      case 'g': case 'G': multiplier = 1ULL << 30; break;
-      case 't': case 'T': multiplier = 1ULL << 40; break;
-      case 'p': case 'P': multiplier = 1ULL << 50; break;
-      default: break;
+      case 'k':
+      case 'K':
+        multiplier = 1ULL << 10;
+        break;
+      case 'm':
+      case 'M':
+        multiplier = 1ULL << 20;
+        break;
+      case 'g':
+      case 'G':
+        multiplier = 1ULL << 30;
+        break;
+      case 't':
+      case 'T':
+        multiplier = 1ULL << 40;
+        break;
+      case 'p':
+      case 'P':
+        multiplier = 1ULL << 50;
+        break;
+      default:
+        break;
     }
     if (multiplier != 1)
       rest.remove_prefix(1);
@@ -141,9 +152,7 @@ util::Result<int64_t> parse_memory_size(std::string_view text) {
 }
 
 util::Result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
-  auto invalid = [&] {
-    return util::make_error("invalid duration `" + std::string(text) + "`", EINVAL);
-  };
+  auto invalid = [&] { return util::make_error("invalid duration `" + std::string(text) + "`", EINVAL); };
   std::string_view rest = text;
   bool negative = false;
   if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
@@ -156,8 +165,8 @@ util::Result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
     return invalid();
   // Longest names first so "ms" is not read as "m" followed by garbage.
   static constexpr std::pair<std::string_view, long double> kUnits[] = {
-      {"ns", 1.0L},   {"us", 1e3L},  {"\xc2\xb5s", 1e3L}, {"\xce\xbcs", 1e3L},
-      {"ms", 1e6L},   {"s", 1e9L},   {"m", 60e9L},        {"h", 3600e9L},
+      {"ns", 1.0L}, {"us", 1e3L}, {"\xc2\xb5s", 1e3L}, {"\xce\xbcs", 1e3L},
+      {"ms", 1e6L}, {"s", 1e9L},  {"m", 60e9L},        {"h", 3600e9L},
   };
   long double total = 0;
   while (!rest.empty()) {

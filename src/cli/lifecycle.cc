@@ -35,8 +35,7 @@ CLI::Option* add_create_flags(CLI::App& sub, CreateOptions& o) {
   sub.add_option("--pidfd-socket", o.pidfd_socket,
                  "path to an AF_UNIX socket which will receive a pidfd referring to the init process")
       ->type_name("PATH");
-  make_absolute(sub.add_option("--pid-file", o.pid_file, "write the init process id to this file"))
-      ->type_name("PATH");
+  make_absolute(sub.add_option("--pid-file", o.pid_file, "write the init process id to this file"))->type_name("PATH");
   sub.add_flag("--no-pivot", o.no_pivot,
                "do not use pivot_root to jail the process inside the rootfs (for a rootfs on a ramdisk)");
   sub.add_flag("--no-new-keyring", o.no_new_keyring,
@@ -83,8 +82,9 @@ void add_bundleless_flags(CLI::App& sub, BundlelessOptions& b) {
       ->trigger_on_parse()
       ->each(command_follows)
       ->group(group);
-  sub.add_option("--image", b.image,
-                 "run without a bundle: the root file system is /var/lib/machines/NAME or /var/lib/ocistart/images/NAME")
+  sub.add_option(
+         "--image", b.image,
+         "run without a bundle: the root file system is /var/lib/machines/NAME or /var/lib/ocistart/images/NAME")
       ->type_name("NAME")
       ->trigger_on_parse()
       ->each(command_follows)
@@ -309,8 +309,9 @@ Command add_create(CLI::App& parent, const GlobalOptions& global, CreateOptions&
 
 Command add_run(CLI::App& parent, const GlobalOptions& global, RunOptions& o) {
   CLI::App* sub = parent.add_subcommand(
-      "run", "create and start a container: from a bundle (run ID), or from a root file system and flags "
-             "(run --rootfs DIR|--image NAME [--name ID] [--] CMD...)");
+      "run",
+      "create and start a container: from a bundle (run ID), or from a root file system and flags "
+      "(run --rootfs DIR|--image NAME [--name ID] [--] CMD...)");
   CLI::Option* bundle = add_create_flags(*sub, o);
   sub->add_flag("-d,--detach", o.detach, "detach from the container's process");
   sub->add_flag("--keep", o.keep, "do not delete the container after it exits");

@@ -19,16 +19,16 @@ namespace ocistart::cli {
 /// create: `create [flags] <container-id>`.
 struct CreateOptions {
   std::string id;
-  std::string bundle;          // --bundle/-b; absolute, defaults to the cwd
-  std::string console_socket;  // --console-socket: AF_UNIX socket receiving the pty master
-  std::string pidfd_socket;    // --pidfd-socket: AF_UNIX socket receiving a pidfd of init
-  std::string pid_file;        // --pid-file; absolute when set
-  bool no_pivot = false;       // --no-pivot: MS_MOVE + chroot instead of pivot_root
-  bool no_new_keyring = false; // --no-new-keyring: keep the caller's session keyring
-  int preserve_fds = 0;        // --preserve-fds N: pass fds 3..3+N-1 (plus $LISTEN_FDS)
+  std::string bundle;           // --bundle/-b; absolute, defaults to the cwd
+  std::string console_socket;   // --console-socket: AF_UNIX socket receiving the pty master
+  std::string pidfd_socket;     // --pidfd-socket: AF_UNIX socket receiving a pidfd of init
+  std::string pid_file;         // --pid-file; absolute when set
+  bool no_pivot = false;        // --no-pivot: MS_MOVE + chroot instead of pivot_root
+  bool no_new_keyring = false;  // --no-new-keyring: keep the caller's session keyring
+  int preserve_fds = 0;         // --preserve-fds N: pass fds 3..3+N-1 (plus $LISTEN_FDS)
   // ocistart extensions (systemd-native):
-  std::vector<std::string> properties;  // --property/-p NAME=VALUE: extra unit properties
-  std::string unit;                     // --unit NAME: transient unit name
+  std::vector<std::string> properties;     // --property/-p NAME=VALUE: extra unit properties
+  std::string unit;                        // --unit NAME: transient unit name
   std::string log_driver = "passthrough";  // --log-driver passthrough|journald
   bool register_machine = false;           // --register-machine: with systemd-machined
 };
@@ -66,21 +66,21 @@ struct ExecOptions {
   std::vector<std::string> args;  // the command; empty with --process
   std::string console_socket;
   std::string pidfd_socket;
-  std::string cwd;                    // --cwd
-  std::vector<std::string> env;       // --env/-e, repeatable: appended to the spec's env
-  bool tty = false;                   // --tty/-t
-  std::optional<UserSpec> user;       // --user/-u
+  std::string cwd;                        // --cwd
+  std::vector<std::string> env;           // --env/-e, repeatable: appended to the spec's env
+  bool tty = false;                       // --tty/-t
+  std::optional<UserSpec> user;           // --user/-u
   std::vector<uint32_t> additional_gids;  // --additional-gids/-g, repeatable
-  std::string process;                // --process/-p: path to a process.json
-  bool detach = false;                // --detach/-d
-  std::string pid_file;               // absolute when set
-  std::string process_label;          // --process-label (SELinux)
-  std::string apparmor;               // --apparmor profile
-  bool no_new_privs = false;          // --no-new-privs: force no_new_privileges on
-  std::vector<std::string> caps;      // --cap/-c, repeatable: added to every capability set
+  std::string process;                    // --process/-p: path to a process.json
+  bool detach = false;                    // --detach/-d
+  std::string pid_file;                   // absolute when set
+  std::string process_label;              // --process-label (SELinux)
+  std::string apparmor;                   // --apparmor profile
+  bool no_new_privs = false;              // --no-new-privs: force no_new_privileges on
+  std::vector<std::string> caps;          // --cap/-c, repeatable: added to every capability set
   int preserve_fds = 0;
-  std::vector<std::string> cgroups;   // --cgroup [<controller>[,<controller>]:]<path>
-  bool ignore_paused = false;         // --ignore-paused
+  std::vector<std::string> cgroups;  // --cgroup [<controller>[,<controller>]:]<path>
+  bool ignore_paused = false;        // --ignore-paused
 };
 
 /// kill: `kill [--all] <container-id> [signal]`.
@@ -108,7 +108,7 @@ struct PsOptions {
 struct EventsOptions {
   std::string id;
   std::chrono::nanoseconds interval = std::chrono::seconds(5);  // Go-style duration, > 0
-  bool stats = false;  // print one stats event and exit
+  bool stats = false;                                           // print one stats event and exit
 };
 
 /// update: `update [resource flags | --resources FILE] <container-id>`. Only the flags that

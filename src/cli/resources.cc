@@ -22,7 +22,8 @@ namespace {
 template <class T>
 CLI::Option* add_optional(CLI::App& sub, const std::string& names, std::optional<T>& into,
                           const std::string& description) {
-  CLI::Option* option = sub.add_option_function<T>(names, [&into](const T& v) { into = v; }, description);
+  CLI::Option* option = sub.add_option_function<T>(
+      names, [&into](const T& v) { into = v; }, description);
   // CLI11 converts "-5" to a huge unsigned value; refuse negatives outright.
   if constexpr (std::is_unsigned_v<T>)
     option->check(CLI::NonNegativeNumber);
@@ -48,8 +49,8 @@ CLI::Option* add_memory(CLI::App& sub, const std::string& name, std::optional<in
 // ocistart sets up no Intel RDT group at create, so there is none to change (runc refuses
 // these flags too unless the container was created with one).
 util::Status check_intel_rdt_flags(const UpdateOptions& o) {
-  for (const auto& [flag, value] : {std::pair{"--l3-cache-schema", &o.l3_cache_schema},
-                                    std::pair{"--mem-bw-schema", &o.mem_bw_schema}}) {
+  for (const auto& [flag, value] :
+       {std::pair{"--l3-cache-schema", &o.l3_cache_schema}, std::pair{"--mem-bw-schema", &o.mem_bw_schema}}) {
     if (value->has_value() && !(*value)->empty())
       return util::make_error(
           std::string(flag) + ": the container has no Intel RDT group (ocistart does not manage Intel RDT)", ENOTSUP);
@@ -60,13 +61,20 @@ util::Status check_intel_rdt_flags(const UpdateOptions& o) {
 // check_resources() names fields by JSON pointer; for flags, the flag is the name the user knows.
 util::Error name_flag(util::Error e) {
   static constexpr std::pair<std::string_view, std::string_view> kFlags[] = {
-      {"/memory/limit", "--memory"},           {"/memory/reservation", "--memory-reservation"},
-      {"/memory/swap", "--memory-swap"},       {"/cpu/shares", "--cpu-share"},
-      {"/cpu/quota", "--cpu-quota"},           {"/cpu/burst", "--cpu-burst"},
-      {"/cpu/period", "--cpu-period"},         {"/cpu/realtimeRuntime", "--cpu-rt-runtime"},
-      {"/cpu/realtimePeriod", "--cpu-rt-period"}, {"/cpu/cpus", "--cpuset-cpus"},
-      {"/cpu/mems", "--cpuset-mems"},          {"/cpu/idle", "--cpu-idle"},
-      {"/blockIO/weight", "--blkio-weight"},   {"/pids/limit", "--pids-limit"},
+      {"/memory/limit", "--memory"},
+      {"/memory/reservation", "--memory-reservation"},
+      {"/memory/swap", "--memory-swap"},
+      {"/cpu/shares", "--cpu-share"},
+      {"/cpu/quota", "--cpu-quota"},
+      {"/cpu/burst", "--cpu-burst"},
+      {"/cpu/period", "--cpu-period"},
+      {"/cpu/realtimeRuntime", "--cpu-rt-runtime"},
+      {"/cpu/realtimePeriod", "--cpu-rt-period"},
+      {"/cpu/cpus", "--cpuset-cpus"},
+      {"/cpu/mems", "--cpuset-mems"},
+      {"/cpu/idle", "--cpu-idle"},
+      {"/blockIO/weight", "--blkio-weight"},
+      {"/pids/limit", "--pids-limit"},
   };
   for (const auto& [pointer, flag] : kFlags) {
     std::string prefix = std::string(pointer) + ": ";
@@ -244,12 +252,12 @@ Command add_events(CLI::App& parent, const GlobalOptions& global, EventsOptions&
 
 Command add_update(CLI::App& parent, const GlobalOptions& global, UpdateOptions& o) {
   CLI::App* sub = parent.add_subcommand("update", "change the resource limits of a container");
-  sub->add_option("-r,--resources", o.resources,
-                  "read the resources (OCI linux.resources JSON) from FILE, or stdin for '-'; other flags are then ignored")
+  sub->add_option(
+         "-r,--resources", o.resources,
+         "read the resources (OCI linux.resources JSON) from FILE, or stdin for '-'; other flags are then ignored")
       ->type_name("FILE");
   add_optional(*sub, "--blkio-weight", o.blkio_weight, "block IO weight, 10 to 1000")->type_name("WEIGHT");
-  add_optional(*sub, "--cpu-period", o.cpu_period, "CPU CFS period in microseconds (0: unchanged)")
-      ->type_name("USEC");
+  add_optional(*sub, "--cpu-period", o.cpu_period, "CPU CFS period in microseconds (0: unchanged)")->type_name("USEC");
   add_optional(*sub, "--cpu-quota", o.cpu_quota, "CPU CFS quota in microseconds per period")->type_name("USEC");
   add_optional(*sub, "--cpu-burst", o.cpu_burst, "CPU CFS burst in microseconds per period")->type_name("USEC");
   add_optional(*sub, "--cpu-share", o.cpu_shares, "CPU shares (weight relative to other containers)")
@@ -259,11 +267,11 @@ Command add_update(CLI::App& parent, const GlobalOptions& global, UpdateOptions&
   add_optional(*sub, "--cpu-rt-runtime", o.cpu_rt_runtime, "CPU realtime runtime in microseconds per period")
       ->type_name("USEC");
   add_optional(*sub, "--cpu-idle", o.cpu_idle, "1 to make the cgroup SCHED_IDLE, 0 for the default")->type_name("0|1");
-  sub->add_option_function<std::string>("--cpuset-cpus", [&o](const std::string& v) { o.cpuset_cpus = v; },
-                                        "CPUs the container may use (e.g. 0-3,6)")
+  sub->add_option_function<std::string>(
+         "--cpuset-cpus", [&o](const std::string& v) { o.cpuset_cpus = v; }, "CPUs the container may use (e.g. 0-3,6)")
       ->type_name("LIST");
-  sub->add_option_function<std::string>("--cpuset-mems", [&o](const std::string& v) { o.cpuset_mems = v; },
-                                        "memory nodes the container may use")
+  sub->add_option_function<std::string>(
+         "--cpuset-mems", [&o](const std::string& v) { o.cpuset_mems = v; }, "memory nodes the container may use")
       ->type_name("LIST");
   add_memory(*sub, "--memory", o.memory, "memory limit (bytes, or with k/m/g/t/p suffix; -1: unlimited)");
   add_memory(*sub, "--memory-reservation", o.memory_reservation, "memory soft limit (bytes or with suffix)");
@@ -271,11 +279,12 @@ Command add_update(CLI::App& parent, const GlobalOptions& global, UpdateOptions&
   add_memory(*sub, "--kernel-memory", o.kernel_memory, "obsolete, ignored")->group("");
   add_memory(*sub, "--kernel-memory-tcp", o.kernel_memory_tcp, "obsolete, ignored")->group("");
   add_optional(*sub, "--pids-limit", o.pids_limit, "maximum number of processes (-1: unlimited)")->type_name("N");
-  sub->add_option_function<std::string>("--l3-cache-schema", [&o](const std::string& v) { o.l3_cache_schema = v; },
-                                        "Intel RDT/CAT L3 cache schema")
+  sub->add_option_function<std::string>(
+         "--l3-cache-schema", [&o](const std::string& v) { o.l3_cache_schema = v; }, "Intel RDT/CAT L3 cache schema")
       ->type_name("SCHEMA");
-  sub->add_option_function<std::string>("--mem-bw-schema", [&o](const std::string& v) { o.mem_bw_schema = v; },
-                                        "Intel RDT/MBA memory bandwidth schema")
+  sub->add_option_function<std::string>(
+         "--mem-bw-schema", [&o](const std::string& v) { o.mem_bw_schema = v; },
+         "Intel RDT/MBA memory bandwidth schema")
       ->type_name("SCHEMA");
   add_id_argument(*sub, o.id);
   return {sub, [&o, &global] {

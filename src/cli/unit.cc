@@ -93,10 +93,8 @@ int run_logs(const LogsOptions& o) {
     stop = std::move(*fd);
     q.stop_fd = stop.get();
   }
-  util::Result<systemd::JournalReadResult> read =
-      systemd::read_journal(q, [&](const systemd::JournalEntry& e) {
-        return write_stdout(systemd::format_entry(e, *format), o.follow);
-      });
+  util::Result<systemd::JournalReadResult> read = systemd::read_journal(
+      q, [&](const systemd::JournalEntry& e) { return write_stdout(systemd::format_entry(e, *format), o.follow); });
   if (!read)
     return fail(context, std::move(read).error());
   if (util::Status s = write_stdout({}, true); !s)
@@ -134,8 +132,8 @@ Command add_status(CLI::App& parent, const GlobalOptions& global, StatusOptions&
 Command add_logs(CLI::App& parent, const GlobalOptions& /*global*/, LogsOptions& o) {
   CLI::App* sub = parent.add_subcommand("logs", "show a container's output from the journal");
   sub->add_flag("-f,--follow", o.follow, "keep printing new output as it arrives");
-  sub->add_option_function<unsigned>("-n,--lines", [&o](const unsigned& n) { o.lines = n; },
-                                     "show only the last N lines")
+  sub->add_option_function<unsigned>(
+         "-n,--lines", [&o](const unsigned& n) { o.lines = n; }, "show only the last N lines")
       ->type_name("N");
   sub->add_option("--since", o.since, "show output from this time on (journalctl syntax)")->type_name("TIME");
   sub->add_option("--until", o.until, "show output up to this time (journalctl syntax)")->type_name("TIME");

@@ -28,8 +28,7 @@ std::string capability_name(int cap) {
   return std::to_string(cap);
 }
 
-util::Result<uint64_t> mask_of(const std::vector<std::string>& names, int last_cap,
-                               std::vector<std::string>& skipped) {
+util::Result<uint64_t> mask_of(const std::vector<std::string>& names, int last_cap, std::vector<std::string>& skipped) {
   uint64_t mask = 0;
   for (const std::string& name : names) {
     std::optional<int> cap = spec::capability_from_name(name);
@@ -37,8 +36,10 @@ util::Result<uint64_t> mask_of(const std::vector<std::string>& names, int last_c
       return util::make_error("unknown capability `" + name + "`", EINVAL);
     if (*cap > last_cap) {
       bool seen = false;
-      for (const std::string& s : skipped) seen = seen || s == name;
-      if (!seen) skipped.push_back(name);
+      for (const std::string& s : skipped)
+        seen = seen || s == name;
+      if (!seen)
+        skipped.push_back(name);
       continue;
     }
     mask |= bit(*cap);
@@ -53,12 +54,12 @@ CapPtr make_caps(cap_t caps) { return CapPtr(caps, &cap_free); }
 // The permitted set the calling thread holds now, to explain an EPERM.
 uint64_t current_permitted(int last_cap) {
   CapPtr caps = make_caps(cap_get_proc());
-  if (!caps) return ~uint64_t{0};
+  if (!caps)
+    return ~uint64_t{0};
   uint64_t mask = 0;
   for (int cap = 0; cap <= last_cap; ++cap) {
     cap_flag_value_t value = CAP_CLEAR;
-    if (cap_get_flag(caps.get(), static_cast<cap_value_t>(cap), CAP_PERMITTED, &value) == 0 &&
-        value == CAP_SET)
+    if (cap_get_flag(caps.get(), static_cast<cap_value_t>(cap), CAP_PERMITTED, &value) == 0 && value == CAP_SET)
       mask |= bit(cap);
   }
   return mask;
@@ -67,10 +68,11 @@ uint64_t current_permitted(int last_cap) {
 // The error of a failed capset, with what explains an EPERM appended.
 util::Error capset_error(const CapabilitySets& sets, int last_cap, util::Error error) {
   error = std::move(error).wrap("set capabilities");
-  if (error.code != EPERM) return error;
+  if (error.code != EPERM)
+    return error;
   if ((sets.effective & ~sets.permitted) != 0) {
-    error.message += " (effective capabilities not in the permitted set: " +
-                     capability_list(sets.effective & ~sets.permitted) + ")";
+    error.message +=
+        " (effective capabilities not in the permitted set: " + capability_list(sets.effective & ~sets.permitted) + ")";
     return error;
   }
   uint64_t missing = (sets.permitted | sets.inheritable) & ~current_permitted(last_cap);
@@ -88,13 +90,13 @@ util::Result<CapabilitySets> compute_capability_sets(const spec::Capabilities& c
     uint64_t* mask;
   };
   const Field fields[] = {
-      {&caps.bounding, &sets.bounding},   {&caps.effective, &sets.effective},
-      {&caps.permitted, &sets.permitted}, {&caps.inheritable, &sets.inheritable},
-      {&caps.ambient, &sets.ambient},
+      {&caps.bounding, &sets.bounding},       {&caps.effective, &sets.effective}, {&caps.permitted, &sets.permitted},
+      {&caps.inheritable, &sets.inheritable}, {&caps.ambient, &sets.ambient},
   };
   for (const Field& field : fields) {
     util::Result<uint64_t> mask = mask_of(*field.names, last_cap, sets.skipped);
-    if (!mask) return std::move(mask).error();
+    if (!mask)
+      return std::move(mask).error();
     *field.mask = *mask;
   }
   return sets;
@@ -103,12 +105,15 @@ util::Result<CapabilitySets> compute_capability_sets(const spec::Capabilities& c
 util::Status check_capabilities_held(const spec::Capabilities& caps) {
   const int last_cap = kernel_last_cap();
   util::Result<CapabilitySets> sets = compute_capability_sets(caps, last_cap);
-  if (!sets) return std::move(sets).error();
+  if (!sets)
+    return std::move(sets).error();
   const uint64_t wanted = sets->bounding | sets->effective | sets->permitted | sets->inheritable | sets->ambient;
   uint64_t missing = 0;
   for (int cap = 0; cap <= last_cap; ++cap)
-    if ((wanted & bit(cap)) != 0 && ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1) missing |= bit(cap);
-  if (missing == 0) return {};
+    if ((wanted & bit(cap)) != 0 && ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
+      missing |= bit(cap);
+  if (missing == 0)
+    return {};
   const bool one = (missing & (missing - 1)) == 0;
   return util::make_error("process.capabilities: " + capability_list(missing) + (one ? " is" : " are") +
                               " not in the runtime's bounding set",
@@ -118,8 +123,10 @@ util::Status check_capabilities_held(const spec::Capabilities& caps) {
 std::string capability_list(uint64_t mask) {
   std::string text;
   for (int cap = 0; cap < kMaxCapBits; ++cap) {
-    if ((mask & bit(cap)) == 0) continue;
-    if (!text.empty()) text += ", ";
+    if ((mask & bit(cap)) == 0)
+      continue;
+    if (!text.empty())
+      text += ", ";
     text += capability_name(cap);
   }
   return text;
@@ -131,17 +138,21 @@ int kernel_last_cap() {
   // in the bounding set. PR_CAPBSET_READ fails with EINVAL for a number the kernel does
   // not know (about 40 calls).
   int cap = 0;
-  while (cap < kMaxCapBits && ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0) ++cap;
+  while (cap < kMaxCapBits && ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0)
+    ++cap;
   return cap - 1;
 }
 
 util::Status drop_bounding_set(Syscalls& sys, const CapabilitySets& sets, int last_cap) {
   for (int cap = 0; cap <= last_cap; ++cap) {
-    if ((sets.bounding & bit(cap)) != 0) continue;
+    if ((sets.bounding & bit(cap)) != 0)
+      continue;
     // Already out of the bounding set: nothing to do (and no CAP_SETPCAP needed).
-    if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0) continue;
+    if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+      continue;
     util::Status s = sys.prctl(PR_CAPBSET_DROP, static_cast<unsigned long>(cap), 0);
-    if (s || s.error().code == EINVAL) continue;
+    if (s || s.error().code == EINVAL)
+      continue;
     return std::move(s).error().wrap("drop `" + capability_name(cap) + "` from the bounding set");
   }
   return {};
@@ -164,7 +175,8 @@ util::Status apply_capability_sets(Syscalls& sys, const CapabilitySets& sets, in
   // container. So only the grantable ones are raised.
   const uint64_t grantable = sets.ambient & sets.permitted & sets.inheritable;
   for (int cap = 0; cap <= last_cap; ++cap) {
-    if ((grantable & bit(cap)) == 0) continue;
+    if ((grantable & bit(cap)) == 0)
+      continue;
     util::Status s = sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, static_cast<unsigned long>(cap));
     if (!s) {
       util::Error error = std::move(s).error().wrap("raise ambient capability `" + capability_name(cap) + "`");

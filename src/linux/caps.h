@@ -26,8 +26,7 @@ struct CapabilitySets {
 
 /// Pure: the bitmasks of `caps` for a kernel whose highest capability is `last_cap`.
 /// A name that is no capability at all is an error ("unknown capability `CAP_FOO`", EINVAL).
-[[nodiscard]] util::Result<CapabilitySets> compute_capability_sets(const spec::Capabilities& caps,
-                                                                   int last_cap);
+[[nodiscard]] util::Result<CapabilitySets> compute_capability_sets(const spec::Capabilities& caps, int last_cap);
 
 /// "CAP_CHOWN, CAP_KILL" for the bits of `mask` (numbers without a name as "41").
 [[nodiscard]] std::string capability_list(uint64_t mask);

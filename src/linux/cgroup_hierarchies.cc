@@ -9,8 +9,7 @@
 
 namespace ocistart::os {
 
-std::vector<CgroupV1Hierarchy> cgroup_v1_hierarchies(std::string_view mountinfo,
-                                                     std::string_view proc_self_cgroup) {
+std::vector<CgroupV1Hierarchy> cgroup_v1_hierarchies(std::string_view mountinfo, std::string_view proc_self_cgroup) {
   std::vector<util::ProcCgroupEntry> memberships = util::parse_proc_cgroup(proc_self_cgroup);
   std::erase_if(memberships, [](const util::ProcCgroupEntry& m) {
     return m.controllers.empty();  // the v2 line "0::/path"

@@ -24,8 +24,7 @@ Status copy_file(int from, int to, const std::string& name, const struct stat& s
   UniqueFd in(::openat(from, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (in.get() < 0)
     return entry_error("open", name, errno);
-  UniqueFd out(::openat(to, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                        st.st_mode & 07777));
+  UniqueFd out(::openat(to, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777));
   if (out.get() < 0)
     return entry_error("create", name, errno);
   char buf[65536];
@@ -101,7 +100,8 @@ Status copy_entry(int from, int to, const std::string& name) {
 }  // namespace
 
 Status copy_tree(int from, int to) {
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   if (::fstat(from, &a) < 0 || ::fstat(to, &b) < 0)
     return util::errno_error("stat", errno);
   if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)

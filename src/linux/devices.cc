@@ -16,10 +16,10 @@
 
 namespace ocistart::os::rootfs_detail {
 
+using util::quoted;
 using util::Result;
 using util::Status;
 using util::UniqueFd;
-using util::quoted;
 
 namespace {
 
@@ -62,8 +62,8 @@ Status create_device(const Root& root, const DeviceNode& node, bool bind) {
 
   if (node.type != 'c' && node.type != 'b' && node.type != 'p')
     return util::make_error("unknown device type " + quoted(std::string(1, node.type)), EINVAL);
-  const dev_t dev = node.type == 'p' ? 0 : makedev(static_cast<unsigned>(node.major),
-                                                   static_cast<unsigned>(node.minor));
+  const dev_t dev =
+      node.type == 'p' ? 0 : makedev(static_cast<unsigned>(node.major), static_cast<unsigned>(node.minor));
   Status made = root.sys.mknodat(dir->get(), name, file_type(node.type) | node.mode, dev);
   if (!made) {
     if (made.error().code == EEXIST)

@@ -34,8 +34,8 @@ int64_t now_ms() {
 
 // Between fork and execve only async-signal-safe calls: the parent may have threads (the
 // CLI's), whose locks the child would inherit held.
-[[noreturn]] void exec_child(const std::string& path, char* const* argv, char* const* envp,
-                             int stdin_fd, int error_fd) {
+[[noreturn]] void exec_child(const std::string& path, char* const* argv, char* const* envp, int stdin_fd,
+                             int error_fd) {
   // The hook starts with default dispositions and an empty mask whatever the runtime uses
   // (ignored signals and the mask survive execve).
   util::reset_signal_dispositions();
@@ -61,7 +61,8 @@ int64_t now_ms() {
 std::string signal_description(int sig) {
   const char* d = ::sigdescr_np(sig);
   std::string text = d != nullptr ? d : "signal " + std::to_string(sig);
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  if (!text.empty())
+    text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return text;
 }
 
@@ -95,7 +96,8 @@ util::Result<Wait> feed_and_wait(util::UniqueFd& stdin_w, int pidfd, std::string
   int64_t deadline = -1;
   if (timeout_s && *timeout_s > 0)
     deadline = now_ms() + (*timeout_s > INT64_MAX / 2000 ? INT64_MAX / 2 : *timeout_s * 1000);
-  if (data.empty()) stdin_w.reset();
+  if (data.empty())
+    stdin_w.reset();
 
   while (true) {
     struct pollfd fds[2] = {{pidfd, POLLIN, 0}, {stdin_w.get(), POLLOUT, 0}};
@@ -103,20 +105,24 @@ util::Result<Wait> feed_and_wait(util::UniqueFd& stdin_w, int pidfd, std::string
     int wait_ms = -1;
     if (deadline >= 0) {
       int64_t left = deadline - now_ms();
-      if (left <= 0) return Wait{false, true};
+      if (left <= 0)
+        return Wait{false, true};
       wait_ms = left > INT_MAX ? INT_MAX : static_cast<int>(left);
     }
     int n = ::poll(fds, count, wait_ms);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR)
+        continue;
       return util::errno_error("poll");
     }
-    if (n == 0) continue;  // the deadline check at the top decides
+    if (n == 0)
+      continue;  // the deadline check at the top decides
     if (count == 2 && fds[1].revents != 0) {
       ssize_t w = ::write(stdin_w.get(), data.data(), data.size());
       if (w >= 0) {
         data.remove_prefix(static_cast<size_t>(w));
-        if (data.empty()) stdin_w.reset();  // EOF for the hook
+        if (data.empty())
+          stdin_w.reset();  // EOF for the hook
       } else if (errno == EPIPE) {
         got_epipe = true;
         stdin_w.reset();
@@ -124,37 +130,48 @@ util::Result<Wait> feed_and_wait(util::UniqueFd& stdin_w, int pidfd, std::string
         return util::errno_error("write the state to stdin");
       }
     }
-    if (fds[0].revents != 0) return Wait{true, false};
+    if (fds[0].revents != 0)
+      return Wait{true, false};
   }
 }
 
 util::Status run_hook(const spec::Hook& hook, std::string_view state_json) {
   std::vector<char*> argv;
-  if (hook.args.empty()) argv.push_back(const_cast<char*>(hook.path.c_str()));
-  for (const std::string& a : hook.args) argv.push_back(const_cast<char*>(a.c_str()));
+  if (hook.args.empty())
+    argv.push_back(const_cast<char*>(hook.path.c_str()));
+  for (const std::string& a : hook.args)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
-  for (const std::string& e : hook.env) envp.push_back(const_cast<char*>(e.c_str()));
+  for (const std::string& e : hook.env)
+    envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
   int stdin_pipe[2], error_pipe[2];
-  if (::pipe2(stdin_pipe, O_CLOEXEC) < 0) return util::errno_error("pipe");
+  if (::pipe2(stdin_pipe, O_CLOEXEC) < 0)
+    return util::errno_error("pipe");
   util::UniqueFd stdin_r(stdin_pipe[0]), stdin_w(stdin_pipe[1]);
-  if (::pipe2(error_pipe, O_CLOEXEC) < 0) return util::errno_error("pipe");
+  if (::pipe2(error_pipe, O_CLOEXEC) < 0)
+    return util::errno_error("pipe");
   util::UniqueFd error_r(error_pipe[0]), error_w(error_pipe[1]);
 
   pid_t pid = ::fork();
-  if (pid < 0) return util::errno_error("fork");
-  if (pid == 0) exec_child(hook.path, argv.data(), envp.data(), stdin_r.get(), error_w.get());
+  if (pid < 0)
+    return util::errno_error("fork");
+  if (pid == 0)
+    exec_child(hook.path, argv.data(), envp.data(), stdin_r.get(), error_w.get());
 
   util::OwnedChild child(pid);  // killed and reaped on every early return
   stdin_r.reset();
   error_w.reset();
-  if (child.pidfd() < 0) return util::errno_error("pidfd_open");
-  if (::fcntl(stdin_w.get(), F_SETFL, O_NONBLOCK) < 0) return util::errno_error("fcntl O_NONBLOCK");
+  if (child.pidfd() < 0)
+    return util::errno_error("pidfd_open");
+  if (::fcntl(stdin_w.get(), F_SETFL, O_NONBLOCK) < 0)
+    return util::errno_error("fcntl O_NONBLOCK");
 
   util::Result<Wait> wait = feed_and_wait(stdin_w, child.pidfd(), state_json, hook.timeout);
-  if (!wait) return std::move(wait).error();
+  if (!wait)
+    return std::move(wait).error();
   if (wait->timed_out) {
     child.kill_and_reap();
     return util::make_error("timed out after " + std::to_string(*hook.timeout) + "s", ETIMEDOUT);
@@ -162,8 +179,7 @@ util::Status run_hook(const spec::Hook& hook, std::string_view state_json) {
   int status = child.wait();
 
   int exec_errno = 0;
-  if (::read(error_r.get(), &exec_errno, sizeof exec_errno) ==
-      static_cast<ssize_t>(sizeof exec_errno))
+  if (::read(error_r.get(), &exec_errno, sizeof exec_errno) == static_cast<ssize_t>(sizeof exec_errno))
     return util::errno_error("exec", exec_errno);
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
     return util::make_error("exited with status " + std::to_string(WEXITSTATUS(status)));
@@ -181,8 +197,7 @@ std::string hook_name(size_t index, const spec::Hook& hook) {
 }  // namespace
 
 // Hooks are numbered from 0 in messages, as runc numbers them.
-util::Status run_hooks(const std::vector<spec::Hook>& hooks, std::string_view state_json,
-                       std::string_view kind) {
+util::Status run_hooks(const std::vector<spec::Hook>& hooks, std::string_view state_json, std::string_view kind) {
   for (size_t i = 0; i < hooks.size(); ++i) {
     if (util::Status s = run_hook(hooks[i], state_json); !s)
       return std::move(s).error().wrap(std::string(kind) + ": error running " + hook_name(i, hooks[i]));

@@ -24,7 +24,7 @@ namespace ocistart::os {
 /// MUST log a warning, but the remaining hooks and lifecycle continue"). Returns one Error
 /// per failed hook, "<kind> hook #<n> `path`: ..." (not the "error running" of run_hooks:
 /// a warning); the caller logs them as warnings.
-[[nodiscard]] std::vector<util::Error> run_all_hooks(const std::vector<spec::Hook>& hooks,
-                                                     std::string_view state_json, std::string_view kind);
+[[nodiscard]] std::vector<util::Error> run_all_hooks(const std::vector<spec::Hook>& hooks, std::string_view state_json,
+                                                     std::string_view kind);
 
 }  // namespace ocistart::os

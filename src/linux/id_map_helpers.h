@@ -28,7 +28,6 @@ namespace ocistart::os {
 /// first line of stderr and exit status ("newuidmap: uid range [1-65537) -> ... not
 /// allowed", which names the range /etc/subuid lacks).
 [[nodiscard]] util::Status run_id_map_helper(const std::string& helper, int pid,
-                                             const std::vector<spec::IdMapping>& mappings,
-                                             const std::string& what);
+                                             const std::vector<spec::IdMapping>& mappings, const std::string& what);
 
 }  // namespace ocistart::os

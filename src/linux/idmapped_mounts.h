@@ -41,7 +41,6 @@ void resolve_bind_sources(spec::Config& config, const std::string& bundle);
 /// another mount namespace; a detached tree can be moved into the init's. One fd per
 /// entry, invalid for the others; empty when nothing is prepared. Errors name the mount.
 [[nodiscard]] util::Result<std::vector<util::UniqueFd>> prepare_mount_sources(const spec::Config& config,
-                                                                              bool new_user_namespace,
-                                                                              Syscalls& sys);
+                                                                              bool new_user_namespace, Syscalls& sys);
 
 }  // namespace ocistart::os

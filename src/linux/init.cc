@@ -72,7 +72,7 @@ namespace ocistart::os {
 namespace {
 
 constexpr unsigned kCloseRangeCloexec = 1U << 2;  // CLOSE_RANGE_CLOEXEC
-constexpr int kKeyctlJoinSessionKeyring = 1;       // KEYCTL_JOIN_SESSION_KEYRING
+constexpr int kKeyctlJoinSessionKeyring = 1;      // KEYCTL_JOIN_SESSION_KEYRING
 
 using util::Error;
 using util::Status;
@@ -310,8 +310,8 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (config.hooks && !config.hooks->create_container.empty() && ::chdir(a.rootfs.c_str()) < 0)
     return util::errno_error("chdir to the rootfs for the createContainer hooks");
   if (config.hooks && !config.hooks->create_container.empty())
-    if (Status s = os::run_hooks(config.hooks->create_container, in_container_state(*state, "creating"),
-                                      "createContainer");
+    if (Status s =
+            os::run_hooks(config.hooks->create_container, in_container_state(*state, "creating"), "createContainer");
         !s)
       return s;
   if (pty.slave) {
@@ -350,8 +350,8 @@ Status init_steps(const InitArgs& a, SyncChannel& sync) {
   if (Status s = wait_for_start(a.fifo_fd); !s)
     return s;
   if (config.hooks && !config.hooks->start_container.empty())
-    if (Status s = os::run_hooks(config.hooks->start_container, in_container_state(*state, "created"),
-                                      "startContainer");
+    if (Status s =
+            os::run_hooks(config.hooks->start_container, in_container_state(*state, "created"), "startContainer");
         !s)
       return s;
   return exec_process(*prepared);

@@ -21,17 +21,17 @@ struct InitArgs {
   const spec::Config* config = nullptr;
   NamespacePlan plan;
   std::string id;
-  std::string rootfs;        // absolute host path of the rootfs
-  int sync_fd = -1;          // init's end of the sync socketpair
-  int parent_sync_fd = -1;   // the parent's end, closed first thing in the child
-  int fifo_fd = -1;          // O_PATH fd of <state dir>/exec.fifo
+  std::string rootfs;       // absolute host path of the rootfs
+  int sync_fd = -1;         // init's end of the sync socketpair
+  int parent_sync_fd = -1;  // the parent's end, closed first thing in the child
+  int fifo_fd = -1;         // O_PATH fd of <state dir>/exec.fifo
   bool no_pivot = false;
   bool no_new_keyring = false;
   /// The runtime is rootless (os::rootless_runtime()): it writes the id maps of a new user
   /// namespace of ours without privilege, which needs us dumpable for that step, and
   /// devices are bound from the host (mknod is refused outside the initial namespace).
   bool rootless = false;
-  int preserve_fds = 0;      // fds 3 .. 3+preserve_fds-1 stay open across exec
+  int preserve_fds = 0;  // fds 3 .. 3+preserve_fds-1 stay open across exec
   /// Per entry of config.mounts, an idmapped tree the runtime made before the clone
   /// (idmapped_mounts.h), or -1; moved into place by prepare_rootfs.
   std::vector<int> prepared_mounts;
@@ -76,9 +76,8 @@ void close_inherited_fds(int preserve_fds, std::vector<int> keep);
 /// the process attributes (apply_process_attributes_with_listener: seccomp included,
 /// `send_notify_fd` gets its listener fd). Returns the process to hand to exec_process()
 /// (cwd entered, so cleared; env with HOME).
-[[nodiscard]] util::Result<spec::Process> prepare_process(const spec::Process& process,
-                                                          const spec::Linux* linux_config, int preserve_fds,
-                                                          const NotifyFdSink& send_notify_fd);
+[[nodiscard]] util::Result<spec::Process> prepare_process(const spec::Process& process, const spec::Linux* linux_config,
+                                                          int preserve_fds, const NotifyFdSink& send_notify_fd);
 
 /// prepare_process(), then exec_process(): `exec`'s child. Returns only on failure.
 [[nodiscard]] util::Status become_process(const spec::Process& process, const spec::Linux* linux_config,

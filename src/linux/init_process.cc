@@ -14,9 +14,7 @@ util::Error init_failure(util::Error error) {
   return error;
 }
 
-util::Status status_of(util::Result<SyncMessage> m) {
-  return m ? util::Status{} : util::Status{std::move(m).error()};
-}
+util::Status status_of(util::Result<SyncMessage> m) { return m ? util::Status{} : util::Status{std::move(m).error()}; }
 
 }  // namespace
 

@@ -35,8 +35,7 @@ namespace ocistart::os {
 /// the parent only.
 class InitProcess {
  public:
-  InitProcess(util::OwnedChild child, SyncChannel channel)
-      : child_(std::move(child)), channel_(std::move(channel)) {}
+  InitProcess(util::OwnedChild child, SyncChannel channel) : child_(std::move(child)), channel_(std::move(channel)) {}
 
   [[nodiscard]] pid_t pid() const noexcept { return child_.pid(); }
 

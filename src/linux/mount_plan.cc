@@ -23,20 +23,34 @@ struct FlagOption {
 
 // "bind", "rbind", "remount" and "defaults" are handled separately.
 constexpr FlagOption kFlagOptions[] = {
-    {"async", true, MS_SYNCHRONOUS},      {"atime", true, MS_NOATIME},
-    {"dev", true, MS_NODEV},              {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},       {"exec", true, MS_NOEXEC},
-    {"iversion", false, MS_I_VERSION},    {"lazytime", false, MS_LAZYTIME},
-    {"loud", true, MS_SILENT},            {"mand", false, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},       {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME}, {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION},   {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},        {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME}, {"nosuid", false, MS_NOSUID},
-    {"nosymfollow", false, MS_NOSYMFOLLOW},  {"relatime", false, MS_RELATIME},
-    {"ro", false, MS_RDONLY},             {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},         {"strictatime", false, MS_STRICTATIME},
-    {"suid", true, MS_NOSUID},            {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"atime", true, MS_NOATIME},
+    {"dev", true, MS_NODEV},
+    {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},
+    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION},
+    {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},
+    {"mand", false, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},
+    {"nodev", false, MS_NODEV},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"noexec", false, MS_NOEXEC},
+    {"noiversion", true, MS_I_VERSION},
+    {"nolazytime", true, MS_LAZYTIME},
+    {"nomand", true, MS_MANDLOCK},
+    {"norelatime", true, MS_RELATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+    {"nosuid", false, MS_NOSUID},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"relatime", false, MS_RELATIME},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"silent", false, MS_SILENT},
+    {"strictatime", false, MS_STRICTATIME},
+    {"suid", true, MS_NOSUID},
+    {"sync", false, MS_SYNCHRONOUS},
     {"symfollow", true, MS_NOSYMFOLLOW},
 };
 
@@ -47,15 +61,24 @@ struct AttrOption {
 };
 
 constexpr AttrOption kAttrOptions[] = {
-    {"rro", false, MOUNT_ATTR_RDONLY},           {"rrw", true, MOUNT_ATTR_RDONLY},
-    {"rnosuid", false, MOUNT_ATTR_NOSUID},       {"rsuid", true, MOUNT_ATTR_NOSUID},
-    {"rnodev", false, MOUNT_ATTR_NODEV},         {"rdev", true, MOUNT_ATTR_NODEV},
-    {"rnoexec", false, MOUNT_ATTR_NOEXEC},       {"rexec", true, MOUNT_ATTR_NOEXEC},
-    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME}, {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
-    {"rrelatime", false, MOUNT_ATTR_RELATIME},   {"rnorelatime", true, MOUNT_ATTR_RELATIME},
-    {"rnoatime", false, MOUNT_ATTR_NOATIME},     {"ratime", true, MOUNT_ATTR_NOATIME},
-    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME}, {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
-    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW}, {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rro", false, MOUNT_ATTR_RDONLY},
+    {"rrw", true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID},
+    {"rsuid", true, MOUNT_ATTR_NOSUID},
+    {"rnodev", false, MOUNT_ATTR_NODEV},
+    {"rdev", true, MOUNT_ATTR_NODEV},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
+    {"rexec", true, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
+    {"rrelatime", false, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", true, MOUNT_ATTR_RELATIME},
+    {"rnoatime", false, MOUNT_ATTR_NOATIME},
+    {"ratime", true, MOUNT_ATTR_NOATIME},
+    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
+    {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
 struct PropagationOption {
@@ -64,9 +87,9 @@ struct PropagationOption {
 };
 
 constexpr PropagationOption kPropagationOptions[] = {
-    {"rprivate", MS_PRIVATE | MS_REC},     {"private", MS_PRIVATE},
-    {"rslave", MS_SLAVE | MS_REC},         {"slave", MS_SLAVE},
-    {"rshared", MS_SHARED | MS_REC},       {"shared", MS_SHARED},
+    {"rprivate", MS_PRIVATE | MS_REC},       {"private", MS_PRIVATE},
+    {"rslave", MS_SLAVE | MS_REC},           {"slave", MS_SLAVE},
+    {"rshared", MS_SHARED | MS_REC},         {"shared", MS_SHARED},
     {"runbindable", MS_UNBINDABLE | MS_REC}, {"unbindable", MS_UNBINDABLE},
 };
 
@@ -113,8 +136,7 @@ std::optional<unsigned long> propagation_flags(std::string_view option) {
   return std::nullopt;
 }
 
-Result<MountStep> plan_mount(const spec::Mount& mount,
-                             const std::vector<spec::IdMapping>& container_uid_mappings,
+Result<MountStep> plan_mount(const spec::Mount& mount, const std::vector<spec::IdMapping>& container_uid_mappings,
                              const std::vector<spec::IdMapping>& container_gid_mappings) {
   const std::string context = "mount " + in_backticks(mount.destination);
   MountStep step;
@@ -152,7 +174,7 @@ Result<MountStep> plan_mount(const spec::Mount& mount,
       continue;
     }
     const FlagOption* flag = std::find_if(std::begin(kFlagOptions), std::end(kFlagOptions),
-                             [&](const FlagOption& f) { return f.name == option; });
+                                          [&](const FlagOption& f) { return f.name == option; });
     if (flag != std::end(kFlagOptions)) {
       if (flag->clear) {
         set &= ~flag->flag;
@@ -168,7 +190,7 @@ Result<MountStep> plan_mount(const spec::Mount& mount,
       continue;
     }
     const AttrOption* attr = std::find_if(std::begin(kAttrOptions), std::end(kAttrOptions),
-                             [&](const AttrOption& a) { return a.name == option; });
+                                          [&](const AttrOption& a) { return a.name == option; });
     if (attr != std::end(kAttrOptions)) {
       if (attr->clear) {
         step.attr_clr |= attr->attr;
@@ -231,8 +253,7 @@ Result<MountStep> plan_mount(const spec::Mount& mount,
       step.uid_mappings = container_uid_mappings;
       step.gid_mappings = container_gid_mappings;
     } else {
-      return util::make_error(
-          context + ": `idmap` needs uidMappings and gidMappings or a user namespace", EINVAL);
+      return util::make_error(context + ": `idmap` needs uidMappings and gidMappings or a user namespace", EINVAL);
     }
   }
   return step;
@@ -261,9 +282,7 @@ Result<RootPropagation> plan_root_propagation(const spec::Config& config) {
   if (config.linux_ && !config.linux_->rootfs_propagation.empty()) {
     std::optional<unsigned long> flags = propagation_flags(config.linux_->rootfs_propagation);
     if (!flags)
-      return util::make_error("unknown rootfsPropagation " +
-                                  in_backticks(config.linux_->rootfs_propagation),
-                              EINVAL);
+      return util::make_error("unknown rootfsPropagation " + in_backticks(config.linux_->rootfs_propagation), EINVAL);
     configured = *flags;
   }
   plan.root_flags = configured != 0 ? configured : (MS_SLAVE | MS_REC);
@@ -301,8 +320,8 @@ std::vector<DeviceNode> plan_devices(const spec::Config& config) {
   }
   std::vector<DeviceNode> out;
   for (const DeviceNode& d : kDefaults) {
-    bool overridden = std::any_of(configured.begin(), configured.end(),
-                                  [&](const DeviceNode& c) { return c.path == d.path; });
+    bool overridden =
+        std::any_of(configured.begin(), configured.end(), [&](const DeviceNode& c) { return c.path == d.path; });
     if (!overridden)
       out.push_back(d);
   }
@@ -311,15 +330,20 @@ std::vector<DeviceNode> plan_devices(const spec::Config& config) {
 }
 
 bool needs_dev_setup(const std::vector<MountStep>& steps) {
-  return std::none_of(steps.begin(), steps.end(),
-                      [](const MountStep& s) { return s.bind && s.destination == "dev"; });
+  return std::none_of(steps.begin(), steps.end(), [](const MountStep& s) { return s.bind && s.destination == "dev"; });
 }
 
-Status check_proc_destination(std::string_view container_path, const MountStep& step,
-                              bool source_is_procfs) {
+Status check_proc_destination(std::string_view container_path, const MountStep& step, bool source_is_procfs) {
   static constexpr std::string_view kAllowed[] = {
-      "proc/cpuinfo", "proc/diskstats", "proc/meminfo", "proc/stat", "proc/swaps",
-      "proc/uptime", "proc/loadavg", "proc/slabinfo", "proc/sys/kernel/ns_last_pid",
+      "proc/cpuinfo",
+      "proc/diskstats",
+      "proc/meminfo",
+      "proc/stat",
+      "proc/swaps",
+      "proc/uptime",
+      "proc/loadavg",
+      "proc/slabinfo",
+      "proc/sys/kernel/ns_last_pid",
       "proc/sys/crypto/fips_enabled",
   };
   std::string path = clean_relative_path(container_path);
@@ -333,24 +357,35 @@ Status check_proc_destination(std::string_view container_path, const MountStep& 
   for (std::string_view allowed : kAllowed)
     if (path == allowed)
       return {};
-  return util::make_error(in_backticks("/" + path) + " cannot be mounted because it is inside /proc",
-                          EPERM);
+  return util::make_error(in_backticks("/" + path) + " cannot be mounted because it is inside /proc", EPERM);
 }
 
 std::string mount_flags_to_string(unsigned long flags) {
   static constexpr std::pair<unsigned long, std::string_view> kNames[] = {
-      {MS_RDONLY, "MS_RDONLY"},       {MS_NOSUID, "MS_NOSUID"},
-      {MS_NODEV, "MS_NODEV"},         {MS_NOEXEC, "MS_NOEXEC"},
-      {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"}, {MS_REMOUNT, "MS_REMOUNT"},
-      {MS_MANDLOCK, "MS_MANDLOCK"},   {MS_DIRSYNC, "MS_DIRSYNC"},
-      {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"}, {MS_NOATIME, "MS_NOATIME"},
-      {MS_NODIRATIME, "MS_NODIRATIME"}, {MS_BIND, "MS_BIND"},
-      {MS_MOVE, "MS_MOVE"},           {MS_REC, "MS_REC"},
-      {MS_SILENT, "MS_SILENT"},       {MS_POSIXACL, "MS_POSIXACL"},
-      {MS_UNBINDABLE, "MS_UNBINDABLE"}, {MS_PRIVATE, "MS_PRIVATE"},
-      {MS_SLAVE, "MS_SLAVE"},         {MS_SHARED, "MS_SHARED"},
-      {MS_RELATIME, "MS_RELATIME"},   {MS_I_VERSION, "MS_I_VERSION"},
-      {MS_STRICTATIME, "MS_STRICTATIME"}, {MS_LAZYTIME, "MS_LAZYTIME"},
+      {MS_RDONLY, "MS_RDONLY"},
+      {MS_NOSUID, "MS_NOSUID"},
+      {MS_NODEV, "MS_NODEV"},
+      {MS_NOEXEC, "MS_NOEXEC"},
+      {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"},
+      {MS_REMOUNT, "MS_REMOUNT"},
+      {MS_MANDLOCK, "MS_MANDLOCK"},
+      {MS_DIRSYNC, "MS_DIRSYNC"},
+      {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"},
+      {MS_NOATIME, "MS_NOATIME"},
+      {MS_NODIRATIME, "MS_NODIRATIME"},
+      {MS_BIND, "MS_BIND"},
+      {MS_MOVE, "MS_MOVE"},
+      {MS_REC, "MS_REC"},
+      {MS_SILENT, "MS_SILENT"},
+      {MS_POSIXACL, "MS_POSIXACL"},
+      {MS_UNBINDABLE, "MS_UNBINDABLE"},
+      {MS_PRIVATE, "MS_PRIVATE"},
+      {MS_SLAVE, "MS_SLAVE"},
+      {MS_SHARED, "MS_SHARED"},
+      {MS_RELATIME, "MS_RELATIME"},
+      {MS_I_VERSION, "MS_I_VERSION"},
+      {MS_STRICTATIME, "MS_STRICTATIME"},
+      {MS_LAZYTIME, "MS_LAZYTIME"},
   };
   std::string out;
   for (const auto& [bit, name] : kNames) {
@@ -370,11 +405,16 @@ std::string mount_flags_to_string(unsigned long flags) {
 
 std::string mount_attr_to_string(uint64_t attrs) {
   static constexpr std::pair<uint64_t, std::string_view> kNames[] = {
-      {MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY"},         {MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID"},
-      {MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV"},           {MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC"},
-      {MOUNT_ATTR__ATIME, "MOUNT_ATTR__ATIME"},         {MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME"},
-      {MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME"}, {MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME"},
-      {MOUNT_ATTR_IDMAP, "MOUNT_ATTR_IDMAP"},           {MOUNT_ATTR_NOSYMFOLLOW, "MOUNT_ATTR_NOSYMFOLLOW"},
+      {MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY"},
+      {MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID"},
+      {MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV"},
+      {MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC"},
+      {MOUNT_ATTR__ATIME, "MOUNT_ATTR__ATIME"},
+      {MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME"},
+      {MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME"},
+      {MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME"},
+      {MOUNT_ATTR_IDMAP, "MOUNT_ATTR_IDMAP"},
+      {MOUNT_ATTR_NOSYMFOLLOW, "MOUNT_ATTR_NOSYMFOLLOW"},
   };
   std::string out;
   for (const auto& [bits, name] : kNames) {

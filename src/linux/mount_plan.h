@@ -62,9 +62,9 @@ struct MountStep {
 /// container has a user namespace) are used for "idmap"/"ridmap" without mount mappings.
 /// Errors: idmap without mappings or on a non-bind mount,
 /// destination "/" — each naming the destination.
-[[nodiscard]] util::Result<MountStep> plan_mount(
-    const spec::Mount& mount, const std::vector<spec::IdMapping>& container_uid_mappings = {},
-    const std::vector<spec::IdMapping>& container_gid_mappings = {});
+[[nodiscard]] util::Result<MountStep> plan_mount(const spec::Mount& mount,
+                                                 const std::vector<spec::IdMapping>& container_uid_mappings = {},
+                                                 const std::vector<spec::IdMapping>& container_gid_mappings = {});
 
 /// plan_mount for every entry of config.mounts, in order.
 [[nodiscard]] util::Result<std::vector<MountStep>> plan_mounts(const spec::Config& config);
@@ -104,8 +104,8 @@ struct DeviceNode {
 /// resolved) as runc allows: anything outside /proc; on /proc itself only a proc mount or a
 /// bind whose source is a procfs (`source_is_procfs`); inside /proc only the files lxcfs
 /// emulates (/proc/cpuinfo, meminfo, ...).
-[[nodiscard]] util::Status check_proc_destination(std::string_view container_path,
-                                                  const MountStep& step, bool source_is_procfs);
+[[nodiscard]] util::Status check_proc_destination(std::string_view container_path, const MountStep& step,
+                                                  bool source_is_procfs);
 
 /// Lexically clean `path` as seen from the container root, without the leading "/":
 /// "/dev/../proc//" -> "proc"; "/" -> "". ".." never climbs above the root.

@@ -24,9 +24,9 @@ namespace {
 using spec::NamespaceType;
 
 // The join order of step 1 (see join_plan()).
-constexpr std::array<NamespaceType, 7> kJoinOrder = {
-    NamespaceType::ipc, NamespaceType::uts,  NamespaceType::network, NamespaceType::pid,
-    NamespaceType::cgroup, NamespaceType::time, NamespaceType::mount};
+constexpr std::array<NamespaceType, 7> kJoinOrder = {NamespaceType::ipc,  NamespaceType::uts,    NamespaceType::network,
+                                                     NamespaceType::pid,  NamespaceType::cgroup, NamespaceType::time,
+                                                     NamespaceType::mount};
 
 // The kernel's struct clone_args, version 0 (64 bytes); declared here so that no kernel
 // header has to be mixed with glibc's <sched.h>.
@@ -49,28 +49,44 @@ std::string join_context(const JoinTarget& t) {
 
 uint64_t clone_flag(NamespaceType type) noexcept {
   switch (type) {
-    case NamespaceType::pid: return CLONE_NEWPID;
-    case NamespaceType::network: return CLONE_NEWNET;
-    case NamespaceType::mount: return CLONE_NEWNS;
-    case NamespaceType::ipc: return CLONE_NEWIPC;
-    case NamespaceType::uts: return CLONE_NEWUTS;
-    case NamespaceType::user: return CLONE_NEWUSER;
-    case NamespaceType::cgroup: return CLONE_NEWCGROUP;
-    case NamespaceType::time: return CLONE_NEWTIME;
+    case NamespaceType::pid:
+      return CLONE_NEWPID;
+    case NamespaceType::network:
+      return CLONE_NEWNET;
+    case NamespaceType::mount:
+      return CLONE_NEWNS;
+    case NamespaceType::ipc:
+      return CLONE_NEWIPC;
+    case NamespaceType::uts:
+      return CLONE_NEWUTS;
+    case NamespaceType::user:
+      return CLONE_NEWUSER;
+    case NamespaceType::cgroup:
+      return CLONE_NEWCGROUP;
+    case NamespaceType::time:
+      return CLONE_NEWTIME;
   }
   return 0;
 }
 
 const char* proc_ns_name(NamespaceType type) noexcept {
   switch (type) {
-    case NamespaceType::pid: return "pid";
-    case NamespaceType::network: return "net";
-    case NamespaceType::mount: return "mnt";
-    case NamespaceType::ipc: return "ipc";
-    case NamespaceType::uts: return "uts";
-    case NamespaceType::user: return "user";
-    case NamespaceType::cgroup: return "cgroup";
-    case NamespaceType::time: return "time";
+    case NamespaceType::pid:
+      return "pid";
+    case NamespaceType::network:
+      return "net";
+    case NamespaceType::mount:
+      return "mnt";
+    case NamespaceType::ipc:
+      return "ipc";
+    case NamespaceType::uts:
+      return "uts";
+    case NamespaceType::user:
+      return "user";
+    case NamespaceType::cgroup:
+      return "cgroup";
+    case NamespaceType::time:
+      return "time";
   }
   return "?";
 }
@@ -86,13 +102,19 @@ NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces) {
       continue;
     }
     switch (ns.type) {
-      case NamespaceType::cgroup: plan.unshare_cgroup = true; break;
-      case NamespaceType::time: plan.unshare_time = true; break;
+      case NamespaceType::cgroup:
+        plan.unshare_cgroup = true;
+        break;
+      case NamespaceType::time:
+        plan.unshare_time = true;
+        break;
       case NamespaceType::user:
         plan.new_user = true;
         plan.clone_flags |= CLONE_NEWUSER;
         break;
-      default: plan.clone_flags |= clone_flag(ns.type); break;
+      default:
+        plan.clone_flags |= clone_flag(ns.type);
+        break;
     }
   }
   if (plan.new_user) {
@@ -189,7 +211,8 @@ util::Result<std::vector<JoinTarget>> namespaces_of(int pid) {
                              NamespaceType::pid, NamespaceType::cgroup, NamespaceType::time, NamespaceType::mount}) {
     std::string theirs = "/proc/" + std::to_string(pid) + "/ns/" + proc_ns_name(type);
     std::string ours = std::string("/proc/self/ns/") + proc_ns_name(type);
-    struct stat a {}, b {};
+    struct stat a {
+    }, b{};
     if (::stat(theirs.c_str(), &a) < 0) {
       if (errno == ENOENT && type == NamespaceType::time)
         continue;  // kernel without time namespaces
@@ -216,9 +239,7 @@ util::Result<int> clone_process(uint64_t flags) {
   return static_cast<int>(r);
 }
 
-bool setgroups_deny_required(bool writer_has_cap_setgid) noexcept {
-  return !writer_has_cap_setgid;
-}
+bool setgroups_deny_required(bool writer_has_cap_setgid) noexcept { return !writer_has_cap_setgid; }
 
 util::Status write_id_maps(int pid, const std::vector<spec::IdMapping>& uid_mappings,
                            const std::vector<spec::IdMapping>& gid_mappings) {

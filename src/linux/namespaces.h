@@ -127,8 +127,7 @@ class NamespaceSwitch {
 
 /// Lines of /proc/<pid>/timens_offsets: "monotonic <secs> <nanosecs>\n", "boottime ...".
 /// Unknown clock names are an error (EINVAL).
-[[nodiscard]] util::Result<std::string> format_time_offsets(
-    const std::map<std::string, spec::TimeOffset>& offsets);
+[[nodiscard]] util::Result<std::string> format_time_offsets(const std::map<std::string, spec::TimeOffset>& offsets);
 
 /// Writes the time offsets of `pid`'s time_for_children namespace (the parent does this
 /// after the init unshared CLONE_NEWTIME and before anything entered it).

@@ -15,10 +15,10 @@
 
 namespace ocistart::os::rootfs_detail {
 
+using util::quoted;
 using util::Result;
 using util::Status;
 using util::UniqueFd;
-using util::quoted;
 
 namespace {
 
@@ -98,8 +98,7 @@ Status make_paths_readonly(const Root& root, const std::vector<std::string>& pat
     if (!current)
       return std::move(current).error().wrap(context);
     const unsigned long keep = *current & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    if (Status s = root.sys.mount("", root.fd_path(bound->get()), "", keep | MS_BIND | MS_REMOUNT | MS_RDONLY, "");
-        !s)
+    if (Status s = root.sys.mount("", root.fd_path(bound->get()), "", keep | MS_BIND | MS_REMOUNT | MS_RDONLY, ""); !s)
       return std::move(s).error().wrap(context);
   }
   return {};

@@ -53,7 +53,8 @@ constexpr mode_t kDefaultUmask = 0022;
 // checked procfs: exec's child sees the container's /proc (procfs.h).
 util::Status write_attr(const std::string& rel, std::string_view data) {
   util::Result<util::UniqueFd> fd = open_proc_file("thread-self/attr/" + rel, O_WRONLY);
-  if (!fd) return std::move(fd).error();
+  if (!fd)
+    return std::move(fd).error();
   if (::write(fd->get(), data.data(), data.size()) < 0)
     return util::errno_error("write `/proc/thread-self/attr/" + rel + "`");
   return {};
@@ -65,14 +66,14 @@ util::Status apply_apparmor_profile(const std::string& profile) {
   // have an AppArmor-specific file; older ones only the shared one.
   std::string data = "exec " + profile;
   util::Status s = write_attr("apparmor/exec", data);
-  if (!s && s.error().code == ENOENT) s = write_attr("exec", data);
+  if (!s && s.error().code == ENOENT)
+    s = write_attr("exec", data);
   if (!s)
     return std::move(s).error().wrap("apparmor profile `" + profile + "`");
   return {};
 #else
-  return util::make_error("apparmor profile `" + profile +
-                              "` requested but ocistart was built without AppArmor support",
-                          ENOTSUP);
+  return util::make_error(
+      "apparmor profile `" + profile + "` requested but ocistart was built without AppArmor support", ENOTSUP);
 #endif
 }
 
@@ -82,18 +83,20 @@ util::Status apply_selinux_label(const std::string& label) {
     return std::move(s).error().wrap("selinux label `" + label + "`");
   return {};
 #else
-  return util::make_error(
-      "selinux label `" + label + "` requested but ocistart was built without SELinux support",
-      ENOTSUP);
+  return util::make_error("selinux label `" + label + "` requested but ocistart was built without SELinux support",
+                          ENOTSUP);
 #endif
 }
 
 util::Status load_seccomp(Syscalls& sys, const spec::Seccomp& seccomp, const NotifyFdSink& send_notify_fd) {
   util::Result<SeccompFilter> filter = build_seccomp_filter(seccomp);
-  if (!filter) return std::move(filter).error();
+  if (!filter)
+    return std::move(filter).error();
   util::Result<util::UniqueFd> listener = sys.load_seccomp(*filter);
-  if (!listener) return std::move(listener).error();
-  if (listener->valid() && send_notify_fd) return send_notify_fd(std::move(*listener));
+  if (!listener)
+    return std::move(listener).error();
+  if (listener->valid() && send_notify_fd)
+    return send_notify_fd(std::move(*listener));
   return {};
 }
 
@@ -106,9 +109,12 @@ util::Status apply_user_and_caps(Syscalls& sys, const spec::Process& process) {
   const spec::Capabilities& caps = process.capabilities ? *process.capabilities : none;
   int last_cap = kernel_last_cap();
   util::Result<CapabilitySets> sets = compute_capability_sets(caps, last_cap);
-  if (!sets) return std::move(sets).error();
-  if (util::Status s = drop_bounding_set(sys, *sets, last_cap); !s) return s;
-  if (util::Status s = switch_user(sys, process.user, true); !s) return s;
+  if (!sets)
+    return std::move(sets).error();
+  if (util::Status s = drop_bounding_set(sys, *sets, last_cap); !s)
+    return s;
+  if (util::Status s = switch_user(sys, process.user, true); !s)
+    return s;
   return apply_capability_sets(sys, *sets, last_cap);
 }
 
@@ -117,45 +123,55 @@ util::Status apply_user_and_caps(Syscalls& sys, const spec::Process& process) {
 util::Status apply_process_attributes_with_listener(Syscalls& sys, const spec::Process& process,
                                                     const spec::Linux* linux_config,
                                                     const NotifyFdSink& send_notify_fd) {
-  const spec::Seccomp* seccomp =
-      linux_config != nullptr && linux_config->seccomp ? &*linux_config->seccomp : nullptr;
+  const spec::Seccomp* seccomp = linux_config != nullptr && linux_config->seccomp ? &*linux_config->seccomp : nullptr;
 
-  if (util::Status s = apply_rlimits(process.rlimits); !s) return s;
+  if (util::Status s = apply_rlimits(process.rlimits); !s)
+    return s;
   if (process.oom_score_adj)
-    if (util::Status s = apply_oom_score_adj(*process.oom_score_adj); !s) return s;
+    if (util::Status s = apply_oom_score_adj(*process.oom_score_adj); !s)
+      return s;
   if (linux_config != nullptr && linux_config->personality)
-    if (util::Status s = apply_personality(*linux_config->personality); !s) return s;
+    if (util::Status s = apply_personality(*linux_config->personality); !s)
+      return s;
   if (process.io_priority)
-    if (util::Status s = apply_io_priority(*process.io_priority); !s) return s;
+    if (util::Status s = apply_io_priority(*process.io_priority); !s)
+      return s;
   if (process.scheduler)
-    if (util::Status s = apply_scheduler(*process.scheduler); !s) return s;
+    if (util::Status s = apply_scheduler(*process.scheduler); !s)
+      return s;
   if (process.exec_cpu_affinity && !process.exec_cpu_affinity->initial.empty())
-    if (util::Status s = apply_cpu_affinity(process.exec_cpu_affinity->initial); !s) return s;
+    if (util::Status s = apply_cpu_affinity(process.exec_cpu_affinity->initial); !s)
+      return s;
   if (!process.apparmor_profile.empty())
-    if (util::Status s = apply_apparmor_profile(process.apparmor_profile); !s) return s;
+    if (util::Status s = apply_apparmor_profile(process.apparmor_profile); !s)
+      return s;
   if (!process.selinux_label.empty())
-    if (util::Status s = apply_selinux_label(process.selinux_label); !s) return s;
-  (void)::umask(process.user.umask ? static_cast<mode_t>(*process.user.umask & 07777)
-                                   : kDefaultUmask);
+    if (util::Status s = apply_selinux_label(process.selinux_label); !s)
+      return s;
+  (void)::umask(process.user.umask ? static_cast<mode_t>(*process.user.umask & 07777) : kDefaultUmask);
 
   if (seccomp != nullptr && !process.no_new_privileges)
-    if (util::Status s = load_seccomp(sys, *seccomp, send_notify_fd); !s) return s;
+    if (util::Status s = load_seccomp(sys, *seccomp, send_notify_fd); !s)
+      return s;
 
-  if (util::Status s = apply_user_and_caps(sys, process); !s) return s;
+  if (util::Status s = apply_user_and_caps(sys, process); !s)
+    return s;
   // A change of uid makes the kernel reset "dumpable" to fs.suid_dumpable, which may be 1:
   // the init waits on exec.fifo after this, and until its execve /proc/<pid>/exe is the
   // runtime's binary (CVE-2019-5736): not dumpable again, or no container at all.
-  if (util::Status s = sys.prctl(PR_SET_DUMPABLE, 0, 0); !s) return s;
+  if (util::Status s = sys.prctl(PR_SET_DUMPABLE, 0, 0); !s)
+    return s;
 
   if (process.no_new_privileges)
-    if (util::Status s = sys.prctl(PR_SET_NO_NEW_PRIVS, 1, 0); !s) return s;
+    if (util::Status s = sys.prctl(PR_SET_NO_NEW_PRIVS, 1, 0); !s)
+      return s;
   if (seccomp != nullptr && process.no_new_privileges)
-    if (util::Status s = load_seccomp(sys, *seccomp, send_notify_fd); !s) return s;
+    if (util::Status s = load_seccomp(sys, *seccomp, send_notify_fd); !s)
+      return s;
   return {};
 }
 
-util::Status apply_process_attributes_with_listener(const spec::Process& process,
-                                                    const spec::Linux* linux_config,
+util::Status apply_process_attributes_with_listener(const spec::Process& process, const spec::Linux* linux_config,
                                                     const NotifyFdSink& send_notify_fd) {
   RealSyscalls sys;
   return apply_process_attributes_with_listener(sys, process, linux_config, send_notify_fd);
@@ -175,10 +191,12 @@ util::Status apply_process_attributes(const spec::Process& process, const spec::
 util::Status exec_process(const spec::Process& process) {
   if (!process.cwd.empty() && ::chdir(process.cwd.c_str()) < 0)
     return util::errno_error("chdir `" + process.cwd + "`");
-  if (process.args.empty()) return util::make_error("exec: process.args is empty", EINVAL);
+  if (process.args.empty())
+    return util::make_error("exec: process.args is empty", EINVAL);
 
   std::vector<char*> argv;
-  for (const std::string& a : process.args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : process.args)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
   std::string_view search_path = kDefaultPath;
@@ -193,7 +211,8 @@ util::Status exec_process(const spec::Process& process) {
   envp.push_back(nullptr);
 
   const std::string& name = process.args.front();
-  if (name.empty()) return util::errno_error("exec `" + name + "`", ENOENT);
+  if (name.empty())
+    return util::errno_error("exec `" + name + "`", ENOENT);
   if (name.find('/') != std::string::npos) {
     ::execve(name.c_str(), argv.data(), envp.data());
     return util::errno_error("exec `" + name + "`");
@@ -213,7 +232,8 @@ util::Status exec_process(const spec::Process& process) {
       denied = true;
     else if (e != ENOENT && e != ENOTDIR && e != ESTALE && e != ENODEV && e != ETIMEDOUT)
       return util::errno_error("exec `" + candidate + "`", e);
-    if (colon == std::string_view::npos) break;
+    if (colon == std::string_view::npos)
+      break;
     search_path.remove_prefix(colon + 1);
   }
   if (denied)

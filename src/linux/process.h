@@ -21,8 +21,7 @@ namespace ocistart::os {
 /// switch otherwise, as runc does). Runs in the init child (and in `exec`'s child).
 /// `notify_fd`, when the seccomp profile has SCMP_ACT_NOTIFY, receives the listener fd
 /// (the runtime sends it to linux.seccomp.listenerPath); nullptr drops it.
-[[nodiscard]] util::Status apply_process_attributes(const spec::Process& process,
-                                                    const spec::Linux* linux_config,
+[[nodiscard]] util::Status apply_process_attributes(const spec::Process& process, const spec::Linux* linux_config,
                                                     util::UniqueFd* notify_fd);
 
 /// Receives the seccomp listener fd as soon as the filter is loaded, before any later step
@@ -36,13 +35,13 @@ using NotifyFdSink = std::function<util::Status(util::UniqueFd listener)>;
 /// A distinct name, so that passing nullptr to the other one stays unambiguous.
 /// Every state-changing call of the user switch, the capability sets, the prctls and the
 /// seccomp load goes through `sys` (rlimits, scheduling, labels and umask do not).
-[[nodiscard]] util::Status apply_process_attributes_with_listener(
-    Syscalls& sys, const spec::Process& process, const spec::Linux* linux_config,
-    const NotifyFdSink& send_notify_fd);
+[[nodiscard]] util::Status apply_process_attributes_with_listener(Syscalls& sys, const spec::Process& process,
+                                                                  const spec::Linux* linux_config,
+                                                                  const NotifyFdSink& send_notify_fd);
 /// The same with RealSyscalls.
-[[nodiscard]] util::Status apply_process_attributes_with_listener(
-    const spec::Process& process, const spec::Linux* linux_config,
-    const NotifyFdSink& send_notify_fd);
+[[nodiscard]] util::Status apply_process_attributes_with_listener(const spec::Process& process,
+                                                                  const spec::Linux* linux_config,
+                                                                  const NotifyFdSink& send_notify_fd);
 
 /// cwd and env lookups done just before execve: chdir(process.cwd), then execve of
 /// args[0] searched in PATH from process.env. Returns only on failure

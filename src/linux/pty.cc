@@ -11,7 +11,7 @@
 namespace ocistart::os {
 namespace {
 
-constexpr unsigned kPtyMajor = 136;  // UNIX98_PTY_SLAVE_MAJOR: /dev/pts/N
+constexpr unsigned kPtyMajor = 136;   // UNIX98_PTY_SLAVE_MAJOR: /dev/pts/N
 constexpr unsigned kTtyAuxMajor = 5;  // TTYAUX_MAJOR: /dev/tty, /dev/console, /dev/ptmx
 constexpr unsigned kPtmxMinor = 2;
 

@@ -13,8 +13,8 @@
 namespace ocistart::os {
 
 struct Pty {
-  util::UniqueFd master;  // O_CLOEXEC
-  util::UniqueFd slave;   // O_CLOEXEC, not yet anyone's controlling terminal
+  util::UniqueFd master;   // O_CLOEXEC
+  util::UniqueFd slave;    // O_CLOEXEC, not yet anyone's controlling terminal
   std::string slave_path;  // "/dev/pts/N", as the container sees it
 };
 

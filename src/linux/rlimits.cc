@@ -23,14 +23,16 @@ std::string limit_text(uint64_t value) {
 util::Status apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
   for (const spec::Rlimit& limit : rlimits) {
     std::optional<int> resource = spec::rlimit_from_name(limit.type);
-    if (!resource) return util::make_error("unknown rlimit `" + limit.type + "`", EINVAL);
+    if (!resource)
+      return util::make_error("unknown rlimit `" + limit.type + "`", EINVAL);
     struct rlimit value {};
     value.rlim_cur = limit.soft;
     value.rlim_max = limit.hard;
-    if (::setrlimit(static_cast<__rlimit_resource_t>(*resource), &value) == 0) continue;
+    if (::setrlimit(static_cast<__rlimit_resource_t>(*resource), &value) == 0)
+      continue;
     int e = errno;
-    std::string what = "setrlimit `" + limit.type + "` soft=" + limit_text(limit.soft) +
-                       " hard=" + limit_text(limit.hard);
+    std::string what =
+        "setrlimit `" + limit.type + "` soft=" + limit_text(limit.soft) + " hard=" + limit_text(limit.hard);
     util::Error error = util::errno_error(what, e);
     if (e == EPERM)
       error.message += " (the hard limit cannot be raised without CAP_SYS_RESOURCE)";
@@ -44,7 +46,8 @@ util::Status apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
 util::Status apply_oom_score_adj(int32_t score) {
   // exec's child sees the container's /proc: only a checked procfs (procfs.h).
   util::Result<util::UniqueFd> fd = open_proc_file("self/oom_score_adj", O_WRONLY);
-  if (!fd) return std::move(fd).error();
+  if (!fd)
+    return std::move(fd).error();
   std::string text = std::to_string(score);
   ssize_t n = ::write(fd->get(), text.data(), text.size());
   if (n < 0) {

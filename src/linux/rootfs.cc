@@ -16,11 +16,11 @@
 
 namespace ocistart::os {
 
+using rootfs_detail::Root;
+using util::quoted;
 using util::Result;
 using util::Status;
 using util::UniqueFd;
-using util::quoted;
-using rootfs_detail::Root;
 
 namespace {
 
@@ -54,8 +54,7 @@ Status make_parent_mount_unshared(Syscalls& sys, std::string path, unsigned long
 }
 
 bool has_devpts(const std::vector<MountStep>& steps) {
-  return std::any_of(steps.begin(), steps.end(),
-                     [](const MountStep& s) { return s.destination == "dev/pts"; });
+  return std::any_of(steps.begin(), steps.end(), [](const MountStep& s) { return s.destination == "dev/pts"; });
 }
 
 }  // namespace

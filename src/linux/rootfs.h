@@ -13,8 +13,8 @@
 namespace ocistart::os {
 
 struct RootfsOptions {
-  std::string rootfs;        // absolute path of the bundle's rootfs on the host
-  bool no_pivot = false;     // --no-pivot: MS_MOVE + chroot instead of pivot_root
+  std::string rootfs;           // absolute path of the bundle's rootfs on the host
+  bool no_pivot = false;        // --no-pivot: MS_MOVE + chroot instead of pivot_root
   bool user_namespace = false;  // devices are bind-mounted from the host, never mknod'ed
   /// process.terminal: prepare_rootfs opens a pty from the container's /dev/ptmx once
   /// /dev is complete, binds its slave onto /dev/console and stores the pair here for the
@@ -40,14 +40,12 @@ struct RootfsOptions {
 /// openat2 RESOLVE_IN_ROOT, never following symlinks out of it), devices (config and
 /// default), /dev links (fd, stdin, stdout, stderr, ptmx), the console pty (options.console).
 /// Runs in the init child; errors name the mount destination or device.
-[[nodiscard]] util::Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options,
-                                          Syscalls& sys);
+[[nodiscard]] util::Status prepare_rootfs(const spec::Config& config, const RootfsOptions& options, Syscalls& sys);
 
 /// Step 2, after createContainer hooks: pivot_root (or MS_MOVE + chroot), chdir "/",
 /// rootfsPropagation shared/unbindable on the new "/", options.after_pivot, readonlyPaths,
 /// maskedPaths, read-only remount of tmpfs mounts asked "ro", root.readonly. Runs in the
 /// init child; the cwd is "/" afterwards. Errors name the path.
-[[nodiscard]] util::Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options,
-                                           Syscalls& sys);
+[[nodiscard]] util::Status finalize_rootfs(const spec::Config& config, const RootfsOptions& options, Syscalls& sys);
 
 }  // namespace ocistart::os

@@ -60,26 +60,23 @@ struct Root {
 
 /// The container path ("/dev/pts") of an fd resolved inside the root; an error when the fd
 /// is not inside the root (or is the root itself and `allow_root` is false).
-[[nodiscard]] util::Result<std::string> container_path_of(const Root& root, int fd,
-                                                          bool allow_root = false);
+[[nodiscard]] util::Result<std::string> container_path_of(const Root& root, int fd, bool allow_root = false);
 
 /// Re-opens (O_PATH) the container path `container_path` without following any symlink, to
 /// get hold of a mount that was just made on it (the fd used as the target still points to
 /// the covered directory). Fails when the path no longer resolves to the same place.
-[[nodiscard]] util::Result<util::UniqueFd> reopen_after_mount(const Root& root,
-                                                              const std::string& container_path);
+[[nodiscard]] util::Result<util::UniqueFd> reopen_after_mount(const Root& root, const std::string& container_path);
 
 /// MS_* flags of the mount holding `fd`, from fstatfs (runc's statfsToMountFlags).
 [[nodiscard]] util::Result<unsigned long> mount_flags_of(int fd);
 
 /// Applies every mount of the plan, in order (rootfs.cc).
-[[nodiscard]] util::Status apply_mount(const Root& root, const MountStep& step,
-                                       const spec::Config& config, const RootfsOptions& options);
+[[nodiscard]] util::Status apply_mount(const Root& root, const MountStep& step, const spec::Config& config,
+                                       const RootfsOptions& options);
 
 /// Default and config devices, mknod'ed or (user namespace, or EPERM) bind-mounted from the
 /// host onto an empty file (devices.cc). Only nodes we mknod'ed are chmod'ed and chown'ed.
-[[nodiscard]] util::Status create_devices(const Root& root, const spec::Config& config,
-                                          const RootfsOptions& options);
+[[nodiscard]] util::Status create_devices(const Root& root, const spec::Config& config, const RootfsOptions& options);
 
 /// /dev/ptmx -> pts/ptmx (when `have_devpts`), /dev/fd, stdin, stdout, stderr, core.
 [[nodiscard]] util::Status create_dev_links(const Root& root, bool have_devpts);

@@ -22,15 +22,15 @@
 
 namespace ocistart::os::rootfs_detail {
 
+using util::quoted;
 using util::Result;
 using util::Status;
 using util::UniqueFd;
-using util::quoted;
 
 namespace {
 
-constexpr unsigned long kLockableFlags = MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_NOSUID | MS_NOATIME |
-                                         MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
+constexpr unsigned long kLockableFlags =
+    MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_NOSUID | MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
 
 bool is_special_fs(const MountStep& step) { return step.type == "proc" || step.type == "sysfs"; }
 
@@ -119,8 +119,7 @@ Status mount_idmapped(const Root& root, const MountStep& step, int target) {
 // The first mount(2) (or the idmapped equivalent), with the fallbacks runc and crun use
 // when a user namespace forbids a fresh instance of the file system. True when it fell
 // back to binding the host's instance (whose flags then need a remount).
-Result<bool> first_mount(const Root& root, const MountStep& step, int target,
-                         const RootfsOptions& options) {
+Result<bool> first_mount(const Root& root, const MountStep& step, int target, const RootfsOptions& options) {
   if (step.idmap != IdmapMode::none) {
     if (Status s = mount_idmapped(root, step, target); !s)
       return std::move(s).error();
@@ -129,7 +128,8 @@ Result<bool> first_mount(const Root& root, const MountStep& step, int target,
   if (step.bind && step.prepared_fd >= 0) {
     // The runtime made the bind's tree on its side (a new user namespace may not reach the
     // source): move it into place; the flags are applied to it afterwards as to any bind.
-    if (Status s = root.sys.move_mount(step.prepared_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    if (Status s =
+            root.sys.move_mount(step.prepared_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
         !s)
       return std::move(s).error();
     return false;
@@ -141,8 +141,8 @@ Result<bool> first_mount(const Root& root, const MountStep& step, int target,
   int code = s.error().code;
   if (step.type == "devpts" && code == EINVAL && step.data.find("gid=") != std::string::npos) {
     // gid=5 is not mapped in this user namespace: let the kernel pick the group.
-    if (Status again = root.sys.mount(step.source, root.fd_path(target), fstype, step.flags,
-                                      without_option(step.data, "gid="));
+    if (Status again =
+            root.sys.mount(step.source, root.fd_path(target), fstype, step.flags, without_option(step.data, "gid="));
         !again)
       return std::move(again).error();
     return false;
@@ -286,8 +286,7 @@ Status mount_cgroup2(const Root& root, const MountStep& step, const RootfsOption
 // cgroup v1 as runc lays it out: a tmpfs at the destination and, under it, each host
 // hierarchy's directory of our own cgroup (or, with a cgroup namespace, a fresh mount of
 // the hierarchy), plus cpu -> cpu,cpuacct style links for co-mounted controllers.
-Status mount_cgroup(const Root& root, const MountStep& step, const spec::Config& config,
-                    const RootfsOptions& options) {
+Status mount_cgroup(const Root& root, const MountStep& step, const spec::Config& config, const RootfsOptions& options) {
   if (cgroup2_host())
     return mount_cgroup2(root, step, options);
   Result<std::string> mountinfo = util::read_file("/proc/self/mountinfo");
@@ -362,8 +361,7 @@ Status mount_cgroup(const Root& root, const MountStep& step, const spec::Config&
 
 }  // namespace
 
-Status apply_mount(const Root& root, const MountStep& step, const spec::Config& config,
-                   const RootfsOptions& options) {
+Status apply_mount(const Root& root, const MountStep& step, const spec::Config& config, const RootfsOptions& options) {
   if (step.type == "cgroup")
     return mount_cgroup(root, step, config, options);
   Result<std::string> where = mount_plain(root, step, options);

@@ -16,10 +16,10 @@
 
 namespace ocistart::os::rootfs_detail {
 
+using util::quoted;
 using util::Result;
 using util::Status;
 using util::UniqueFd;
-using util::quoted;
 
 namespace {
 
@@ -119,9 +119,8 @@ Result<UniqueFd> mkdir_all_in_root(const Root& root, const std::string& rel, mod
   for (size_t i = have; i < parts.size(); ++i) {
     if (Status s = root.sys.mkdirat(parent.get(), parts[i], mode); !s && s.error().code != EEXIST)
       return std::move(s).error();
-    Result<UniqueFd> next =
-        raw_openat2(parent.get(), parts[i], O_PATH | O_DIRECTORY | O_NOFOLLOW,
-                    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    Result<UniqueFd> next = raw_openat2(parent.get(), parts[i], O_PATH | O_DIRECTORY | O_NOFOLLOW,
+                                        RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
     if (!next) {
       std::string shown = "/" + parts[0];
       for (size_t j = 1; j <= i; ++j)
@@ -148,18 +147,15 @@ Result<std::string> container_path_of(const Root& root, int fd, bool allow_root)
       return util::make_error("the mount point is the container's root", EINVAL);
     return std::string("/");
   }
-  if (r.size() <= root.path.size() || r.compare(0, root.path.size(), root.path) != 0 ||
-      r[root.path.size()] != '/')
-    return util::make_error("mount point " + quoted(r) + " is outside the rootfs " + quoted(root.path),
-                            EXDEV);
+  if (r.size() <= root.path.size() || r.compare(0, root.path.size(), root.path) != 0 || r[root.path.size()] != '/')
+    return util::make_error("mount point " + quoted(r) + " is outside the rootfs " + quoted(root.path), EXDEV);
   return r.substr(root.path.size());
 }
 
 Result<UniqueFd> reopen_after_mount(const Root& root, const std::string& container_path) {
   // The path came from readlink of an fd resolved in the root, so it holds no symlink; a
   // symlink appearing now is someone else's doing.
-  Result<UniqueFd> fd = open_in_root(root.fd, clean_relative_path(container_path), O_PATH,
-                                     RESOLVE_NO_SYMLINKS);
+  Result<UniqueFd> fd = open_in_root(root.fd, clean_relative_path(container_path), O_PATH, RESOLVE_NO_SYMLINKS);
   if (!fd)
     return std::move(fd).error().wrap("re-open the new mount");
   Result<std::string> again = container_path_of(root, fd->get(), true);
@@ -175,10 +171,11 @@ Result<unsigned long> mount_flags_of(int fd) {
   if (::fstatfs(fd, &st) < 0)
     return util::errno_error("statfs", errno);
   static constexpr std::pair<unsigned long, unsigned long> kMap[] = {
-      {ST_RDONLY, MS_RDONLY},       {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
-      {ST_NOEXEC, MS_NOEXEC},       {ST_MANDLOCK, MS_MANDLOCK},     {ST_SYNCHRONOUS, MS_SYNCHRONOUS},
-      {ST_NOATIME, MS_NOATIME},     {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
-      {0x2000 /* ST_NOSYMFOLLOW */, MS_NOSYMFOLLOW},
+      {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},
+      {ST_NODEV, MS_NODEV},       {ST_NOEXEC, MS_NOEXEC},
+      {ST_MANDLOCK, MS_MANDLOCK}, {ST_SYNCHRONOUS, MS_SYNCHRONOUS},
+      {ST_NOATIME, MS_NOATIME},   {ST_NODIRATIME, MS_NODIRATIME},
+      {ST_RELATIME, MS_RELATIME}, {0x2000 /* ST_NOSYMFOLLOW */, MS_NOSYMFOLLOW},
   };
   unsigned long flags = 0;
   for (const auto& [st_bit, ms_bit] : kMap)

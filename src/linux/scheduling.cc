@@ -55,16 +55,16 @@ constexpr Named<uint32_t> kSchedPolicies[] = {
 };
 
 constexpr Named<uint64_t> kSchedFlags[] = {
-    {"SCHED_FLAG_RESET_ON_FORK", 0x01},  {"SCHED_FLAG_RECLAIM", 0x02},
-    {"SCHED_FLAG_DL_OVERRUN", 0x04},     {"SCHED_FLAG_KEEP_POLICY", 0x08},
-    {"SCHED_FLAG_KEEP_PARAMS", 0x10},    {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+    {"SCHED_FLAG_RESET_ON_FORK", 0x01},  {"SCHED_FLAG_RECLAIM", 0x02},     {"SCHED_FLAG_DL_OVERRUN", 0x04},
+    {"SCHED_FLAG_KEEP_POLICY", 0x08},    {"SCHED_FLAG_KEEP_PARAMS", 0x10}, {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
     {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
 };
 
 template <class T, size_t N>
 std::optional<T> lookup(const Named<T> (&table)[N], std::string_view name) {
   for (const Named<T>& entry : table)
-    if (entry.name == name) return entry.value;
+    if (entry.name == name)
+      return entry.value;
   return std::nullopt;
 }
 
@@ -101,7 +101,8 @@ util::Result<unsigned long> personality_value(const spec::Personality& personali
     return util::make_error("unknown personality domain `" + personality.domain + "`", EINVAL);
   for (const std::string& flag : personality.flags) {
     std::optional<unsigned long> bit = lookup(kPersonalityFlags, flag);
-    if (!bit) return util::make_error("unknown personality flag `" + flag + "`", EINVAL);
+    if (!bit)
+      return util::make_error("unknown personality flag `" + flag + "`", EINVAL);
     value |= *bit;
   }
   return value;
@@ -112,8 +113,7 @@ util::Result<int> io_priority_value(const spec::IoPriority& io_priority) {
   if (!io_class)
     return util::make_error("unknown I/O priority class `" + io_priority.io_class + "`", EINVAL);
   if (io_priority.priority < 0 || io_priority.priority > 7)
-    return util::make_error(
-        "I/O priority " + std::to_string(io_priority.priority) + " is out of range (0-7)", EINVAL);
+    return util::make_error("I/O priority " + std::to_string(io_priority.priority) + " is out of range (0-7)", EINVAL);
   return (*io_class << kIoprioClassShift) | io_priority.priority;
 }
 
@@ -125,12 +125,12 @@ util::Result<SchedAttr> scheduler_attr(const spec::Scheduler& scheduler) {
   attr.sched_policy = *policy;
   for (const std::string& flag : scheduler.flags) {
     std::optional<uint64_t> bit = lookup(kSchedFlags, flag);
-    if (!bit) return util::make_error("unknown scheduler flag `" + flag + "`", EINVAL);
+    if (!bit)
+      return util::make_error("unknown scheduler flag `" + flag + "`", EINVAL);
     attr.sched_flags |= *bit;
   }
   if (scheduler.priority < 0)
-    return util::make_error(
-        "scheduler priority " + std::to_string(scheduler.priority) + " is negative", EINVAL);
+    return util::make_error("scheduler priority " + std::to_string(scheduler.priority) + " is negative", EINVAL);
   attr.sched_nice = scheduler.nice;
   attr.sched_priority = static_cast<uint32_t>(scheduler.priority);
   attr.sched_runtime = scheduler.runtime;
@@ -142,24 +142,25 @@ util::Result<SchedAttr> scheduler_attr(const spec::Scheduler& scheduler) {
 util::Result<std::vector<unsigned>> parse_cpu_list(std::string_view list) {
   std::vector<unsigned> cpus;
   auto invalid = [&list](std::string_view why) {
-    return util::make_error("invalid cpu list `" + std::string(list) + "`: " + std::string(why),
-                            EINVAL);
+    return util::make_error("invalid cpu list `" + std::string(list) + "`: " + std::string(why), EINVAL);
   };
-  if (trim(list).empty()) return cpus;
+  if (trim(list).empty())
+    return cpus;
   std::string_view rest = list;
   while (true) {
     size_t comma = rest.find(',');
     std::string_view item = rest.substr(0, comma);
     size_t dash = item.find('-');
     std::optional<unsigned> first = parse_cpu(item.substr(0, dash));
-    std::optional<unsigned> last =
-        dash == std::string_view::npos ? first : parse_cpu(item.substr(dash + 1));
+    std::optional<unsigned> last = dash == std::string_view::npos ? first : parse_cpu(item.substr(dash + 1));
     if (!first || !last)
       return invalid("`" + std::string(trim(item)) + "` is not a cpu or a range of cpus");
     if (*first > *last)
       return invalid("range `" + std::string(trim(item)) + "` ends before it starts");
-    for (unsigned cpu = *first; cpu <= *last; ++cpu) cpus.push_back(cpu);
-    if (comma == std::string_view::npos) break;
+    for (unsigned cpu = *first; cpu <= *last; ++cpu)
+      cpus.push_back(cpu);
+    if (comma == std::string_view::npos)
+      break;
     rest.remove_prefix(comma + 1);
   }
   std::sort(cpus.begin(), cpus.end());
@@ -169,7 +170,8 @@ util::Result<std::vector<unsigned>> parse_cpu_list(std::string_view list) {
 
 util::Status apply_personality(const spec::Personality& personality) {
   util::Result<unsigned long> value = personality_value(personality);
-  if (!value) return std::move(value).error();
+  if (!value)
+    return std::move(value).error();
   if (::personality(*value) < 0)
     return util::errno_error("personality `" + personality.domain + "`");
   return {};
@@ -177,7 +179,8 @@ util::Status apply_personality(const spec::Personality& personality) {
 
 util::Status apply_io_priority(const spec::IoPriority& io_priority) {
   util::Result<int> value = io_priority_value(io_priority);
-  if (!value) return std::move(value).error();
+  if (!value)
+    return std::move(value).error();
   if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, *value) < 0)
     return util::errno_error("ioprio_set `" + io_priority.io_class + "` priority " +
                              std::to_string(io_priority.priority));
@@ -186,7 +189,8 @@ util::Status apply_io_priority(const spec::IoPriority& io_priority) {
 
 util::Status apply_scheduler(const spec::Scheduler& scheduler) {
   util::Result<SchedAttr> attr = scheduler_attr(scheduler);
-  if (!attr) return std::move(attr).error();
+  if (!attr)
+    return std::move(attr).error();
   if (::syscall(SYS_sched_setattr, 0, &*attr, 0) < 0)
     return util::errno_error("sched_setattr `" + scheduler.policy + "`");
   return {};
@@ -194,15 +198,18 @@ util::Status apply_scheduler(const spec::Scheduler& scheduler) {
 
 util::Status apply_cpu_affinity(std::string_view list) {
   util::Result<std::vector<unsigned>> cpus = parse_cpu_list(list);
-  if (!cpus) return std::move(cpus).error();
-  if (cpus->empty()) return {};
+  if (!cpus)
+    return std::move(cpus).error();
+  if (cpus->empty())
+    return {};
   int count = static_cast<int>(cpus->back()) + 1;
-  std::unique_ptr<cpu_set_t, void (*)(cpu_set_t*)> set(CPU_ALLOC(count),
-                                                       [](cpu_set_t* s) { CPU_FREE(s); });
-  if (!set) return util::errno_error("allocate cpu set");
+  std::unique_ptr<cpu_set_t, void (*)(cpu_set_t*)> set(CPU_ALLOC(count), [](cpu_set_t* s) { CPU_FREE(s); });
+  if (!set)
+    return util::errno_error("allocate cpu set");
   size_t size = CPU_ALLOC_SIZE(count);
   CPU_ZERO_S(size, set.get());
-  for (unsigned cpu : *cpus) CPU_SET_S(cpu, size, set.get());
+  for (unsigned cpu : *cpus)
+    CPU_SET_S(cpu, size, set.get());
   if (::sched_setaffinity(0, size, set.get()) < 0)
     return util::errno_error("sched_setaffinity `" + std::string(list) + "`");
   return {};

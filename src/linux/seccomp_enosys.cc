@@ -24,10 +24,13 @@ std::vector<ArchGroup> group_by_arch(const std::vector<AbiLastSyscall>& abis) {
   for (const AbiLastSyscall& abi : abis) {
     ArchGroup* group = nullptr;
     for (ArchGroup& g : groups)
-      if (g.audit_arch == abi.audit_arch) group = &g;
-    if (group == nullptr) group = &groups.emplace_back(ArchGroup{abi.audit_arch, {}, {}});
+      if (g.audit_arch == abi.audit_arch)
+        group = &g;
+    if (group == nullptr)
+      group = &groups.emplace_back(ArchGroup{abi.audit_arch, {}, {}});
     std::optional<uint32_t>& slot = abi.x32 ? group->x32_last : group->last;
-    if (!slot) slot = abi.last;
+    if (!slot)
+      slot = abi.last;
   }
   return groups;
 }
@@ -62,7 +65,8 @@ class StubWriter {
   static size_t above_last_block_size(std::optional<uint32_t> last) { return last ? 3 : 1; }
 
   std::vector<sock_filter> finish() && {
-    for (size_t at : to_filter_) code_[at].k = static_cast<uint32_t>(size() - at - 1);
+    for (size_t at : to_filter_)
+      code_[at].k = static_cast<uint32_t>(size() - at - 1);
     return std::move(code_);
   }
 
@@ -93,7 +97,8 @@ void write_section(StubWriter& w, const ArchGroup& g) {
 
 std::vector<sock_filter> enosys_stub(const std::vector<AbiLastSyscall>& abis) {
   std::vector<ArchGroup> groups = group_by_arch(abis);
-  if (groups.empty()) return {};
+  if (groups.empty())
+    return {};
   StubWriter w;
   w.load(kArchOffset);
   std::vector<size_t> to_section;

@@ -17,9 +17,7 @@ using util::Status;
 // The name of the one fd sent, at its index in SCM_RIGHTS (runtime-spec config-linux.md).
 constexpr std::string_view kSeccompFdName = "seccompFd";
 
-std::string listener_context(const std::string& path) {
-  return "seccomp listenerPath `" + path + "`";
-}
+std::string listener_context(const std::string& path) { return "seccomp listenerPath `" + path + "`"; }
 
 // The fd numbered `fd` in process `pid`, duplicated into ours (O_CLOEXEC).
 util::Result<util::UniqueFd> take_fd(int pid, int fd) {
@@ -48,8 +46,7 @@ const spec::Seccomp* notify_listener(const spec::Linux* linux_config) {
   return !seccomp.listener_path.empty() && has_notify_rule(seccomp) ? &seccomp : nullptr;
 }
 
-std::string container_process_state_json(int pid, std::string_view metadata,
-                                         std::string_view state_json) {
+std::string container_process_state_json(int pid, std::string_view metadata, std::string_view state_json) {
   util::JsonWriter w;
   w.begin_object();
   w.member("ociVersion", OCISTART_OCI_VERSION);
@@ -70,13 +67,11 @@ util::Result<util::UniqueFd> connect_listener(const spec::Seccomp* seccomp) {
                                 listener_context(seccomp->listener_path));
 }
 
-util::Status send_to_listener(int conn, const std::string& path, std::string_view message,
-                              int notify_fd) {
+util::Status send_to_listener(int conn, const std::string& path, std::string_view message, int notify_fd) {
   // A stream socket may take a long message in parts; the fd travels with the first.
   size_t sent = 0;
   while (sent < message.size()) {
-    ssize_t n = util::send_with_fd(conn, message.data() + sent, message.size() - sent,
-                                   sent == 0 ? notify_fd : -1);
+    ssize_t n = util::send_with_fd(conn, message.data() + sent, message.size() - sent, sent == 0 ? notify_fd : -1);
     if (n < 0)
       return util::errno_error("send the seccomp fd to " + listener_context(path));
     sent += static_cast<size_t>(n);

@@ -34,8 +34,7 @@ namespace ocistart::os {
 /// {"ociVersion", "fds": ["seccompFd"], "pid", "metadata" (only when not empty),
 /// "state"}. `pid` is the host pid of the process that loaded the filter; `state_json`
 /// is the container's OCI state document, inserted as it is. Pure.
-[[nodiscard]] std::string container_process_state_json(int pid, std::string_view metadata,
-                                                       std::string_view state_json);
+[[nodiscard]] std::string container_process_state_json(int pid, std::string_view metadata, std::string_view state_json);
 
 /// Connects to the agent's socket at `seccomp->listener_path` (util::connect_unix); an
 /// empty UniqueFd when `seccomp` is nullptr (notify_listener() found no agent to call).
@@ -47,8 +46,7 @@ namespace ocistart::os {
 /// Sends `message` over `conn`, connected to the agent at `path`, with `notify_fd`
 /// attached to its first bytes. Errors name `path`. EPIPE when the agent has gone (no
 /// SIGPIPE).
-[[nodiscard]] util::Status send_to_listener(int conn, const std::string& path,
-                                            std::string_view message, int notify_fd);
+[[nodiscard]] util::Status send_to_listener(int conn, const std::string& path, std::string_view message, int notify_fd);
 
 /// The process's side, right after loading the filter: `seccomp_fd` with the number of
 /// `listener` (SyncChannel::write_message), then wait for `seccomp_taken`; `listener`

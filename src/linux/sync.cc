@@ -27,17 +27,28 @@ bool known_kind(uint32_t k) {
 
 std::string to_string(SyncKind kind) {
   switch (kind) {
-    case SyncKind::proceed: return "proceed";
-    case SyncKind::ready: return "ready";
-    case SyncKind::error: return "error";
-    case SyncKind::pid: return "pid";
-    case SyncKind::pty_master: return "pty_master";
-    case SyncKind::seccomp_fd: return "seccomp_fd";
-    case SyncKind::unshared: return "unshared";
-    case SyncKind::mapped: return "mapped";
-    case SyncKind::placed: return "placed";
-    case SyncKind::mounted: return "mounted";
-    case SyncKind::seccomp_taken: return "seccomp_taken";
+    case SyncKind::proceed:
+      return "proceed";
+    case SyncKind::ready:
+      return "ready";
+    case SyncKind::error:
+      return "error";
+    case SyncKind::pid:
+      return "pid";
+    case SyncKind::pty_master:
+      return "pty_master";
+    case SyncKind::seccomp_fd:
+      return "seccomp_fd";
+    case SyncKind::unshared:
+      return "unshared";
+    case SyncKind::mapped:
+      return "mapped";
+    case SyncKind::placed:
+      return "placed";
+    case SyncKind::mounted:
+      return "mounted";
+    case SyncKind::seccomp_taken:
+      return "seccomp_taken";
   }
   return "unknown(" + std::to_string(static_cast<uint32_t>(kind)) + ")";
 }
@@ -79,26 +90,22 @@ SyncMessage error_message(const util::Error& error) {
   return m;
 }
 
-util::Error error_from_message(const SyncMessage& message) {
-  return util::Error{message.value, message.text};
-}
+util::Error error_from_message(const SyncMessage& message) { return util::Error{message.value, message.text}; }
 
 util::Result<SyncMessage> check_expected(SyncMessage message, SyncKind expected) {
   if (message.kind == expected)
     return message;
   if (message.kind == SyncKind::error)
     return error_from_message(message);
-  return util::make_error("unexpected message `" + to_string(message.kind) + "`, expected `" +
-                              to_string(expected) + "`",
-                          EPROTO);
+  return util::make_error(
+      "unexpected message `" + to_string(message.kind) + "`, expected `" + to_string(expected) + "`", EPROTO);
 }
 
 util::Result<std::pair<SyncChannel, SyncChannel>> SyncChannel::make_pair() {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
     return util::errno_error("socketpair for the sync socket");
-  return std::pair<SyncChannel, SyncChannel>(SyncChannel(util::UniqueFd(fds[0])),
-                                             SyncChannel(util::UniqueFd(fds[1])));
+  return std::pair<SyncChannel, SyncChannel>(SyncChannel(util::UniqueFd(fds[0])), SyncChannel(util::UniqueFd(fds[1])));
 }
 
 util::Status SyncChannel::send(SyncKind kind, int32_t value, std::string_view text, int fd) {
@@ -125,7 +132,9 @@ util::Status SyncChannel::send_error(const util::Error& error) {
 
 util::Result<SyncMessage> SyncChannel::receive(int timeout_ms) {
   if (timeout_ms >= 0) {
-    struct pollfd p {fd_.get(), POLLIN, 0};
+    struct pollfd p {
+      fd_.get(), POLLIN, 0
+    };
     int r;
     do {
       r = ::poll(&p, 1, timeout_ms);
@@ -136,7 +145,9 @@ util::Result<SyncMessage> SyncChannel::receive(int timeout_ms) {
       return util::make_error("timed out waiting on the sync socket", ETIMEDOUT);
   }
   std::vector<char> buffer(kSyncMaxMessage);
-  struct iovec iov {buffer.data(), buffer.size()};
+  struct iovec iov {
+    buffer.data(), buffer.size()
+  };
   struct msghdr msg {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;

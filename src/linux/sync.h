@@ -97,8 +97,7 @@ class SyncChannel {
   void close() noexcept { fd_.reset(); }
 
   /// Sends one message; `fd` (when >= 0) is duplicated into the peer by SCM_RIGHTS.
-  [[nodiscard]] util::Status send(SyncKind kind, int32_t value = 0, std::string_view text = {},
-                                  int fd = -1);
+  [[nodiscard]] util::Status send(SyncKind kind, int32_t value = 0, std::string_view text = {}, int fd = -1);
   /// One write(2) of a message without text or fd: what the process that loaded a seccomp
   /// filter may still do when sendmsg is a notified syscall (only `write` may not be,
   /// spec::seccomp_notify_refusal). Allocates only for an error. No MSG_NOSIGNAL: a gone

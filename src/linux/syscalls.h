@@ -40,13 +40,11 @@ class Syscalls {
 
   /// mount(2). Empty `source`, `fstype` or `data` are passed as NULL.
   [[nodiscard]] virtual util::Status mount(const std::string& source, const std::string& target,
-                                           const std::string& fstype, unsigned long flags,
-                                           const std::string& data) = 0;
+                                           const std::string& fstype, unsigned long flags, const std::string& data) = 0;
   /// umount2(2).
   [[nodiscard]] virtual util::Status umount2(const std::string& target, int flags) = 0;
   /// pivot_root(2).
-  [[nodiscard]] virtual util::Status pivot_root(const std::string& new_root,
-                                                const std::string& put_old) = 0;
+  [[nodiscard]] virtual util::Status pivot_root(const std::string& new_root, const std::string& put_old) = 0;
   /// chroot(2).
   [[nodiscard]] virtual util::Status chroot(const std::string& path) = 0;
   /// chdir(2).
@@ -57,34 +55,27 @@ class Syscalls {
   /// mkdirat(2); EEXIST is an error like any other (callers decide).
   [[nodiscard]] virtual util::Status mkdirat(int dirfd, const std::string& path, mode_t mode) = 0;
   /// mknodat(2); `mode` includes the file type (S_IFCHR, S_IFBLK, S_IFIFO).
-  [[nodiscard]] virtual util::Status mknodat(int dirfd, const std::string& path, mode_t mode,
-                                             dev_t dev) = 0;
+  [[nodiscard]] virtual util::Status mknodat(int dirfd, const std::string& path, mode_t mode, dev_t dev) = 0;
   /// fchownat(2). Only for nodes ocistart created itself (never a bind-mount target).
-  [[nodiscard]] virtual util::Status fchownat(int dirfd, const std::string& path, uid_t uid,
-                                              gid_t gid, int flags) = 0;
+  [[nodiscard]] virtual util::Status fchownat(int dirfd, const std::string& path, uid_t uid, gid_t gid, int flags) = 0;
   /// fchmodat(2). Only for nodes ocistart created itself (never a bind-mount target).
-  [[nodiscard]] virtual util::Status fchmodat(int dirfd, const std::string& path, mode_t mode,
-                                              int flags) = 0;
+  [[nodiscard]] virtual util::Status fchmodat(int dirfd, const std::string& path, mode_t mode, int flags) = 0;
   /// symlinkat(2): a link at `linkpath` (relative to `dirfd`) whose content is `target`.
-  [[nodiscard]] virtual util::Status symlinkat(const std::string& target, int dirfd,
-                                               const std::string& linkpath) = 0;
+  [[nodiscard]] virtual util::Status symlinkat(const std::string& target, int dirfd, const std::string& linkpath) = 0;
   /// unlinkat(2).
   [[nodiscard]] virtual util::Status unlinkat(int dirfd, const std::string& path, int flags) = 0;
   /// openat(2) with O_CREAT|O_EXCL|O_NOFOLLOW|O_RDONLY|O_CLOEXEC: a new empty file, e.g. a
   /// bind-mount target. The returned fd is owned by the caller.
-  [[nodiscard]] virtual util::Result<util::UniqueFd> create_file(int dirfd, const std::string& path,
-                                                                 mode_t mode) = 0;
+  [[nodiscard]] virtual util::Result<util::UniqueFd> create_file(int dirfd, const std::string& path, mode_t mode) = 0;
 
   /// open_tree(2); OPEN_TREE_CLOEXEC is added.
-  [[nodiscard]] virtual util::Result<util::UniqueFd> open_tree(int dirfd, const std::string& path,
-                                                               unsigned flags) = 0;
+  [[nodiscard]] virtual util::Result<util::UniqueFd> open_tree(int dirfd, const std::string& path, unsigned flags) = 0;
   /// move_mount(2).
-  [[nodiscard]] virtual util::Status move_mount(int from_dirfd, const std::string& from_path,
-                                                int to_dirfd, const std::string& to_path,
-                                                unsigned flags) = 0;
+  [[nodiscard]] virtual util::Status move_mount(int from_dirfd, const std::string& from_path, int to_dirfd,
+                                                const std::string& to_path, unsigned flags) = 0;
   /// mount_setattr(2).
-  [[nodiscard]] virtual util::Status mount_setattr(int dirfd, const std::string& path,
-                                                   unsigned flags, const MountAttr& attr) = 0;
+  [[nodiscard]] virtual util::Status mount_setattr(int dirfd, const std::string& path, unsigned flags,
+                                                   const MountAttr& attr) = 0;
 
   /// sethostname(2).
   [[nodiscard]] virtual util::Status sethostname(std::string_view name) = 0;
@@ -104,8 +95,7 @@ class Syscalls {
   [[nodiscard]] virtual util::Status setresuid(uid_t uid) = 0;
   /// capset(2) (libcap's cap_set_proc) of the calling thread: the effective, permitted and
   /// inheritable sets, one bit per capability number (bit 0 = CAP_CHOWN).
-  [[nodiscard]] virtual util::Status capset(uint64_t effective, uint64_t permitted,
-                                            uint64_t inheritable) = 0;
+  [[nodiscard]] virtual util::Status capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) = 0;
   /// prctl(2) of an option that changes state (PR_SET_KEEPCAPS, PR_SET_DUMPABLE,
   /// PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT); the remaining
   /// arguments are 0.
@@ -120,9 +110,8 @@ class Syscalls {
   /// mappings (containerID -> hostID as in the spec). Forks a helper that unshares
   /// CLONE_NEWUSER and waits, writes its maps, opens its ns/user, then kills and reaps it.
   /// Must run in the user namespace the host IDs refer to, outside any chroot.
-  [[nodiscard]] virtual util::Result<util::UniqueFd> userns_fd(
-      const std::vector<spec::IdMapping>& uid_mappings,
-      const std::vector<spec::IdMapping>& gid_mappings) = 0;
+  [[nodiscard]] virtual util::Result<util::UniqueFd> userns_fd(const std::vector<spec::IdMapping>& uid_mappings,
+                                                               const std::vector<spec::IdMapping>& gid_mappings) = 0;
 };
 
 /// The real thing: one forwarding line per call.
@@ -143,10 +132,9 @@ class RealSyscalls final : public Syscalls {
   util::Status unlinkat(int dirfd, const std::string& path, int flags) override;
   util::Result<util::UniqueFd> create_file(int dirfd, const std::string& path, mode_t mode) override;
   util::Result<util::UniqueFd> open_tree(int dirfd, const std::string& path, unsigned flags) override;
-  util::Status move_mount(int from_dirfd, const std::string& from_path, int to_dirfd,
-                          const std::string& to_path, unsigned flags) override;
-  util::Status mount_setattr(int dirfd, const std::string& path, unsigned flags,
-                             const MountAttr& attr) override;
+  util::Status move_mount(int from_dirfd, const std::string& from_path, int to_dirfd, const std::string& to_path,
+                          unsigned flags) override;
+  util::Status mount_setattr(int dirfd, const std::string& path, unsigned flags, const MountAttr& attr) override;
   util::Status sethostname(std::string_view name) override;
   util::Status setdomainname(std::string_view name) override;
   util::Status setns(int fd, int nstype) override;

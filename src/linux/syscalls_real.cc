@@ -31,10 +31,10 @@
 
 namespace ocistart::os {
 
+using util::quoted;
 using util::Result;
 using util::Status;
 using util::UniqueFd;
-using util::quoted;
 
 namespace {
 
@@ -95,7 +95,8 @@ using CapPtr = std::unique_ptr<std::remove_pointer_t<cap_t>, int (*)(void*)>;
 // Sets the bits of `mask` in `flag` of `caps`.
 Status set_cap_flag(cap_t caps, cap_flag_t flag, uint64_t mask) {
   for (int cap = 0; cap < 64; ++cap) {
-    if ((mask & (uint64_t{1} << cap)) == 0) continue;
+    if ((mask & (uint64_t{1} << cap)) == 0)
+      continue;
     cap_value_t value = static_cast<cap_value_t>(cap);
     if (cap_set_flag(caps, flag, 1, &value, CAP_SET) < 0)
       return util::errno_error("cap_set_flag " + quoted(std::to_string(cap)));
@@ -110,9 +111,9 @@ std::string namespace_names(uint64_t flags) {
     uint64_t flag;
     const char* name;
   };
-  static constexpr Name kNames[] = {
-      {CLONE_NEWPID, "pid"}, {CLONE_NEWNET, "net"},       {CLONE_NEWNS, "mnt"},     {CLONE_NEWIPC, "ipc"},
-      {CLONE_NEWUTS, "uts"}, {CLONE_NEWUSER, "user"}, {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"}};
+  static constexpr Name kNames[] = {{CLONE_NEWPID, "pid"},       {CLONE_NEWNET, "net"},  {CLONE_NEWNS, "mnt"},
+                                    {CLONE_NEWIPC, "ipc"},       {CLONE_NEWUTS, "uts"},  {CLONE_NEWUSER, "user"},
+                                    {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"}};
   std::string out;
   for (const Name& n : kNames)
     if ((flags & n.flag) != 0)
@@ -122,19 +123,29 @@ std::string namespace_names(uint64_t flags) {
 
 std::string prctl_name(int option, unsigned long arg2) {
   switch (option) {
-    case PR_SET_KEEPCAPS: return "PR_SET_KEEPCAPS";
-    case PR_SET_DUMPABLE: return "PR_SET_DUMPABLE";
-    case PR_SET_PDEATHSIG: return "PR_SET_PDEATHSIG";
-    case PR_SET_NO_NEW_PRIVS: return "PR_SET_NO_NEW_PRIVS";
-    case PR_CAPBSET_DROP: return "PR_CAPBSET_DROP";
+    case PR_SET_KEEPCAPS:
+      return "PR_SET_KEEPCAPS";
+    case PR_SET_DUMPABLE:
+      return "PR_SET_DUMPABLE";
+    case PR_SET_PDEATHSIG:
+      return "PR_SET_PDEATHSIG";
+    case PR_SET_NO_NEW_PRIVS:
+      return "PR_SET_NO_NEW_PRIVS";
+    case PR_CAPBSET_DROP:
+      return "PR_CAPBSET_DROP";
     case PR_CAP_AMBIENT:
       switch (arg2) {
-        case PR_CAP_AMBIENT_RAISE: return "PR_CAP_AMBIENT_RAISE";
-        case PR_CAP_AMBIENT_LOWER: return "PR_CAP_AMBIENT_LOWER";
-        case PR_CAP_AMBIENT_CLEAR_ALL: return "PR_CAP_AMBIENT_CLEAR_ALL";
-        default: return "PR_CAP_AMBIENT " + std::to_string(arg2);
+        case PR_CAP_AMBIENT_RAISE:
+          return "PR_CAP_AMBIENT_RAISE";
+        case PR_CAP_AMBIENT_LOWER:
+          return "PR_CAP_AMBIENT_LOWER";
+        case PR_CAP_AMBIENT_CLEAR_ALL:
+          return "PR_CAP_AMBIENT_CLEAR_ALL";
+        default:
+          return "PR_CAP_AMBIENT " + std::to_string(arg2);
       }
-    default: return std::to_string(option);
+    default:
+      return std::to_string(option);
   }
 }
 
@@ -148,10 +159,10 @@ std::string format_id_map(const std::vector<spec::IdMapping>& mappings) {
   return out;
 }
 
-Status RealSyscalls::mount(const std::string& source, const std::string& target,
-                           const std::string& fstype, unsigned long flags, const std::string& data) {
-  std::string what = "mount " + quoted(source.empty() ? (fstype.empty() ? "none" : fstype) : source) +
-                     " on " + quoted(target);
+Status RealSyscalls::mount(const std::string& source, const std::string& target, const std::string& fstype,
+                           unsigned long flags, const std::string& data) {
+  std::string what =
+      "mount " + quoted(source.empty() ? (fstype.empty() ? "none" : fstype) : source) + " on " + quoted(target);
   return check(::mount(or_null(source), target.c_str(), or_null(fstype), flags, or_null(data)), what);
 }
 
@@ -164,17 +175,11 @@ Status RealSyscalls::pivot_root(const std::string& new_root, const std::string& 
                "pivot_root " + quoted(new_root));
 }
 
-Status RealSyscalls::chroot(const std::string& path) {
-  return check(::chroot(path.c_str()), "chroot " + quoted(path));
-}
+Status RealSyscalls::chroot(const std::string& path) { return check(::chroot(path.c_str()), "chroot " + quoted(path)); }
 
-Status RealSyscalls::chdir(const std::string& path) {
-  return check(::chdir(path.c_str()), "chdir " + quoted(path));
-}
+Status RealSyscalls::chdir(const std::string& path) { return check(::chdir(path.c_str()), "chdir " + quoted(path)); }
 
-Status RealSyscalls::fchdir(int fd) {
-  return check(::fchdir(fd), "fchdir " + quoted(std::to_string(fd)));
-}
+Status RealSyscalls::fchdir(int fd) { return check(::fchdir(fd), "fchdir " + quoted(std::to_string(fd))); }
 
 Status RealSyscalls::mkdirat(int dirfd, const std::string& path, mode_t mode) {
   return check(::mkdirat(dirfd, path.c_str(), mode), "mkdir " + quoted(path));
@@ -214,21 +219,19 @@ Result<UniqueFd> RealSyscalls::open_tree(int dirfd, const std::string& path, uns
   return UniqueFd(fd);
 }
 
-Status RealSyscalls::move_mount(int from_dirfd, const std::string& from_path, int to_dirfd,
-                                const std::string& to_path, unsigned flags) {
+Status RealSyscalls::move_mount(int from_dirfd, const std::string& from_path, int to_dirfd, const std::string& to_path,
+                                unsigned flags) {
   return check(::move_mount(from_dirfd, from_path.c_str(), to_dirfd, to_path.c_str(), flags),
                "move_mount to " + object(to_dirfd, to_path));
 }
 
-Status RealSyscalls::mount_setattr(int dirfd, const std::string& path, unsigned flags,
-                                   const MountAttr& attr) {
+Status RealSyscalls::mount_setattr(int dirfd, const std::string& path, unsigned flags, const MountAttr& attr) {
   struct mount_attr a {};
   a.attr_set = attr.attr_set;
   a.attr_clr = attr.attr_clr;
   a.propagation = attr.propagation;
   a.userns_fd = attr.userns_fd;
-  return check(::mount_setattr(dirfd, path.c_str(), flags, &a, sizeof(a)),
-               "mount_setattr " + object(dirfd, path));
+  return check(::mount_setattr(dirfd, path.c_str(), flags, &a, sizeof(a)), "mount_setattr " + object(dirfd, path));
 }
 
 Status RealSyscalls::sethostname(std::string_view name) {
@@ -266,9 +269,12 @@ Status RealSyscalls::capset(uint64_t effective, uint64_t permitted, uint64_t inh
   CapPtr caps(cap_init(), &cap_free);
   if (!caps)
     return util::errno_error("cap_init");
-  if (Status s = set_cap_flag(caps.get(), CAP_EFFECTIVE, effective); !s) return s;
-  if (Status s = set_cap_flag(caps.get(), CAP_PERMITTED, permitted); !s) return s;
-  if (Status s = set_cap_flag(caps.get(), CAP_INHERITABLE, inheritable); !s) return s;
+  if (Status s = set_cap_flag(caps.get(), CAP_EFFECTIVE, effective); !s)
+    return s;
+  if (Status s = set_cap_flag(caps.get(), CAP_PERMITTED, permitted); !s)
+    return s;
+  if (Status s = set_cap_flag(caps.get(), CAP_INHERITABLE, inheritable); !s)
+    return s;
   return check(cap_set_proc(caps.get()), "capset");
 }
 
@@ -276,9 +282,7 @@ Status RealSyscalls::prctl(int option, unsigned long arg2, unsigned long arg3) {
   return check(::prctl(option, arg2, arg3, 0UL, 0UL), "prctl " + quoted(prctl_name(option, arg2)));
 }
 
-Result<UniqueFd> RealSyscalls::load_seccomp(const SeccompFilter& filter) {
-  return load_seccomp_filter(filter);
-}
+Result<UniqueFd> RealSyscalls::load_seccomp(const SeccompFilter& filter) { return load_seccomp_filter(filter); }
 
 Result<UniqueFd> RealSyscalls::userns_fd(const std::vector<spec::IdMapping>& uid_mappings,
                                          const std::vector<spec::IdMapping>& gid_mappings) {

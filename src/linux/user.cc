@@ -74,10 +74,12 @@ namespace {
 // duplicates aside): then setgroups, which needs CAP_SETGID, can be skipped.
 bool groups_already(std::vector<gid_t> wanted) {
   int n = ::getgroups(0, nullptr);
-  if (n < 0) return false;
+  if (n < 0)
+    return false;
   std::vector<gid_t> current(static_cast<size_t>(n));
   n = ::getgroups(n, current.data());
-  if (n < 0) return false;
+  if (n < 0)
+    return false;
   current.resize(static_cast<size_t>(n));
   std::sort(current.begin(), current.end());
   current.erase(std::unique(current.begin(), current.end()), current.end());
@@ -88,13 +90,16 @@ bool groups_already(std::vector<gid_t> wanted) {
 
 util::Status set_groups(Syscalls& sys, const std::vector<uint32_t>& gids) {
   std::vector<gid_t> groups(gids.begin(), gids.end());
-  if (groups_already(groups)) return {};
+  if (groups_already(groups))
+    return {};
   util::Status s = sys.setgroups(groups);
-  if (s) return {};
+  if (s)
+    return {};
   if (s.error().code == EPERM && setgroups_denied()) {
     // In a user namespace with setgroups denied nobody can change the groups, so there is
     // nothing to clear; asking for specific groups, though, cannot be honoured.
-    if (groups.empty()) return {};
+    if (groups.empty())
+      return {};
     return util::make_error(
         "setgroups: additionalGids cannot be set: /proc/self/setgroups is `deny` in this user "
         "namespace",
@@ -116,15 +121,20 @@ util::Status explain_id_error(util::Status s, std::string_view kind) {
 }  // namespace
 
 util::Status switch_user(Syscalls& sys, const spec::User& user, bool keep_caps) {
-  if (util::Status s = set_groups(sys, user.additional_gids); !s) return s;
-  if (util::Status s = explain_id_error(sys.setresgid(user.gid), "gid"); !s) return s;
+  if (util::Status s = set_groups(sys, user.additional_gids); !s)
+    return s;
+  if (util::Status s = explain_id_error(sys.setresgid(user.gid), "gid"); !s)
+    return s;
   // Without KEEPCAPS a switch away from uid 0 empties the permitted set, and the capability
   // sets of the config could not be set afterwards.
   if (keep_caps)
-    if (util::Status s = sys.prctl(PR_SET_KEEPCAPS, 1, 0); !s) return s;
-  if (util::Status s = explain_id_error(sys.setresuid(user.uid), "uid"); !s) return s;
+    if (util::Status s = sys.prctl(PR_SET_KEEPCAPS, 1, 0); !s)
+      return s;
+  if (util::Status s = explain_id_error(sys.setresuid(user.uid), "uid"); !s)
+    return s;
   if (keep_caps)
-    if (util::Status s = sys.prctl(PR_SET_KEEPCAPS, 0, 0); !s) return s;
+    if (util::Status s = sys.prctl(PR_SET_KEEPCAPS, 0, 0); !s)
+      return s;
   return {};
 }
 

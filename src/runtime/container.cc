@@ -78,8 +78,8 @@ size_t other_containers_processes(const util::Result<spec::Config>& config, cgro
 
 }  // namespace
 
-util::Status destroy_stopped(StateStore& store, const ContainerState& state,
-                             const util::Result<spec::Config>& config, cgroups::Driver* known) {
+util::Status destroy_stopped(StateStore& store, const ContainerState& state, const util::Result<spec::Config>& config,
+                             cgroups::Driver* known) {
   // poststop: "MUST be called after the container is deleted"; a failure is a warning.
   // Not for what a create that died left (`creating`): its own undo runs none either.
   const bool half_made = state.status == ContainerStatus::creating;
@@ -87,8 +87,8 @@ util::Status destroy_stopped(StateStore& store, const ContainerState& state,
     if (!half_made)
       util::log_warning("delete `" + state.id + "`: poststop hooks not run: " + config.error().message);
   } else if (!half_made && config->hooks && !config->hooks->poststop.empty()) {
-    for (const util::Error& e : os::run_all_hooks(config->hooks->poststop, oci_state_json(state, ContainerStatus::stopped, 0),
-                                               "poststop"))
+    for (const util::Error& e :
+         os::run_all_hooks(config->hooks->poststop, oci_state_json(state, ContainerStatus::stopped, 0), "poststop"))
       util::log_warning("delete `" + state.id + "`: " + e.message);
   }
   std::unique_ptr<cgroups::Driver> loaded;
@@ -164,8 +164,7 @@ util::Status kill_all_and_wait(const ContainerState& state, const util::Result<s
     }
     ::usleep(10000);
   }
-  return util::make_error("container processes still alive " + std::to_string(timeout_ms / 1000) +
-                              "s after SIGKILL",
+  return util::make_error("container processes still alive " + std::to_string(timeout_ms / 1000) + "s after SIGKILL",
                           ETIMEDOUT);
 }
 

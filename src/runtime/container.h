@@ -22,7 +22,7 @@ namespace ocistart::runtime {
 
 /// `create` (and the create half of `run`).
 struct CreateOptions {
-  std::string root;            // --root: the state directory
+  std::string root;  // --root: the state directory
   std::string id;
   std::string bundle;          // absolute
   std::string console_socket;  // AF_UNIX socket that receives the pty master
@@ -38,13 +38,13 @@ struct CreateOptions {
   std::string unit;
   std::vector<std::string> properties;
   std::string log_driver = "passthrough";  // passthrough | journald (stdout/stderr)
-  bool register_machine = false;  // systemd-machined RegisterMachine, named after the id
+  bool register_machine = false;           // systemd-machined RegisterMachine, named after the id
 };
 
 /// `run`: create + start, then (unless detach) supervise and delete.
 struct RunOptions : CreateOptions {
   bool detach = false;
-  bool keep = false;  // keep the stopped container instead of deleting it
+  bool keep = false;          // keep the stopped container instead of deleting it
   bool no_subreaper = false;  // do not adopt the container's orphans (runc's --no-subreaper)
 };
 
@@ -127,7 +127,7 @@ struct Loaded {
 /// to systemd only when a method needs D-Bus (destroy, freeze, update). `root` (the state
 /// root) lets update() remember properties systemd refuses; may be empty.
 [[nodiscard]] util::Result<std::unique_ptr<cgroups::Driver>> driver_for(const ContainerState& state,
-                                                                       const std::string& root = {});
+                                                                        const std::string& root = {});
 
 /// Which cgroup driver `create` uses.
 enum class CgroupDriverKind { cgroupfs, systemd };
@@ -136,8 +136,7 @@ enum class CgroupDriverKind { cgroupfs, systemd };
 /// under "auto" when `cgroups_path` is "slice:prefix:name" or empty while systemd runs the
 /// host; cgroupfs otherwise. EINVAL for "cgroupfs" with a "slice:prefix:name" path.
 [[nodiscard]] util::Result<CgroupDriverKind> choose_cgroup_driver(const std::string& cgroup_manager,
-                                                                  bool systemd_cgroup,
-                                                                  const std::string& cgroups_path,
+                                                                  bool systemd_cgroup, const std::string& cgroups_path,
                                                                   bool systemd_runs_host);
 
 /// The config `create` validated, kept in the state directory (StateStore::load_config):
@@ -153,8 +152,7 @@ enum class CgroupDriverKind { cgroupfs, systemd };
 /// would have run them, which it does not), and what it may not have made yet (machine,
 /// unit) may be missing without a warning.
 [[nodiscard]] util::Status destroy_stopped(StateStore& store, const ContainerState& state,
-                                           const util::Result<spec::Config>& config,
-                                           cgroups::Driver* driver = nullptr);
+                                           const util::Result<spec::Config>& config, cgroups::Driver* driver = nullptr);
 
 /// SIGKILLs init and, unless the container has a pid namespace of its own (then the kernel
 /// ends the rest with init, and whatever else is in the cgroup is another container's),
@@ -173,8 +171,8 @@ enum class CgroupDriverKind { cgroupfs, systemd };
 /// A created container whose init is our child (run, and create's internal result).
 struct Spawned {
   ContainerState state;
-  os::SyncChannel sync;        // still connected to init until it execs
-  util::UniqueFd pty_master;   // when terminal and no console socket
+  os::SyncChannel sync;       // still connected to init until it execs
+  util::UniqueFd pty_master;  // when terminal and no console socket
   std::unique_ptr<cgroups::Driver> driver;
   std::optional<spec::Process> process;
 };

@@ -13,15 +13,13 @@ constexpr size_t kMaxIdLength = 1024;
 constexpr size_t kShownIdLength = 64;
 
 bool allowed(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == '+' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+         c == '+' || c == '-';
 }
 
 // Printable ASCII as is, any other byte as \xNN (a NUL or a terminal escape in a bad id
 // cannot garble the output), then cut to kShownIdLength.
-std::string shown_id(std::string_view id) {
-  return util::shortened(util::printable(id, true), kShownIdLength);
-}
+std::string shown_id(std::string_view id) { return util::shortened(util::printable(id, true), kShownIdLength); }
 
 util::Status invalid(std::string_view id, std::string_view why) {
   std::string m = "invalid container id `";
@@ -45,8 +43,8 @@ util::Status validate_container_id(std::string_view id) {
     if (c == '\0')
       return invalid(id, "contains a NUL byte");
     if (!allowed(c))
-      return invalid(id, "contains `" + util::printable(std::string_view(&c, 1), true) +
-                             "` (allowed: letters, digits, `_.+-`)");
+      return invalid(
+          id, "contains `" + util::printable(std::string_view(&c, 1), true) + "` (allowed: letters, digits, `_.+-`)");
   }
   return {};
 }

@@ -123,9 +123,10 @@ util::Result<std::unique_ptr<cgroups::Driver>> make_driver(const CreatePlan& pla
     // on cgroup v2 only: on v1 or hybrid it has no controller to give the container.
     util::Result<cgroups::Layout> layout = cgroups::detect_layout();
     if (!layout || *layout != cgroups::Layout::v2)
-      return util::make_error("rootless with the systemd cgroup driver needs cgroup v2 (the user's systemd manager "
-                              "gets no v1 controllers delegated); use --cgroup-manager cgroupfs",
-                              ENOTSUP);
+      return util::make_error(
+          "rootless with the systemd cgroup driver needs cgroup v2 (the user's systemd manager "
+          "gets no v1 controllers delegated); use --cgroup-manager cgroupfs",
+          ENOTSUP);
     if (cgroups_path.empty())  // runc's rootless default: under the user manager's user.slice
       unit.cgroups_path = "user.slice:ocistart:" + o.id;
   }
@@ -287,8 +288,8 @@ struct Started {
 };
 
 // What the init needs from the host's side, then the init itself.
-util::Result<Started> start_init(const CreateOptions& o, const CreatePlan& plan, const std::string& rootfs,
-                                 int fifo_fd, const HostIntegration& host) {
+util::Result<Started> start_init(const CreateOptions& o, const CreatePlan& plan, const std::string& rootfs, int fifo_fd,
+                                 const HostIntegration& host) {
   // linux.seccomp.listenerPath: connected now, so that an agent that is not there fails
   // `create` before any process exists (the init closes its inherited copy).
   util::Result<util::UniqueFd> notify_conn = os::connect_listener(os::notify_listener(&*plan.config.linux_));
@@ -362,7 +363,8 @@ util::Status hooks_until_ready(os::InitProcess& init, const ContainerState& stat
   if (config.hooks) {
     // prestart is deprecated but still run, before createRuntime, in our namespaces. Its
     // state says `created`, as runtime-tools' validation and crun have it (runc: creating).
-    if (util::Status s = os::run_hooks(config.hooks->prestart, oci_state_json(state, ContainerStatus::created, 0), "prestart");
+    if (util::Status s =
+            os::run_hooks(config.hooks->prestart, oci_state_json(state, ContainerStatus::created, 0), "prestart");
         !s)
       return s;
     if (util::Status s = os::run_hooks(config.hooks->create_runtime, state_json, "createRuntime"); !s)
@@ -390,7 +392,9 @@ util::Status publish(const CreateOptions& o, StateStore& store, ContainerState& 
     util::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, state.pid, 0)));
     if (!pidfd)
       return util::errno_error("pidfd_open").wrap("pidfd socket `" + o.pidfd_socket + "`");
-    if (util::Status s = util::send_fd_to_path(o.pidfd_socket, o.id, pidfd.get(), "pidfd socket `" + o.pidfd_socket + "`"); !s)
+    if (util::Status s =
+            util::send_fd_to_path(o.pidfd_socket, o.id, pidfd.get(), "pidfd socket `" + o.pidfd_socket + "`");
+        !s)
       return s;
   }
   state.status = ContainerStatus::created;
@@ -457,9 +461,10 @@ util::Result<CreatePlan> plan_create(const CreateOptions& o, bool keep_pty, spec
   for (const os::JoinTarget& t : plan.namespaces.joins)
     mount_ns = mount_ns || t.type == spec::NamespaceType::mount;
   if (!mount_ns)
-    return util::make_error("config.json: /linux/namespaces: a mount namespace is required (without one the "
-                            "rootfs mounts would land in the host's mount namespace)",
-                            EINVAL);
+    return util::make_error(
+        "config.json: /linux/namespaces: a mount namespace is required (without one the "
+        "rootfs mounts would land in the host's mount namespace)",
+        EINVAL);
   // --unit and -p are about a systemd unit: they choose the systemd driver.
   bool wants_unit = !o.unit.empty() || !o.properties.empty();
   if (util::Status s = host.check_properties(o.properties); !s)
@@ -489,7 +494,8 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   util::Result<spec::Config> loaded = spec::load_bundle_config(o.bundle);
   if (!loaded)
     return std::move(loaded).error();
-  util::Result<CreatePlan> planned = plan_create(o, keep_pty, std::move(*loaded), listen_fds, systemd_runs_host(), host);
+  util::Result<CreatePlan> planned =
+      plan_create(o, keep_pty, std::move(*loaded), listen_fds, systemd_runs_host(), host);
   if (!planned)
     return std::move(planned).error();
   CreatePlan& plan = *planned;

@@ -34,7 +34,6 @@ struct CreatePlan {
 /// exists. `host` checks -p and --log-driver journald. Errors (EINVAL, ENOTSUP) are the
 /// ones create prints.
 [[nodiscard]] util::Result<CreatePlan> plan_create(const CreateOptions& o, bool keep_pty, spec::Config config,
-                                                   int listen_fds, bool systemd_runs_host,
-                                                   const HostIntegration& host);
+                                                   int listen_fds, bool systemd_runs_host, const HostIntegration& host);
 
 }  // namespace ocistart::runtime

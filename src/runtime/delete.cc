@@ -32,9 +32,8 @@ util::Status remove(const std::string& root, const std::string& id, bool force) 
   const util::Result<spec::Config> config = load_config_for(l->store, l->state);
   if (l->status != ContainerStatus::stopped) {
     if (!force && l->status != ContainerStatus::created && !half_made)
-      return util::make_error(std::string("cannot delete container `") + id + "` that is not stopped: " +
-                                  to_string(l->status),
-                              EBUSY);
+      return util::make_error(
+          std::string("cannot delete container `") + id + "` that is not stopped: " + to_string(l->status), EBUSY);
     util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(l->state);
     if (!driver)
       return std::move(driver).error();

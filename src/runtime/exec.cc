@@ -147,8 +147,9 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
 
 // A: joins, waits for the cgroup, clones B, reports its pid. Never returns.
 // `sync` is A's channel to us, `process_sync` B's.
-[[noreturn]] void joiner(os::SyncChannel& sync, os::SyncChannel& process_sync, const std::vector<os::JoinTarget>& targets,
-                         const spec::Process& process, const spec::Linux* lc, int preserve_fds) noexcept {
+[[noreturn]] void joiner(os::SyncChannel& sync, os::SyncChannel& process_sync,
+                         const std::vector<os::JoinTarget>& targets, const spec::Process& process,
+                         const spec::Linux* lc, int preserve_fds) noexcept {
   try {
     // Nothing of ours but the two channels (the host's cgroup directories the driver
     // holds, above all) goes into the container (CVE-2024-21626).

@@ -22,11 +22,11 @@ namespace ocistart::runtime {
 /// What a new container's systemd driver is made from (create).
 struct NewUnit {
   std::string id;
-  std::string cgroups_path;              // linux.cgroupsPath ("slice:prefix:name" or empty)
-  std::string unit;                      // --unit, or empty
-  std::vector<std::string> properties;   // -p NAME=VALUE
+  std::string cgroups_path;             // linux.cgroupsPath ("slice:prefix:name" or empty)
+  std::string unit;                     // --unit, or empty
+  std::vector<std::string> properties;  // -p NAME=VALUE
   spec::StringMap annotations;
-  std::string state_root;                // --root
+  std::string state_root;  // --root
 };
 
 /// Opens a journal stream for a syslog priority (os::InitArgs::log_stream).

@@ -35,8 +35,7 @@ util::Result<std::string> capture(const std::vector<std::string>& argv) {
   wr.reset();
   util::Result<std::string> out = util::read_all(rd.get(), "read the output of `ps`");
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return util::make_error("`ps` failed (status " + std::to_string(exit_status_from_wait(status)) + ")");
   return out;
@@ -98,8 +97,7 @@ util::Status ps(const std::string& root, const std::string& id, const std::strin
   while (std::getline(lines, line)) {
     std::istringstream ls(line);
     std::string value;
-    for (int i = 0; i <= pid_index && (ls >> value); ++i) {
-    }
+    for (int i = 0; i <= pid_index && (ls >> value); ++i) {}
     char* end = nullptr;
     long pid = std::strtol(value.c_str(), &end, 10);
     if (end != value.c_str() && std::find(pids.begin(), pids.end(), static_cast<int>(pid)) != pids.end())

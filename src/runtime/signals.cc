@@ -64,7 +64,9 @@ bool reap(int pid, int& status) {
 
 void drain(int from, int to) {
   for (int i = 0; i < 64; ++i) {
-    struct pollfd p {from, POLLIN, 0};
+    struct pollfd p {
+      from, POLLIN, 0
+    };
     if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
       return;
     if (!pump(from, to))

@@ -34,9 +34,9 @@ class SignalRelay {
 };
 
 struct Supervised {
-  int pid = -1;          // our child: the container's process (init, or exec's process)
-  int pty_master = -1;   // proxied to our stdin/stdout when >= 0
-  int sync_fd = -1;      // sync socket: an `error` message is printed, EOF is fine
+  int pid = -1;         // our child: the container's process (init, or exec's process)
+  int pty_master = -1;  // proxied to our stdin/stdout when >= 0
+  int sync_fd = -1;     // sync socket: an `error` message is printed, EOF is fine
 };
 
 /// Runs until `pid` exits; returns its exit status (128+N for signal N). Other children

@@ -15,11 +15,12 @@ namespace {
 
 util::Error cannot_start(ContainerStatus status) {
   switch (status) {
-    case ContainerStatus::stopped: return util::make_error("cannot start a container that has stopped", EINVAL);
-    case ContainerStatus::running: return util::make_error("cannot start an already running container", EINVAL);
+    case ContainerStatus::stopped:
+      return util::make_error("cannot start a container that has stopped", EINVAL);
+    case ContainerStatus::running:
+      return util::make_error("cannot start an already running container", EINVAL);
     default:
-      return util::make_error(std::string("cannot start a container in the ") + to_string(status) + " state",
-                              EINVAL);
+      return util::make_error(std::string("cannot start a container in the ") + to_string(status) + " state", EINVAL);
   }
 }
 
@@ -40,7 +41,9 @@ util::Status start(const std::string& root, const std::string& id) {
     return util::errno_error("open `" + fifo_path + "`");
   util::UniqueFd fifo(fd);
   while (true) {
-    struct pollfd p {fifo.get(), POLLIN, 0};
+    struct pollfd p {
+      fifo.get(), POLLIN, 0
+    };
     int r = ::poll(&p, 1, 100);
     if (r < 0 && errno != EINTR)
       return util::errno_error("poll exec.fifo");
@@ -62,8 +65,8 @@ util::Status start(const std::string& root, const std::string& id) {
   // remaining hooks still run (the spec's words).
   util::Result<spec::Config> config = load_config_for(l->store, l->state);
   if (config && config->hooks && !config->hooks->poststart.empty())
-    for (const util::Error& e :
-         os::run_all_hooks(config->hooks->poststart, oci_state_json(l->state, ContainerStatus::running, 0), "poststart"))
+    for (const util::Error& e : os::run_all_hooks(config->hooks->poststart,
+                                                  oci_state_json(l->state, ContainerStatus::running, 0), "poststart"))
       util::log_warning("start `" + id + "`: " + e.message);
   l->state.status = ContainerStatus::running;
   return l->store.save(l->state);

@@ -99,19 +99,18 @@ bool read_value(spec::json::Reader& reader, spec::json::element value, Container
 }
 
 bool read_object(spec::json::Object& o, ContainerState& out) {
-  if (!(o.optional(kOciVersion, out.oci_version) && o.required(kId, out.id) &&
-        o.required(kStatus, out.status) && o.optional(kPid, out.pid)))
+  if (!(o.optional(kOciVersion, out.oci_version) && o.required(kId, out.id) && o.required(kStatus, out.status) &&
+        o.optional(kPid, out.pid)))
     return false;
   if (out.pid < 0) {
     spec::json::Reader::Scope scope = o.reader().enter(kPid);
     return o.reader().fail("expected a process id, got " + std::to_string(out.pid));
   }
   return o.optional(kPidStartTime, out.pid_start_time) && o.optional(kBundle, out.bundle) &&
-         o.optional(kRootfs, out.rootfs) && o.optional(kCreated, out.created) &&
-         o.optional(kOwner, out.owner) && o.optional(kAnnotations, out.annotations) &&
-         o.optional(kCgroupDriver, out.cgroup_driver) && o.optional(kCgroupPath, out.cgroup_path) &&
-         o.optional(kSystemdUnit, out.systemd_unit) && o.optional(kMachine, out.machine) &&
-         o.optional(kSystemdCgroup, out.systemd_cgroup_flag);
+         o.optional(kRootfs, out.rootfs) && o.optional(kCreated, out.created) && o.optional(kOwner, out.owner) &&
+         o.optional(kAnnotations, out.annotations) && o.optional(kCgroupDriver, out.cgroup_driver) &&
+         o.optional(kCgroupPath, out.cgroup_path) && o.optional(kSystemdUnit, out.systemd_unit) &&
+         o.optional(kMachine, out.machine) && o.optional(kSystemdCgroup, out.systemd_cgroup_flag);
 }
 
 util::Result<ContainerState> parse_state_file(std::string_view json) {

@@ -171,9 +171,10 @@ util::Result<StateStore> StateStore::open(std::string root) {
   while (root.size() > 1 && root.back() == '/')
     root.pop_back();
   if (root.empty() && ::geteuid() != 0)
-    return util::make_error("state root: no --root given and $XDG_RUNTIME_DIR is not set (rootless ocistart keeps "
-                            "its state in $XDG_RUNTIME_DIR/ocistart)",
-                            EINVAL);
+    return util::make_error(
+        "state root: no --root given and $XDG_RUNTIME_DIR is not set (rootless ocistart keeps "
+        "its state in $XDG_RUNTIME_DIR/ocistart)",
+        EINVAL);
   if (root.empty())
     return util::make_error("state root: empty path", EINVAL);
   // 0700: state.json holds pids, paths and annotations that are nobody else's business.
@@ -189,8 +190,7 @@ util::Result<StateStore> StateStore::open(std::string root) {
     return util::make_error("state root `" + root + "` is a symlink: refused, give the directory it names", ELOOP);
   if (!S_ISDIR(st.st_mode))
     return util::make_error("state root `" + root + "`: not a directory", ENOTDIR);
-  if (util::Status s = check_ours(st, "state root `" + root + "`", "other users could forge container state in it");
-      !s)
+  if (util::Status s = check_ours(st, "state root `" + root + "`", "other users could forge container state in it"); !s)
     return std::move(s).error();
   return StateStore(std::move(root));
 }
@@ -345,9 +345,8 @@ util::Result<std::string> StateStore::make_private_bundle(const std::string& id,
     return util::make_error("container `" + id + "` already exists", EEXIST);
   if (::mkdir(bundle.c_str(), 0700) < 0) {
     if (errno == EEXIST)
-      return util::make_error("container `" + id + "` already exists (or a run killed before its create left `" +
-                                  bundle + "`)",
-                              EEXIST);
+      return util::make_error(
+          "container `" + id + "` already exists (or a run killed before its create left `" + bundle + "`)", EEXIST);
     return util::errno_error("make `" + bundle + "`");
   }
   if (util::Status s = util::write_file_atomic(bundle + "/" + kConfigFile, config_json, 0600); !s) {

@@ -20,18 +20,18 @@ struct ContainerState {
   std::string oci_version;  // of the config that created it
   std::string id;
   ContainerStatus status = ContainerStatus::creating;  // as last recorded; see current_status()
-  int pid = 0;                       // init (the container's pid 1 seen from the host)
-  uint64_t pid_start_time = 0;       // /proc/<pid>/stat field 22, to detect pid reuse
-  std::string bundle;                // absolute
-  std::string rootfs;                // absolute
-  std::string created;               // RFC 3339 with nanoseconds, UTC
-  std::string owner;                 // user name (or uid) that created it
+  int pid = 0;                                         // init (the container's pid 1 seen from the host)
+  uint64_t pid_start_time = 0;                         // /proc/<pid>/stat field 22, to detect pid reuse
+  std::string bundle;                                  // absolute
+  std::string rootfs;                                  // absolute
+  std::string created;                                 // RFC 3339 with nanoseconds, UTC
+  std::string owner;                                   // user name (or uid) that created it
   spec::StringMap annotations;
   // Runtime-private, not in the OCI state:
-  std::string cgroup_driver;  // "cgroupfs" or "systemd"
-  std::string cgroup_path;    // the container's cgroup, relative to the cgroup root
-  std::string systemd_unit;   // transient unit name with the systemd driver
-  std::string machine;        // name registered with systemd-machined (--register-machine)
+  std::string cgroup_driver;         // "cgroupfs" or "systemd"
+  std::string cgroup_path;           // the container's cgroup, relative to the cgroup root
+  std::string systemd_unit;          // transient unit name with the systemd driver
+  std::string machine;               // name registered with systemd-machined (--register-machine)
   bool systemd_cgroup_flag = false;  // created with --systemd-cgroup
 };
 

@@ -4,17 +4,23 @@ namespace ocistart::runtime {
 
 const char* to_string(ContainerStatus s) noexcept {
   switch (s) {
-    case ContainerStatus::creating: return "creating";
-    case ContainerStatus::created: return "created";
-    case ContainerStatus::running: return "running";
-    case ContainerStatus::paused: return "paused";
-    case ContainerStatus::stopped: return "stopped";
+    case ContainerStatus::creating:
+      return "creating";
+    case ContainerStatus::created:
+      return "created";
+    case ContainerStatus::running:
+      return "running";
+    case ContainerStatus::paused:
+      return "paused";
+    case ContainerStatus::stopped:
+      return "stopped";
   }
   return "unknown";
 }
 
 std::optional<ContainerStatus> status_from_string(std::string_view s) noexcept {
-  for (ContainerStatus v : {ContainerStatus::creating, ContainerStatus::created, ContainerStatus::running, ContainerStatus::paused, ContainerStatus::stopped})
+  for (ContainerStatus v : {ContainerStatus::creating, ContainerStatus::created, ContainerStatus::running,
+                            ContainerStatus::paused, ContainerStatus::stopped})
     if (s == to_string(v))
       return v;
   return std::nullopt;

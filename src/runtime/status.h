@@ -15,7 +15,7 @@ enum class ContainerStatus { creating, created, running, paused, stopped };
 [[nodiscard]] bool can_start(ContainerStatus s) noexcept;   // created
 [[nodiscard]] bool can_kill(ContainerStatus s) noexcept;    // created, running, paused
 [[nodiscard]] bool can_delete(ContainerStatus s) noexcept;  // stopped, created (as runc: kill then delete);
-                                                   // running/paused only with --force
+                                                            // running/paused only with --force
 [[nodiscard]] bool can_exec(ContainerStatus s) noexcept;    // created, running
 [[nodiscard]] bool can_pause(ContainerStatus s) noexcept;   // created, running
 [[nodiscard]] bool can_resume(ContainerStatus s) noexcept;  // paused

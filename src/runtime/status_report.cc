@@ -141,13 +141,13 @@ std::optional<uint64_t> parse_rfc3339_usec(std::string_view text) {
     }
     return v;
   };
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
-      text[13] != ':' || text[16] != ':')
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
+      text[16] != ':')
     return std::nullopt;
   std::optional<int> year = number(0, 4), month = number(5, 2), day = number(8, 2), hour = number(11, 2),
                      minute = number(14, 2), second = number(17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || *month < 1 || *month > 12 || *day < 1 ||
-      *day > 31 || *hour > 23 || *minute > 59 || *second > 60)
+  if (!year || !month || !day || !hour || !minute || !second || *month < 1 || *month > 12 || *day < 1 || *day > 31 ||
+      *hour > 23 || *minute > 59 || *second > 60)
     return std::nullopt;
   size_t i = 19;
   uint64_t micros = 0;
@@ -223,8 +223,8 @@ std::string format_status(const StatusFacts& f, const StatusStyle& style) {
     const std::string indent(13, ' ');
     for (size_t i = 0; i < f.processes.size(); ++i) {
       bool last = i + 1 == f.processes.size();
-      const char* branch = style.utf8 ? (last ? "\xe2\x94\x94\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80")
-                                      : (last ? "`-" : "|-");
+      const char* branch =
+          style.utf8 ? (last ? "\xe2\x94\x94\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80") : (last ? "`-" : "|-");
       out.append(indent).append(branch).append(std::to_string(f.processes[i].pid));
       out.append(" ").append(f.processes[i].command).append("\n");
     }

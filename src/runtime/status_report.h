@@ -80,7 +80,6 @@ struct StatusStyle {
 /// cgroup usage and processes, and its last `lines` journal lines since it was created
 /// (none when the journal cannot be read: journal_note says why). Errors: the state
 /// store's ("container `id` does not exist").
-[[nodiscard]] util::Result<StatusFacts> gather_status(const std::string& root, const std::string& id,
-                                                      unsigned lines);
+[[nodiscard]] util::Result<StatusFacts> gather_status(const std::string& root, const std::string& id, unsigned lines);
 
 }  // namespace ocistart::runtime

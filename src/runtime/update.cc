@@ -14,7 +14,8 @@ util::Status update(const std::string& root, const std::string& id, const spec::
     return std::move(l).error();
   // A stopped container's cgroup is gone (or about to be); `creating` has no cgroup yet
   // that anyone else may change.
-  if (l->status != ContainerStatus::created && l->status != ContainerStatus::running && l->status != ContainerStatus::paused)
+  if (l->status != ContainerStatus::created && l->status != ContainerStatus::running &&
+      l->status != ContainerStatus::paused)
     return util::make_error("container not running", EINVAL);
   util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(l->state, root);
   if (!driver)

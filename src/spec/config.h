@@ -72,12 +72,12 @@ struct Process {
   std::string cwd;
   std::optional<Capabilities> capabilities;
   std::vector<Rlimit> rlimits;
-  bool no_new_privileges = false;  // noNewPrivileges
-  std::string apparmor_profile;    // apparmorProfile
+  bool no_new_privileges = false;        // noNewPrivileges
+  std::string apparmor_profile;          // apparmorProfile
   std::optional<int32_t> oom_score_adj;  // oomScoreAdj
   std::optional<Scheduler> scheduler;
-  std::string selinux_label;  // selinuxLabel
-  std::optional<IoPriority> io_priority;           // ioPriority
+  std::string selinux_label;                     // selinuxLabel
+  std::optional<IoPriority> io_priority;         // ioPriority
   std::optional<CpuAffinity> exec_cpu_affinity;  // execCPUAffinity
 };
 
@@ -128,9 +128,9 @@ struct Device {
 
 struct DeviceCgroupRule {
   bool allow = false;
-  std::string type;  // a, c, b; empty means a
+  std::string type;                     // a, c, b; empty means a
   std::optional<int64_t> major, minor;  // absent means all (*)
-  std::string access;  // subset of "rwm"; empty means rwm
+  std::string access;                   // subset of "rwm"; empty means rwm
 };
 
 struct Memory {
@@ -166,8 +166,8 @@ struct ThrottleDevice {
 struct BlockIo {
   std::optional<uint16_t> weight, leaf_weight;
   std::vector<WeightDevice> weight_device;
-  std::vector<ThrottleDevice> throttle_read_bps_device, throttle_write_bps_device,
-      throttle_read_iops_device, throttle_write_iops_device;
+  std::vector<ThrottleDevice> throttle_read_bps_device, throttle_write_bps_device, throttle_read_iops_device,
+      throttle_write_iops_device;
 };
 
 struct HugepageLimit {
@@ -194,7 +194,7 @@ struct Resources {
   std::optional<Memory> memory;
   std::optional<Cpu> cpu;
   std::optional<Pids> pids;
-  std::optional<BlockIo> block_io;  // blockIO
+  std::optional<BlockIo> block_io;             // blockIO
   std::vector<HugepageLimit> hugepage_limits;  // hugepageLimits
   std::optional<Network> network;
   std::map<std::string, Rdma> rdma;
@@ -202,10 +202,10 @@ struct Resources {
 };
 
 struct IntelRdt {
-  std::string clos_id;          // closID
+  std::string clos_id;  // closID
   std::vector<std::string> schemata;
-  std::string l3_cache_schema;  // l3CacheSchema
-  std::string mem_bw_schema;    // memBwSchema
+  std::string l3_cache_schema;                  // l3CacheSchema
+  std::string mem_bw_schema;                    // memBwSchema
   bool enable_cmt = false, enable_mbm = false;  // enableCMT, enableMBM (1.2)
   bool enable_monitoring = false;               // enableMonitoring (1.3)
 };
@@ -219,18 +219,18 @@ struct SeccompArg {
 
 struct SeccompSyscall {
   std::vector<std::string> names;
-  std::string action;  // SCMP_ACT_*
+  std::string action;                 // SCMP_ACT_*
   std::optional<uint32_t> errno_ret;  // errnoRet
   std::vector<SeccompArg> args;
 };
 
 struct Seccomp {
-  std::string default_action;  // defaultAction
+  std::string default_action;                 // defaultAction
   std::optional<uint32_t> default_errno_ret;  // defaultErrnoRet
-  std::vector<std::string> architectures;  // SCMP_ARCH_*
-  std::vector<std::string> flags;          // SECCOMP_FILTER_FLAG_*
-  std::string listener_path;       // listenerPath
-  std::string listener_metadata;   // listenerMetadata
+  std::vector<std::string> architectures;     // SCMP_ARCH_*
+  std::vector<std::string> flags;             // SECCOMP_FILTER_FLAG_*
+  std::string listener_path;                  // listenerPath
+  std::string listener_metadata;              // listenerMetadata
   std::vector<SeccompSyscall> syscalls;
 };
 
@@ -259,11 +259,11 @@ struct Linux {
   std::optional<IntelRdt> intel_rdt;  // intelRdt
   StringMap sysctl;
   std::optional<Seccomp> seccomp;
-  std::string rootfs_propagation;  // rootfsPropagation
+  std::string rootfs_propagation;                         // rootfsPropagation
   std::vector<std::string> masked_paths, readonly_paths;  // maskedPaths, readonlyPaths
-  std::string mount_label;  // mountLabel
+  std::string mount_label;                                // mountLabel
   std::optional<Personality> personality;
-  std::optional<MemoryPolicy> memory_policy;  // memoryPolicy
+  std::optional<MemoryPolicy> memory_policy;     // memoryPolicy
   std::map<std::string, NetDevice> net_devices;  // netDevices, keyed by host name
 };
 

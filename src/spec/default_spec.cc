@@ -17,8 +17,7 @@ bool cgroup2_unified() {
   return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == static_cast<decltype(fs.f_type)>(CGROUP2_SUPER_MAGIC);
 }
 
-Mount make_mount(std::string destination, std::string type, std::string source,
-                 std::vector<std::string> options) {
+Mount make_mount(std::string destination, std::string type, std::string source, std::vector<std::string> options) {
   Mount m;
   m.destination = std::move(destination);
   m.type = std::move(type);
@@ -64,9 +63,8 @@ Config default_config(bool rootless, uint32_t uid, uint32_t gid) {
 
   Linux l;
   l.masked_paths = {
-      "/proc/acpi",        "/proc/asound",      "/proc/kcore",       "/proc/keys",
-      "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-      "/sys/firmware",     "/proc/scsi",
+      "/proc/acpi",       "/proc/asound",      "/proc/kcore",       "/proc/keys",    "/proc/latency_stats",
+      "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
   };
   l.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   Resources resources;
@@ -75,8 +73,11 @@ Config default_config(bool rootless, uint32_t uid, uint32_t gid) {
   deny_all.access = "rwm";
   resources.devices = {deny_all};
   l.resources = std::move(resources);
-  l.namespaces = {{NamespaceType::pid, ""}, {NamespaceType::network, ""}, {NamespaceType::ipc, ""},
-                  {NamespaceType::uts, ""}, {NamespaceType::mount, ""}};
+  l.namespaces = {{NamespaceType::pid, ""},
+                  {NamespaceType::network, ""},
+                  {NamespaceType::ipc, ""},
+                  {NamespaceType::uts, ""},
+                  {NamespaceType::mount, ""}};
   if (cgroup2_unified())
     l.namespaces.push_back({NamespaceType::cgroup, ""});
 

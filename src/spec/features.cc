@@ -38,9 +38,8 @@ void member_list(JsonWriter& w, std::string_view key, const std::vector<std::str
 
 std::vector<std::string_view> namespace_names() {
   std::vector<std::string_view> names;
-  for (NamespaceType t : {NamespaceType::pid, NamespaceType::network, NamespaceType::mount,
-                          NamespaceType::ipc, NamespaceType::uts, NamespaceType::user,
-                          NamespaceType::cgroup, NamespaceType::time})
+  for (NamespaceType t : {NamespaceType::pid, NamespaceType::network, NamespaceType::mount, NamespaceType::ipc,
+                          NamespaceType::uts, NamespaceType::user, NamespaceType::cgroup, NamespaceType::time})
     names.emplace_back(to_string(t));
   std::sort(names.begin(), names.end());
   return names;
@@ -133,9 +132,7 @@ void write_seccomp(JsonWriter& w) {
 
 #else
 
-void write_seccomp(JsonWriter& w) {
-  w.key("seccomp").begin_object().member("enabled", false).end_object();
-}
+void write_seccomp(JsonWriter& w) { w.key("seccomp").begin_object().member("enabled", false).end_object(); }
 
 #endif
 
@@ -165,13 +162,7 @@ std::string features_json() {
   w.key("selinux").begin_object().member("enabled", OCISTART_HAVE_SELINUX != 0).end_object();
   // Intel RDT (resctrl) is not implemented: linux.intelRdt in a config is not applied.
   w.key("intelRdt").begin_object().member("enabled", false).end_object();
-  w.key("mountExtensions")
-      .begin_object()
-      .key("idmap")
-      .begin_object()
-      .member("enabled", true)
-      .end_object()
-      .end_object();
+  w.key("mountExtensions").begin_object().key("idmap").begin_object().member("enabled", true).end_object().end_object();
   w.end_object();  // linux
 
 #if OCISTART_HAVE_SYSTEMD

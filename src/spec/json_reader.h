@@ -44,8 +44,7 @@ using simdjson::dom::element_type;
 /// "invalid JSON: <simdjson's reason> (line L, column C)", prefixed with the JSON pointer of
 /// the member being read when the error was found ("/process/user/uid: invalid JSON: ...",
 /// e.g. for an integer beyond 64 bits). Walks `text` again; meant for the error path only.
-[[nodiscard]] std::string describe_syntax_error(std::string_view text,
-                                                simdjson::error_code dom_error);
+[[nodiscard]] std::string describe_syntax_error(std::string_view text, simdjson::error_code dom_error);
 
 /// Tracks where in the document the parse is and holds the first error.
 /// Path segments are string_views: keys must outlive the Reader (they are literals or
@@ -175,9 +174,7 @@ class Object {
     element value;
   };
 
-  [[nodiscard]] const Part* parts_begin() const noexcept {
-    return merged_.empty() ? &single_ : merged_.data();
-  }
+  [[nodiscard]] const Part* parts_begin() const noexcept { return merged_.empty() ? &single_ : merged_.data(); }
   [[nodiscard]] const Part* parts_end() const noexcept {
     return merged_.empty() ? &single_ + 1 : merged_.data() + merged_.size();
   }
@@ -200,7 +197,6 @@ class Object {
 /// "/etc" while every check saw something else. Fails "<pointer>: <what> contains a NUL
 /// byte (\u0000)" at the current member.
 bool check_no_nul(Reader& reader, std::string_view s, std::string_view what);
-
 
 /// Any JSON string without a NUL byte (check_no_nul).
 bool read_value(Reader& reader, element value, std::string& out);
@@ -307,9 +303,9 @@ bool read_value(Reader& reader, element value, std::map<std::string, T>& out) {
 /// Structs: anything with a read_object(Object&, T&) overload (found by ADL). An object
 /// that names one key twice is refused (Object::check_unique_keys).
 template <class T>
-  requires requires(Object& object, T& out) {
-    { read_object(object, out) } -> std::same_as<bool>;
-  }
+requires requires(Object& object, T& out) {
+  { read_object(object, out) } -> std::same_as<bool>;
+}
 bool read_value(Reader& reader, element value, T& out) {
   simdjson::dom::object object;
   if (value.get(object) != simdjson::SUCCESS)

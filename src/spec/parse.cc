@@ -28,8 +28,7 @@ bool read_object(json::Object& o, Root& out) {
 bool read_object(json::Object& o, Mount& out) {
   return o.required("destination", out.destination) && o.optional("type", out.type) &&
          o.optional("source", out.source) && o.optional("options", out.options) &&
-         o.optional("uidMappings", out.uid_mappings) &&
-         o.optional("gidMappings", out.gid_mappings);
+         o.optional("uidMappings", out.uid_mappings) && o.optional("gidMappings", out.gid_mappings);
 }
 
 bool read_object(json::Object& o, ConsoleSize& out) {
@@ -37,9 +36,8 @@ bool read_object(json::Object& o, ConsoleSize& out) {
 }
 
 bool read_object(json::Object& o, User& out) {
-  return o.required("uid", out.uid) && o.required("gid", out.gid) &&
-         o.optional("umask", out.umask) && o.optional("additionalGids", out.additional_gids) &&
-         o.optional("username", out.username);
+  return o.required("uid", out.uid) && o.required("gid", out.gid) && o.optional("umask", out.umask) &&
+         o.optional("additionalGids", out.additional_gids) && o.optional("username", out.username);
 }
 
 bool read_object(json::Object& o, Capabilities& out) {
@@ -49,14 +47,12 @@ bool read_object(json::Object& o, Capabilities& out) {
 }
 
 bool read_object(json::Object& o, Rlimit& out) {
-  return o.required("type", out.type) && o.required("soft", out.soft) &&
-         o.required("hard", out.hard);
+  return o.required("type", out.type) && o.required("soft", out.soft) && o.required("hard", out.hard);
 }
 
 bool read_object(json::Object& o, Scheduler& out) {
-  return o.required("policy", out.policy) && o.optional("nice", out.nice) &&
-         o.optional("priority", out.priority) && o.optional("flags", out.flags) &&
-         o.optional("runtime", out.runtime) && o.optional("deadline", out.deadline) &&
+  return o.required("policy", out.policy) && o.optional("nice", out.nice) && o.optional("priority", out.priority) &&
+         o.optional("flags", out.flags) && o.optional("runtime", out.runtime) && o.optional("deadline", out.deadline) &&
          o.optional("period", out.period);
 }
 
@@ -74,28 +70,22 @@ bool read_object(json::Object& o, CpuAffinity& out) {
 // uid 0, gid 0, and clients rely on it (runc's own tests write `exec -p` files without it).
 bool read_object(json::Object& o, Process& out) {
   return o.optional("terminal", out.terminal) && o.optional("consoleSize", out.console_size) &&
-         o.optional("user", out.user) && o.optional("args", out.args) &&
-         o.optional("commandLine", out.command_line) && o.optional("env", out.env) &&
-         o.required("cwd", out.cwd) && o.optional("capabilities", out.capabilities) &&
-         o.optional("rlimits", out.rlimits) &&
-         o.optional("noNewPrivileges", out.no_new_privileges) &&
-         o.optional("apparmorProfile", out.apparmor_profile) &&
-         o.optional("oomScoreAdj", out.oom_score_adj) && o.optional("scheduler", out.scheduler) &&
-         o.optional("selinuxLabel", out.selinux_label) &&
-         o.optional("ioPriority", out.io_priority) &&
-         o.optional("execCPUAffinity", out.exec_cpu_affinity);
+         o.optional("user", out.user) && o.optional("args", out.args) && o.optional("commandLine", out.command_line) &&
+         o.optional("env", out.env) && o.required("cwd", out.cwd) && o.optional("capabilities", out.capabilities) &&
+         o.optional("rlimits", out.rlimits) && o.optional("noNewPrivileges", out.no_new_privileges) &&
+         o.optional("apparmorProfile", out.apparmor_profile) && o.optional("oomScoreAdj", out.oom_score_adj) &&
+         o.optional("scheduler", out.scheduler) && o.optional("selinuxLabel", out.selinux_label) &&
+         o.optional("ioPriority", out.io_priority) && o.optional("execCPUAffinity", out.exec_cpu_affinity);
 }
 
 bool read_object(json::Object& o, Hook& out) {
-  return o.required("path", out.path) && o.optional("args", out.args) &&
-         o.optional("env", out.env) && o.optional("timeout", out.timeout);
+  return o.required("path", out.path) && o.optional("args", out.args) && o.optional("env", out.env) &&
+         o.optional("timeout", out.timeout);
 }
 
 bool read_object(json::Object& o, Hooks& out) {
-  return o.optional("prestart", out.prestart) &&
-         o.optional("createRuntime", out.create_runtime) &&
-         o.optional("createContainer", out.create_container) &&
-         o.optional("startContainer", out.start_container) &&
+  return o.optional("prestart", out.prestart) && o.optional("createRuntime", out.create_runtime) &&
+         o.optional("createContainer", out.create_container) && o.optional("startContainer", out.start_container) &&
          o.optional("poststart", out.poststart) && o.optional("poststop", out.poststop);
 }
 
@@ -172,17 +162,14 @@ util::Error too_large(std::string_view what) {
 }
 
 util::Result<std::string> read_document(const std::string& path) {
-  util::Result<std::string> text = path == "-"
-                                        ? util::read_all(STDIN_FILENO, "read standard input", kMaxDocumentSize)
-                                        : util::read_file(path, AT_FDCWD, kMaxDocumentSize);
+  util::Result<std::string> text = path == "-" ? util::read_all(STDIN_FILENO, "read standard input", kMaxDocumentSize)
+                                               : util::read_file(path, AT_FDCWD, kMaxDocumentSize);
   if (!text && text.error().code == EFBIG)
     return too_large(path == "-" ? std::string("standard input") : util::quoted(path));
   return text;
 }
 
-util::Result<Config> parse_config(std::string_view json) {
-  return parse_document(json, false);
-}
+util::Result<Config> parse_config(std::string_view json) { return parse_document(json, false); }
 
 util::Result<Process> parse_process(std::string_view text) {
   if (text.size() > kMaxDocumentSize)

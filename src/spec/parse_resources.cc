@@ -7,41 +7,34 @@
 namespace ocistart::spec {
 
 bool read_object(json::Object& o, DeviceCgroupRule& out) {
-  return o.required("allow", out.allow) && o.optional("type", out.type) &&
-         o.optional("major", out.major) && o.optional("minor", out.minor) &&
-         o.optional("access", out.access);
+  return o.required("allow", out.allow) && o.optional("type", out.type) && o.optional("major", out.major) &&
+         o.optional("minor", out.minor) && o.optional("access", out.access);
 }
 
 bool read_object(json::Object& o, Memory& out) {
   // -1 (unlimited) is a valid limit/swap, hence int64.
-  return o.optional("limit", out.limit) && o.optional("reservation", out.reservation) &&
-         o.optional("swap", out.swap) && o.optional("kernel", out.kernel) &&
-         o.optional("kernelTCP", out.kernel_tcp) && o.optional("swappiness", out.swappiness) &&
-         o.optional("disableOOMKiller", out.disable_oom_killer) &&
-         o.optional("useHierarchy", out.use_hierarchy) &&
-         o.optional("checkBeforeUpdate", out.check_before_update);
+  return o.optional("limit", out.limit) && o.optional("reservation", out.reservation) && o.optional("swap", out.swap) &&
+         o.optional("kernel", out.kernel) && o.optional("kernelTCP", out.kernel_tcp) &&
+         o.optional("swappiness", out.swappiness) && o.optional("disableOOMKiller", out.disable_oom_killer) &&
+         o.optional("useHierarchy", out.use_hierarchy) && o.optional("checkBeforeUpdate", out.check_before_update);
 }
 
 bool read_object(json::Object& o, Cpu& out) {
-  return o.optional("shares", out.shares) && o.optional("quota", out.quota) &&
-         o.optional("burst", out.burst) && o.optional("period", out.period) &&
-         o.optional("realtimeRuntime", out.realtime_runtime) &&
+  return o.optional("shares", out.shares) && o.optional("quota", out.quota) && o.optional("burst", out.burst) &&
+         o.optional("period", out.period) && o.optional("realtimeRuntime", out.realtime_runtime) &&
          o.optional("realtimePeriod", out.realtime_period) && o.optional("cpus", out.cpus) &&
          o.optional("mems", out.mems) && o.optional("idle", out.idle);
 }
 
-bool read_object(json::Object& o, Pids& out) {
-  return o.required("limit", out.limit);
-}
+bool read_object(json::Object& o, Pids& out) { return o.required("limit", out.limit); }
 
 bool read_object(json::Object& o, WeightDevice& out) {
-  return o.required("major", out.major) && o.required("minor", out.minor) &&
-         o.optional("weight", out.weight) && o.optional("leafWeight", out.leaf_weight);
+  return o.required("major", out.major) && o.required("minor", out.minor) && o.optional("weight", out.weight) &&
+         o.optional("leafWeight", out.leaf_weight);
 }
 
 bool read_object(json::Object& o, ThrottleDevice& out) {
-  return o.required("major", out.major) && o.required("minor", out.minor) &&
-         o.required("rate", out.rate);
+  return o.required("major", out.major) && o.required("minor", out.minor) && o.required("rate", out.rate);
 }
 
 bool read_object(json::Object& o, BlockIo& out) {
@@ -70,12 +63,10 @@ bool read_object(json::Object& o, Rdma& out) {
 }
 
 bool read_object(json::Object& o, Resources& out) {
-  return o.optional("devices", out.devices) && o.optional("memory", out.memory) &&
-         o.optional("cpu", out.cpu) && o.optional("pids", out.pids) &&
-         o.optional("blockIO", out.block_io) &&
-         o.optional("hugepageLimits", out.hugepage_limits) &&
-         o.optional("network", out.network) && o.optional("rdma", out.rdma) &&
-         o.optional("unified", out.unified);
+  return o.optional("devices", out.devices) && o.optional("memory", out.memory) && o.optional("cpu", out.cpu) &&
+         o.optional("pids", out.pids) && o.optional("blockIO", out.block_io) &&
+         o.optional("hugepageLimits", out.hugepage_limits) && o.optional("network", out.network) &&
+         o.optional("rdma", out.rdma) && o.optional("unified", out.unified);
 }
 
 util::Result<Resources> parse_resources(std::string_view text) {

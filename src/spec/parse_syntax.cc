@@ -146,8 +146,7 @@ std::string describe_syntax_error(std::string_view text, simdjson::error_code do
   const char* location = nullptr;
   if (doc.current_location().get(location) == SUCCESS && location >= padded.data() &&
       location <= padded.data() + text.size()) {
-    message += " (" + line_and_column(text, static_cast<std::size_t>(location - padded.data())) +
-               ")";
+    message += " (" + line_and_column(text, static_cast<std::size_t>(location - padded.data())) + ")";
   } else if (walk_error != SUCCESS) {
     message += " (at the end of the document)";
   }

@@ -39,15 +39,12 @@ util::Result<std::optional<int64_t>> memory_swap_to_v2(std::optional<int64_t> sw
   if (l <= 0)
     return util::make_error("cannot set a swap limit without a memory limit", EINVAL);
   if (s < l)
-    return util::make_error("memory+swap limit `" + std::to_string(s) + "` is below the memory limit `" +
-                                std::to_string(l) + "`",
-                            EINVAL);
+    return util::make_error(
+        "memory+swap limit `" + std::to_string(s) + "` is below the memory limit `" + std::to_string(l) + "`", EINVAL);
   return std::optional<int64_t>(s - l);
 }
 
-uint64_t memory_size_value(int64_t bytes) noexcept {
-  return bytes < 0 ? kUnlimited : static_cast<uint64_t>(bytes);
-}
+uint64_t memory_size_value(int64_t bytes) noexcept { return bytes < 0 ? kUnlimited : static_cast<uint64_t>(bytes); }
 
 uint64_t pids_max(int64_t limit) noexcept { return limit < 0 ? kUnlimited : static_cast<uint64_t>(limit); }
 
@@ -62,8 +59,6 @@ uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period) noexcept {
   return per_sec;
 }
 
-std::string device_access(std::string_view access) {
-  return access.empty() ? std::string("rwm") : std::string(access);
-}
+std::string device_access(std::string_view access) { return access.empty() ? std::string("rwm") : std::string(access); }
 
 }  // namespace ocistart::spec

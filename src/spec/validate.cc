@@ -148,8 +148,7 @@ bool is_identifier_list(std::string_view s, bool numeric_rule) {
       if (!ok)
         return false;
     }
-    if (numeric_rule && id.find_first_not_of("0123456789") == std::string_view::npos &&
-        !is_numeric_identifier(id))
+    if (numeric_rule && id.find_first_not_of("0123456789") == std::string_view::npos && !is_numeric_identifier(id))
       return false;
     if (dot == std::string_view::npos)
       return true;
@@ -192,8 +191,8 @@ Status check_version(const Config& config) {
   if (!major)
     return invalid("/ociVersion", quote(config.oci_version) + " is not a SemVer 2.0.0 version");
   if (*major != "1")
-    return invalid("/ociVersion", "version " + quote(config.oci_version) +
-                                      " is not supported: ocistart reads runtime-spec 1.x");
+    return invalid("/ociVersion",
+                   "version " + quote(config.oci_version) + " is not supported: ocistart reads runtime-spec 1.x");
   return {};
 }
 
@@ -207,9 +206,8 @@ Status check_root(const Config& config) {
 
 Status check_capabilities(const Capabilities& caps) {
   const std::pair<const char*, const std::vector<std::string>*> sets[] = {
-      {"bounding", &caps.bounding},       {"effective", &caps.effective},
-      {"inheritable", &caps.inheritable}, {"permitted", &caps.permitted},
-      {"ambient", &caps.ambient},
+      {"bounding", &caps.bounding},   {"effective", &caps.effective}, {"inheritable", &caps.inheritable},
+      {"permitted", &caps.permitted}, {"ambient", &caps.ambient},
   };
   for (const auto& [name, list] : sets) {
     std::string base = ptr("/process/capabilities", name);
@@ -230,8 +228,8 @@ Status check_rlimits(const std::vector<Rlimit>& rlimits) {
     if (!seen.insert(r.type).second)
       return invalid(ptr(base, "type"), "duplicate rlimit " + quote(r.type));
     if (r.soft > r.hard)
-      return invalid(ptr(base, "soft"), "soft limit " + std::to_string(r.soft) +
-                                            " is greater than hard limit " + std::to_string(r.hard));
+      return invalid(ptr(base, "soft"),
+                     "soft limit " + std::to_string(r.soft) + " is greater than hard limit " + std::to_string(r.hard));
   }
   return {};
 }
@@ -254,8 +252,7 @@ Status check_scheduler(const Scheduler& s) {
   if (!realtime && s.priority != 0)
     return invalid(ptr(base, "priority"), "only SCHED_FIFO and SCHED_RR take a priority");
   if (realtime && !keep_params && (s.priority < 1 || s.priority > 99))
-    return invalid(ptr(base, "priority"),
-                   std::to_string(s.priority) + " is outside 1..99 for " + s.policy);
+    return invalid(ptr(base, "priority"), std::to_string(s.priority) + " is outside 1..99 for " + s.policy);
   if (s.policy != "SCHED_DEADLINE") {
     const std::pair<const char*, uint64_t> fields[] = {
         {"runtime", s.runtime}, {"deadline", s.deadline}, {"period", s.period}};
@@ -270,11 +267,11 @@ Status check_scheduler(const Scheduler& s) {
   if (s.deadline == 0)
     return invalid(ptr(base, "deadline"), "SCHED_DEADLINE needs a deadline greater than 0");
   if (s.runtime > s.deadline)
-    return invalid(ptr(base, "runtime"), "runtime " + std::to_string(s.runtime) +
-                                             " is greater than deadline " + std::to_string(s.deadline));
+    return invalid(ptr(base, "runtime"),
+                   "runtime " + std::to_string(s.runtime) + " is greater than deadline " + std::to_string(s.deadline));
   if (s.period != 0 && s.deadline > s.period)
-    return invalid(ptr(base, "deadline"), "deadline " + std::to_string(s.deadline) +
-                                              " is greater than period " + std::to_string(s.period));
+    return invalid(ptr(base, "deadline"),
+                   "deadline " + std::to_string(s.deadline) + " is greater than period " + std::to_string(s.period));
   return {};
 }
 
@@ -307,19 +304,16 @@ Status check_process(const Process& p) {
       return s;
   if (p.io_priority) {
     if (!io_priority_class_from_name(p.io_priority->io_class))
-      return invalid("/process/ioPriority/class",
-                     "unknown I/O priority class " + quote(p.io_priority->io_class));
+      return invalid("/process/ioPriority/class", "unknown I/O priority class " + quote(p.io_priority->io_class));
     if (p.io_priority->priority < 0 || p.io_priority->priority > 7)
-      return invalid("/process/ioPriority/priority",
-                     std::to_string(p.io_priority->priority) + " is outside 0..7");
+      return invalid("/process/ioPriority/priority", std::to_string(p.io_priority->priority) + " is outside 0..7");
   }
   if (p.exec_cpu_affinity) {
-    const std::pair<const char*, const std::string*> lists[] = {
-        {"initial", &p.exec_cpu_affinity->initial}, {"final", &p.exec_cpu_affinity->final_}};
+    const std::pair<const char*, const std::string*> lists[] = {{"initial", &p.exec_cpu_affinity->initial},
+                                                                {"final", &p.exec_cpu_affinity->final_}};
     for (const auto& [name, list] : lists)
       if (!list->empty() && detail::count_cpu_list(*list) < 0)
-        return invalid(ptr("/process/execCPUAffinity", name),
-                       quote(*list) + " is not a CPU list like \"0-3,7\"");
+        return invalid(ptr("/process/execCPUAffinity", name), quote(*list) + " is not a CPU list like \"0-3,7\"");
   }
   return {};
 }
@@ -332,8 +326,7 @@ Status check_uts_name(const Config& config, const char* member, const std::strin
   if (value.size() > 64)
     return invalid(pointer, "longer than 64 bytes");
   if (!detail::find_namespace(config, NamespaceType::uts))
-    return invalid(pointer, std::string("setting the ") + member +
-                                " needs a uts namespace in /linux/namespaces");
+    return invalid(pointer, std::string("setting the ") + member + " needs a uts namespace in /linux/namespaces");
   return {};
 }
 

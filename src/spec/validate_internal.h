@@ -25,9 +25,7 @@ namespace ocistart::spec::detail {
 [[nodiscard]] std::string quote(std::string_view s);
 
 /// Starts with '/'.
-[[nodiscard]] inline bool is_absolute(std::string_view path) {
-  return !path.empty() && path[0] == '/';
-}
+[[nodiscard]] inline bool is_absolute(std::string_view path) { return !path.empty() && path[0] == '/'; }
 
 [[nodiscard]] inline bool one_of(const std::vector<std::string_view>& list, std::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
@@ -42,8 +40,7 @@ namespace ocistart::spec::detail {
 [[nodiscard]] long count_cpu_list(std::string_view s);
 
 /// Each mapping has size > 0 and neither range wraps past 2^32.
-[[nodiscard]] util::Status check_id_mappings(std::string_view pointer,
-                                             const std::vector<IdMapping>& mappings);
+[[nodiscard]] util::Status check_id_mappings(std::string_view pointer, const std::vector<IdMapping>& mappings);
 
 /// Each entry is KEY=VALUE with a non-empty KEY and no NUL byte.
 [[nodiscard]] util::Status check_env(std::string_view pointer, const std::vector<std::string>& env);

@@ -185,7 +185,8 @@ Status check_sysctl(const Config& config) {
     else if (n == "kernel.hostname")
       return invalid(pointer, "sysctl \"kernel.hostname\" conflicts with /hostname: set that instead");
     else
-      return invalid(pointer, "sysctl " + quote(name) + " is not isolated by any namespace: setting it would change the host");
+      return invalid(pointer,
+                     "sysctl " + quote(name) + " is not isolated by any namespace: setting it would change the host");
     if (!s)
       return s;
   }
@@ -194,8 +195,8 @@ Status check_sysctl(const Config& config) {
 
 Status check_paths(const Config& config) {
   const Linux& l = *config.linux_;
-  const std::pair<const char*, const std::vector<std::string>*> lists[] = {
-      {"maskedPaths", &l.masked_paths}, {"readonlyPaths", &l.readonly_paths}};
+  const std::pair<const char*, const std::vector<std::string>*> lists[] = {{"maskedPaths", &l.masked_paths},
+                                                                           {"readonlyPaths", &l.readonly_paths}};
   for (const auto& [name, list] : lists) {
     std::string base = ptr(kLinux, name);
     for (size_t i = 0; i < list->size(); ++i)
@@ -266,9 +267,7 @@ Status check_memory_policy(const MemoryPolicy& mp) {
 }  // namespace
 
 util::Status validate_seccomp(std::string_view pointer, const Seccomp& sc) {
-  auto takes_errno = [](std::string_view action) {
-    return action == "SCMP_ACT_ERRNO" || action == "SCMP_ACT_TRACE";
-  };
+  auto takes_errno = [](std::string_view action) { return action == "SCMP_ACT_ERRNO" || action == "SCMP_ACT_TRACE"; };
   std::string def = ptr(pointer, "defaultAction");
   if (sc.default_action.empty())
     return invalid(def, "required member missing");
@@ -277,11 +276,12 @@ util::Status validate_seccomp(std::string_view pointer, const Seccomp& sc) {
   if (sc.default_action == "SCMP_ACT_NOTIFY")
     return invalid(def, "SCMP_ACT_NOTIFY cannot be the default action");
   if (sc.default_errno_ret && !takes_errno(sc.default_action))
-    return invalid(ptr(pointer, "defaultErrnoRet"), "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not " +
-                                                        sc.default_action);
+    return invalid(ptr(pointer, "defaultErrnoRet"),
+                   "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not " + sc.default_action);
   for (size_t i = 0; i < sc.architectures.size(); ++i)
     if (!one_of(seccomp_arch_names(), sc.architectures[i]))
-      return invalid(ptr(ptr(pointer, "architectures"), i), "unknown seccomp architecture " + quote(sc.architectures[i]));
+      return invalid(ptr(ptr(pointer, "architectures"), i),
+                     "unknown seccomp architecture " + quote(sc.architectures[i]));
   for (size_t i = 0; i < sc.flags.size(); ++i)
     if (!one_of(seccomp_flag_names(), sc.flags[i]))
       return invalid(ptr(ptr(pointer, "flags"), i), "unknown seccomp flag " + quote(sc.flags[i]));

@@ -33,8 +33,8 @@ Status check_size(std::string_view pointer, const std::optional<int64_t>& bytes)
 }
 
 Status check_memory(std::string_view pointer, const Memory& m) {
-  for (const auto& [key, value] : {std::pair{"limit", &m.limit}, std::pair{"reservation", &m.reservation},
-                                   std::pair{"swap", &m.swap}})
+  for (const auto& [key, value] :
+       {std::pair{"limit", &m.limit}, std::pair{"reservation", &m.reservation}, std::pair{"swap", &m.swap}})
     if (Status s = check_size(ptr(pointer, key), *value); !s)
       return s;
   if (m.swappiness && *m.swappiness > 100)
@@ -51,8 +51,8 @@ Status check_cpu(std::string_view pointer, const Cpu& c) {
   if (c.shares && (*c.shares < 2 || *c.shares > 262144))
     return invalid(ptr(pointer, "shares"), std::to_string(*c.shares) + " is outside 2..262144");
   if (c.quota && c.burst && *c.quota > 0 && *c.burst > static_cast<uint64_t>(*c.quota))
-    return invalid(ptr(pointer, "burst"), "burst " + std::to_string(*c.burst) + " is greater than quota " +
-                                              std::to_string(*c.quota));
+    return invalid(ptr(pointer, "burst"),
+                   "burst " + std::to_string(*c.burst) + " is greater than quota " + std::to_string(*c.quota));
   if (c.realtime_runtime && c.realtime_period && *c.realtime_runtime > 0 &&
       static_cast<uint64_t>(*c.realtime_runtime) > *c.realtime_period)
     return invalid(ptr(pointer, "realtimeRuntime"), "realtimeRuntime " + std::to_string(*c.realtime_runtime) +

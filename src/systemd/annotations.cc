@@ -55,11 +55,16 @@ class Reader {
 
  private:
   static std::string_view type_code(std::string_view keyword) {
-    if (keyword == "int32") return "i";
-    if (keyword == "uint32") return "u";
-    if (keyword == "int64") return "x";
-    if (keyword == "uint64") return "t";
-    if (keyword == "double") return "d";
+    if (keyword == "int32")
+      return "i";
+    if (keyword == "uint32")
+      return "u";
+    if (keyword == "int64")
+      return "x";
+    if (keyword == "uint64")
+      return "t";
+    if (keyword == "double")
+      return "d";
     return keyword;  // byte, int16, uint16: rejected by number()
   }
 
@@ -82,15 +87,13 @@ class Reader {
     i_ = j;
     return w;
   }
-  Error fail(std::string what) const {
-    return Error{EINVAL, std::move(what) + " at offset " + std::to_string(i_)};
-  }
+  Error fail(std::string what) const { return Error{EINVAL, std::move(what) + " at offset " + std::to_string(i_)}; }
 
   // A number of GVariant type `type` ("" = untyped: int32, or double with a dot/exponent).
   Result<PropertyValue> number(std::string_view type) {
     size_t j = i_;
-    while (j < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[j])) || s_[j] == '-' ||
-                             s_[j] == '+' || s_[j] == '.'))
+    while (j < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[j])) || s_[j] == '-' || s_[j] == '+' || s_[j] == '.'))
       ++j;
     std::string_view text = s_.substr(i_, j - i_);
     if (text.empty())
@@ -112,11 +115,24 @@ class Reader {
       auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
       return ec == std::errc() && p == text.data() + text.size();
     };
-    if (type == "i") { int32_t v; if (parse(v)) return PropertyValue(v); }
-    else if (type == "u") { uint32_t v; if (parse(v)) return PropertyValue(v); }
-    else if (type == "x") { int64_t v; if (parse(v)) return PropertyValue(v); }
-    else if (type == "t") { uint64_t v; if (parse(v)) return PropertyValue(v); }
-    else return fail("unsupported type `" + std::string(type) + "`");
+    if (type == "i") {
+      int32_t v;
+      if (parse(v))
+        return PropertyValue(v);
+    } else if (type == "u") {
+      uint32_t v;
+      if (parse(v))
+        return PropertyValue(v);
+    } else if (type == "x") {
+      int64_t v;
+      if (parse(v))
+        return PropertyValue(v);
+    } else if (type == "t") {
+      uint64_t v;
+      if (parse(v))
+        return PropertyValue(v);
+    } else
+      return fail("unsupported type `" + std::string(type) + "`");
     return fail("`" + std::string(text) + "` does not fit type `" + std::string(type) + "`");
   }
 
@@ -128,9 +144,15 @@ class Reader {
       if (c == '\\' && i_ < s_.size()) {
         char e = s_[i_++];
         switch (e) {
-          case 'n': out.push_back('\n'); break;
-          case 't': out.push_back('\t'); break;
-          default: out.push_back(e); break;  // \\ \' \" and anything else literally
+          case 'n':
+            out.push_back('\n');
+            break;
+          case 't':
+            out.push_back('\t');
+            break;
+          default:
+            out.push_back(e);
+            break;  // \\ \' \" and anything else literally
         }
         continue;
       }
@@ -166,17 +188,22 @@ class Reader {
     if (elem == "s") {
       std::vector<std::string> out;
       for (auto& v : items) {
-        if (auto* s = std::get_if<std::string>(&v)) out.push_back(std::move(*s));
-        else return fail("mixed types in a string array");
+        if (auto* s = std::get_if<std::string>(&v))
+          out.push_back(std::move(*s));
+        else
+          return fail("mixed types in a string array");
       }
       return PropertyValue(std::move(out));
     }
     if (elem == "u") {
       std::vector<uint32_t> out;
       for (auto& v : items) {
-        if (auto* u = std::get_if<uint32_t>(&v)) out.push_back(*u);
-        else if (auto* n = std::get_if<int32_t>(&v); n && *n >= 0) out.push_back(static_cast<uint32_t>(*n));
-        else return fail("mixed types in a uint32 array");
+        if (auto* u = std::get_if<uint32_t>(&v))
+          out.push_back(*u);
+        else if (auto* n = std::get_if<int32_t>(&v); n && *n >= 0)
+          out.push_back(static_cast<uint32_t>(*n));
+        else
+          return fail("mixed types in a uint32 array");
       }
       return PropertyValue(std::move(out));
     }
@@ -227,8 +254,9 @@ Result<UnitProperties> properties_from_annotations(const spec::StringMap& annota
        it != annotations.end() && it->first.compare(0, kPrefix.size(), kPrefix) == 0; ++it) {
     std::string name = it->first.substr(kPrefix.size());
     std::string where = "annotation `" + it->first + "`";
-    if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
-                            std::string::npos || !std::isupper(static_cast<unsigned char>(name[0])))
+    if (name.empty() ||
+        name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != std::string::npos ||
+        !std::isupper(static_cast<unsigned char>(name[0])))
       return Error{EINVAL, where + ": `" + name + "` is not a unit property name"};
     Result<PropertyValue> v = parse_gvariant(it->second);
     if (!v)

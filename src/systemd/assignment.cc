@@ -22,8 +22,20 @@ using util::Result;
 
 constexpr uint64_t kInfinity = std::numeric_limits<uint64_t>::max();
 
-enum class Kind { bytes, memory, tasks, quota, weight, boolean, timespan, text, cpu_set, device_allow,
-                  device_bytes, device_number };
+enum class Kind {
+  bytes,
+  memory,
+  tasks,
+  quota,
+  weight,
+  boolean,
+  timespan,
+  text,
+  cpu_set,
+  device_allow,
+  device_bytes,
+  device_number
+};
 
 struct Known {
   std::string_view name;
@@ -31,28 +43,48 @@ struct Known {
 };
 
 constexpr std::array kKnown{
-    Known{"MemoryMin", Kind::memory},        Known{"MemoryLow", Kind::memory},
-    Known{"MemoryHigh", Kind::memory},       Known{"MemoryMax", Kind::memory},
-    Known{"MemorySwapMax", Kind::memory},    Known{"MemoryLimit", Kind::memory},
-    Known{"TasksMax", Kind::tasks},          Known{"CPUQuota", Kind::quota},
-    Known{"CPUWeight", Kind::weight},        Known{"StartupCPUWeight", Kind::weight},
-    Known{"CPUShares", Kind::weight},        Known{"StartupCPUShares", Kind::weight},
-    Known{"IOWeight", Kind::weight},         Known{"StartupIOWeight", Kind::weight},
-    Known{"BlockIOWeight", Kind::weight},    Known{"StartupBlockIOWeight", Kind::weight},
-    Known{"Delegate", Kind::boolean},        Known{"DefaultDependencies", Kind::boolean},
-    Known{"SendSIGKILL", Kind::boolean},     Known{"SendSIGHUP", Kind::boolean},
-    Known{"MemoryOOMGroup", Kind::boolean},  Known{"Description", Kind::text},
-    Known{"Slice", Kind::text},              Known{"DevicePolicy", Kind::text},
-    Known{"CollectMode", Kind::text},        Known{"KillMode", Kind::text},
-    Known{"OOMPolicy", Kind::text},          Known{"ManagedOOMSwap", Kind::text},
+    Known{"MemoryMin", Kind::memory},
+    Known{"MemoryLow", Kind::memory},
+    Known{"MemoryHigh", Kind::memory},
+    Known{"MemoryMax", Kind::memory},
+    Known{"MemorySwapMax", Kind::memory},
+    Known{"MemoryLimit", Kind::memory},
+    Known{"TasksMax", Kind::tasks},
+    Known{"CPUQuota", Kind::quota},
+    Known{"CPUWeight", Kind::weight},
+    Known{"StartupCPUWeight", Kind::weight},
+    Known{"CPUShares", Kind::weight},
+    Known{"StartupCPUShares", Kind::weight},
+    Known{"IOWeight", Kind::weight},
+    Known{"StartupIOWeight", Kind::weight},
+    Known{"BlockIOWeight", Kind::weight},
+    Known{"StartupBlockIOWeight", Kind::weight},
+    Known{"Delegate", Kind::boolean},
+    Known{"DefaultDependencies", Kind::boolean},
+    Known{"SendSIGKILL", Kind::boolean},
+    Known{"SendSIGHUP", Kind::boolean},
+    Known{"MemoryOOMGroup", Kind::boolean},
+    Known{"Description", Kind::text},
+    Known{"Slice", Kind::text},
+    Known{"DevicePolicy", Kind::text},
+    Known{"CollectMode", Kind::text},
+    Known{"KillMode", Kind::text},
+    Known{"OOMPolicy", Kind::text},
+    Known{"ManagedOOMSwap", Kind::text},
     Known{"ManagedOOMMemoryPressure", Kind::text},
-    Known{"AllowedCPUs", Kind::cpu_set},     Known{"AllowedMemoryNodes", Kind::cpu_set},
-    Known{"StartupAllowedCPUs", Kind::cpu_set}, Known{"StartupAllowedMemoryNodes", Kind::cpu_set},
+    Known{"AllowedCPUs", Kind::cpu_set},
+    Known{"AllowedMemoryNodes", Kind::cpu_set},
+    Known{"StartupAllowedCPUs", Kind::cpu_set},
+    Known{"StartupAllowedMemoryNodes", Kind::cpu_set},
     Known{"DeviceAllow", Kind::device_allow},
-    Known{"IOReadBandwidthMax", Kind::device_bytes}, Known{"IOWriteBandwidthMax", Kind::device_bytes},
-    Known{"BlockIOReadBandwidth", Kind::device_bytes}, Known{"BlockIOWriteBandwidth", Kind::device_bytes},
-    Known{"IOReadIOPSMax", Kind::device_number},  Known{"IOWriteIOPSMax", Kind::device_number},
-    Known{"IODeviceWeight", Kind::device_number}, Known{"BlockIODeviceWeight", Kind::device_number},
+    Known{"IOReadBandwidthMax", Kind::device_bytes},
+    Known{"IOWriteBandwidthMax", Kind::device_bytes},
+    Known{"BlockIOReadBandwidth", Kind::device_bytes},
+    Known{"BlockIOWriteBandwidth", Kind::device_bytes},
+    Known{"IOReadIOPSMax", Kind::device_number},
+    Known{"IOWriteIOPSMax", Kind::device_number},
+    Known{"IODeviceWeight", Kind::device_number},
+    Known{"BlockIODeviceWeight", Kind::device_number},
 };
 
 std::optional<Kind> kind_of(std::string_view name) {
@@ -175,8 +207,9 @@ Result<PropertyValue> convert(Kind kind, std::string_view name, std::string_view
           return std::move(r).error();
         return PropertyValue{*r};
       }
-      return wrap_u64(kind == Kind::memory ? bytes(v) : v == "infinity" ? Result<uint64_t>(kInfinity)
-                                                                          : whole_number(v));
+      return wrap_u64(kind == Kind::memory ? bytes(v)
+                      : v == "infinity"    ? Result<uint64_t>(kInfinity)
+                                           : whole_number(v));
     case Kind::quota: {
       out_name = "CPUQuotaPerSecUSec";
       if (v.empty() || v == "infinity")
@@ -209,7 +242,8 @@ Result<PropertyValue> convert(Kind kind, std::string_view name, std::string_view
     }
     case Kind::device_allow: {
       size_t space = v.find(' ');
-      std::string rights = space == std::string_view::npos ? "rwm" : std::string(v.substr(v.find_first_not_of(' ', space)));
+      std::string rights =
+          space == std::string_view::npos ? "rwm" : std::string(v.substr(v.find_first_not_of(' ', space)));
       if (v.empty() || rights.find_first_not_of("rwm") != std::string::npos)
         return bad("`" + std::string(v) + "` is not `PATH [rwm]`");
       return PropertyValue{std::vector<std::pair<std::string, std::string>>{{std::string(v.substr(0, space)), rights}}};
@@ -217,9 +251,8 @@ Result<PropertyValue> convert(Kind kind, std::string_view name, std::string_view
     case Kind::device_bytes:
       return device_value(v, bytes);
     case Kind::device_number:
-      return device_value(v, [](std::string_view w) {
-        return w == "infinity" ? Result<uint64_t>(kInfinity) : whole_number(w);
-      });
+      return device_value(
+          v, [](std::string_view w) { return w == "infinity" ? Result<uint64_t>(kInfinity) : whole_number(w); });
     case Kind::bytes:
       return wrap_u64(bytes(v));
   }
@@ -242,8 +275,8 @@ Result<UnitProperty> parse_assignment(std::string_view assignment) {
   std::optional<Kind> kind = kind_of(name);
   if (!kind)
     return bad("property `" + std::string(name) +
-               "` is not one ocistart converts from unit-file syntax (an org.systemd.property." +
-               std::string(name) + " annotation can set it in GVariant text)");
+               "` is not one ocistart converts from unit-file syntax (an org.systemd.property." + std::string(name) +
+               " annotation can set it in GVariant text)");
   std::string out_name(name);
   Result<PropertyValue> v = convert(*kind, name, value, out_name);
   if (!v)
@@ -256,8 +289,8 @@ util::Status apply_assignments(UnitProperties& properties, const std::vector<std
     Result<UnitProperty> p = parse_assignment(a);
     if (!p)
       return std::move(p).error().wrap("-p `" + a + "`");
-    auto same = std::find_if(properties.begin(), properties.end(),
-                             [&](const UnitProperty& q) { return q.name == p->name; });
+    auto same =
+        std::find_if(properties.begin(), properties.end(), [&](const UnitProperty& q) { return q.name == p->name; });
     if (same != properties.end() && is_device_list(p->value) && same->value.index() == p->value.index()) {
       std::visit(
           [&](auto& list) {

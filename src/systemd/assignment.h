@@ -26,7 +26,6 @@ namespace ocistart::systemd {
 /// same name is replaced, except the device lists (DeviceAllow, IO*Max, IODeviceWeight and
 /// the BlockIO ones), which grow as repeated `-p` do with systemd-run. Errors name the
 /// assignment: "-p `MemoryMax=lots`: ...".
-[[nodiscard]] util::Status apply_assignments(UnitProperties& properties,
-                                             const std::vector<std::string>& assignments);
+[[nodiscard]] util::Status apply_assignments(UnitProperties& properties, const std::vector<std::string>& assignments);
 
 }  // namespace ocistart::systemd

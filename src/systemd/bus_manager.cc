@@ -86,8 +86,8 @@ class ManagerProxy final : public sdbus::ProxyInterfaces<org::freedesktop::syste
   }
 };
 
-class UnitProxy final : public sdbus::ProxyInterfaces<org::freedesktop::systemd1::Unit_proxy,
-                                                      org::freedesktop::systemd1::Scope_proxy> {
+class UnitProxy final
+    : public sdbus::ProxyInterfaces<org::freedesktop::systemd1::Unit_proxy, org::freedesktop::systemd1::Scope_proxy> {
  public:
   UnitProxy(sdbus::IConnection& bus, const std::string& path) : ProxyInterfaces(bus, kService, path) {
     registerProxy();
@@ -106,9 +106,8 @@ class BusManager final : public Manager {
     for (const auto& p : properties)
       props.push_back(to_dbus(p));
     std::vector<sdbus::Struct<std::string, std::vector<sdbus::Struct<std::string, sdbus::Variant>>>> aux;
-    return call("StartTransientUnit", [&] {
-      return wait_job(manager_.StartTransientUnit(name, "fail", props, aux), name);
-    });
+    return call("StartTransientUnit",
+                [&] { return wait_job(manager_.StartTransientUnit(name, "fail", props, aux), name); });
   }
 
   Status stop_unit(const std::string& name) override {
@@ -206,8 +205,7 @@ class BusManager final : public Manager {
   Status wait_job(const sdbus::ObjectPath& job, const std::string& unit) {
     const auto until = Clock::now() + deadline_;
     for (;;) {
-      while (bus_->processPendingRequest()) {
-      }
+      while (bus_->processPendingRequest()) {}
       if (auto it = manager_.removed.find(job); it != manager_.removed.end()) {
         std::string result = it->second;
         manager_.removed.erase(it);
@@ -217,8 +215,8 @@ class BusManager final : public Manager {
       }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
       if (left.count() <= 0)
-        return Error{ETIME, "job for unit `" + unit + "` did not finish within " +
-                                std::to_string(deadline_.count()) + " ms"};
+        return Error{ETIME,
+                     "job for unit `" + unit + "` did not finish within " + std::to_string(deadline_.count()) + " ms"};
       sdbus::IConnection::PollData pd = bus_->getEventLoopPollData();
       pollfd pfd{pd.fd, pd.events, 0};
       int timeout = static_cast<int>(left.count());

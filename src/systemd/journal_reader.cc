@@ -44,8 +44,7 @@ util::Result<OutputFormat> output_format_from_string(std::string_view name) {
     return OutputFormat::cat;
   if (name == "json")
     return OutputFormat::json;
-  return util::make_error("unknown output format `" + std::string(name) + "` (expected short, cat or json)",
-                          EINVAL);
+  return util::make_error("unknown output format `" + std::string(name) + "` (expected short, cat or json)", EINVAL);
 }
 
 std::string format_entry(const JournalEntry& entry, OutputFormat format) {
@@ -150,8 +149,7 @@ util::Result<bool> wait_for_change(sd_journal* j, int journal_fd, int stop_fd) {
     timeout_ms = deadline <= now ? 0 : static_cast<int>(std::min<uint64_t>((deadline - now + 999) / 1000, 60000));
   }
   int events = sd_journal_get_events(j);
-  struct pollfd fds[2] = {{journal_fd, static_cast<short>(events < 0 ? POLLIN : events), 0},
-                          {stop_fd, POLLIN, 0}};
+  struct pollfd fds[2] = {{journal_fd, static_cast<short>(events < 0 ? POLLIN : events), 0}, {stop_fd, POLLIN, 0}};
   int n = ::poll(fds, stop_fd >= 0 ? 2 : 1, timeout_ms);
   if (n < 0 && errno != EINTR)
     return util::errno_error("wait for the journal");

@@ -47,7 +47,7 @@ enum class OutputFormat {
 
 /// Which entries to read.
 struct JournalQuery {
-  std::string identifier;             // SYSLOG_IDENTIFIER to match (the container id)
+  std::string identifier;              // SYSLOG_IDENTIFIER to match (the container id)
   std::optional<uint64_t> since_usec;  // only entries at or after this time
   std::optional<uint64_t> until_usec;  // only entries at or before this time
   std::optional<unsigned> last;        // only the last N of those (0: none)

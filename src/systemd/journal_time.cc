@@ -74,8 +74,8 @@ std::optional<uint64_t> local_to_usec(struct tm tm) {
 // "YYYY-MM-DD[( |T)HH:MM[:SS]]" or "HH:MM[:SS]" (today), local time.
 std::optional<uint64_t> parse_date(std::string_view s, uint64_t now_usec) {
   struct tm tm = local_tm(now_usec);
-  if (s.size() >= 4 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) &&
-      s.size() > 4 && s[4] == '-') {
+  if (s.size() >= 4 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) && s.size() > 4 &&
+      s[4] == '-') {
     int year = 0, month = 0, day = 0;
     if (!take_number(s, 4, year) || !take_char(s, '-') || !take_number(s, 2, month) || !take_char(s, '-') ||
         !take_number(s, 2, day))

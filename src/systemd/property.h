@@ -13,9 +13,8 @@ namespace ocistart::systemd {
 /// One D-Bus value of the types unit properties use:
 /// b, i, u, x, t, d, s, as, au, ay, a(ss) (DeviceAllow), a(st) (IO*Max, IODeviceWeight).
 using PropertyValue =
-    std::variant<bool, int32_t, uint32_t, int64_t, uint64_t, double, std::string,
-                 std::vector<std::string>, std::vector<uint32_t>, std::vector<uint8_t>,
-                 std::vector<std::pair<std::string, std::string>>,
+    std::variant<bool, int32_t, uint32_t, int64_t, uint64_t, double, std::string, std::vector<std::string>,
+                 std::vector<uint32_t>, std::vector<uint8_t>, std::vector<std::pair<std::string, std::string>>,
                  std::vector<std::pair<std::string, uint64_t>>>;
 
 struct UnitProperty {

@@ -19,14 +19,37 @@ struct SpanUnit {
 };
 constexpr double kMinute = 60e6, kHour = 3600e6, kDay = 86400e6;
 constexpr SpanUnit kSpanUnits[] = {
-    {"us", 1},           {"usec", 1},           {"\xc2\xb5s", 1},      {"\xce\xbcs", 1},
-    {"ms", 1e3},         {"msec", 1e3},         {"s", 1e6},            {"sec", 1e6},
-    {"second", 1e6},     {"seconds", 1e6},      {"m", kMinute},        {"min", kMinute},
-    {"minute", kMinute}, {"minutes", kMinute},  {"h", kHour},          {"hr", kHour},
-    {"hour", kHour},     {"hours", kHour},      {"d", kDay},           {"day", kDay},
-    {"days", kDay},      {"w", 7 * kDay},       {"week", 7 * kDay},    {"weeks", 7 * kDay},
-    {"M", 30.44 * kDay}, {"month", 30.44 * kDay}, {"months", 30.44 * kDay}, {"y", 365.25 * kDay},
-    {"year", 365.25 * kDay}, {"years", 365.25 * kDay}, {"mins", kMinute},
+    {"us", 1},
+    {"usec", 1},
+    {"\xc2\xb5s", 1},
+    {"\xce\xbcs", 1},
+    {"ms", 1e3},
+    {"msec", 1e3},
+    {"s", 1e6},
+    {"sec", 1e6},
+    {"second", 1e6},
+    {"seconds", 1e6},
+    {"m", kMinute},
+    {"min", kMinute},
+    {"minute", kMinute},
+    {"minutes", kMinute},
+    {"h", kHour},
+    {"hr", kHour},
+    {"hour", kHour},
+    {"hours", kHour},
+    {"d", kDay},
+    {"day", kDay},
+    {"days", kDay},
+    {"w", 7 * kDay},
+    {"week", 7 * kDay},
+    {"weeks", 7 * kDay},
+    {"M", 30.44 * kDay},
+    {"month", 30.44 * kDay},
+    {"months", 30.44 * kDay},
+    {"y", 365.25 * kDay},
+    {"year", 365.25 * kDay},
+    {"years", 365.25 * kDay},
+    {"mins", kMinute},
 };
 
 }  // namespace
@@ -51,8 +74,8 @@ std::optional<uint64_t> parse_timespan_usec(std::string_view s) {
     while (!s.empty() && is_space(s.front()))
       s.remove_prefix(1);
     size_t n = 0;  // the unit: letters, or the bytes of µ/μ
-    while (n < s.size() && ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
-                            static_cast<unsigned char>(s[n]) >= 0x80))
+    while (n < s.size() &&
+           ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || static_cast<unsigned char>(s[n]) >= 0x80))
       ++n;
     double unit = 1e6;  // a bare number is seconds
     if (n > 0) {
@@ -73,6 +96,5 @@ std::optional<uint64_t> parse_timespan_usec(std::string_view s) {
     return std::nullopt;
   return static_cast<uint64_t>(std::llround(total));
 }
-
 
 }  // namespace ocistart::systemd

@@ -8,8 +8,7 @@ namespace {
 
 // systemd's unit name alphabet (unit-name.c VALID_CHARS), and its length limit.
 bool valid_unit_chars(std::string_view s) {
-  constexpr std::string_view kValid =
-      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:-_.\\";
+  constexpr std::string_view kValid = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:-_.\\";
   return !s.empty() && s.size() < 256 && s.find_first_not_of(kValid) == std::string_view::npos;
 }
 

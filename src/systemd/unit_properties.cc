@@ -31,7 +31,6 @@ DeviceValues throttle_values(const std::vector<spec::ThrottleDevice>& devices) {
   return out;
 }
 
-
 // The resources have been through spec::effective_resources(): a present value is one to
 // set (0 meaning "not set" is already gone).
 void add_memory(const spec::Memory& m, CgroupVersion v, UnitProperties& out) {
@@ -83,8 +82,8 @@ Result<void> add_cpu(const spec::Cpu& c, CgroupVersion v, UnitProperties& out) {
 void add_block_io(const spec::BlockIo& b, CgroupVersion v, UnitProperties& out) {
   bool v2 = v == CgroupVersion::v2;
   if (b.weight)
-    out.push_back({v2 ? "IOWeight" : "BlockIOWeight",
-                   v2 ? spec::blkio_weight_to_io_weight(*b.weight) : uint64_t{*b.weight}});
+    out.push_back(
+        {v2 ? "IOWeight" : "BlockIOWeight", v2 ? spec::blkio_weight_to_io_weight(*b.weight) : uint64_t{*b.weight}});
   DeviceValues weights;
   for (const auto& d : b.weight_device)
     if (d.weight)
@@ -146,13 +145,13 @@ void add_devices(const std::vector<spec::DeviceCgroupRule>& rules, UnitPropertie
 // unified keys with a unit property of their own (v2).
 void add_unified(const spec::StringMap& unified, UnitProperties& out) {
   for (const auto& [key, value] : unified) {
-    const char* name = key == "memory.high" ? "MemoryHigh"
-                       : key == "memory.max" ? "MemoryMax"
-                       : key == "memory.low" ? "MemoryLow"
-                       : key == "memory.min" ? "MemoryMin"
+    const char* name = key == "memory.high"       ? "MemoryHigh"
+                       : key == "memory.max"      ? "MemoryMax"
+                       : key == "memory.low"      ? "MemoryLow"
+                       : key == "memory.min"      ? "MemoryMin"
                        : key == "memory.swap.max" ? "MemorySwapMax"
-                       : key == "pids.max" ? "TasksMax"
-                                           : nullptr;
+                       : key == "pids.max"        ? "TasksMax"
+                                                  : nullptr;
     if (!name)
       continue;  // written as-is by the cgroupfs follow-up
     uint64_t n = kInfinity;

@@ -21,16 +21,15 @@ enum class CgroupVersion { v1, v2 };
 /// ...), so that the properties and the cgroupfs follow-up agree. Settings systemd cannot
 /// express are not returned; the driver writes the full cgroupfs plan after the unit
 /// starts. Errors as the plan's.
-[[nodiscard]] util::Result<UnitProperties> resource_properties(const spec::Resources& resources,
-                                                               CgroupVersion version);
+[[nodiscard]] util::Result<UnitProperties> resource_properties(const spec::Resources& resources, CgroupVersion version);
 
 struct ScopeRequest {
   std::string description;
   std::string slice;
   int pid = 0;
   CgroupVersion version = CgroupVersion::v2;
-  const spec::Resources* resources = nullptr;  // may be null
-  const spec::StringMap* annotations = nullptr;  // org.systemd.property.* override
+  const spec::Resources* resources = nullptr;             // may be null
+  const spec::StringMap* annotations = nullptr;           // org.systemd.property.* override
   const std::vector<std::string>* assignments = nullptr;  // `-p NAME=VALUE`, last word
 };
 

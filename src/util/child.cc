@@ -35,8 +35,7 @@ int OwnedChild::wait() noexcept {
     return -1;
   int status = 0;
   int r;
-  while ((r = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
-  }
+  while ((r = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {}
   pid_ = -1;
   pidfd_.reset();
   return r < 0 ? -1 : status;

@@ -28,10 +28,14 @@ LogState& state() {
 
 const char* level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warning: return "warning";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warning:
+      return "warning";
+    case LogLevel::error:
+      return "error";
   }
   return "error";
 }
@@ -72,11 +76,21 @@ std::string quote_logfmt(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -117,8 +131,7 @@ std::string format_record(LogLevel level, std::string_view message, bool json) {
         .end_object();
     return std::move(w).str() + "\n";
   }
-  return "time=" + quote_logfmt(rfc3339_now()) + " level=" + level_name(level) +
-         " msg=" + quote_logfmt(message) + "\n";
+  return "time=" + quote_logfmt(rfc3339_now()) + " level=" + level_name(level) + " msg=" + quote_logfmt(message) + "\n";
 }
 
 }  // namespace

@@ -9,9 +9,9 @@ namespace ocistart::util {
 enum class LogLevel { debug, info, warning, error };
 
 struct LogOptions {
-  std::string file;           // empty: stderr only
-  bool json = false;          // --log-format json: one JSON object a line {"level","msg","time"}
-  bool debug = false;         // --debug
+  std::string file;    // empty: stderr only
+  bool json = false;   // --log-format json: one JSON object a line {"level","msg","time"}
+  bool debug = false;  // --debug
 };
 
 /// Configures the process-wide log sink once, from main. Not for the forked init.

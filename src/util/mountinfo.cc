@@ -23,8 +23,7 @@ std::string unescape_mountinfo(std::string_view field) {
   std::string out;
   out.reserve(field.size());
   for (size_t i = 0; i < field.size(); ++i) {
-    if (field[i] == '\\' && i + 3 < field.size() && octal(field[i + 1]) && octal(field[i + 2]) &&
-        octal(field[i + 3])) {
+    if (field[i] == '\\' && i + 3 < field.size() && octal(field[i + 1]) && octal(field[i + 2]) && octal(field[i + 3])) {
       out.push_back(static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 + (field[i + 3] - '0')));
       i += 3;
     } else {
@@ -46,8 +45,8 @@ Mountinfo parse_mountinfo(std::string_view text) {
       if (!field.empty())
         f.push_back(field);
     // The separator comes after the six fixed fields and the optional ones.
-    const size_t dash = f.size() < 6 ? f.size()
-                                     : static_cast<size_t>(std::find(f.begin() + 6, f.end(), "-") - f.begin());
+    const size_t dash =
+        f.size() < 6 ? f.size() : static_cast<size_t>(std::find(f.begin() + 6, f.end(), "-") - f.begin());
     if (dash + 3 >= f.size()) {
       out.malformed.push_back({line_no, line});
       continue;

@@ -13,10 +13,10 @@ namespace ocistart::util {
 /// id parent major:minor root mount-point options [optional...] - type source super-options
 struct MountInfo {
   int id = 0, parent = 0;
-  std::string root;           // root of the mount within its file system, unescaped
-  std::string mount_point;    // unescaped ("\040" -> ' ')
-  std::string options;        // per-mount options: "rw,nosuid,relatime"
-  std::string optional;       // "shared:1 master:2", may be empty
+  std::string root;         // root of the mount within its file system, unescaped
+  std::string mount_point;  // unescaped ("\040" -> ' ')
+  std::string options;      // per-mount options: "rw,nosuid,relatime"
+  std::string optional;     // "shared:1 master:2", may be empty
   std::string fs_type;
   std::string source;         // unescaped
   std::string super_options;  // per-superblock options: "rw,cpu"

@@ -28,9 +28,7 @@ struct Error {
 };
 
 /// An error with `what` as its message, from no syscall.
-[[nodiscard]] inline Error make_error(std::string message, int code = 0) {
-  return Error{code, std::move(message)};
-}
+[[nodiscard]] inline Error make_error(std::string message, int code = 0) { return Error{code, std::move(message)}; }
 
 /// strerror(code) starting in lower case, as Go and runc print it: "no such file or directory".
 [[nodiscard]] std::string errno_text(int code);
@@ -41,7 +39,7 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }

@@ -128,12 +128,11 @@ class RecordingSyscalls final : public os::Syscalls {
       return std::move(s).error();
     return util::UniqueFd(fd);
   }
-  util::Status move_mount(int from_dirfd, const std::string& from_path, int to_dirfd,
-                          const std::string& to_path, unsigned) override {
+  util::Status move_mount(int from_dirfd, const std::string& from_path, int to_dirfd, const std::string& to_path,
+                          unsigned) override {
     return record("move_mount " + show_at(from_dirfd, from_path) + " -> " + show_at(to_dirfd, to_path));
   }
-  util::Status mount_setattr(int dirfd, const std::string& path, unsigned flags,
-                             const os::MountAttr& attr) override {
+  util::Status mount_setattr(int dirfd, const std::string& path, unsigned flags, const os::MountAttr& attr) override {
     std::string line = "mount_setattr " + show_at(dirfd, path);
     if (flags & AT_RECURSIVE)
       line += " recursive";
@@ -144,9 +143,7 @@ class RecordingSyscalls final : public os::Syscalls {
     return record(std::move(line));
   }
   util::Status sethostname(std::string_view name) override { return record("sethostname " + std::string(name)); }
-  util::Status setdomainname(std::string_view name) override {
-    return record("setdomainname " + std::string(name));
-  }
+  util::Status setdomainname(std::string_view name) override { return record("setdomainname " + std::string(name)); }
   util::Status setns(int fd, int nstype) override {
     return record("setns " + os::namespace_names(static_cast<uint64_t>(nstype)) + " " + show_fd(fd));
   }
@@ -179,9 +176,8 @@ class RecordingSyscalls final : public os::Syscalls {
   /// gets an fd of /dev/null as its listener).
   util::Result<util::UniqueFd> load_seccomp(const os::SeccompFilter& filter) override {
     int fd = -1;
-    util::Status s = record(filter.uses_notify() ? "seccomp notify" : "seccomp", [&] {
-      return filter.uses_notify() ? fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC) : 0;
-    });
+    util::Status s = record(filter.uses_notify() ? "seccomp notify" : "seccomp",
+                            [&] { return filter.uses_notify() ? fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC) : 0; });
     if (!s)
       return std::move(s).error();
     return util::UniqueFd(fd);

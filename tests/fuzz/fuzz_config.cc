@@ -61,8 +61,7 @@ void check_config(std::string_view text) {
     broken("validate() differs after to_json and parse_config", before + "\n" + after + "\n" + written);
   std::string rewritten = spec::to_json(*again);
   if (rewritten != written)
-    broken("to_json(parse_config(to_json(c))) differs from to_json(c)",
-           written + "\n---\n" + rewritten);
+    broken("to_json(parse_config(to_json(c))) differs from to_json(c)", written + "\n---\n" + rewritten);
   (void)spec::to_json(*config, 0);
 }
 

@@ -27,22 +27,21 @@ namespace {
 
 int failures = 0;
 
-#define EXPECT(cond)                                                     \
-  do {                                                                   \
-    if (!(cond)) {                                                       \
+#define EXPECT(cond)                                                          \
+  do {                                                                        \
+    if (!(cond)) {                                                            \
       std::fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                        \
-    }                                                                    \
+      ++failures;                                                             \
+    }                                                                         \
   } while (0)
 
-#define EXPECT_OK(expr)                                                               \
-  do {                                                                                \
-    auto&& r_ = (expr);                                                               \
-    if (!r_.ok()) {                                                                   \
-      std::fprintf(stderr, "%s:%d: FAILED: %s: %s\n", __FILE__, __LINE__, #expr,     \
-                   r_.error().message.c_str());                                       \
-      ++failures;                                                                     \
-    }                                                                                 \
+#define EXPECT_OK(expr)                                                                                       \
+  do {                                                                                                        \
+    auto&& r_ = (expr);                                                                                       \
+    if (!r_.ok()) {                                                                                           \
+      std::fprintf(stderr, "%s:%d: FAILED: %s: %s\n", __FILE__, __LINE__, #expr, r_.error().message.c_str()); \
+      ++failures;                                                                                             \
+    }                                                                                                         \
   } while (0)
 
 std::string slurp(const std::string& path) {

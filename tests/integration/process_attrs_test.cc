@@ -34,7 +34,8 @@ void check(bool ok, const std::string& what, const std::string& detail = "") {
     std::printf("ok: %s\n", what.c_str());
   else
     std::printf("FAIL: %s -- %s\n", what.c_str(), detail.c_str());
-  if (!ok) ++failures;
+  if (!ok)
+    ++failures;
 }
 
 struct ChildResult {
@@ -46,11 +47,13 @@ struct ChildResult {
 // is the exit code (when it does not exec).
 ChildResult run_child(const std::function<int()>& body) {
   int p[2];
-  if (pipe2(p, O_CLOEXEC) < 0) return {};
+  if (pipe2(p, O_CLOEXEC) < 0)
+    return {};
   std::fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
-    if (dup2(p[1], STDOUT_FILENO) < 0) _exit(120);
+    if (dup2(p[1], STDOUT_FILENO) < 0)
+      _exit(120);
     _exit(body());
   }
   close(p[1]);
@@ -58,10 +61,10 @@ ChildResult run_child(const std::function<int()>& body) {
   char buf[4096];
   ssize_t n;
   while ((n = read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0) r.out.append(buf, static_cast<size_t>(n));
+    if (n > 0)
+      r.out.append(buf, static_cast<size_t>(n));
   close(p[0]);
-  while (waitpid(pid, &r.status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &r.status, 0) < 0 && errno == EINTR) {}
   return r;
 }
 
@@ -80,10 +83,13 @@ std::map<std::string, std::string> status_fields(const std::string& text) {
   std::string line;
   while (std::getline(in, line)) {
     size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
+    if (colon == std::string::npos)
+      continue;
     std::string value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.erase(0, 1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+      value.pop_back();
     fields[line.substr(0, colon)] = value;
   }
   return fields;
@@ -148,8 +154,7 @@ void test_exec_as_user() {
     std::istringstream in(r.out);
     std::string line;
     while (std::getline(in, line))
-      if (size_t eq = line.find('=');
-          eq != std::string::npos && line.find(':') == std::string::npos)
+      if (size_t eq = line.find('='); eq != std::string::npos && line.find(':') == std::string::npos)
         kv[line.substr(0, eq)] = line.substr(eq + 1);
   }
   check(f["Uid"] == "1000\t1000\t1000\t1000", "exec as user: uid", f["Uid"]);
@@ -160,8 +165,8 @@ void test_exec_as_user() {
   check(f["CapPrm"] == hex_mask(bit(CAP_NET_BIND_SERVICE)), "exec as user: CapPrm", f["CapPrm"]);
   check(f["CapInh"] == hex_mask(bit(CAP_NET_BIND_SERVICE)), "exec as user: CapInh", f["CapInh"]);
   check(f["CapAmb"] == hex_mask(bit(CAP_NET_BIND_SERVICE)), "exec as user: CapAmb", f["CapAmb"]);
-  check(f["CapBnd"] == hex_mask(bit(CAP_CHOWN) | bit(CAP_KILL) | bit(CAP_NET_BIND_SERVICE)),
-        "exec as user: CapBnd", f["CapBnd"]);
+  check(f["CapBnd"] == hex_mask(bit(CAP_CHOWN) | bit(CAP_KILL) | bit(CAP_NET_BIND_SERVICE)), "exec as user: CapBnd",
+        f["CapBnd"]);
   check(f["NoNewPrivs"] == "1", "exec as user: NoNewPrivs", f["NoNewPrivs"]);
   check(f["Seccomp"] == "2", "exec as user: Seccomp", f["Seccomp"]);
   check(kv["umask"] == "0027", "exec as user: umask", kv["umask"]);
@@ -200,17 +205,14 @@ void test_inside_as_root() {
   });
   check(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "inside as root: applied", r.out);
   std::map<std::string, std::string> f = status_fields(r.out);
-  check(r.out.find("mkdir_rc=-1 errno=38") != std::string::npos,
-        "inside as root: mkdir gives errno 38");
+  check(r.out.find("mkdir_rc=-1 errno=38") != std::string::npos, "inside as root: mkdir gives errno 38");
   check(f["Seccomp"] == "2", "inside as root: Seccomp", f["Seccomp"]);
   check(f["NoNewPrivs"] == "0", "inside as root: NoNewPrivs", f["NoNewPrivs"]);
   check(f["Uid"] == "0\t0\t0\t0", "inside as root: uid", f["Uid"]);
   check(f["Groups"].empty(), "inside as root: groups cleared", f["Groups"]);
   check(f["CapEff"] == hex_mask(bit(CAP_KILL)), "inside as root: CapEff", f["CapEff"]);
-  check(f["CapPrm"] == hex_mask(bit(CAP_KILL) | bit(CAP_SETUID)), "inside as root: CapPrm",
-        f["CapPrm"]);
-  check(f["CapBnd"] == hex_mask(bit(CAP_KILL) | bit(CAP_SETUID)), "inside as root: CapBnd",
-        f["CapBnd"]);
+  check(f["CapPrm"] == hex_mask(bit(CAP_KILL) | bit(CAP_SETUID)), "inside as root: CapPrm", f["CapPrm"]);
+  check(f["CapBnd"] == hex_mask(bit(CAP_KILL) | bit(CAP_SETUID)), "inside as root: CapBnd", f["CapBnd"]);
   check(f["CapAmb"] == hex_mask(0), "inside as root: CapAmb", f["CapAmb"]);
 }
 
@@ -228,7 +230,8 @@ void test_rlimit_eperm() {
     spec::Process p;
     p.rlimits = {{"RLIMIT_NOFILE", current.rlim_max + 1, current.rlim_max + 1}};
     util::Status s = os::apply_process_attributes(p, nullptr, nullptr);
-    if (s) return 2;
+    if (s)
+      return 2;
     out(s.error().message + "\n");
     return s.error().code == EPERM ? 0 : 3;
   });
@@ -238,8 +241,8 @@ void test_rlimit_eperm() {
   std::string want = "setrlimit `RLIMIT_NOFILE` soft=" + n + " hard=" + n +
                      ": operation not permitted (the hard limit cannot be raised without "
                      "CAP_SYS_RESOURCE)\n";
-  check(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && r.out == want,
-        "rlimit above the hard limit: clear EPERM", r.out);
+  check(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && r.out == want, "rlimit above the hard limit: clear EPERM",
+        r.out);
 }
 
 // Scheduling and execution domain, checked from inside.
@@ -262,18 +265,14 @@ void test_sched_and_personality() {
     out("nice=" + std::to_string(getpriority(PRIO_PROCESS, 0)) + "\n");
     out("ioprio=" + std::to_string(syscall(SYS_ioprio_get, 1, 0)) + "\n");
     out("personality=" + std::to_string(personality(0xffffffff)) + "\n");
-    out("cpus=" + std::to_string(CPU_COUNT(&set)) + " cpu0=" + std::to_string(CPU_ISSET(0, &set)) +
-        "\n");
+    out("cpus=" + std::to_string(CPU_COUNT(&set)) + " cpu0=" + std::to_string(CPU_ISSET(0, &set)) + "\n");
     return 0;
   });
   check(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "sched: applied", r.out);
-  check(r.out.find("policy=" + std::to_string(SCHED_BATCH) + "\n") != std::string::npos,
-        "sched: SCHED_BATCH", r.out);
+  check(r.out.find("policy=" + std::to_string(SCHED_BATCH) + "\n") != std::string::npos, "sched: SCHED_BATCH", r.out);
   check(r.out.find("nice=5\n") != std::string::npos, "sched: nice 5");
-  check(r.out.find("ioprio=" + std::to_string((2 << 13) | 6) + "\n") != std::string::npos,
-        "sched: ioprio BE 6");
-  check(r.out.find("personality=" + std::to_string(PER_LINUX32) + "\n") != std::string::npos,
-        "sched: PER_LINUX32");
+  check(r.out.find("ioprio=" + std::to_string((2 << 13) | 6) + "\n") != std::string::npos, "sched: ioprio BE 6");
+  check(r.out.find("personality=" + std::to_string(PER_LINUX32) + "\n") != std::string::npos, "sched: PER_LINUX32");
   check(r.out.find("cpus=1 cpu0=1\n") != std::string::npos, "sched: affinity cpu 0");
 }
 
@@ -305,13 +304,14 @@ void test_seccomp_notify() {
 // In a user namespace whose setgroups is "deny", clearing the groups is skipped.
 void test_setgroups_denied() {
   ChildResult r = run_child([] {
-    if (unshare(CLONE_NEWUSER) < 0) return 77;
-    if (!util::write_file("/proc/self/setgroups", "deny") ||
-        !util::write_file("/proc/self/uid_map", "0 0 1") ||
+    if (unshare(CLONE_NEWUSER) < 0)
+      return 77;
+    if (!util::write_file("/proc/self/setgroups", "deny") || !util::write_file("/proc/self/uid_map", "0 0 1") ||
         !util::write_file("/proc/self/gid_map", "0 0 1"))
       return 78;
     spec::Process p;
-    if (util::Status s = os::apply_process_attributes(p, nullptr, nullptr); !s) return fail_with(s);
+    if (util::Status s = os::apply_process_attributes(p, nullptr, nullptr); !s)
+      return fail_with(s);
     spec::Process q;
     q.user.additional_gids = {0, 5};
     util::Status s = os::apply_process_attributes(q, nullptr, nullptr);
@@ -322,8 +322,7 @@ void test_setgroups_denied() {
     std::printf("skip: setgroups denied (no user namespaces)\n");
     return;
   }
-  check(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
-        "setgroups denied: empty groups tolerated", r.out);
+  check(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "setgroups denied: empty groups tolerated", r.out);
   check(r.out.find("/proc/self/setgroups is `deny`") != std::string::npos,
         "setgroups denied: explicit groups are an error that says why", r.out);
 }

@@ -66,8 +66,7 @@ int try_create(const std::string& path) {
   return 0;
 }
 
-spec::Mount mnt(std::string destination, std::string type, std::string source,
-                std::vector<std::string> options) {
+spec::Mount mnt(std::string destination, std::string type, std::string source, std::vector<std::string> options) {
   spec::Mount m;
   m.destination = std::move(destination);
   m.type = std::move(type);
@@ -104,8 +103,8 @@ bool build_rootfs(Fixture& f) {
   f.host_file = f.base + "/host-file";
   f.idmap_dir = f.base + "/idmap-ext4";
   bool ok = write_file(f.host_file, "hello") && write_file(f.rootfs + "/etc/masked-file", "secret") &&
-            write_file(f.rootfs + "/etc/masked-dir/inside", "secret") &&
-            ::mkdir(f.idmap_dir.c_str(), 0755) == 0 && write_file(f.idmap_dir + "/owned-by-0", "x");
+            write_file(f.rootfs + "/etc/masked-dir/inside", "secret") && ::mkdir(f.idmap_dir.c_str(), 0755) == 0 &&
+            write_file(f.idmap_dir + "/owned-by-0", "x");
   char shm[] = "/dev/shm/ocistart-idmap.XXXXXX";
   if (::mkdtemp(shm) == nullptr)
     return false;
@@ -166,8 +165,7 @@ std::string run_in_namespaces(const std::function<void()>& body, int* exit_statu
       ::_exit(failures == 0 ? 0 : 1);
     }
     int st = 0;
-    while (::waitpid(inner, &st, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(inner, &st, 0) < 0 && errno == EINTR) {}
     ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 2);
   }
   ::close(p[1]);
@@ -178,8 +176,7 @@ std::string run_in_namespaces(const std::function<void()>& body, int* exit_statu
     if (n > 0)
       out.append(buf, static_cast<size_t>(n));
   ::close(p[0]);
-  while (::waitpid(pid, exit_status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, exit_status, 0) < 0 && errno == EINTR) {}
   return out;
 }
 
@@ -289,10 +286,9 @@ void scenario_pivot(const Fixture& f) {
   }
 
   struct stat st {};
-  check(::stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
-        "/dev/null is char 1:3");
-  check(::stat("/dev/mynull", &st) == 0 && S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600 &&
-            st.st_uid == 1234 && st.st_gid == 1234,
+  check(::stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3), "/dev/null is char 1:3");
+  check(::stat("/dev/mynull", &st) == 0 && S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600 && st.st_uid == 1234 &&
+            st.st_gid == 1234,
         "a config device gets its mode and owner");
   char link[64] = {};
   check(::readlink("/dev/ptmx", link, sizeof(link) - 1) > 0 && std::string(link) == "pts/ptmx",
@@ -358,8 +354,8 @@ void scenario_no_pivot_userns_devices(const Fixture& f) {
   std::vector<util::MountInfo> table = util::parse_mountinfo(slurp("/proc/self/mountinfo")).mounts;
   check(find_mount(table, "/dev/null") != nullptr, "/dev/null is a bind mount of the host's");
   struct stat st {};
-  check(::stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) &&
-            st.st_uid == 0 && (st.st_mode & 0777) == 0666,
+  check(::stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) && st.st_uid == 0 &&
+            (st.st_mode & 0777) == 0666,
         "the bound /dev/null keeps the host's owner and mode");
   check(::access("/bin/busybox", X_OK) == 0 && try_create("/tmp/rw") == 0, "chrooted into a writable rootfs");
 }
@@ -373,8 +369,10 @@ void scenario_user_namespace(const Fixture& f) {
   config.mounts = runc_default_mounts();
   config.mounts.push_back(mnt("/etc/hostname", "bind", f.host_file, {"bind", "ro", "nosuid"}));
   config.linux_.emplace();
-  config.linux_->namespaces = {{spec::NamespaceType::user, ""}, {spec::NamespaceType::mount, ""},
-                               {spec::NamespaceType::pid, ""}, {spec::NamespaceType::ipc, ""}};
+  config.linux_->namespaces = {{spec::NamespaceType::user, ""},
+                               {spec::NamespaceType::mount, ""},
+                               {spec::NamespaceType::pid, ""},
+                               {spec::NamespaceType::ipc, ""}};
   config.linux_->masked_paths = {"/etc/masked-file", "/etc/masked-dir"};
   config.linux_->readonly_paths = {"/etc/ro-dir", "/proc/sys"};
   os::RootfsOptions options;

@@ -79,9 +79,8 @@ TEST_CASE("-p device lists, unknown names, and how assignments apply") {
   CHECK(error("Environment=A=1").starts_with("property `Environment` is not one ocistart converts"));
   CHECK(error("=5") == "expected NAME=VALUE");
 
-  systemd::UnitProperties props{{"MemoryLimit", uint64_t{1}},
-                                {"DeviceAllow", Access{{"/dev/null", "rwm"}}},
-                                {"TasksMax", uint64_t{10}}};
+  systemd::UnitProperties props{
+      {"MemoryLimit", uint64_t{1}}, {"DeviceAllow", Access{{"/dev/null", "rwm"}}}, {"TasksMax", uint64_t{10}}};
   REQUIRE(systemd::apply_assignments(props, {"MemoryLimit=2M", "DeviceAllow=/dev/fuse rw", "TasksMax=50%"}).ok());
   REQUIRE(props.size() == 3);
   CHECK(props[0] == UnitProperty{"DeviceAllow", Access{{"/dev/null", "rwm"}, {"/dev/fuse", "rw"}}});
@@ -89,7 +88,8 @@ TEST_CASE("-p device lists, unknown names, and how assignments apply") {
   CHECK(props[2].name == "TasksMaxScale");  // and the TasksMax in bytes is gone
   util::Status bad = systemd::apply_assignments(props, {"MemoryMax=lots"});
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message == "-p `MemoryMax=lots`: MemoryMax: `lots` is not a size (bytes, or with K, M, G, T, P, E)");
+  CHECK(bad.error().message ==
+        "-p `MemoryMax=lots`: MemoryMax: `lots` is not a size (bytes, or with K, M, G, T, P, E)");
 }
 
 TEST_CASE("-p assignments win over the config and the annotations in the scope properties") {
@@ -97,8 +97,8 @@ TEST_CASE("-p assignments win over the config and the annotations in the scope p
   r.pids = spec::Pids{100};
   spec::StringMap ann{{"org.systemd.property.TasksMax", "uint64 50"}};
   std::vector<std::string> assignments{"TasksMax=7", "Description=mine"};
-  systemd::ScopeRequest req{"ocistart container abc", "system.slice", 4242, systemd::CgroupVersion::v1, &r, &ann,
-                            &assignments};
+  systemd::ScopeRequest req{
+      "ocistart container abc", "system.slice", 4242, systemd::CgroupVersion::v1, &r, &ann, &assignments};
   util::Result<systemd::UnitProperties> props = systemd::scope_properties(req);
   REQUIRE(props.ok());
   int tasks = 0;

@@ -51,7 +51,9 @@ std::string error_of(const BundlelessOptions& o) {
   return c.error().message;
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 bool has_namespace(const spec::Config& c, spec::NamespaceType type) {
   for (const spec::Namespace& ns : c.linux_->namespaces)
@@ -104,10 +106,37 @@ TEST_CASE("run: with --rootfs every positional is the command, flags end at the 
 }
 
 TEST_CASE("run: every bundle-less flag lands in BundlelessOptions") {
-  auto cli = parse({"run", "--rootfs", "/r", "--uid", "1000", "--gid", "users", "--working-directory", "/tmp",
-                    "-t", "--bind", "/a:/b:ro", "--bind-ro", "/c", "--tmpfs", "/t:size=1m", "--hostname", "h",
-                    "--network", "host", "--read-only", "--capability", "net_admin,SYS_TIME", "--drop-capability",
-                    "all", "--print-config", "-p", "MemoryMax=1G", "--unit", "u1", "true"});
+  auto cli = parse({"run",
+                    "--rootfs",
+                    "/r",
+                    "--uid",
+                    "1000",
+                    "--gid",
+                    "users",
+                    "--working-directory",
+                    "/tmp",
+                    "-t",
+                    "--bind",
+                    "/a:/b:ro",
+                    "--bind-ro",
+                    "/c",
+                    "--tmpfs",
+                    "/t:size=1m",
+                    "--hostname",
+                    "h",
+                    "--network",
+                    "host",
+                    "--read-only",
+                    "--capability",
+                    "net_admin,SYS_TIME",
+                    "--drop-capability",
+                    "all",
+                    "--print-config",
+                    "-p",
+                    "MemoryMax=1G",
+                    "--unit",
+                    "u1",
+                    "true"});
   const BundlelessOptions& b = cli->o.run.bundleless;
   CHECK(b.uid == "1000");
   CHECK(b.gid == "users");

@@ -141,8 +141,8 @@ TEST_CASE("exec --cgroup on v1: per controller, every hierarchy, unknown and mis
   util::Status missing = d->add_process(9, {{"cpu", "nonexistent"}});
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == ENOENT);
-  CHECK(missing.error().message ==
-        "adding pid 9 to cgroups: " + tree.root() + "/cpu,cpuacct/pod/t1/nonexistent/cgroup.procs: no such file or directory");
+  CHECK(missing.error().message == "adding pid 9 to cgroups: " + tree.root() +
+                                       "/cpu,cpuacct/pod/t1/nonexistent/cgroup.procs: no such file or directory");
   util::Status up = d->add_process(10, {{"", ".."}});
   REQUIRE_FALSE(up.ok());
   CHECK(up.error().message == ".. is not a sub cgroup path");

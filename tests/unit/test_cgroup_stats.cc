@@ -71,12 +71,13 @@ TEST_CASE("parse_blkio_v1 keeps device lines and drops Total") {
 }
 
 TEST_CASE("parse_io_stat_v2 maps bytes and ios to Read/Write entries") {
-  IoStatV2 io = parse_io_stat_v2("8:0 rbytes=100 wbytes=200 rios=3 wios=4 dbytes=0 dios=0\n"
-                                 "253:1 rbytes=5 wbytes=6 rios=7 wios=8\n");
-  CHECK(io.bytes == std::vector<BlkioEntry>{{8, 0, "Read", 100}, {8, 0, "Write", 200},
-                                            {253, 1, "Read", 5}, {253, 1, "Write", 6}});
-  CHECK(io.ios == std::vector<BlkioEntry>{{8, 0, "Read", 3}, {8, 0, "Write", 4},
-                                          {253, 1, "Read", 7}, {253, 1, "Write", 8}});
+  IoStatV2 io = parse_io_stat_v2(
+      "8:0 rbytes=100 wbytes=200 rios=3 wios=4 dbytes=0 dios=0\n"
+      "253:1 rbytes=5 wbytes=6 rios=7 wios=8\n");
+  CHECK(io.bytes ==
+        std::vector<BlkioEntry>{{8, 0, "Read", 100}, {8, 0, "Write", 200}, {253, 1, "Read", 5}, {253, 1, "Write", 6}});
+  CHECK(io.ios ==
+        std::vector<BlkioEntry>{{8, 0, "Read", 3}, {8, 0, "Write", 4}, {253, 1, "Read", 7}, {253, 1, "Write", 8}});
 }
 
 TEST_CASE("read_stats on a fake v1 tree, and its JSON") {
@@ -121,7 +122,8 @@ TEST_CASE("read_stats on a fake v1 tree, and its JSON") {
   CHECK(json.find(R"("throttling":{"periods":10,"throttledPeriods":3,"throttledTime":777})") != std::string::npos);
   CHECK(json.find(R"("usage":{"limit":33554432,"usage":1048576,"max":2097152,"failcnt":5})") != std::string::npos);
   CHECK(json.find(R"("pids":{"current":3})") != std::string::npos);  // no limit: left out, as runc
-  CHECK(json.find(R"("blkio":{"ioServiceBytesRecursive":[{"major":8,"op":"Read","value":4096},{"major":8,"op":"Write"}]})") !=
+  CHECK(json.find(
+            R"("blkio":{"ioServiceBytesRecursive":[{"major":8,"op":"Read","value":4096},{"major":8,"op":"Write"}]})") !=
         std::string::npos);
   CHECK(json.find(R"("raw":{"cache":4096,"rss":8192})") != std::string::npos);
   CHECK(json.ends_with(R"("hugetlb":{},"intel_rdt":{},"network_interfaces":null}})"));
@@ -132,7 +134,8 @@ TEST_CASE("read_stats on a fake v2 tree, and its JSON") {
   FakeCgroupTree tree = FakeCgroupTree::v2();
   tree.mkdir("ocistart/ev-1");
   const std::string d = "ocistart/ev-1/";
-  tree.write(d + "cpu.stat", "usage_usec 50\nuser_usec 30\nsystem_usec 20\nnr_periods 4\nnr_throttled 1\nthrottled_usec 9\n");
+  tree.write(d + "cpu.stat",
+             "usage_usec 50\nuser_usec 30\nsystem_usec 20\nnr_periods 4\nnr_throttled 1\nthrottled_usec 9\n");
   tree.write(d + "memory.current", "4096\n");
   tree.write(d + "memory.peak", "8192\n");
   tree.write(d + "memory.max", "8388608\n");

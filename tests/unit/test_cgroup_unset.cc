@@ -81,7 +81,8 @@ TEST_CASE("cgroup plans: -1, other negatives and boundaries") {
            Case{R"({"memory":{"swappiness":100}})", {"memory.swappiness=100"}, {}},
            Case{R"({"memory":{"disableOOMKiller":true}})", {"memory.oom_control=1"}, {}},
            Case{R"({"memory":{"kernel":-1,"kernelTCP":1048576}})",
-                {"memory.kmem.limit_in_bytes=-1", "memory.kmem.tcp.limit_in_bytes=1048576"}, {}},
+                {"memory.kmem.limit_in_bytes=-1", "memory.kmem.tcp.limit_in_bytes=1048576"},
+                {}},
            Case{R"({"cpu":{"quota":-1}})", {"cpu.cfs_quota_us=-1"}, {"cpu.max=max 100000"}},
            Case{R"({"cpu":{"quota":-5,"period":0}})", {"cpu.cfs_quota_us=-5"}, {"cpu.max=max 100000"}},
            Case{R"({"cpu":{"quota":0,"period":50000}})", {"cpu.cfs_period_us=50000"}, {"cpu.max=max 50000"}},
@@ -99,7 +100,8 @@ TEST_CASE("cgroup plans: -1, other negatives and boundaries") {
                 {"blkio.leaf_weight_device=8:0 500", "blkio.weight_device=8:16 300"},
                 {"io.bfq.weight=8:16 300"}},
            Case{R"({"blockIO":{"throttleReadBpsDevice":[{"major":8,"minor":0,"rate":0}]}})",
-                {"blkio.throttle.read_bps_device=8:0 0"}, {"io.max=8:0 rbps=0"}},
+                {"blkio.throttle.read_bps_device=8:0 0"},
+                {"io.max=8:0 rbps=0"}},
            Case{R"({"network":{"classID":1}})", {"net_cls.classid=1"}, {}},
        }) {
     INFO(std::string(c.json));

@@ -65,9 +65,8 @@ TEST_CASE("global flags have runc's defaults") {
 }
 
 TEST_CASE("global flags land in GlobalOptions") {
-  auto cli = parse({"--root", "/tmp/r", "--log", "/tmp/l.log", "--log-format", "json", "--debug",
-                    "--systemd-cgroup", "--cgroup-manager", "systemd", "--rootless", "true", "--criu", "/bin/criu",
-                    "state", "abc"});
+  auto cli = parse({"--root", "/tmp/r", "--log", "/tmp/l.log", "--log-format", "json", "--debug", "--systemd-cgroup",
+                    "--cgroup-manager", "systemd", "--rootless", "true", "--criu", "/bin/criu", "state", "abc"});
   CHECK(cli->global.root == "/tmp/r");
   CHECK(cli->global.log == "/tmp/l.log");
   CHECK(cli->global.log_format == "json");
@@ -85,9 +84,28 @@ TEST_CASE("a relative --root is made absolute") {
 }
 
 TEST_CASE("create takes every runc flag plus the systemd ones") {
-  auto cli = parse({"create", "-b", "/srv/b", "--console-socket", "/run/c.sock", "--pidfd-socket", "/run/p.sock",
-                    "--pid-file", "init.pid", "--no-pivot", "--no-new-keyring", "--preserve-fds", "2", "-p",
-                    "MemoryMax=1G", "--property", "CPUWeight=50", "--unit", "web", "--log-driver", "journald", "c1"});
+  auto cli = parse({"create",
+                    "-b",
+                    "/srv/b",
+                    "--console-socket",
+                    "/run/c.sock",
+                    "--pidfd-socket",
+                    "/run/p.sock",
+                    "--pid-file",
+                    "init.pid",
+                    "--no-pivot",
+                    "--no-new-keyring",
+                    "--preserve-fds",
+                    "2",
+                    "-p",
+                    "MemoryMax=1G",
+                    "--property",
+                    "CPUWeight=50",
+                    "--unit",
+                    "web",
+                    "--log-driver",
+                    "journald",
+                    "c1"});
   const CreateOptions& c = cli->o.create;
   CHECK(c.id == "c1");
   CHECK(c.bundle == "/srv/b");
@@ -132,11 +150,46 @@ TEST_CASE("start, pause, resume, state take an id") {
 }
 
 TEST_CASE("exec takes every runc flag; repeatable ones accumulate") {
-  auto cli = parse({"exec", "-e", "A=1", "--env", "B=2,3", "-u", "1000:1000", "--cap", "CAP_SYS_ADMIN", "-c",
-                    "CAP_NET_ADMIN", "-t", "--cwd", "/tmp", "-g", "10", "--additional-gids", "20", "-d",
-                    "--pid-file", "/run/e.pid", "--console-socket", "/s", "--pidfd-socket", "/ps", "--process-label",
-                    "system_u:system_r:container_t:s0", "--apparmor", "prof", "--no-new-privs", "--preserve-fds",
-                    "1", "--cgroup", "memory:sub", "--cgroup", "pids:sub", "--ignore-paused", "c3", "ls", "-l"});
+  auto cli = parse({"exec",
+                    "-e",
+                    "A=1",
+                    "--env",
+                    "B=2,3",
+                    "-u",
+                    "1000:1000",
+                    "--cap",
+                    "CAP_SYS_ADMIN",
+                    "-c",
+                    "CAP_NET_ADMIN",
+                    "-t",
+                    "--cwd",
+                    "/tmp",
+                    "-g",
+                    "10",
+                    "--additional-gids",
+                    "20",
+                    "-d",
+                    "--pid-file",
+                    "/run/e.pid",
+                    "--console-socket",
+                    "/s",
+                    "--pidfd-socket",
+                    "/ps",
+                    "--process-label",
+                    "system_u:system_r:container_t:s0",
+                    "--apparmor",
+                    "prof",
+                    "--no-new-privs",
+                    "--preserve-fds",
+                    "1",
+                    "--cgroup",
+                    "memory:sub",
+                    "--cgroup",
+                    "pids:sub",
+                    "--ignore-paused",
+                    "c3",
+                    "ls",
+                    "-l"});
   const ExecOptions& e = cli->o.exec;
   CHECK(e.id == "c3");
   CHECK(e.args == std::vector<std::string>{"ls", "-l"});
@@ -235,11 +288,12 @@ TEST_CASE("events --interval --stats") {
 }
 
 TEST_CASE("update: every resource flag, only given ones set") {
-  auto cli = parse({"update", "--memory", "1G", "--memory-swap", "-1", "--memory-reservation", "512m",
-                    "--kernel-memory", "1m", "--cpu-quota", "50000", "--cpu-period", "100000", "--cpu-share",
-                    "512", "--cpu-rt-period", "1000000", "--cpu-rt-runtime", "950000", "--cpu-burst", "1000",
-                    "--cpu-idle", "1", "--cpuset-cpus", "0-1", "--cpuset-mems", "0", "--blkio-weight", "500",
-                    "--pids-limit", "100", "--l3-cache-schema", "L3:0=f", "--mem-bw-schema", "MB:0=70", "c9"});
+  auto cli = parse({"update", "--memory",          "1G",     "--memory-swap",   "-1",      "--memory-reservation",
+                    "512m",   "--kernel-memory",   "1m",     "--cpu-quota",     "50000",   "--cpu-period",
+                    "100000", "--cpu-share",       "512",    "--cpu-rt-period", "1000000", "--cpu-rt-runtime",
+                    "950000", "--cpu-burst",       "1000",   "--cpu-idle",      "1",       "--cpuset-cpus",
+                    "0-1",    "--cpuset-mems",     "0",      "--blkio-weight",  "500",     "--pids-limit",
+                    "100",    "--l3-cache-schema", "L3:0=f", "--mem-bw-schema", "MB:0=70", "c9"});
   const UpdateOptions& u = cli->o.update;
   CHECK(u.id == "c9");
   CHECK(u.memory == int64_t{1} << 30);
@@ -379,8 +433,8 @@ TEST_CASE("format_table aligns like runc's tabwriter") {
   CHECK(header == "ID          PID         STATUS      BUNDLE      CREATED     OWNER\n");
   std::string table = format_table({{"ID", "PID", "OWNER"}, {"a-very-long-container-id", "123", "root"}});
   // Column width: the longest cell plus 3 (27 here), at least 12.
-  CHECK(table == "ID" + std::string(25, ' ') + "PID" + std::string(9, ' ') + "OWNER\n" +
-                     "a-very-long-container-id" + std::string(3, ' ') + "123" + std::string(9, ' ') + "root\n");
+  CHECK(table == "ID" + std::string(25, ' ') + "PID" + std::string(9, ' ') + "OWNER\n" + "a-very-long-container-id" +
+                     std::string(3, ' ') + "123" + std::string(9, ' ') + "root\n");
   // Widths count characters, not bytes.
   CHECK(format_table({{"\xc3\xa9t\xc3\xa9", "x"}}) == "\xc3\xa9t\xc3\xa9         x\n");
 }
@@ -440,10 +494,10 @@ TEST_CASE("named_command finds the command word past the global flags and their 
 }
 
 TEST_CASE("the one-command app parses as the full app, or throws where it does") {
-  auto full = parse({"--root", "/tmp/r", "--log-format", "json", "create", "-b", "/b", "--pid-file", "p",
-                     "-p", "A=1", "--preserve-fds", "2", "c1"});
-  auto one = parse_named({"--root", "/tmp/r", "--log-format", "json", "create", "-b", "/b", "--pid-file", "p",
-                          "-p", "A=1", "--preserve-fds", "2", "c1"});
+  auto full = parse({"--root", "/tmp/r", "--log-format", "json", "create", "-b", "/b", "--pid-file", "p", "-p", "A=1",
+                     "--preserve-fds", "2", "c1"});
+  auto one = parse_named({"--root", "/tmp/r", "--log-format", "json", "create", "-b", "/b", "--pid-file", "p", "-p",
+                          "A=1", "--preserve-fds", "2", "c1"});
   REQUIRE(one != nullptr);
   CHECK(one->global.root == full->global.root);
   CHECK(one->global.log_format == full->global.log_format);
@@ -459,10 +513,16 @@ TEST_CASE("the one-command app parses as the full app, or throws where it does")
   CHECK(exec->o.exec.args == parse({"exec", "-e", "A=1", "c1", "run", "-x"})->o.exec.args);
 
   // Each of these throws with the full app too; main then reports through the full app.
-  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
-           {"state"}, {"state", "a", "b"}, {"state", "--help"}, {"--version", "state", "a"},
-           {"kill", "c1", "NOSIG"}, {"--log-format", "xml", "state", "a"}, {"list", "--root", "/tmp"},
-           {"--systemd-cgroup", "--cgroup-manager", "cgroupfs", "state", "a"}, {"state", "a", "run"}}) {
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{"state"},
+                                             {"state", "a", "b"},
+                                             {"state", "--help"},
+                                             {"--version", "state", "a"},
+                                             {"kill", "c1", "NOSIG"},
+                                             {"--log-format", "xml", "state", "a"},
+                                             {"list", "--root", "/tmp"},
+                                             {"--systemd-cgroup", "--cgroup-manager", "cgroupfs", "state", "a"},
+                                             {"state", "a", "run"}}) {
     CAPTURE(bad.front());
     CHECK(parse_named(bad) == nullptr);
     CHECK_THROWS_AS(parse(bad), CLI::ParseError);
@@ -533,9 +593,11 @@ TEST_CASE("state and list show a saved container as runc does") {
   CHECK(table_rc == 0);
   std::string pid = std::to_string(getpid());
   std::string owner = table.substr(table.rfind(' ') + 1);
-  CHECK(table == "ID          PID         STATUS      BUNDLE      CREATED                          OWNER\n"
-                 "web         " + pid + std::string(12 - pid.size(), ' ') + "running     /srv/web    " +
-                     "2024-05-06T07:08:09.123456789Z   " + owner);
+  CHECK(table ==
+        "ID          PID         STATUS      BUNDLE      CREATED                          OWNER\n"
+        "web         " +
+            pid + std::string(12 - pid.size(), ' ') + "running     /srv/web    " + "2024-05-06T07:08:09.123456789Z   " +
+            owner);
   CHECK(owner == "root\n");
 
   auto [json_rc, json] = run_captured({"--root", root, "list", "--format", "json"});

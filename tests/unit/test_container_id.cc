@@ -63,8 +63,8 @@ TEST_CASE("container ids: a NUL byte inside is rejected and not printed raw") {
 TEST_CASE("container ids: long ids are cut short in messages") {
   std::string id(2000, 'x');
   std::string m = why_invalid(id);
-  CHECK(m == "invalid container id `" + std::string(31, 'x') + "..." + std::string(30, 'x') +
-                 "`: longer than 1024 bytes");
+  CHECK(m ==
+        "invalid container id `" + std::string(31, 'x') + "..." + std::string(30, 'x') + "`: longer than 1024 bytes");
   // Exactly 64 bytes are shown whole, without an ellipsis.
   std::string id64 = std::string(63, 'y') + "/";
   CHECK(why_invalid(id64) == "invalid container id `" + id64 + "`: contains `/`");

@@ -21,7 +21,8 @@ struct FakeHost final : runtime::HostIntegration {
     return {};
   }
   util::Status check_journald() const override {
-    return journald ? util::Status{} : util::Status{util::make_error("--log-driver journald: built without systemd support", ENOTSUP)};
+    return journald ? util::Status{}
+                    : util::Status{util::make_error("--log-driver journald: built without systemd support", ENOTSUP)};
   }
   std::optional<std::string> delegated_cgroup() const override { return std::nullopt; }
   util::Status leave_delegated_root(const std::string&) const override { return {}; }

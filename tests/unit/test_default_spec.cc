@@ -34,9 +34,9 @@ void check_mount(const Mount& m, const char* destination, const char* type, cons
   CHECK(m.gid_mappings.empty());
 }
 
-const Strings kMasked = {"/proc/acpi",        "/proc/asound",      "/proc/kcore",       "/proc/keys",
+const Strings kMasked = {"/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
                          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-                         "/sys/firmware",     "/proc/scsi"};
+                         "/sys/firmware",       "/proc/scsi"};
 const Strings kReadonly = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
 const Strings kCaps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
 
@@ -143,8 +143,8 @@ TEST_CASE("default_config(rootless) is runc's ToRootless()") {
     CHECK(types.back() == NamespaceType::cgroup);
     types.pop_back();
   }
-  CHECK(types == std::vector<NamespaceType>{NamespaceType::pid, NamespaceType::ipc, NamespaceType::uts,
-                                            NamespaceType::mount});
+  CHECK(types ==
+        std::vector<NamespaceType>{NamespaceType::pid, NamespaceType::ipc, NamespaceType::uts, NamespaceType::mount});
   REQUIRE(l.uid_mappings.size() == 1);
   CHECK(l.uid_mappings[0] == IdMapping{0, 1000, 1});
   REQUIRE(l.gid_mappings.size() == 1);

@@ -35,10 +35,17 @@ int64_t run(const std::vector<bpf_insn>& prog, char type, uint32_t access, uint3
       uint64_t src = BPF_SRC(i.code) == BPF_X ? r[i.src_reg] : static_cast<uint64_t>(static_cast<int64_t>(i.imm));
       uint64_t& dst = r[i.dst_reg];
       switch (BPF_OP(i.code)) {
-        case BPF_MOV: dst = src; break;
-        case BPF_AND: dst &= src; break;
-        case BPF_RSH: dst >>= src; break;
-        default: return -1;
+        case BPF_MOV:
+          dst = src;
+          break;
+        case BPF_AND:
+          dst &= src;
+          break;
+        case BPF_RSH:
+          dst >>= src;
+          break;
+        default:
+          return -1;
       }
       if (cls == BPF_ALU)
         dst &= 0xffffffffu;
@@ -122,12 +129,12 @@ TEST_CASE("device bpf: the usual container list") {
   CHECK(run(prog, 'c', R, 1, 3) == 1);
   CHECK(run(prog, 'c', W, 1, 5) == 1);
   CHECK(run(prog, 'c', R, 1, 4) == 0);
-  CHECK(run(prog, 'c', M, 1, 4) == 1);    // mknod of any char device
+  CHECK(run(prog, 'c', M, 1, 4) == 1);  // mknod of any char device
   CHECK(run(prog, 'b', M, 8, 0) == 1);
   CHECK(run(prog, 'b', R, 8, 0) == 0);
   CHECK(run(prog, 'c', W, 136, 7) == 1);  // any pty
   CHECK(run(prog, 'c', R, 5, 2) == 1);
-  CHECK(run(prog, 'b', R, 1, 3) == 0);    // type matters
+  CHECK(run(prog, 'b', R, 1, 3) == 0);  // type matters
 }
 
 TEST_CASE("device bpf: the last matching rule wins") {

@@ -17,12 +17,12 @@ TEST_CASE("the default spec's deny-all is followed by the devices every containe
         return true;
     return false;
   };
-  CHECK(allowed("c", 1, 3));     // /dev/null
-  CHECK(allowed("c", 5, 2));     // /dev/ptmx
-  CHECK(allowed("c", 136, {}));  // /dev/pts/*
-  CHECK(allowed("c", 10, 200));  // /dev/net/tun, as runc
+  CHECK(allowed("c", 1, 3));           // /dev/null
+  CHECK(allowed("c", 5, 2));           // /dev/ptmx
+  CHECK(allowed("c", 136, {}));        // /dev/pts/*
+  CHECK(allowed("c", 10, 200));        // /dev/net/tun, as runc
   CHECK_FALSE(allowed("c", 10, 229));  // a config's device node: only if its own rules allow it
-  CHECK(rules.back().major == 136);  // after the config's rules: the last match wins
+  CHECK(rules.back().major == 136);    // after the config's rules: the last match wins
 }
 
 TEST_CASE("no device rules in the config means deny-all and the defaults, as runc") {

@@ -38,8 +38,7 @@ spec::Hook sh(std::string script, std::optional<int64_t> timeout = std::nullopt)
 
 TEST_CASE("hooks: the state arrives on stdin") {
   TempDir dir;
-  std::string state =
-      R"({"ociVersion":"1.2.1","id":"abc","status":"creating","pid":42,"bundle":"/b"})";
+  std::string state = R"({"ociVersion":"1.2.1","id":"abc","status":"creating","pid":42,"bundle":"/b"})";
   util::Status s = os::run_hooks({sh("cat > " + dir.path + "/state")}, state, "prestart");
   REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
   util::Result<std::string> got = util::read_file(dir.path + "/state");
@@ -50,8 +49,7 @@ TEST_CASE("hooks: the state arrives on stdin") {
 TEST_CASE("hooks: every hook of the list runs, in order") {
   TempDir dir;
   std::string out = dir.path + "/order";
-  util::Status s =
-      os::run_hooks({sh("echo one >> " + out), sh("echo two >> " + out)}, "{}", "poststart");
+  util::Status s = os::run_hooks({sh("echo one >> " + out), sh("echo two >> " + out)}, "{}", "poststart");
   REQUIRE(s.ok());
   CHECK(*util::read_file(out) == "one\ntwo\n");
 }
@@ -60,8 +58,7 @@ TEST_CASE("hooks: a failing hook stops the list and is named") {
   TempDir dir;
   std::string marker = dir.path + "/after";
   spec::Hook fail = sh("exit 3");
-  util::Status s =
-      os::run_hooks({sh("true"), fail, sh("touch " + marker)}, "{}", "createRuntime");
+  util::Status s = os::run_hooks({sh("true"), fail, sh("touch " + marker)}, "{}", "createRuntime");
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message == "createRuntime: error running hook #1 `/bin/sh`: exited with status 3");
   CHECK(access(marker.c_str(), F_OK) != 0);
@@ -164,8 +161,7 @@ TEST_CASE("hooks: a missing program is an exec error") {
   h.path = "/nonexistent/hook";
   util::Status s = os::run_hooks({h}, "{}", "prestart");
   REQUIRE_FALSE(s.ok());
-  CHECK(s.error().message ==
-        "prestart: error running hook #0 `/nonexistent/hook`: exec: no such file or directory");
+  CHECK(s.error().message == "prestart: error running hook #0 `/nonexistent/hook`: exec: no such file or directory");
   CHECK(s.error().code == ENOENT);
 }
 

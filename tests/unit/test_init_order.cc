@@ -114,8 +114,9 @@ size_t call_number(const std::vector<std::string>& calls, const std::string& lin
   return at == calls.end() ? 0 : static_cast<size_t>(at - calls.begin()) + 1;
 }
 
-const std::string kCaps = "effective=CAP_NET_BIND_SERVICE permitted=CAP_NET_BIND_SERVICE "
-                          "inheritable=CAP_NET_BIND_SERVICE";
+const std::string kCaps =
+    "effective=CAP_NET_BIND_SERVICE permitted=CAP_NET_BIND_SERVICE "
+    "inheritable=CAP_NET_BIND_SERVICE";
 
 // The privilege drops of privileged_drop_process, bounding set aside, in the order of
 // process.cc's steps 10-11.
@@ -136,10 +137,10 @@ const std::vector<std::string> kDropOrder = {
 TEST_CASE("join order: ipc, uts, net, pid, cgroup, time, then mnt last, whatever the order given") {
   NamespaceFiles ns;
   RecordingSyscalls sys(ns.dir());
-  std::vector<os::JoinTarget> targets = {
-      ns.target(NamespaceType::mount), ns.target(NamespaceType::time),    ns.target(NamespaceType::network),
-      ns.target(NamespaceType::cgroup), ns.target(NamespaceType::pid),    ns.target(NamespaceType::uts),
-      ns.target(NamespaceType::ipc)};
+  std::vector<os::JoinTarget> targets = {ns.target(NamespaceType::mount),   ns.target(NamespaceType::time),
+                                         ns.target(NamespaceType::network), ns.target(NamespaceType::cgroup),
+                                         ns.target(NamespaceType::pid),     ns.target(NamespaceType::uts),
+                                         ns.target(NamespaceType::ipc)};
   REQUIRE(os::join_namespaces(sys, targets).ok());
   CHECK(sys.calls == std::vector<std::string>{"setns ipc $ROOT/ipc", "setns uts $ROOT/uts", "setns net $ROOT/net",
                                               "setns pid $ROOT/pid", "setns cgroup $ROOT/cgroup",
@@ -242,9 +243,13 @@ TEST_CASE("privilege drops: no capabilities object empties every set after the u
   std::vector<std::string> want;
   if (::getgroups(0, nullptr) != 0)  // no groups already: setgroups is skipped
     want.push_back("setgroups none");
-  std::vector<std::string> rest = {"setresgid 1000", "prctl PR_SET_KEEPCAPS 1", "setresuid 1000",
-                                   "prctl PR_SET_KEEPCAPS 0", "capset effective= permitted= inheritable=",
-                                   "prctl PR_CAP_AMBIENT_CLEAR_ALL", "prctl PR_SET_DUMPABLE 0"};
+  std::vector<std::string> rest = {"setresgid 1000",
+                                   "prctl PR_SET_KEEPCAPS 1",
+                                   "setresuid 1000",
+                                   "prctl PR_SET_KEEPCAPS 0",
+                                   "capset effective= permitted= inheritable=",
+                                   "prctl PR_CAP_AMBIENT_CLEAR_ALL",
+                                   "prctl PR_SET_DUMPABLE 0"};
   want.insert(want.end(), rest.begin(), rest.end());
   CHECK(without_drops(sys.calls) == want);
 }

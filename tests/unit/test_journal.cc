@@ -10,9 +10,9 @@
 #include "systemd/journal_reader.h"
 
 using namespace ocistart;
+using systemd::format_entry;
 using systemd::JournalEntry;
 using systemd::OutputFormat;
-using systemd::format_entry;
 using systemd::parse_journal_time;
 
 namespace {
@@ -57,8 +57,11 @@ JournalEntry sample() {
   e.realtime_usec = kNow;
   e.monotonic_usec = 42;
   e.cursor = "s=abc;i=1";
-  e.fields = {{"_PID", "1234"},          {"SYSLOG_IDENTIFIER", "web"}, {"PRIORITY", "3"},
-              {"MESSAGE", "err-line"},   {"_SYSTEMD_UNIT", "ocistart-web.scope"}};
+  e.fields = {{"_PID", "1234"},
+              {"SYSLOG_IDENTIFIER", "web"},
+              {"PRIORITY", "3"},
+              {"MESSAGE", "err-line"},
+              {"_SYSTEMD_UNIT", "ocistart-web.scope"}};
   return e;
 }
 
@@ -112,9 +115,27 @@ TEST_CASE("journal time: dates follow TZ") {
 
 TEST_CASE("journal time: anything else is one clear error") {
   ScopedTimeZone tz("UTC");
-  for (const char* bad : {"", "soon", "-", "-1x", "-h", "1h", "2024-13-01", "2024-02-30", "2024-03-15 25:00",
-                          "2024-03-15 10:60", "2024-03-15 10", "2024-03-15 10:00:00 junk", "15/03/2024", "@",
-                          "@1.", "@x", "ago", " ago", "-1h -", "24:00", "yesterday2"}) {
+  for (const char* bad : {"",
+                          "soon",
+                          "-",
+                          "-1x",
+                          "-h",
+                          "1h",
+                          "2024-13-01",
+                          "2024-02-30",
+                          "2024-03-15 25:00",
+                          "2024-03-15 10:60",
+                          "2024-03-15 10",
+                          "2024-03-15 10:00:00 junk",
+                          "15/03/2024",
+                          "@",
+                          "@1.",
+                          "@x",
+                          "ago",
+                          " ago",
+                          "-1h -",
+                          "24:00",
+                          "yesterday2"}) {
     INFO("`" << bad << "`");
     util::Result<uint64_t> r = parse_journal_time(bad, kNow);
     REQUIRE_FALSE(r.ok());
@@ -138,8 +159,7 @@ TEST_CASE("journal output: short is journalctl's line without the host") {
   e.fields = {{"SYSLOG_IDENTIFIER", "web"}, {"MESSAGE", "no pid"}};
   CHECK(format_entry(e, OutputFormat::short_line) == "Mar 15 14:30:45 web: no pid\n");
   e.fields = {{"_COMM", "sh"}, {"SYSLOG_PID", "7"}, {"MESSAGE", "two\nlines"}};
-  CHECK(format_entry(e, OutputFormat::short_line) ==
-        "Mar 15 14:30:45 sh[7]: two\n" + std::string(23, ' ') + "lines\n");
+  CHECK(format_entry(e, OutputFormat::short_line) == "Mar 15 14:30:45 sh[7]: two\n" + std::string(23, ' ') + "lines\n");
   e.realtime_usec = 1704067200ULL * kSec + 5 * kSec;  // 2024-01-01 00:00:05: day padded
   CHECK(format_entry(e, OutputFormat::short_line).substr(0, 15) == "Jan 01 00:00:05");
 }

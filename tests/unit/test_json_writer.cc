@@ -14,7 +14,13 @@ TEST_CASE("JsonWriter writes compact nested JSON") {
 
 TEST_CASE("JsonWriter indents when asked") {
   JsonWriter w(2);
-  w.begin_object().member("a", "b").key("l").begin_array().value(uint64_t{18446744073709551615ULL}).end_array().end_object();
+  w.begin_object()
+      .member("a", "b")
+      .key("l")
+      .begin_array()
+      .value(uint64_t{18446744073709551615ULL})
+      .end_array()
+      .end_object();
   CHECK(w.str() == "{\n  \"a\": \"b\",\n  \"l\": [\n    18446744073709551615\n  ]\n}");
 }
 

@@ -11,8 +11,7 @@ using os::MountStep;
 
 namespace {
 
-spec::Mount mnt(std::string destination, std::string type, std::string source,
-                std::vector<std::string> options) {
+spec::Mount mnt(std::string destination, std::string type, std::string source, std::vector<std::string> options) {
   spec::Mount m;
   m.destination = std::move(destination);
   m.type = std::move(type);
@@ -337,6 +336,5 @@ TEST_CASE("flag names for messages and tests") {
   CHECK(os::mount_flags_to_string(1UL << 31) == "0x80000000");
   CHECK(os::mount_attr_to_string(MOUNT_ATTR_IDMAP) == "MOUNT_ATTR_IDMAP");
   CHECK(os::mount_attr_to_string(MOUNT_ATTR_NOATIME) == "MOUNT_ATTR_NOATIME");
-  CHECK(os::mount_attr_to_string(MOUNT_ATTR__ATIME | MOUNT_ATTR_RDONLY) ==
-        "MOUNT_ATTR_RDONLY|MOUNT_ATTR__ATIME");
+  CHECK(os::mount_attr_to_string(MOUNT_ATTR__ATIME | MOUNT_ATTR_RDONLY) == "MOUNT_ATTR_RDONLY|MOUNT_ATTR__ATIME");
 }

@@ -25,8 +25,7 @@ spec::Mount bind_mount(std::string source, std::string destination, std::vector<
 TEST_CASE("a relative bind source is relative to the bundle, not to our cwd") {
   spec::Config config;
   config.mounts = {bind_mount("data", "/a", {"bind"}), bind_mount("sub/dir", "/b", {"rbind", "ro"}),
-                   bind_mount("/abs", "/c", {"bind"}), bind_mount("tmpfs", "/d", {}),
-                   bind_mount("rel", "/e", {})};
+                   bind_mount("/abs", "/c", {"bind"}), bind_mount("tmpfs", "/d", {}), bind_mount("rel", "/e", {})};
   config.mounts[3].type = "tmpfs";
   config.mounts[4].type = "bind";
   os::resolve_bind_sources(config, "/srv/bundle");

@@ -50,11 +50,12 @@ TEST_CASE("mountinfo: octal escapes in root, mount point and source") {
 }
 
 TEST_CASE("mountinfo: malformed lines are reported with their numbers, the rest parsed") {
-  Mountinfo table = parse_mountinfo("garbage\n\n1 2 3\n"
-                                    "22 27 0:21 / /proc rw - proc proc rw\n"
-                                    "1 2 3 4 - cgroup\n"
-                                    "5 6 0:1 / /x rw shared:1 proc proc rw\n"
-                                    "7 8 0:1 / /y rw - tmpfs tmpfs\n");
+  Mountinfo table = parse_mountinfo(
+      "garbage\n\n1 2 3\n"
+      "22 27 0:21 / /proc rw - proc proc rw\n"
+      "1 2 3 4 - cgroup\n"
+      "5 6 0:1 / /x rw shared:1 proc proc rw\n"
+      "7 8 0:1 / /y rw - tmpfs tmpfs\n");
   REQUIRE(table.mounts.size() == 1);
   CHECK(table.mounts[0].mount_point == "/proc");
   REQUIRE(table.malformed.size() == 5);

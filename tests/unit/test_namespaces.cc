@@ -15,21 +15,18 @@ using spec::NamespaceType;
 
 TEST_CASE("plan: new namespaces by clone, cgroup and time unshared later, pid joined by the parent") {
   std::vector<spec::Namespace> ns = {
-      {NamespaceType::pid, ""},    {NamespaceType::network, ""}, {NamespaceType::ipc, ""},
-      {NamespaceType::uts, ""},    {NamespaceType::mount, ""},   {NamespaceType::user, ""},
-      {NamespaceType::cgroup, ""}, {NamespaceType::time, ""}};
+      {NamespaceType::pid, ""},   {NamespaceType::network, ""}, {NamespaceType::ipc, ""},    {NamespaceType::uts, ""},
+      {NamespaceType::mount, ""}, {NamespaceType::user, ""},    {NamespaceType::cgroup, ""}, {NamespaceType::time, ""}};
   os::NamespacePlan p = os::plan_namespaces(ns);
-  CHECK(p.clone_flags ==
-        (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWUSER));
+  CHECK(p.clone_flags == (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWUSER));
   CHECK(p.unshare_cgroup);
   CHECK(p.unshare_time);
   CHECK(p.new_user);
   CHECK(p.joins.empty());
   CHECK(p.join_pid_path.empty());
 
-  os::NamespacePlan q = os::plan_namespaces({{NamespaceType::pid, "/proc/7/ns/pid"},
-                                             {NamespaceType::network, "/run/netns/a"},
-                                             {NamespaceType::mount, ""}});
+  os::NamespacePlan q = os::plan_namespaces(
+      {{NamespaceType::pid, "/proc/7/ns/pid"}, {NamespaceType::network, "/run/netns/a"}, {NamespaceType::mount, ""}});
   CHECK(q.clone_flags == CLONE_NEWNS);
   CHECK(q.join_pid_path == "/proc/7/ns/pid");
   REQUIRE(q.joins.size() == 1);
@@ -80,8 +77,10 @@ TEST_CASE("join order: without a user namespace, fixed order with mnt last, all 
 }
 
 TEST_CASE("join order: with a user namespace, the others are tried first and retried after it") {
-  std::vector<os::JoinTarget> t = {{NamespaceType::user, "/u"}, {NamespaceType::mount, "/m"},
-                                   {NamespaceType::uts, "/h"}, {NamespaceType::pid, "/p"},
+  std::vector<os::JoinTarget> t = {{NamespaceType::user, "/u"},
+                                   {NamespaceType::mount, "/m"},
+                                   {NamespaceType::uts, "/h"},
+                                   {NamespaceType::pid, "/p"},
                                    {NamespaceType::cgroup, "/c"}};
   std::vector<os::JoinStep> steps = os::join_plan(t);
   REQUIRE(steps.size() == 5);

@@ -12,9 +12,7 @@ using namespace ocistart::spec;
 
 namespace {
 
-std::string valid_path(const std::string& name) {
-  return std::string(OCISTART_TEST_DATA) + "/configs/valid/" + name;
-}
+std::string valid_path(const std::string& name) { return std::string(OCISTART_TEST_DATA) + "/configs/valid/" + name; }
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -54,13 +52,11 @@ TEST_CASE("parse: runc spec") {
   CHECK(p.user.gid == 0);
   CHECK_FALSE(p.user.umask);
   CHECK(p.args == std::vector<std::string>{"sh"});
-  CHECK(p.env == std::vector<std::string>{
-                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                     "TERM=xterm"});
+  CHECK(p.env ==
+        std::vector<std::string>{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"});
   CHECK(p.cwd == "/");
   REQUIRE(p.capabilities);
-  CHECK(p.capabilities->bounding ==
-        std::vector<std::string>{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
+  CHECK(p.capabilities->bounding == std::vector<std::string>{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
   CHECK(p.capabilities->inheritable.empty());
   CHECK(p.capabilities->ambient.size() == 3);
   REQUIRE(p.rlimits.size() == 1);
@@ -137,8 +133,7 @@ TEST_CASE("parse: README busybox example") {
   Config c = parse_file("busybox.json");
   REQUIRE(c.process);
   CHECK_FALSE(c.process->terminal);
-  CHECK(c.process->args ==
-        std::vector<std::string>{"sh", "-c", "hostname; cat /proc/self/mountinfo"});
+  CHECK(c.process->args == std::vector<std::string>{"sh", "-c", "hostname; cat /proc/self/mountinfo"});
   CHECK(c.hostname == "busybox");
 }
 
@@ -185,8 +180,7 @@ TEST_CASE("parse: maximal.json, process") {
   CHECK(p.env == std::vector<std::string>{"PATH=/usr/bin:/bin", "TERM=xterm", "LANG=C.UTF-8"});
   CHECK(p.cwd == "/srv");
   REQUIRE(p.capabilities);
-  CHECK(p.capabilities->bounding ==
-        std::vector<std::string>{"CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN"});
+  CHECK(p.capabilities->bounding == std::vector<std::string>{"CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN"});
   CHECK(p.capabilities->effective == std::vector<std::string>{"CAP_KILL"});
   CHECK(p.capabilities->inheritable == std::vector<std::string>{"CAP_CHOWN"});
   CHECK(p.capabilities->permitted == std::vector<std::string>{"CAP_KILL", "CAP_NET_BIND_SERVICE"});
@@ -206,8 +200,7 @@ TEST_CASE("parse: maximal.json, process") {
   CHECK(p.scheduler->policy == "SCHED_DEADLINE");
   CHECK(p.scheduler->nice == -5);
   CHECK(p.scheduler->priority == 7);
-  CHECK(p.scheduler->flags ==
-        std::vector<std::string>{"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM"});
+  CHECK(p.scheduler->flags == std::vector<std::string>{"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM"});
   CHECK(p.scheduler->runtime == 10000000);
   CHECK(p.scheduler->deadline == 20000000);
   CHECK(p.scheduler->period == 30000000);
@@ -249,8 +242,8 @@ TEST_CASE("parse: maximal.json, linux") {
   REQUIRE(c.linux_);
   const Linux& l = *c.linux_;
   REQUIRE(l.namespaces.size() == 8);
-  const NamespaceType order[] = {NamespaceType::pid, NamespaceType::network, NamespaceType::mount,
-                                 NamespaceType::ipc, NamespaceType::uts,     NamespaceType::user,
+  const NamespaceType order[] = {NamespaceType::pid,    NamespaceType::network, NamespaceType::mount,
+                                 NamespaceType::ipc,    NamespaceType::uts,     NamespaceType::user,
                                  NamespaceType::cgroup, NamespaceType::time};
   for (std::size_t i = 0; i < 8; ++i)
     CHECK(l.namespaces[i].type == order[i]);
@@ -312,10 +305,8 @@ TEST_CASE("parse: maximal.json, seccomp") {
   const Seccomp& s = *c.linux_->seccomp;
   CHECK(s.default_action == "SCMP_ACT_ERRNO");
   CHECK(s.default_errno_ret.value_or(0) == 38);
-  CHECK(s.architectures ==
-        std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
-  CHECK(s.flags ==
-        std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"});
+  CHECK(s.architectures == std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
+  CHECK(s.flags == std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"});
   CHECK(s.listener_path == "/run/seccomp-agent.sock");
   CHECK(s.listener_metadata == "agent-metadata");
   REQUIRE(s.syscalls.size() == 4);
@@ -499,8 +490,7 @@ TEST_CASE("parse: integer limits of each type are accepted") {
 }
 
 TEST_CASE("parse: strings keep escapes and UTF-8") {
-  Config c = parse_ok(
-      R"({"ociVersion": "1.2.0", "hostname": "h\u00e9\"x\"", "annotations": {"a\/b": "\n\t"}})");
+  Config c = parse_ok(R"({"ociVersion": "1.2.0", "hostname": "h\u00e9\"x\"", "annotations": {"a\/b": "\n\t"}})");
   CHECK(c.hostname == "h\xc3\xa9\"x\"");
   CHECK(c.annotations.at("a/b") == "\n\t");
 }

@@ -58,8 +58,7 @@ TEST_CASE("duplicates: a key twice in one object is refused, naming the object a
   CHECK(config_error(kHead + R"("hostname": "a", "hostname": "b"})") == R"(/: duplicate key "hostname")");
   // The review's case: a later member must not be a way to drop the capabilities object.
   CHECK(config_error(kHead + R"("process": {"cwd": "/", "capabilities": {"bounding": []},
-                                             "capabilities": null}})") ==
-        R"(/process: duplicate key "capabilities")");
+                                             "capabilities": null}})") == R"(/process: duplicate key "capabilities")");
   CHECK(config_error(kHead + R"("mounts": [{"destination": "/a"}, {"destination": "/b", "destination": "/c"}]})") ==
         R"(/mounts/1: duplicate key "destination")");
   CHECK(config_error(kHead + R"("linux": {"resources": {"memory": {"limit": 1, "limit": 2}}}})") ==
@@ -138,8 +137,7 @@ TEST_CASE("duplicates: exec --process files and update -r documents are refused 
   CHECK(process_error(R"({"cwd": "/", "user": {"uid": 0, "uid": 1}})") == R"(/user: duplicate key "uid")");
   CHECK(process_error(R"({"cwd": "/", "Cwd": "/tmp"})") == R"(/: duplicate key "Cwd" ("cwd" names the same field))");
   CHECK(resources_error(R"({"memory": {"limit": 1}, "memory": {"limit": 2}})") == R"(/: duplicate key "memory")");
-  CHECK(resources_error(R"({"unified": {"cpu.max": "1", "cpu.max": "2"}})") ==
-        R"(/unified: duplicate key "cpu.max")");
+  CHECK(resources_error(R"({"unified": {"cpu.max": "1", "cpu.max": "2"}})") == R"(/unified: duplicate key "cpu.max")");
   // A process file is one process object, not members spliced into a config.
   CHECK(process_error(R"({"cwd": "/"}, "linux": {})").find("invalid JSON") != std::string::npos);
   Result<Process> p = parse_process(R"({"cwd": "/w", "args": ["sh"], "user": {"uid": 1, "gid": 2}})");
@@ -160,8 +158,7 @@ TEST_CASE("NUL: a string with a NUL byte is refused wherever it is") {
   CHECK(config_error(kHead + R"("linux": {"readonlyPaths": ["/\u0000"]}})") == "/linux/readonlyPaths/0" + why);
   CHECK(config_error(kHead + R"("linux": {"sysctl": {"kernel.domainname": "x\u0000"}}})") ==
         "/linux/sysctl/kernel.domainname" + why);
-  CHECK(config_error(kHead + R"("process": {"cwd": "/", "args": ["sh", "-c", "\u0000"]}})") ==
-        "/process/args/2" + why);
+  CHECK(config_error(kHead + R"("process": {"cwd": "/", "args": ["sh", "-c", "\u0000"]}})") == "/process/args/2" + why);
   CHECK(config_error(kHead + R"("process": {"cwd": "/", "env": ["A=\u0000"]}})") == "/process/env/0" + why);
   CHECK(config_error(kHead + R"("process": {"cwd": "/\u0000"}})") == "/process/cwd" + why);
   CHECK(config_error(kHead + R"("mounts": [{"destination": "/a", "options": ["ro\u0000"]}]})") ==

@@ -50,7 +50,8 @@ template <class F>
 int in_child(F body) {
   pid_t pid = fork();
   REQUIRE(pid >= 0);
-  if (pid == 0) _exit(body());
+  if (pid == 0)
+    _exit(body());
   int status = 0;
   REQUIRE(waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
@@ -95,8 +96,7 @@ TEST_CASE("capability sets: names become bitmasks") {
   CHECK(sets->skipped.empty());
 }
 
-TEST_CASE(
-    "capability sets: high numbers use the upper 32 bits; unknown to the kernel are skipped") {
+TEST_CASE("capability sets: high numbers use the upper 32 bits; unknown to the kernel are skipped") {
   spec::Capabilities caps;
   caps.bounding = {"CAP_SYSLOG", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};  // 34, 39, 40
   caps.permitted = {"CAP_CHECKPOINT_RESTORE"};
@@ -205,8 +205,7 @@ TEST_CASE("rlimits: unknown type, soft above hard, and EPERM are explained") {
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().code == EPERM);
   CHECK(s.error().message ==
-        "setrlimit `RLIMIT_NOFILE` soft=" + std::to_string(too_many) +
-            " hard=" + std::to_string(too_many) +
+        "setrlimit `RLIMIT_NOFILE` soft=" + std::to_string(too_many) + " hard=" + std::to_string(too_many) +
             ": operation not permitted (the hard limit cannot be raised without CAP_SYS_RESOURCE)");
 }
 
@@ -227,12 +226,16 @@ TEST_CASE("apply_process_attributes: rlimits, oom score and umask in a child") {
     // rlimits, oom score and umask are applied before the user switch, so they are checked
     // whether or not a later, privileged step failed.
     struct rlimit now {};
-    if (getrlimit(RLIMIT_NOFILE, &now) != 0 || now.rlim_cur != 64) return 2;
+    if (getrlimit(RLIMIT_NOFILE, &now) != 0 || now.rlim_cur != 64)
+      return 2;
     mode_t mask = umask(0);
-    if (mask != 027) return 3;
+    if (mask != 027)
+      return 3;
     util::Result<std::string> oom = util::read_file("/proc/self/oom_score_adj");
-    if (!oom.ok() || *oom != "500\n") return 4;
-    if (!s.ok()) return geteuid() == 0 ? 1 : kUserSwitchFailed;
+    if (!oom.ok() || *oom != "500\n")
+      return 4;
+    if (!s.ok())
+      return geteuid() == 0 ? 1 : kUserSwitchFailed;
     return 0;
   });
   if (status == kUserSwitchFailed)
@@ -249,8 +252,10 @@ TEST_CASE("apply_process_attributes: umask defaults to 0022") {
     p.user.gid = getgid();
     p.user.additional_gids = groups;
     util::Status s = os::apply_process_attributes(p, nullptr, nullptr);
-    if (umask(0) != 0022) return 2;  // set before the user switch: checked either way
-    if (!s.ok()) return geteuid() == 0 ? 1 : kUserSwitchFailed;
+    if (umask(0) != 0022)
+      return 2;  // set before the user switch: checked either way
+    if (!s.ok())
+      return geteuid() == 0 ? 1 : kUserSwitchFailed;
     return 0;
   });
   CHECK((status == 0 || (status == kUserSwitchFailed && geteuid() != 0)));
@@ -261,13 +266,15 @@ TEST_CASE("apply_process_attributes: the process is not dumpable afterwards") {
   // runtime's binary as /proc/<pid>/exe until its execve.
   const std::vector<uint32_t> groups = current_groups();
   int status = in_child([&] {
-    if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return 3;
+    if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+      return 3;
     spec::Process p;
     p.user.uid = getuid();
     p.user.gid = getgid();
     p.user.additional_gids = groups;
     util::Status s = os::apply_process_attributes(p, nullptr, nullptr);
-    if (!s.ok()) return geteuid() == 0 ? 1 : kUserSwitchFailed;
+    if (!s.ok())
+      return geteuid() == 0 ? 1 : kUserSwitchFailed;
     return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : 2;
   });
   if (status == kUserSwitchFailed && geteuid() != 0) {
@@ -340,10 +347,10 @@ TEST_CASE("HOME: the process user's home in the container's passwd, else /") {
       "dup2:x:1000:1000::/home/second:/bin/sh";
   CHECK(os::home_in_passwd(passwd, 0) == "/root");
   CHECK(os::home_in_passwd(passwd, 65534) == "/nonexistent");
-  CHECK(os::home_in_passwd(passwd, 7) == "/");       // a line without the field
-  CHECK(os::home_in_passwd(passwd, 42) == "/");      // an empty home
+  CHECK(os::home_in_passwd(passwd, 7) == "/");               // a line without the field
+  CHECK(os::home_in_passwd(passwd, 42) == "/");              // an empty home
   CHECK(os::home_in_passwd(passwd, 1000) == "/home/first");  // the first line wins
-  CHECK(os::home_in_passwd(passwd, 12345) == "/");   // no such user
+  CHECK(os::home_in_passwd(passwd, 12345) == "/");           // no such user
   CHECK(os::home_in_passwd("", 0) == "/");
   // A HOME in the config is kept as it is.
   std::vector<std::string> env = os::with_home({"PATH=/bin", "HOME=/srv"}, 0);

@@ -54,7 +54,9 @@ TEST_CASE("UniqueFd closes once and release hands ownership over") {
 
 TEST_CASE("ScopeGuard runs unless dismissed") {
   int runs = 0;
-  { ScopeGuard g([&] { ++runs; }); }
+  {
+    ScopeGuard g([&] { ++runs; });
+  }
   CHECK(runs == 1);
   {
     ScopeGuard g([&] { ++runs; });

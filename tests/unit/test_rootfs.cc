@@ -54,8 +54,7 @@ class TempRootfs {
   std::string base_, rootfs_;
 };
 
-spec::Mount mnt(std::string destination, std::string type, std::string source,
-                std::vector<std::string> options) {
+spec::Mount mnt(std::string destination, std::string type, std::string source, std::vector<std::string> options) {
   spec::Mount m;
   m.destination = std::move(destination);
   m.type = std::move(type);
@@ -289,7 +288,7 @@ TEST_CASE("without a user namespace config devices get their mode and owner") {
 TEST_CASE("a symlink in the rootfs cannot lead a mount out of it") {
   TempRootfs t;
   t.mkdir("etc");
-  t.symlink("/etc", "escape");                  // absolute
+  t.symlink("/etc", "escape");                    // absolute
   t.symlink("../../../../../../etc", "escape2");  // relative, climbing
   t.symlink("/etc/passwd", "to_passwd");
   spec::Config config;
@@ -378,19 +377,19 @@ TEST_CASE("recursive attributes, propagation and idmapped binds reach the seam")
   REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
   std::vector<std::string> tail(sys.calls.begin() + 3, sys.calls.begin() + 14);
   CHECK(lines(tail) == lines(std::vector<std::string>{
-                    "mkdir $ROOT/data 0755",
-                    "mount " + src + " -> $ROOT/data flags=MS_BIND|MS_REC",
-                    "mount none -> $ROOT/data flags=MS_REC|MS_PRIVATE",
-                    "mount_setattr $ROOT/data recursive set=MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOATIME "
-                    "clr=MOUNT_ATTR__ATIME",
-                    "mkdir $ROOT/idmapped 0755",
-                    "open_tree " + src + " recursive",
-                    "userns uid=0:100000:65536 gid=0:100000:65536",
-                    "mount_setattr " + src + " recursive set=MOUNT_ATTR_IDMAP",
-                    "move_mount " + src + " -> $ROOT/idmapped",
-                    "mount none -> $ROOT/idmapped flags=MS_RDONLY|MS_REMOUNT|MS_BIND",
-                    "mkdir $ROOT/dev 0755",
-                }));
+                           "mkdir $ROOT/data 0755",
+                           "mount " + src + " -> $ROOT/data flags=MS_BIND|MS_REC",
+                           "mount none -> $ROOT/data flags=MS_REC|MS_PRIVATE",
+                           "mount_setattr $ROOT/data recursive set=MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOATIME "
+                           "clr=MOUNT_ATTR__ATIME",
+                           "mkdir $ROOT/idmapped 0755",
+                           "open_tree " + src + " recursive",
+                           "userns uid=0:100000:65536 gid=0:100000:65536",
+                           "mount_setattr " + src + " recursive set=MOUNT_ATTR_IDMAP",
+                           "move_mount " + src + " -> $ROOT/idmapped",
+                           "mount none -> $ROOT/idmapped flags=MS_RDONLY|MS_REMOUNT|MS_BIND",
+                           "mkdir $ROOT/dev 0755",
+                       }));
 }
 
 TEST_CASE("an idmap the kernel refuses says so") {

@@ -14,8 +14,7 @@ using namespace ocistart;
 namespace {
 
 spec::SeccompSyscall rule(std::vector<std::string> names, std::string action,
-                          std::optional<uint32_t> errno_ret = std::nullopt,
-                          std::vector<spec::SeccompArg> args = {}) {
+                          std::optional<uint32_t> errno_ret = std::nullopt, std::vector<spec::SeccompArg> args = {}) {
   spec::SeccompSyscall s;
   s.names = std::move(names);
   s.action = std::move(action);
@@ -46,7 +45,8 @@ std::string native_section(const std::string& text) {
   size_t start = text.find("# filter for arch x86_64");
   REQUIRE(start != std::string::npos);
   size_t end = text.find("# filter for arch", start + 1);
-  if (end == std::string::npos) end = text.find("# invalid architecture action", start);
+  if (end == std::string::npos)
+    end = text.find("# invalid architecture action", start);
   return text.substr(start, end - start);
 }
 
@@ -84,9 +84,8 @@ TEST_CASE("seccomp: default action with defaultErrnoRet and allow rules") {
 TEST_CASE("seccomp: conditions on different arguments form one rule") {
   spec::Seccomp p;
   p.default_action = "SCMP_ACT_ALLOW";
-  p.syscalls.push_back(
-      rule({"clone"}, "SCMP_ACT_KILL_PROCESS", std::nullopt,
-           {arg(0, 0x7E020000, "SCMP_CMP_MASKED_EQ", 0), arg(1, 5, "SCMP_CMP_GT")}));
+  p.syscalls.push_back(rule({"clone"}, "SCMP_ACT_KILL_PROCESS", std::nullopt,
+                            {arg(0, 0x7E020000, "SCMP_CMP_MASKED_EQ", 0), arg(1, 5, "SCMP_CMP_GT")}));
   std::string text = native_section(pfc(p));
   CHECK(text.find("if ($a0.lo32 & 0x7e020000 == 0)") != std::string::npos);
   // Nested under the a0 test: both must hold.
@@ -97,8 +96,8 @@ TEST_CASE("seccomp: conditions on different arguments form one rule") {
 TEST_CASE("seccomp: conditions on the same argument become separate rules (OR)") {
   spec::Seccomp p;
   p.default_action = "SCMP_ACT_ALLOW";
-  p.syscalls.push_back(rule({"personality"}, "SCMP_ACT_ERRNO", 22,
-                            {arg(0, 8, "SCMP_CMP_EQ"), arg(0, 0xffffffff, "SCMP_CMP_EQ")}));
+  p.syscalls.push_back(
+      rule({"personality"}, "SCMP_ACT_ERRNO", 22, {arg(0, 8, "SCMP_CMP_EQ"), arg(0, 0xffffffff, "SCMP_CMP_EQ")}));
   std::string text = native_section(pfc(p));
   size_t first = text.find("if ($a0.lo32 == 8)");
   size_t second = text.find("if ($a0.lo32 == 4294967295)");
@@ -150,10 +149,8 @@ TEST_CASE("seccomp: flags reach the flags seccomp(2) is called with") {
   };
   CHECK(flags_of(p) == 0);
 
-  p.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-             "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
-  CHECK(flags_of(p) ==
-        (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW));
+  p.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
+  CHECK(flags_of(p) == (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW));
   p.flags = {"SECCOMP_FILTER_FLAG_LOG"};
   CHECK(flags_of(p) == SECCOMP_FILTER_FLAG_LOG);
   p.flags = {"SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
@@ -164,11 +161,11 @@ TEST_CASE("seccomp: flags reach the flags seccomp(2) is called with") {
   p.flags = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", "SECCOMP_FILTER_FLAG_LOG"};
   CHECK(flags_of(p) == SECCOMP_FILTER_FLAG_LOG);
   p.syscalls.push_back(rule({"mkdirat"}, "SCMP_ACT_NOTIFY"));
-  CHECK(flags_of(p) == (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_LOG |
-                        SECCOMP_FILTER_FLAG_NEW_LISTENER));
+  CHECK(flags_of(p) ==
+        (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_NEW_LISTENER));
   p.flags = {"SECCOMP_FILTER_FLAG_TSYNC"};
-  CHECK(flags_of(p) == (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |
-                        SECCOMP_FILTER_FLAG_NEW_LISTENER));
+  CHECK(flags_of(p) ==
+        (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH | SECCOMP_FILTER_FLAG_NEW_LISTENER));
 }
 
 TEST_CASE("seccomp: notify is tracked, and refused for the default action and write") {
@@ -180,8 +177,7 @@ TEST_CASE("seccomp: notify is tracked, and refused for the default action and wr
   CHECK(filter->uses_notify());
   // libseccomp 2.5 prints the notify action as its raw value.
   std::string text = native_section(*os::export_seccomp_pfc(*filter));
-  CHECK((text.find("action NOTIFY;") != std::string::npos ||
-         text.find("action 0x7fc00000;") != std::string::npos));
+  CHECK((text.find("action NOTIFY;") != std::string::npos || text.find("action 0x7fc00000;") != std::string::npos));
 
   // runc's words (seccomp-notify.bats matches them).
   p.syscalls = {rule({"getpid", "write"}, "SCMP_ACT_NOTIFY")};

@@ -31,7 +31,8 @@ std::optional<uint32_t> run(const std::vector<sock_filter>& code, uint32_t arch,
   seccomp_data data{};
   data.nr = static_cast<int>(nr);
   data.arch = arch;
-  for (size_t i = 0; i < args.size() && i < 6; ++i) data.args[i] = args[i];
+  for (size_t i = 0; i < args.size() && i < 6; ++i)
+    data.args[i] = args[i];
   unsigned char bytes[sizeof data];
   std::memcpy(bytes, &data, sizeof data);
   uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {};
@@ -50,25 +51,33 @@ std::optional<uint32_t> run(const std::vector<sock_filter>& code, uint32_t arch,
           return std::nullopt;
         break;
       case BPF_LDX:
-        if (BPF_MODE(i.code) != BPF_MEM || i.k >= BPF_MEMWORDS) return std::nullopt;
+        if (BPF_MODE(i.code) != BPF_MEM || i.k >= BPF_MEMWORDS)
+          return std::nullopt;
         x = mem[i.k];
         break;
       case BPF_ST:
-        if (i.k >= BPF_MEMWORDS) return std::nullopt;
+        if (i.k >= BPF_MEMWORDS)
+          return std::nullopt;
         mem[i.k] = a;
         break;
       case BPF_STX:
-        if (i.k >= BPF_MEMWORDS) return std::nullopt;
+        if (i.k >= BPF_MEMWORDS)
+          return std::nullopt;
         mem[i.k] = x;
         break;
       case BPF_ALU:
-        if (BPF_OP(i.code) == BPF_AND) a &= src;
-        else if (BPF_OP(i.code) == BPF_OR) a |= src;
-        else return std::nullopt;
+        if (BPF_OP(i.code) == BPF_AND)
+          a &= src;
+        else if (BPF_OP(i.code) == BPF_OR)
+          a |= src;
+        else
+          return std::nullopt;
         break;
       case BPF_MISC:
-        if (BPF_MISCOP(i.code) == BPF_TAX) x = a;
-        else a = x;
+        if (BPF_MISCOP(i.code) == BPF_TAX)
+          x = a;
+        else
+          a = x;
         break;
       case BPF_JMP: {
         if (BPF_OP(i.code) == BPF_JA) {
@@ -77,11 +86,20 @@ std::optional<uint32_t> run(const std::vector<sock_filter>& code, uint32_t arch,
         }
         bool taken = false;
         switch (BPF_OP(i.code)) {
-          case BPF_JEQ: taken = a == src; break;
-          case BPF_JGT: taken = a > src; break;
-          case BPF_JGE: taken = a >= src; break;
-          case BPF_JSET: taken = (a & src) != 0; break;
-          default: return std::nullopt;
+          case BPF_JEQ:
+            taken = a == src;
+            break;
+          case BPF_JGT:
+            taken = a > src;
+            break;
+          case BPF_JGE:
+            taken = a >= src;
+            break;
+          case BPF_JSET:
+            taken = (a & src) != 0;
+            break;
+          default:
+            return std::nullopt;
         }
         pc += taken ? i.jt : i.jf;
         break;
@@ -116,8 +134,8 @@ TEST_CASE("enosys stub: above the last number ENOSYS, the rest goes to the filte
 
 TEST_CASE("enosys stub: x86_64 and x32 share an audit arch, told apart by bit 30") {
   SUBCASE("both named") {
-    std::vector<sock_filter> code = with_sentinel(
-        os::enosys_stub({{AUDIT_ARCH_X86_64, false, 335}, {AUDIT_ARCH_X86_64, true, kX32 | 300}}));
+    std::vector<sock_filter> code =
+        with_sentinel(os::enosys_stub({{AUDIT_ARCH_X86_64, false, 335}, {AUDIT_ARCH_X86_64, true, kX32 | 300}}));
     CHECK(run(code, AUDIT_ARCH_X86_64, 335) == kFilter);
     CHECK(run(code, AUDIT_ARCH_X86_64, 336) == os::kRetEnosys);
     CHECK(run(code, AUDIT_ARCH_X86_64, kX32 | 300) == kFilter);
@@ -216,8 +234,7 @@ TEST_CASE("seccomp filter: no stub when the default lets calls through") {
 TEST_CASE("seccomp filter: flags and the listener go to seccomp(2)") {
   spec::Seccomp p;
   p.default_action = "SCMP_ACT_ALLOW";
-  p.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-             "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+  p.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
   util::Result<os::SeccompFilter> f = os::build_seccomp_filter(p);
   REQUIRE(f.ok());
   // WAIT_KILLABLE_RECV only with a listener (the kernel refuses it otherwise).
@@ -234,8 +251,8 @@ TEST_CASE("seccomp filter: flags and the listener go to seccomp(2)") {
   f = os::build_seccomp_filter(p);
   REQUIRE(f.ok());
   CHECK(f->uses_notify());
-  CHECK(f->kernel_flags() == (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_NEW_LISTENER |
-                              SECCOMP_FILTER_FLAG_TSYNC_ESRCH));
+  CHECK(f->kernel_flags() ==
+        (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC_ESRCH));
   CHECK(run(f->program(), AUDIT_ARCH_X86_64, kMkdir) == SECCOMP_RET_USER_NOTIF);
 }
 

@@ -18,8 +18,7 @@ using namespace ocistart;
 
 namespace {
 
-constexpr const char* kState =
-    R"({"ociVersion":"1.0.2","id":"c1","pid":4242,"status":"creating","bundle":"/b"})";
+constexpr const char* kState = R"({"ociVersion":"1.0.2","id":"c1","pid":4242,"status":"creating","bundle":"/b"})";
 
 spec::SeccompSyscall rule(std::string name, std::string action) {
   spec::SeccompSyscall s;
@@ -68,8 +67,7 @@ TEST_CASE("seccomp listener: metadata is left out when empty, and escaped") {
   std::string json = os::container_process_state_json(1, "", kState);
   CHECK(json.find("metadata") == std::string::npos);
   CHECK(json.find(R"("pid":1,"state":)") != std::string::npos);
-  CHECK(os::container_process_state_json(1, "a\"b", kState).find(R"("metadata":"a\"b")") !=
-        std::string::npos);
+  CHECK(os::container_process_state_json(1, "a\"b", kState).find(R"("metadata":"a\"b")") != std::string::npos);
 }
 
 TEST_CASE("seccomp listener: only NOTIFY profiles with a listenerPath need an agent") {

@@ -358,15 +358,21 @@ Config maximal_config() {
   l.namespaces.push_back({NamespaceType::network, "/var/run/netns/x"});
   l.namespaces.push_back({NamespaceType::time, ""});
   l.time_offsets = {{"monotonic", {-86400, 999999999}}, {"boottime", {7, 0}}};
-  l.devices = {{"c", "/dev/fuse", 10, 229, 0666, 0, 5}, {"p", "/dev/fifo", 0, 0, std::nullopt, std::nullopt, std::nullopt}};
+  l.devices = {{"c", "/dev/fuse", 10, 229, 0666, 0, 5},
+               {"p", "/dev/fifo", 0, 0, std::nullopt, std::nullopt, std::nullopt}};
   l.cgroups_path = "system.slice:ocistart:max";
   Resources r;
   r.devices = {{false, "", std::nullopt, std::nullopt, "rwm"}, {true, "c", 1, -1, "rw"}};
   r.memory = Memory{1 << 30, 1 << 29, -1, 0, 1 << 20, 60, true, false, true};
   r.cpu = Cpu{1024, 50000, 1000, 100000, -1, 1000000, "0-3,7", "0", 1};
   r.pids = Pids{-1};
-  r.block_io = BlockIo{500, 100, {{8, 0, 200, std::nullopt}, {8, 16, std::nullopt, 300}},
-                       {{8, 0, 1048576}}, {{8, 0, 2097152}}, {{8, 0, 100}}, {{8, 0, 200}}};
+  r.block_io = BlockIo{500,
+                       100,
+                       {{8, 0, 200, std::nullopt}, {8, 16, std::nullopt, 300}},
+                       {{8, 0, 1048576}},
+                       {{8, 0, 2097152}},
+                       {{8, 0, 100}},
+                       {{8, 0, 200}}};
   r.hugepage_limits = {{"2MB", 1 << 21}, {"1GB", 0}};
   r.network = Network{0x100001, {{"eth0", 5}, {"lo", 0}}};
   r.rdma = {{"mlx5_1", {3, 10000}}, {"rxe3", {std::nullopt, 5}}};
@@ -382,7 +388,9 @@ Config maximal_config() {
   s.listener_path = "/run/seccomp.sock";
   s.listener_metadata = "meta";
   s.syscalls = {{{"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY", std::nullopt, {}},
-                {{"personality"}, "SCMP_ACT_ALLOW", std::nullopt,
+                {{"personality"},
+                 "SCMP_ACT_ALLOW",
+                 std::nullopt,
                  {{0, 0xffffffff, 8, "SCMP_CMP_MASKED_EQ"}, {1, 18446744073709551615ULL, 0, "SCMP_CMP_EQ"}}},
                 {{"chmod"}, "SCMP_ACT_ERRNO", 38, {}}};
   l.seccomp = s;
@@ -408,15 +416,16 @@ Config round_trip(const Config& c, int indent) {
 
 TEST_CASE("to_json writes the runc member order and leaves out absent members") {
   std::string json = to_json(default_config(), 0);
-  CHECK(json.starts_with(R"({"ociVersion":"1.2.1","process":{"terminal":true,"user":{"uid":0,"gid":0},"args":["sh"],)"));
+  CHECK(
+      json.starts_with(R"({"ociVersion":"1.2.1","process":{"terminal":true,"user":{"uid":0,"gid":0},"args":["sh"],)"));
   CHECK(json.find(R"("cwd":"/","capabilities":{"bounding":)") != std::string::npos);
   CHECK(json.find(R"("rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,"soft":1024}],"noNewPrivileges":true})") !=
         std::string::npos);
-  CHECK(json.find(R"("root":{"path":"rootfs","readonly":true},"hostname":"ocistart","mounts":[)") !=
-        std::string::npos);
+  CHECK(json.find(R"("root":{"path":"rootfs","readonly":true},"hostname":"ocistart","mounts":[)") != std::string::npos);
   CHECK(json.find(R"({"destination":"/proc","type":"proc","source":"proc"})") != std::string::npos);
-  CHECK(json.find(R"("linux":{"resources":{"devices":[{"allow":false,"access":"rwm"}]},"namespaces":[{"type":"pid"},)") !=
-        std::string::npos);
+  CHECK(
+      json.find(R"("linux":{"resources":{"devices":[{"allow":false,"access":"rwm"}]},"namespaces":[{"type":"pid"},)") !=
+      std::string::npos);
   CHECK(json.find("inheritable") == std::string::npos);
   CHECK(json.find("hooks") == std::string::npos);
   CHECK(json.find("annotations") == std::string::npos);
@@ -432,8 +441,9 @@ TEST_CASE("to_json of a nearly empty config") {
   c.linux_ = Linux{};
   c.root = Root{"/r", false};
   c.process = Process{};
-  CHECK(to_json(c, 0) ==
-        R"({"ociVersion":"1.0.0","process":{"user":{"uid":0,"gid":0},"cwd":""},"root":{"path":"/r"},"hooks":{},"linux":{}})");
+  CHECK(
+      to_json(c, 0) ==
+      R"({"ociVersion":"1.0.0","process":{"user":{"uid":0,"gid":0},"cwd":""},"root":{"path":"/r"},"hooks":{},"linux":{}})");
 }
 
 TEST_CASE("to_json indents like runc spec and escapes strings") {
@@ -446,24 +456,52 @@ TEST_CASE("to_json indents like runc spec and escapes strings") {
 TEST_CASE("to_json writes the maximal config's members with their spec names") {
   std::string json = to_json(maximal_config(), 0);
   for (const char* member :
-       {"\"consoleSize\":{\"height\":24,\"width\":80}", "\"umask\":18", "\"additionalGids\":[3,4,4294967295]",
-        "\"username\":\"winuser\"", "\"commandLine\"", "\"apparmorProfile\"", "\"oomScoreAdj\":-999",
+       {"\"consoleSize\":{\"height\":24,\"width\":80}",
+        "\"umask\":18",
+        "\"additionalGids\":[3,4,4294967295]",
+        "\"username\":\"winuser\"",
+        "\"commandLine\"",
+        "\"apparmorProfile\"",
+        "\"oomScoreAdj\":-999",
         "\"scheduler\":{\"policy\":\"SCHED_DEADLINE\",\"nice\":-5,\"flags\":[\"SCHED_FLAG_RESET_ON_FORK\"],"
         "\"runtime\":1000,\"deadline\":2000,\"period\":3000}",
-        "\"selinuxLabel\"", "\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\",\"priority\":4}",
-        "\"execCPUAffinity\":{\"initial\":\"0-3\",\"final\":\"7\"}", "\"createRuntime\"", "\"createContainer\"",
-        "\"startContainer\"", "\"timeout\":9223372036854775807", "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]",
+        "\"selinuxLabel\"",
+        "\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\",\"priority\":4}",
+        "\"execCPUAffinity\":{\"initial\":\"0-3\",\"final\":\"7\"}",
+        "\"createRuntime\"",
+        "\"createContainer\"",
+        "\"startContainer\"",
+        "\"timeout\":9223372036854775807",
+        "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]",
         "\"timeOffsets\":{\"boottime\":{\"secs\":7},\"monotonic\":{\"secs\":-86400,\"nanosecs\":999999999}}",
-        "\"fileMode\":438", "\"kernelTCP\"", "\"disableOOMKiller\":true", "\"useHierarchy\":false",
-        "\"checkBeforeUpdate\":true", "\"realtimeRuntime\":-1", "\"blockIO\":{\"weight\":500,\"leafWeight\":100",
-        "\"throttleReadIOPSDevice\"", "\"hugepageLimits\"", "\"classID\":1048577", "\"rdma\"",
-        "\"rxe3\":{\"hcaObjects\":5}", "\"unified\"", "\"intelRdt\":{\"closID\":\"clos1\"", "\"enableCMT\":true",
-        "\"enableMonitoring\":true", "\"defaultErrnoRet\":1", "\"listenerMetadata\":\"meta\"",
-        "\"valueTwo\":8", "\"errnoRet\":38", "\"rootfsPropagation\":\"rslave\"", "\"mountLabel\"",
+        "\"fileMode\":438",
+        "\"kernelTCP\"",
+        "\"disableOOMKiller\":true",
+        "\"useHierarchy\":false",
+        "\"checkBeforeUpdate\":true",
+        "\"realtimeRuntime\":-1",
+        "\"blockIO\":{\"weight\":500,\"leafWeight\":100",
+        "\"throttleReadIOPSDevice\"",
+        "\"hugepageLimits\"",
+        "\"classID\":1048577",
+        "\"rdma\"",
+        "\"rxe3\":{\"hcaObjects\":5}",
+        "\"unified\"",
+        "\"intelRdt\":{\"closID\":\"clos1\"",
+        "\"enableCMT\":true",
+        "\"enableMonitoring\":true",
+        "\"defaultErrnoRet\":1",
+        "\"listenerMetadata\":\"meta\"",
+        "\"valueTwo\":8",
+        "\"errnoRet\":38",
+        "\"rootfsPropagation\":\"rslave\"",
+        "\"mountLabel\"",
         "\"personality\":{\"domain\":\"LINUX32\",\"flags\":[\"FLAG\"]}",
         "\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0-1\",\"flags\":[\"MPOL_F_STATIC_NODES\"]}",
-        "\"netDevices\":{\"dummy0\":{},\"eth1\":{\"name\":\"ctr0\"}}", "\"cgroupsPath\"",
-        "{\"type\":\"network\",\"path\":\"/var/run/netns/x\"}", "\"domainname\":\"example.org\""}) {
+        "\"netDevices\":{\"dummy0\":{},\"eth1\":{\"name\":\"ctr0\"}}",
+        "\"cgroupsPath\"",
+        "{\"type\":\"network\",\"path\":\"/var/run/netns/x\"}",
+        "\"domainname\":\"example.org\""}) {
     INFO(member);
     CHECK(json.find(member) != std::string::npos);
   }
@@ -495,7 +533,8 @@ TEST_CASE("the maximal config is also valid") {
   c.linux_->gid_mappings = {{0, 100000, 65536}};
   ocistart::util::Status unmapped = validate(c);
   REQUIRE_FALSE(unmapped.ok());
-  CHECK(unmapped.error().message == "/process/user/additionalGids/2: gid 4294967295 is not mapped in /linux/gidMappings");
+  CHECK(unmapped.error().message ==
+        "/process/user/additionalGids/2: gid 4294967295 is not mapped in /linux/gidMappings");
   c.process->user.additional_gids.pop_back();
   ocistart::util::Status s = validate(c);
   CHECK_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().message));

@@ -55,9 +55,8 @@ ContainerState sample_state(const std::string& id) {
   s.rootfs = "/srv/bundles/web/rootfs";
   s.created = "2024-05-06T07:08:09.123456789Z";
   s.owner = "root";
-  s.annotations = {{"org.example/quote", "say \"hi\"\n\ttab\\"},
-                   {"unicode", "caf\xc3\xa9 \xe2\x98\x83"},
-                   {"empty", ""}};
+  s.annotations = {
+      {"org.example/quote", "say \"hi\"\n\ttab\\"}, {"unicode", "caf\xc3\xa9 \xe2\x98\x83"}, {"empty", ""}};
   s.cgroup_driver = "systemd";
   s.cgroup_path = "system.slice/ocistart-web.scope";
   s.systemd_unit = "ocistart-web.scope";
@@ -85,8 +84,7 @@ void check_same(const ContainerState& a, const ContainerState& b) {
 // Waits for `pid` and returns its exit code (-1 when killed by a signal).
 int wait_exit(pid_t pid) {
   int st = 0;
-  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -167,8 +165,9 @@ TEST_CASE("state store: save/load round trip of every field") {
   CHECK((st.st_mode & 07777) == 0600);
 
   // Every status survives; and the defaults of a sparse state.
-  for (runtime::ContainerStatus v : {runtime::ContainerStatus::creating, runtime::ContainerStatus::created, runtime::ContainerStatus::running,
-                            runtime::ContainerStatus::paused, runtime::ContainerStatus::stopped}) {
+  for (runtime::ContainerStatus v :
+       {runtime::ContainerStatus::creating, runtime::ContainerStatus::created, runtime::ContainerStatus::running,
+        runtime::ContainerStatus::paused, runtime::ContainerStatus::stopped}) {
     ContainerState m;
     m.id = "web";
     m.status = v;
@@ -203,7 +202,10 @@ TEST_CASE("state store: a broken state.json gives an error naming the file") {
   StateStore store = open_store(t.path);
   REQUIRE(store.create("bad").ok());
   std::string file = store.dir("bad") + "/state.json";
-  const char* docs[] = {"{not json", "[]", R"({"id":"bad"})", R"({"id":"bad","status":"sleeping"})",
+  const char* docs[] = {"{not json",
+                        "[]",
+                        R"({"id":"bad"})",
+                        R"({"id":"bad","status":"sleeping"})",
                         R"({"id":"bad","status":"running","pid":"12"})",
                         R"({"id":"bad","status":"running","pid":-3})",
                         R"({"id":"bad","status":"running","annotations":{"a":1}})"};
@@ -223,14 +225,10 @@ TEST_CASE("state store: a broken state.json gives an error naming the file") {
       {R"({"id":7,"status":"running"})", "/id: expected a string, got number"},
       {R"({"id":"bad","status":"running","pid":"12"})", "/pid: expected a 32-bit integer, got string"},
       {R"({"id":"bad","status":"running","pid":-3})", "/pid: expected a process id, got -3"},
-      {R"({"id":"bad","status":"running","pid":4294967296})",
-       "/pid: expected a 32-bit integer, got 4294967296"},
-      {R"({"id":"bad","status":"running","pidStartTime":-1})",
-       "/pidStartTime: expected an unsigned integer, got -1"},
-      {R"({"id":"bad","status":"running","annotations":{"a":1}})",
-       "/annotations/a: expected a string, got number"},
-      {R"({"id":"bad","status":"running","systemdCgroup":"yes"})",
-       "/systemdCgroup: expected a boolean, got string"},
+      {R"({"id":"bad","status":"running","pid":4294967296})", "/pid: expected a 32-bit integer, got 4294967296"},
+      {R"({"id":"bad","status":"running","pidStartTime":-1})", "/pidStartTime: expected an unsigned integer, got -1"},
+      {R"({"id":"bad","status":"running","annotations":{"a":1}})", "/annotations/a: expected a string, got number"},
+      {R"({"id":"bad","status":"running","systemdCgroup":"yes"})", "/systemdCgroup: expected a boolean, got string"},
       {"[]", "/: expected an object, got array"},
   };
   for (const auto& [doc, want] : pointed) {
@@ -313,8 +311,7 @@ TEST_CASE("oci_state_json: parses back and has runc's members") {
   CHECK((doc["rootfs"].get(sv) == simdjson::SUCCESS && sv == "/srv/bundles/web/rootfs"));
   CHECK((doc["created"].get(sv) == simdjson::SUCCESS && sv == "2024-05-06T07:08:09.123456789Z"));
   CHECK((doc["owner"].get(sv) == simdjson::SUCCESS && sv == "root"));
-  CHECK((doc["annotations"]["org.example/quote"].get(sv) == simdjson::SUCCESS &&
-         sv == "say \"hi\"\n\ttab\\"));
+  CHECK((doc["annotations"]["org.example/quote"].get(sv) == simdjson::SUCCESS && sv == "say \"hi\"\n\ttab\\"));
   CHECK((doc["annotations"]["unicode"].get(sv) == simdjson::SUCCESS && sv == "caf\xc3\xa9 \xe2\x98\x83"));
   // Runtime-private members stay out of the OCI document.
   CHECK(doc["cgroupPath"].error() == simdjson::NO_SUCH_FIELD);
@@ -442,8 +439,8 @@ TEST_CASE("current_status: running, created, paused, stopped from the live proce
   // Dead but not reaped yet (zombie): init has exited.
   REQUIRE(::kill(child, SIGKILL) == 0);
   for (int i = 0; i < 200; ++i) {
-    std::optional<runtime::ProcStat> st = runtime::parse_proc_stat(
-        util::read_file("/proc/" + std::to_string(child) + "/stat").value());
+    std::optional<runtime::ProcStat> st =
+        runtime::parse_proc_stat(util::read_file("/proc/" + std::to_string(child) + "/stat").value());
     if (st && st->state == 'Z')
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -632,7 +629,8 @@ TEST_CASE("state store: a lock on a container removed meanwhile is ENOENT") {
 
 TEST_CASE("status: names round-trip and the legal transitions") {
   using runtime::ContainerStatus;
-  for (ContainerStatus v : {ContainerStatus::creating, ContainerStatus::created, ContainerStatus::running, ContainerStatus::paused, ContainerStatus::stopped})
+  for (ContainerStatus v : {ContainerStatus::creating, ContainerStatus::created, ContainerStatus::running,
+                            ContainerStatus::paused, ContainerStatus::stopped})
     CHECK(runtime::status_from_string(runtime::to_string(v)) == v);
   CHECK(std::string(runtime::to_string(ContainerStatus::created)) == "created");
   CHECK(std::string(runtime::to_string(ContainerStatus::stopped)) == "stopped");

@@ -62,17 +62,21 @@ TEST_CASE("status report: a running container, systemctl-status style") {
         "     Status: running\n"
         "        PID: 4242\n"
         "     Bundle: /srv/web\n"
-        "    Created: " + created_local() + "; 3min 5s ago\n"
-        "     Driver: systemd\n"
-        "       Unit: ocistart-web.scope\n"
-        "      Tasks: 2 (limit: 50)\n"
-        "     Memory: 1.5M (max: 64.0M)\n"
-        "     CGroup: /system.slice/ocistart-web.scope\n"
-        "             \xe2\x94\x9c\xe2\x94\x80" "4242 sh -c while true; do echo tick; sleep 0.2; done\n"
-        "             \xe2\x94\x94\xe2\x94\x80" "4250 sleep 0.2\n"
-        "\n"
-        "Mar 15 14:30:01 web[4242]: tick\n"
-        "Mar 15 14:30:02 web[4242]: tick\n");
+        "    Created: " +
+            created_local() +
+            "; 3min 5s ago\n"
+            "     Driver: systemd\n"
+            "       Unit: ocistart-web.scope\n"
+            "      Tasks: 2 (limit: 50)\n"
+            "     Memory: 1.5M (max: 64.0M)\n"
+            "     CGroup: /system.slice/ocistart-web.scope\n"
+            "             \xe2\x94\x9c\xe2\x94\x80"
+            "4242 sh -c while true; do echo tick; sleep 0.2; done\n"
+            "             \xe2\x94\x94\xe2\x94\x80"
+            "4250 sleep 0.2\n"
+            "\n"
+            "Mar 15 14:30:01 web[4242]: tick\n"
+            "Mar 15 14:30:02 web[4242]: tick\n");
 }
 
 TEST_CASE("status report: ASCII without a UTF-8 locale") {

@@ -26,8 +26,8 @@ TEST_CASE("parse_gvariant reads the value kinds unit properties use") {
 }
 
 TEST_CASE("parse_gvariant rejects what it cannot type") {
-  for (const char* bad : {"", "uint64 -1", "uint32 4294967296", "'open", "[1, 'a']", "int32 1.5",
-                          "true false", "@q 1", "[1 2]", "nope"}) {
+  for (const char* bad : {"", "uint64 -1", "uint32 4294967296", "'open", "[1, 'a']", "int32 1.5", "true false", "@q 1",
+                          "[1 2]", "nope"}) {
     CAPTURE(bad);
     auto r = parse_gvariant(bad);
     REQUIRE_FALSE(r.ok());
@@ -77,7 +77,10 @@ TEST_CASE("unit placement follows runc's slice:prefix:name") {
   REQUIRE(root.ok());
   CHECK(root->slice == "-.slice");
   CHECK(root->unit == "pre-n.scope");
-  auto noprefix = unit_placement(":" ":n", "x");
+  auto noprefix = unit_placement(
+      ":"
+      ":n",
+      "x");
   REQUIRE(noprefix.ok());
   CHECK(noprefix->slice == "system.slice");
   CHECK(noprefix->unit == "n.scope");

@@ -112,8 +112,10 @@ cgroups::SystemdDriverOptions rebuilt_options(const FakeCgroupTree& tree, const 
 }
 
 util::Error cannot_set(const std::string& property) {
-  return util::Error{ENOTSUP, "systemd `StartTransientUnit`: org.freedesktop.DBus.Error.PropertyReadOnly: "
-                              "Cannot set property " + property + ", or unknown property."};
+  return util::Error{ENOTSUP,
+                     "systemd `StartTransientUnit`: org.freedesktop.DBus.Error.PropertyReadOnly: "
+                     "Cannot set property " +
+                         property + ", or unknown property."};
 }
 
 }  // namespace
@@ -195,15 +197,16 @@ TEST_CASE("systemd driver: an existing unit is reset and the start retried once"
   FakeCgroupTree tree = FakeCgroupTree::v1(true);
   TempRoot root;
   auto script = std::make_shared<Script>();
-  util::Error exists{EEXIST, "systemd `StartTransientUnit`: org.freedesktop.systemd1.UnitExists: Unit test-c1.scope "
-                             "was already loaded or has a fragment file."};
+  util::Error exists{EEXIST,
+                     "systemd `StartTransientUnit`: org.freedesktop.systemd1.UnitExists: Unit test-c1.scope "
+                     "was already loaded or has a fragment file."};
 
   SUBCASE("a failed leftover: the retry succeeds") {
     script->start_results.push_back(exists);
     cgroups::SystemdDriver driver(options(tree, root, script));
     require_ok(driver.create(kPid, nullptr));
-    CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit",
-                                                       "GetUnit"});
+    CHECK(methods(*script) ==
+          std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit", "GetUnit"});
     CHECK(script->calls[1].unit == "test-c1.scope");
   }
   SUBCASE("an active unit with processes: joined, as runc does, and never stopped by us") {
@@ -212,8 +215,8 @@ TEST_CASE("systemd driver: an existing unit is reset and the start retried once"
     script->start_results = {exists, exists};
     cgroups::SystemdDriver driver(options(tree, root, script));
     require_ok(driver.create(kPid, nullptr));
-    CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit",
-                                                       "GetUnit"});
+    CHECK(methods(*script) ==
+          std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit", "GetUnit"});
     CHECK(tree.last("pids/system.slice/test-c1.scope/cgroup.procs") == std::to_string(kPid));
     CHECK(tree.last("freezer/system.slice/test-c1.scope/cgroup.procs") == std::to_string(kPid));
 
@@ -224,8 +227,8 @@ TEST_CASE("systemd driver: an existing unit is reset and the start retried once"
     spec::Resources bad;
     bad.unified["memory.min"] = "1";  // v1: the cgroupfs plan refuses it
     REQUIRE_FALSE(second.create(kPid + 1, &bad).ok());
-    CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit",
-                                                       "GetUnit"});
+    CHECK(methods(*script) ==
+          std::vector<std::string>{"StartTransientUnit", "ResetFailedUnit", "StartTransientUnit", "GetUnit"});
   }
   SUBCASE("an active unit without processes is on its way out: stopped, then ours starts") {
     script->start_results = {exists, exists};
@@ -401,14 +404,13 @@ TEST_CASE("systemd driver: a failed start leaves nothing; a systemd that does no
   auto script = std::make_shared<Script>();
 
   SUBCASE("job failed: kill, stop") {
-    script->start_results.push_back(
-        util::Error{EIO, "job for unit `test-c1.scope` finished with result `failed`"});
+    script->start_results.push_back(util::Error{EIO, "job for unit `test-c1.scope` finished with result `failed`"});
     cgroups::SystemdDriver driver(options(tree, root, script));
     util::Status s = driver.create(kPid, nullptr);
     REQUIRE_FALSE(s.ok());
-    CHECK(s.error().message == "start unit `test-c1.scope`: job for unit `test-c1.scope` finished with result `failed`");
-    CHECK(methods(*script) ==
-          std::vector<std::string>{"StartTransientUnit", "KillUnit", "StopUnit"});
+    CHECK(s.error().message ==
+          "start unit `test-c1.scope`: job for unit `test-c1.scope` finished with result `failed`");
+    CHECK(methods(*script) == std::vector<std::string>{"StartTransientUnit", "KillUnit", "StopUnit"});
     CHECK(script->calls[1].signal == SIGKILL);
     script->calls.clear();
     require_ok(driver.destroy());
@@ -441,8 +443,7 @@ TEST_CASE("systemd driver: update sets runtime properties, then the cgroupfs pla
   require_ok(driver.update(u));
   REQUIRE(methods(*script) == std::vector<std::string>{"SetUnitProperties"});
   CHECK(script->calls[0].runtime);
-  CHECK(script->calls[0].properties ==
-        systemd::UnitProperties{{"MemoryLimit", uint64_t{128 << 20}}});
+  CHECK(script->calls[0].properties == systemd::UnitProperties{{"MemoryLimit", uint64_t{128 << 20}}});
   CHECK(tree.last(std::string("memory/") + kScope + "/memory.limit_in_bytes") == "134217728");
 }
 
@@ -478,8 +479,9 @@ TEST_CASE("systemd driver: freeze falls back to the cgroupfs freezer where syste
   require_ok(driver.create(kPid, nullptr));
   const std::string state = std::string("freezer/") + kScope + "/freezer.state";
 
-  script->freeze_results.push_back(util::Error{
-      EOPNOTSUPP, "systemd `FreezeUnit`: org.freedesktop.DBus.Error.NotSupported: Unit 'test-c1.scope' does not "
+  script->freeze_results.push_back(
+      util::Error{EOPNOTSUPP,
+                  "systemd `FreezeUnit`: org.freedesktop.DBus.Error.NotSupported: Unit 'test-c1.scope' does not "
                   "support freezing."});
   require_ok(driver.freeze());
   CHECK(tree.last(state) == "FROZEN");
@@ -520,11 +522,11 @@ TEST_CASE("runtime: cgroup driver choice") {
     REQUIRE_MESSAGE(k.ok(), (k.ok() ? "" : k.error().message));
     return *k;
   };
-  CHECK(choose("auto", true, "", false) == CgroupDriverKind::systemd);              // --systemd-cgroup
-  CHECK(choose("systemd", false, "", false) == CgroupDriverKind::systemd);          // --cgroup-manager systemd
+  CHECK(choose("auto", true, "", false) == CgroupDriverKind::systemd);      // --systemd-cgroup
+  CHECK(choose("systemd", false, "", false) == CgroupDriverKind::systemd);  // --cgroup-manager systemd
   CHECK(choose("auto", false, "system.slice:test:c1", false) == CgroupDriverKind::systemd);
   CHECK(choose("auto", false, ":ocistart:c1", false) == CgroupDriverKind::systemd);
-  CHECK(choose("auto", false, "", true) == CgroupDriverKind::systemd);              // systemd runs the host
+  CHECK(choose("auto", false, "", true) == CgroupDriverKind::systemd);  // systemd runs the host
   CHECK(choose("auto", false, "", false) == CgroupDriverKind::cgroupfs);
   CHECK(choose("auto", false, "/ocistart/c1", true) == CgroupDriverKind::cgroupfs);
   CHECK(choose("auto", false, "a:b", true) == CgroupDriverKind::cgroupfs);

@@ -51,7 +51,7 @@ TEST_CASE("v2 properties use the shared conversions") {
   CHECK(*find(*props, "CPUQuotaPerSecUSec") == PropertyValue(uint64_t{130000}));
   CHECK(*find(*props, "CPUQuotaPeriodUSec") == PropertyValue(uint64_t{100000}));
   CHECK(*find(*props, "AllowedCPUs") == PropertyValue(std::vector<uint8_t>{0x07, 0x02}));
-  CHECK(find(*props, "TasksMax") == nullptr);  // limit 0 is unset, as pids.max is not written
+  CHECK(find(*props, "TasksMax") == nullptr);                        // limit 0 is unset, as pids.max is not written
   CHECK(*find(*props, "IOWeight") != PropertyValue(uint64_t{500}));  // converted to the io.weight scale
   CHECK(*find(*props, "IOReadBandwidthMax") ==
         PropertyValue(std::vector<std::pair<std::string, uint64_t>>{{"/dev/block/8:0", 1048576}}));
@@ -69,7 +69,7 @@ TEST_CASE("v1 properties use the legacy names and leave the rest to cgroupfs") {
   CHECK(*find(*props, "BlockIOWeight") == PropertyValue(uint64_t{500}));
   CHECK(find(*props, "BlockIOReadBandwidth") != nullptr);
   CHECK(find(*props, "MemoryMax") == nullptr);
-  CHECK(find(*props, "MemorySwapMax") == nullptr);  // memsw via cgroupfs
+  CHECK(find(*props, "MemorySwapMax") == nullptr);                                         // memsw via cgroupfs
   CHECK(*find(*props, "AllowedCPUs") == PropertyValue(std::vector<uint8_t>{0x07, 0x02}));  // kept, as runc
   CHECK(find(*props, "IOWriteIOPSMax") == nullptr);
 }

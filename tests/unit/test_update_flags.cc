@@ -234,9 +234,7 @@ TEST_CASE("update -r: the document's settings that update changes") {
     CHECK_FALSE(none.resources.cpu.has_value());
     CHECK_FALSE(none.resources.pids.has_value());
   }
-  SUBCASE("kernel memory warns") {
-    CHECK(from_document(R"({"memory": {"kernel": 1048576}})").warnings.size() == 1);
-  }
+  SUBCASE("kernel memory warns") { CHECK(from_document(R"({"memory": {"kernel": 1048576}})").warnings.size() == 1); }
 }
 
 TEST_CASE("update -r: errors name the JSON pointer") {

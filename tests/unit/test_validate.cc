@@ -19,7 +19,6 @@ Linux& lin(Config& c) { return *c.linux_; }
 
 }  // namespace
 
-
 TEST_CASE("the default specs are valid") {
   CHECK_VALID(default_config());
   CHECK_VALID(default_config(true, 1000, 1000));
@@ -42,8 +41,8 @@ TEST_CASE("ociVersion must be SemVer 1.x.y") {
   CHECK_INVALID(c, "/ociVersion", "not a SemVer");
   c.oci_version = "";
   CHECK_INVALID(c, "/ociVersion", "required");
-  for (const char* v : {"1.02.0", "01.0.0", "1.0.0-", "1.0.0+", "1.0.0-01", "v1.0.0", "1.0.0.0", "1..0", "1.0.x",
-                        "1.0.0-a..b"}) {
+  for (const char* v :
+       {"1.02.0", "01.0.0", "1.0.0-", "1.0.0+", "1.0.0-01", "v1.0.0", "1.0.0.0", "1..0", "1.0.x", "1.0.0-a..b"}) {
     c.oci_version = v;
     INFO(v);
     CHECK_INVALID(c, "/ociVersion", "not a SemVer");
@@ -239,8 +238,9 @@ TEST_CASE("mounts: flags must be known, file system data is accepted") {
   c.mounts[4].options.push_back("");
   CHECK_INVALID(c, "/mounts/4/options/3", "empty mount option");
   c = base();
-  Mount overlay{"/merged", "overlay", "overlay",
-                {"lowerdir=/a:/b", "upperdir=/u", "workdir=/w", "userxattr", "index=off", "volatile"}, {}, {}};
+  Mount overlay{"/merged", "overlay",
+                "overlay", {"lowerdir=/a:/b", "upperdir=/u", "workdir=/w", "userxattr", "index=off", "volatile"},
+                {},        {}};
   Mount cgroup1{"/sys/fs/cgroup/memory", "cgroup", "cgroup", {"nosuid", "memory", "rw"}, {}, {}};
   Mount bind{"/data", "none", "/srv/data", {"rbind", "rprivate", "rro", "rnosymfollow", "nofollow=1"}, {}, {}};
   Mount tmp{"/tmp", "tmpfs", "tmpfs", {"defaults", "nr_inodes=1k", "noswap", "tmpcopyup", "default"}, {}, {}};

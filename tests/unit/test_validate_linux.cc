@@ -43,7 +43,6 @@ Seccomp notify_profile() {
 
 }  // namespace
 
-
 TEST_CASE("namespaces: unique types, absolute paths") {
   Config c = base();
   add_namespace(c, NamespaceType::pid);
@@ -116,7 +115,8 @@ TEST_CASE("timeOffsets: monotonic and boottime, with a new time namespace") {
 
 TEST_CASE("devices: type, absolute path, numbers") {
   Config c = base();
-  lin(c).devices = {{"c", "/dev/fuse", 10, 229, 0666, 0, 0}, {"p", "/dev/fifo", 0, 0, std::nullopt, std::nullopt, std::nullopt}};
+  lin(c).devices = {{"c", "/dev/fuse", 10, 229, 0666, 0, 0},
+                    {"p", "/dev/fifo", 0, 0, std::nullopt, std::nullopt, std::nullopt}};
   CHECK_VALID(c);
   lin(c).devices.push_back({"x", "/dev/x", 1, 1, std::nullopt, std::nullopt, std::nullopt});
   CHECK_INVALID(c, "/linux/devices/2/type", "unknown device type \"x\": must be c, b, u or p");
@@ -144,8 +144,11 @@ TEST_CASE("netDevices: valid names and a network namespace") {
 
 TEST_CASE("sysctl: names isolated by a namespace of the container") {
   Config c = base();
-  lin(c).sysctl = {{"net.ipv4.ip_forward", "1"}, {"net/ipv4/conf/eth0.100/rp_filter", "0"},
-                   {"kernel.shmmax", "1"}, {"fs.mqueue.msg_max", "10"}, {"kernel.domainname", "x"}};
+  lin(c).sysctl = {{"net.ipv4.ip_forward", "1"},
+                   {"net/ipv4/conf/eth0.100/rp_filter", "0"},
+                   {"kernel.shmmax", "1"},
+                   {"fs.mqueue.msg_max", "10"},
+                   {"kernel.domainname", "x"}};
   CHECK_VALID(c);
   lin(c).sysctl[""] = "1";
   CHECK_INVALID(c, "/linux/sysctl/", "must not be empty");
@@ -340,7 +343,8 @@ TEST_CASE("seccomp: SCMP_ACT_NOTIFY needs an absolute listenerPath") {
   Seccomp& s = *lin(c).seccomp;
   s.listener_path = "";
   s.listener_metadata = "";
-  CHECK_INVALID(c, "/linux/seccomp/listenerPath", "required when an action is SCMP_ACT_NOTIFY (/linux/seccomp/syscalls/1/action)");
+  CHECK_INVALID(c, "/linux/seccomp/listenerPath",
+                "required when an action is SCMP_ACT_NOTIFY (/linux/seccomp/syscalls/1/action)");
   s.listener_path = "agent.sock";
   CHECK_INVALID(c, "/linux/seccomp/listenerPath", "absolute");
   s.listener_path = "";
@@ -373,7 +377,8 @@ TEST_CASE("paths and propagation") {
   remove_namespace(c, NamespaceType::mount);
   CHECK_INVALID(c, "/linux/maskedPaths", "needs a mount namespace");
   c = base();
-  for (const char* p : {"private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable", ""}) {
+  for (const char* p :
+       {"private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable", ""}) {
     lin(c).rootfs_propagation = p;
     INFO(p);
     CHECK_VALID(c);

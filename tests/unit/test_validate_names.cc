@@ -42,10 +42,9 @@ TEST_CASE("rlimit names map to the resource numbers of Linux") {
   CHECK(rlimit_from_name("RLIMIT_NPROC") == RLIMIT_NPROC);
   CHECK(rlimit_from_name("RLIMIT_RTTIME") == RLIMIT_RTTIME);
   CHECK(rlimit_from_name("RLIMIT_SIGPENDING") == RLIMIT_SIGPENDING);
-  for (std::string_view n : {"RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE",
-                             "RLIMIT_LOCKS", "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",
-                             "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS", "RLIMIT_RTPRIO",
-                             "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"}) {
+  for (std::string_view n : {"RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_LOCKS",
+                             "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC",
+                             "RLIMIT_RSS", "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"}) {
     INFO(n);
     CHECK(rlimit_from_name(n));
   }
@@ -109,10 +108,11 @@ TEST_CASE("bad signals are refused") {
 
 TEST_CASE("mount option tables") {
   const auto& flags = known_mount_options();
-  for (std::string_view o : {"rw", "ro", "nosuid", "nodev", "noexec", "bind", "rbind", "rprivate",
-                             "rslave", "rro", "rnosymfollow", "idmap", "ridmap", "tmpcopyup",
-                             "defaults", "default", "strictatime", "relatime", "nosymfollow", "iversion",
-                             "silent", "loud", "mand", "nomand", "lazytime", "remount"}) {
+  for (std::string_view o :
+       {"rw",       "ro",      "nosuid",      "nodev",        "noexec",      "bind",     "rbind",
+        "rprivate", "rslave",  "rro",         "rnosymfollow", "idmap",       "ridmap",   "tmpcopyup",
+        "defaults", "default", "strictatime", "relatime",     "nosymfollow", "iversion", "silent",
+        "loud",     "mand",    "nomand",      "lazytime",     "remount"}) {
     INFO(o);
     CHECK(std::find(flags.begin(), flags.end(), o) != flags.end());
   }

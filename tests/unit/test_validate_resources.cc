@@ -47,8 +47,8 @@ TEST_CASE("resources: 0 is unset everywhere runc reads it so") {
     "blockIO":{"weight":0,"leafWeight":0,"weightDevice":[{"major":8,"minor":0,"weight":0,"leafWeight":0}]},
     "network":{"classID":0}})"));
   const Memory& m = *r.memory;
-  CHECK_FALSE((m.limit || m.reservation || m.swap || m.kernel || m.kernel_tcp || m.swappiness ||
-               m.disable_oom_killer || m.use_hierarchy));
+  CHECK_FALSE((m.limit || m.reservation || m.swap || m.kernel || m.kernel_tcp || m.swappiness || m.disable_oom_killer ||
+               m.use_hierarchy));
   const Cpu& c = *r.cpu;
   CHECK_FALSE((c.shares || c.quota || c.period || c.realtime_runtime || c.realtime_period));
   CHECK_FALSE(r.pids->limit.has_value());

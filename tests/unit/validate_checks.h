@@ -19,16 +19,16 @@ inline std::string error_of(const ocistart::spec::Config& c) {
 }  // namespace validate_checks
 
 // The message must start with "<pointer>: " and contain `fragment`.
-#define CHECK_INVALID(config, pointer, fragment)                              \
-  do {                                                                        \
-    std::string message_ = validate_checks::error_of(config);                 \
-    INFO("message: " << message_);                                            \
-    CHECK(message_.starts_with(std::string(pointer) + ": "));                 \
-    CHECK(message_.find(fragment) != std::string::npos);                      \
+#define CHECK_INVALID(config, pointer, fragment)              \
+  do {                                                        \
+    std::string message_ = validate_checks::error_of(config); \
+    INFO("message: " << message_);                            \
+    CHECK(message_.starts_with(std::string(pointer) + ": ")); \
+    CHECK(message_.find(fragment) != std::string::npos);      \
   } while (0)
 
-#define CHECK_VALID(config)                                                   \
-  do {                                                                        \
-    std::string message_ = validate_checks::error_of(config);                 \
-    CHECK_MESSAGE(message_.empty(), message_);                                \
+#define CHECK_VALID(config)                                   \
+  do {                                                        \
+    std::string message_ = validate_checks::error_of(config); \
+    CHECK_MESSAGE(message_.empty(), message_);                \
   } while (0)
