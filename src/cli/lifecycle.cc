@@ -234,9 +234,11 @@ int run_bundleless(const RunOptions& o, const GlobalOptions& global) {
   util::Result<std::string> bundle = store->make_private_bundle(id, json);
   if (!bundle)
     return fail(command_context("run", id), std::move(bundle).error());
-  if (generated)
-    std::fprintf(stderr, "Running as container %s.\n", id.c_str());
   runtime::RunOptions r;
+  if (generated)  // once it exists: a failure is then one line, which names the id
+    r.on_created = [](const std::string& created) {
+      std::fprintf(stderr, "Running as container %s.\n", created.c_str());
+    };
   static_cast<runtime::CreateOptions&>(r) = to_runtime(o, global);
   r.id = id;
   r.bundle = *bundle;

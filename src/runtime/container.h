@@ -6,6 +6,7 @@
 // ("create `abc`: ...") and prints it once. Functions that print (ps, run's relay) say so.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,9 @@ struct RunOptions : CreateOptions {
   bool detach = false;
   bool keep = false;          // keep the stopped container instead of deleting it
   bool no_subreaper = false;  // do not adopt the container's orphans (runc's --no-subreaper)
+  /// Called once the container is created, before it starts (the CLI says which id a
+  /// bundle-less run got, as systemd-run names its unit only once it exists).
+  std::function<void(const std::string& id)> on_created;
 };
 
 /// `exec`: a new process in a running (or created) container.

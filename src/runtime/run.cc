@@ -20,6 +20,8 @@ util::Result<int> run(const RunOptions& o) {
   util::Result<Spawned> spawned = create_container(o, !o.detach);
   if (!spawned)
     return std::move(spawned).error();
+  if (o.on_created)
+    o.on_created(o.id);
   if (!o.detach && !o.no_subreaper) {
     // Orphans of the container (without a pid namespace) are reparented to us and reaped.
     (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

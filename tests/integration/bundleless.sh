@@ -49,6 +49,12 @@ else
 fi
 gen=$(sed -n 's/^Running as container \(.*\)\.$/\1/p' "$WORK/err")
 expect_clean "generated id" "${gen:-none}"
+# A generated id whose create fails: one line, the error (which names the id), and no
+# "Running as" for a container that never existed.
+oci run --rootfs "$R" /no/such/command >"$WORK/out" 2>"$WORK/err" </dev/null; rc=$?
+expect_eq "a failed run with a generated id: one error line, non-zero exit" "1 1" \
+  "$(grep -c . "$WORK/err") $((rc != 0))"
+expect_contains "a failed run with a generated id: the error names the id" 'run `ocistart-' "$(cat "$WORK/err")"
 
 # --bind (read-write, :ro), --bind-ro, --tmpfs.
 mkdir -p "$WORK/data" && echo hello >"$WORK/data/f"
