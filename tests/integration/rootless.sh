@@ -25,15 +25,16 @@ rootless_cleanup() {
   done
   # Every process of the user this test made is one it started (podman's rootless pause
   # process, which holds its user namespace, above all): end them by pid, then the user.
+  # (A zombie is dead already: this machine's pid 1 reaps its orphans late.)
   local pid left
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    left=$(ps -o pid= -u "$U" 2>/dev/null)
+  for _ in $(seq 50); do
+    left=$(ps -o pid=,stat= -u "$U" 2>/dev/null | awk '$2 !~ /^Z/ { print $1 }')
     [ -z "$left" ] && break
     for pid in $left; do kill -KILL "$pid" 2>/dev/null; done
-    sleep 0.2
+    sleep 0.1
   done
   findmnt -rn -o TARGET | grep "^$UWORK" | sort -r | while read -r m; do umount -l "$m"; done
-  userdel -r "$U" 2>&1 | grep -v 'mail spool' >&2
+  userdel -r -f "$U" 2>&1 | grep -v 'mail spool' >&2
   sed -i "/^$U:/d" /etc/subuid /etc/subgid
   rm -rf "$UWORK"
   cleanup
@@ -53,6 +54,8 @@ GID_=$(id -g "$U")
 cp "$OCISTART" "$UWORK/ocistart" && chmod 755 "$UWORK" "$UWORK/ocistart"
 mkdir -p "$UXDG" "$UWORK/share" && chmod 700 "$UXDG"
 chown "$U:$U" "$UXDG" "$UWORK/share"
+# A cwd the user may enter (podman changes to it; the build dir may be under /root).
+cd "$UWORK" || exit 1
 
 # as_user CMD...: CMD as the test user, with a login's environment and a deadline.
 as_user() { bounded "$OCI_TIMEOUT" runuser -u "$U" -- env -i HOME="/home/$U" USER="$U" LOGNAME="$U" \
