@@ -191,6 +191,8 @@ bool executable_file(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
+}  // namespace
+
 // Steps 2-5: the namespaces given by path, the time namespace, the id maps the parent
 // writes, then who we are in them (root of a new user namespace, a new session, the
 // session keyring).
@@ -222,6 +224,8 @@ Status enter_namespaces(const InitArgs& a, InitLink& parent, Syscalls& sys) {
       return s;
   return {};
 }
+
+namespace {
 
 // Hostname, domain name and sysctls: the uts and net namespaces are ours by now.
 Status set_host_identity(const spec::Config& config, Syscalls& sys) {

@@ -42,6 +42,15 @@ struct InitArgs {
   std::function<util::Result<util::UniqueFd>(int priority)> log_stream;
 };
 
+class InitLink;
+class Syscalls;
+
+/// Steps 2-5 of the init (the list at the top of init.cc): the namespaces given by path,
+/// the time namespace, `unshared`, the id maps the parent writes (`mapped`), root of a new
+/// user namespace, a new session and keyring. Every state change but setsid and the keyring
+/// goes through `sys`, so a unit test pins the order (tests/unit/test_init_order.cc).
+[[nodiscard]] util::Status enter_namespaces(const InitArgs& a, InitLink& parent, Syscalls& sys);
+
 /// The init's entry point, called in the child right after clone_process(). Never
 /// returns: execs the user's process or, on any failure, sends an `error` message to the
 /// parent (or, when the parent is already gone, prints it to stderr) and _exit(1)s.

@@ -18,9 +18,12 @@
 #include <vector>
 
 #include "build_config.h"
+#include "linux/init.h"
+#include "linux/init_process.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "tests/fakes/recording_syscalls.h"
+#include "util/child.h"
 #include "util/fs.h"
 
 using namespace ocistart;
@@ -301,4 +304,58 @@ TEST_CASE("privilege drops: EINVAL from the uid switch says the id is not mapped
   util::Status s = apply(sys, p);
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message.ends_with("(the uid is not mapped in the user namespace)"));
+}
+
+// The init's steps 2-5 (os::enter_namespaces) in a forked child, with the parent's side of
+// the sync channel played here: the joins first, then the time namespace, dumpable only
+// for the rootless id maps, `unshared`; after `mapped`, root of the new user namespace
+// and non-dumpable again. (A child: setsid is real, and only a non-leader may call it.)
+TEST_CASE("init order: joins, unshare time, `unshared`, then the user namespace's root after `mapped`") {
+  NamespaceFiles ns;
+  spec::Config config;
+  config.linux_.emplace();
+  config.linux_->uid_mappings = {{0, 100000, 1000}};
+  config.linux_->gid_mappings = {{0, 100000, 1000}};
+  os::InitArgs args;
+  args.config = &config;
+  args.plan.joins = {ns.target(NamespaceType::mount), ns.target(NamespaceType::network)};
+  args.plan.unshare_time = true;
+  args.plan.new_user = true;
+  args.rootless = true;
+  args.no_new_keyring = true;
+  util::Result<std::pair<os::SyncChannel, os::SyncChannel>> pair = os::SyncChannel::make_pair();
+  REQUIRE(pair.ok());
+  int out[2];
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    RecordingSyscalls sys(ns.dir());
+    os::InitLink parent(pair->second);
+    util::Status s = os::enter_namespaces(args, parent, sys);
+    std::string text;
+    for (const std::string& c : sys.calls)
+      text += c + "\n";
+    text += s ? "ok" : "error: " + s.error().message;
+    (void)!::write(out[1], text.data(), text.size());
+    ::_exit(0);
+  }
+  util::OwnedChild owned(child);
+  ::close(out[1]);
+  os::SyncChannel& init = pair->first;
+  REQUIRE(init.expect(os::SyncKind::unshared, 5000).ok());
+  REQUIRE(init.send(os::SyncKind::mapped).ok());
+  util::Result<std::string> text = util::read_all(out[0], "the child's calls");
+  ::close(out[0]);
+  REQUIRE(text.ok());
+  CHECK(*text ==
+        "setns net $ROOT/net\n"
+        "setns mnt $ROOT/mnt\n"
+        "unshare time\n"
+        "prctl PR_SET_DUMPABLE 1\n"  // rootless: the runtime writes the maps as a user
+        "setresgid 0\n"              // after `mapped`: root of the new user namespace
+        "setresuid 0\n"
+        "prctl PR_SET_PDEATHSIG 9\n"
+        "prctl PR_SET_DUMPABLE 0\n"
+        "ok");
 }
