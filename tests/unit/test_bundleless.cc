@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "tests/unit/cli_parse.h"
 #include "cli/bundleless.h"
 #include "runtime/container_id.h"
 #include "runtime/state_store.h"
@@ -22,22 +23,8 @@ namespace spec = ocistart::spec;
 
 namespace {
 
-struct Cli {
-  CLI::App app;
-  GlobalOptions global;
-  CommandOptions o;
-  std::vector<Command> commands;
-};
-
-std::unique_ptr<Cli> parse(std::vector<std::string> args) {
-  auto cli = std::make_unique<Cli>();
-  cli->commands = build_app(cli->app, cli->global, cli->o);
-  std::vector<const char*> argv{"ocistart"};
-  for (const std::string& a : args)
-    argv.push_back(a.c_str());
-  cli->app.parse(static_cast<int>(argv.size()), argv.data());
-  return cli;
-}
+using ocistart::testing::Cli;
+using ocistart::testing::parse;
 
 spec::Config make(const BundlelessOptions& o, const RootfsAccounts& accounts = {}) {
   ocistart::util::Result<spec::Config> c = bundleless_config(o, "/srv/root", accounts, spec::default_config());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "tests/unit/cli_parse.h"
 #include "cli/common.h"
 #include "runtime/state_store.h"
 #include "util/fs.h"
@@ -19,23 +20,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// build_app's inputs and outputs; parse() fills them from an argv without the program name.
-struct Cli {
-  CLI::App app;
-  GlobalOptions global;
-  CommandOptions o;
-  std::vector<Command> commands;
-};
-
-std::unique_ptr<Cli> parse(std::vector<std::string> args) {
-  auto cli = std::make_unique<Cli>();
-  cli->commands = build_app(cli->app, cli->global, cli->o);
-  std::vector<const char*> argv{"ocistart"};
-  for (const std::string& a : args)
-    argv.push_back(a.c_str());
-  cli->app.parse(static_cast<int>(argv.size()), argv.data());
-  return cli;
-}
+using ocistart::testing::Cli;
+using ocistart::testing::parse;
 
 std::vector<std::string> parsed_commands(const Cli& cli) {
   std::vector<std::string> names;
