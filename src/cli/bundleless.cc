@@ -17,21 +17,13 @@
 #include "runtime/container_id.h"
 #include "spec/names.h"
 #include "util/fs.h"
+#include "util/text.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::cli {
 namespace {
 
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> parts;
-  for (;;) {
-    size_t at = text.find(sep);
-    parts.push_back(text.substr(0, at));
-    if (at == std::string_view::npos)
-      return parts;
-    text.remove_prefix(at + 1);
-  }
-}
+using util::split;
 
 std::optional<uint32_t> parse_id_number(std::string_view text) {
   uint32_t value = 0;
