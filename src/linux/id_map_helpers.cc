@@ -1,31 +1,21 @@
 #include "linux/id_map_helpers.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 
 #include "util/child.h"
 #include "util/fs.h"
-#include "util/signal.h"
-#include "util/unique_fd.h"
 
 namespace ocistart::os {
 namespace {
-
-bool executable(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
 
 // /usr/bin first: the helpers are setuid root, and Debian installs them there; $PATH
 // after, for hosts that put them elsewhere.
 std::string find_helper(const std::string& name) {
   for (const char* dir : {"/usr/bin", "/bin"})
-    if (std::string p = std::string(dir) + "/" + name; executable(p))
+    if (std::string p = std::string(dir) + "/" + name; util::executable_file(p))
       return p;
   const char* path = std::getenv("PATH");
   std::string_view rest = path != nullptr ? path : "";
@@ -33,7 +23,7 @@ std::string find_helper(const std::string& name) {
     size_t colon = rest.find(':');
     std::string dir(rest.substr(0, colon));
     rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
-    if (!dir.empty() && dir.front() == '/' && executable(dir + "/" + name))
+    if (!dir.empty() && dir.front() == '/' && util::executable_file(dir + "/" + name))
       return dir + "/" + name;
   }
   return {};
@@ -68,34 +58,17 @@ util::Status run_id_map_helper(const std::string& helper, int pid, const std::ve
   const std::string path = find_helper(helper);
   if (path.empty())
     return util::make_error(helper + " not found: " + what + " (apt-get install uidmap)", ENOENT);
-  std::vector<std::string> args = id_map_helper_argv(path, pid, mappings);
-  std::vector<char*> argv;
-  for (std::string& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int err_pipe[2];
-  if (::pipe2(err_pipe, O_CLOEXEC) < 0)
-    return util::errno_error("pipe");
-  util::UniqueFd err_r(err_pipe[0]), err_w(err_pipe[1]);
-  pid_t child = ::fork();
-  if (child < 0)
-    return util::errno_error("fork " + helper);
-  if (child == 0) {
-    // Async-signal-safe only: stderr to the pipe, stdout to it too (the helpers print
-    // nothing else), then exec.
-    if (::dup2(err_w.get(), STDERR_FILENO) < 0 || ::dup2(err_w.get(), STDOUT_FILENO) < 0)
-      ::_exit(126);
-    char* const envp[] = {nullptr};
-    ::execve(path.c_str(), argv.data(), envp);
-    ::_exit(127);
-  }
-  util::OwnedChild owned(child);
-  err_w.reset();
-  util::Result<std::string> output = util::read_all(err_r.get(), helper + " output", 64 * 1024);
-  int status = owned.wait();
+  // Its own environment only: the helpers are setuid, ours is nothing they need.
+  const std::vector<std::string> no_env;
+  // Everything it prints is its verdict (one line on stderr when it refuses).
+  util::Result<util::Captured> run =
+      util::run_captured(id_map_helper_argv(path, pid, mappings), true, &no_env, 64 * 1024);
+  if (!run)
+    return std::move(run).error().wrap(helper);
+  const int status = run->status;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return {};
-  std::string line = output ? first_line(*output) : std::string();
+  std::string line = first_line(run->output);
   if (line.empty())
     line = helper + " exited with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128);
   return util::make_error(line + " (" + what + ": see /etc/subuid and /etc/subgid)", EPERM);

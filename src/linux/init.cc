@@ -186,11 +186,6 @@ util::Result<bool> enter_cwd(const std::string& cwd, bool last) {
   return true;
 }
 
-bool executable_file(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
-
 }  // namespace
 
 // Steps 2-5: the namespaces given by path, the time namespace, the id maps the parent
@@ -386,7 +381,7 @@ Status check_executable(const spec::Process& process) {
     std::string path = name;
     if (name.front() != '/' && !process.cwd.empty())
       path = process.cwd + "/" + name;
-    if (!executable_file(path))
+    if (!util::executable_file(path))
       return util::errno_error("exec `" + name + "`", errno == 0 ? ENOENT : errno);
     return {};
   }
@@ -403,7 +398,7 @@ Status check_executable(const spec::Process& process) {
     std::string candidate = dir.empty() ? name : dir + "/" + name;
     if (!dir.empty() && dir.front() != '/' && !process.cwd.empty())
       candidate = process.cwd + "/" + candidate;
-    if (executable_file(candidate))
+    if (util::executable_file(candidate))
       return {};
     if (colon == std::string::npos)
       break;

@@ -9,36 +9,18 @@
 #include <sstream>
 
 #include "runtime/container.h"
-#include "util/fs.h"
+#include "util/child.h"
 
 namespace ocistart::runtime {
 namespace {
 
 util::Result<std::string> capture(const std::vector<std::string>& argv) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) < 0)
-    return util::errno_error("pipe");
-  util::UniqueFd rd(fds[0]), wr(fds[1]);
-  (void)std::fflush(nullptr);
-  int pid = ::fork();
-  if (pid < 0)
-    return util::errno_error("fork");
-  if (pid == 0) {
-    (void)::dup2(wr.get(), STDOUT_FILENO);
-    std::vector<char*> args;
-    for (const std::string& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  wr.reset();
-  util::Result<std::string> out = util::read_all(rd.get(), "read the output of `ps`");
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return util::make_error("`ps` failed (status " + std::to_string(exit_status_from_wait(status)) + ")");
-  return out;
+  util::Result<util::Captured> run = util::run_captured(argv);
+  if (!run)
+    return std::move(run).error();
+  if (!WIFEXITED(run->status) || WEXITSTATUS(run->status) != 0)
+    return util::make_error("`ps` failed (status " + std::to_string(exit_status_from_wait(run->status)) + ")");
+  return std::move(run->output);
 }
 
 }  // namespace

@@ -4,6 +4,12 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::util {
@@ -39,5 +45,19 @@ class [[nodiscard]] OwnedChild {
   pid_t pid_ = -1;
   UniqueFd pidfd_;
 };
+
+/// What run_captured() saw of a command that ran to its end.
+struct Captured {
+  int status = 0;      // its wait status
+  std::string output;  // what it wrote to stdout (and stderr, when asked)
+};
+
+/// Runs `argv` (argv[0] a path, or a name looked up in $PATH as execvp(3) does), reads its
+/// stdout, and with `with_stderr` its stderr too, until EOF, then reaps it. `env`: its
+/// environment, ours when null. A command that cannot be executed exits 127. A read
+/// error (or more than `max_output` bytes: EFBIG) kills and reaps it and is the error.
+[[nodiscard]] Result<Captured> run_captured(const std::vector<std::string>& argv, bool with_stderr = false,
+                                            const std::vector<std::string>* env = nullptr,
+                                            std::size_t max_output = SIZE_MAX);
 
 }  // namespace ocistart::util

@@ -126,6 +126,11 @@ Status remove_children(int dirfd, const std::string& path) {
 
 }  // namespace
 
+bool executable_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
 Result<std::string> read_all(int fd, std::string_view what, std::size_t max_size) {
   std::string out;
   // Until EOF rather than trusting st_size: /proc and cgroup files report 0.

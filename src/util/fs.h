@@ -19,6 +19,9 @@ namespace ocistart::util {
 [[nodiscard]] Result<std::string> read_file(const std::string& path, int dirfd = -100 /*AT_FDCWD*/,
                                             std::size_t max_size = SIZE_MAX);
 
+/// Whether `path` (followed through symlinks) is a regular file we may execute.
+[[nodiscard]] bool executable_file(const std::string& path);
+
 /// Everything `fd` gives until EOF (EINTR retried); a read error is errno_error(`what`);
 /// more than `max_size` bytes is EFBIG, as for read_file.
 [[nodiscard]] Result<std::string> read_all(int fd, std::string_view what, std::size_t max_size = SIZE_MAX);

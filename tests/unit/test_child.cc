@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <csignal>
+#include <string>
+#include <vector>
 
 #include "util/child.h"
 
@@ -66,4 +68,28 @@ TEST_CASE("a pid <= 0 owns nothing and the guard never signals it") {
   CHECK_FALSE(none);
   util::OwnedChild negative(-1);
   CHECK_FALSE(negative);
+}
+
+TEST_CASE("run_captured: stdout (stderr only when asked), the exit status, the environment given") {
+  util::Result<util::Captured> r = util::run_captured({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
+  REQUIRE(r.ok());
+  CHECK(r->output == "out\n");
+  CHECK(WIFEXITED(r->status));
+  CHECK(WEXITSTATUS(r->status) == 3);
+  r = util::run_captured({"/bin/sh", "-c", "echo out; echo err >&2"}, true);
+  REQUIRE(r.ok());
+  CHECK(r->output == "out\nerr\n");
+  const std::vector<std::string> env{"ONLY=this"};
+  r = util::run_captured({"/usr/bin/env"}, false, &env);
+  REQUIRE(r.ok());
+  CHECK(r->output == "ONLY=this\n");
+  r = util::run_captured({"sh", "-c", "true"});  // a name, looked up in $PATH
+  REQUIRE(r.ok());
+  CHECK(WEXITSTATUS(r->status) == 0);
+  r = util::run_captured({"/no/such/command"});
+  REQUIRE(r.ok());
+  CHECK(WEXITSTATUS(r->status) == 127);
+  r = util::run_captured({"/bin/sh", "-c", "head -c 5000 /dev/zero"}, false, nullptr, 1000);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == EFBIG);
 }
