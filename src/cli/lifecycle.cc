@@ -17,6 +17,7 @@
 #include "runtime/state_store.h"
 #include "spec/default_spec.h"
 #include "spec/names.h"
+#include "spec/parse.h"
 #include "spec/serialize.h"
 #include "spec/validate.h"
 
@@ -253,7 +254,27 @@ int run_bundleless(const RunOptions& o, const GlobalOptions& global) {
   return *status;
 }
 
+// run --service / --on-*: systemd runs `run` of the same container (cli/service.h). The
+// config is checked here first, so that bad input starts nothing.
+int run_as_service(const RunOptions& o, const GlobalOptions& global) {
+  if (!o.bundleless.active())
+    return run_service(o, global, o.id, [&o] {
+      util::Result<spec::Config> config = spec::load_bundle_config(o.bundle);
+      if (!config)
+        return util::Status{std::move(config).error()};
+      return spec::validate(*config);
+    });
+  const BundlelessOptions& b = o.bundleless;
+  const std::string id = b.name.empty() ? generated_container_id(b.image, random_bits()) : b.name;
+  return run_service(o, global, id, [&o] {
+    util::Result<spec::Config> config = bundleless_run_config(o);
+    return config ? util::Status{} : util::Status{std::move(config).error()};
+  });
+}
+
 int run_run(const RunOptions& o, const GlobalOptions& global) {
+  if (o.service.active())
+    return run_as_service(o, global);
   if (o.bundleless.active())
     return run_bundleless(o, global);
   if (std::string flag = o.bundleless.first_flag_given(); !flag.empty())
@@ -319,6 +340,7 @@ Command add_run(CLI::App& parent, const GlobalOptions& global, RunOptions& o) {
   sub->add_flag("--keep", o.keep, "do not delete the container after it exits");
   sub->add_flag("--no-subreaper", o.no_subreaper, "do not become a subreaper for reparented processes");
   add_bundleless_flags(*sub, o.bundleless);
+  add_service_flags(*sub, o.service);
   sub->add_option("container-id", o.id, "the container's id (with --rootfs/--image: the command)");
   sub->add_option("command", o.bundleless.command, "with --rootfs/--image: the command's arguments");
   sub->final_callback([&o, bundle] {

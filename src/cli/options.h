@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/bundleless.h"
+#include "cli/service.h"
 #include "spec/config.h"
 #include "util/result.h"
 
@@ -44,6 +45,7 @@ struct RunOptions : CreateOptions {
   bool no_subreaper = false;  // --no-subreaper
   bool bundle_given = false;  // --bundle/-b was on the command line
   BundlelessOptions bundleless;
+  ServiceOptions service;  // --service, the timers (cli/service.h)
 };
 
 /// start, pause, resume, state: just an id.

@@ -30,6 +30,10 @@ class NoHost final : public HostIntegration {
   util::Status unregister_machine(const std::string&) const override { return {}; }
   JournalStreamOpener journal_stream_opener(const std::string&) const override { return {}; }
   void notify_ready(int) const override {}
+  util::Result<std::optional<systemd::ServiceOutcome>> run_transient_service(
+      const systemd::TransientServiceRequest&, const std::function<void()>&) const override {
+    return util::make_error("run --service: built without systemd support", ENOTSUP);
+  }
 };
 
 }  // namespace

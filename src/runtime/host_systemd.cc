@@ -90,6 +90,11 @@ class SystemdHost final : public HostIntegration {
     std::string text = "READY=1\nSTATUS=container process " + std::to_string(container_pid) + " running";
     (void)sd_notify(0, text.c_str());
   }
+
+  util::Result<std::optional<systemd::ServiceOutcome>> run_transient_service(
+      const systemd::TransientServiceRequest& request, const std::function<void()>& started) const override {
+    return systemd::run_transient_service(request, started, cgroups::systemd_call_deadline());
+  }
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "systemd/timespan.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -95,6 +96,48 @@ std::optional<uint64_t> parse_timespan_usec(std::string_view s) {
   if (!(total < 1e18))
     return std::nullopt;
   return static_cast<uint64_t>(std::llround(total));
+}
+
+std::string format_timespan_ms(uint64_t usec) {
+  struct Unit {
+    const char* suffix;
+    uint64_t usec;
+  };
+  static constexpr Unit kUnits[] = {
+      {"y", 31557600000000}, {"month", 2629800000000}, {"w", 604800000000}, {"d", 86400000000}, {"h", 3600000000},
+      {"min", 60000000},     {"s", 1000000},           {"ms", 1000},        {"us", 1}};
+  constexpr uint64_t kAccuracy = 1000;
+  if (usec == 0)
+    return "0";
+  std::string out;
+  uint64_t t = usec;
+  for (const Unit& u : kUnits) {
+    if (t == 0 || (t < kAccuracy && !out.empty()))
+      break;
+    if (t < u.usec)
+      continue;
+    uint64_t whole = t / u.usec;
+    uint64_t rest = t % u.usec;
+    const char* space = out.empty() ? "" : " ";
+    // Under a minute, the rest as decimals of this unit, down to the accuracy.
+    int digits = 0;
+    for (uint64_t c = u.usec; c > 1; c /= 10)
+      ++digits;
+    uint64_t fraction = rest;
+    for (uint64_t c = kAccuracy; c > 1; c /= 10) {
+      fraction /= 10;
+      --digits;
+    }
+    if (t < 60000000 && rest > 0 && digits > 0) {
+      std::string decimals = std::to_string(fraction);
+      decimals.insert(0, static_cast<size_t>(digits) - std::min(decimals.size(), static_cast<size_t>(digits)), '0');
+      out += space + std::to_string(whole) + "." + decimals + u.suffix;
+      break;
+    }
+    out += space + std::to_string(whole) + u.suffix;
+    t = rest;
+  }
+  return out;
 }
 
 }  // namespace ocistart::systemd

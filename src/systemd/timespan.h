@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace ocistart::systemd {
@@ -12,5 +13,9 @@ namespace ocistart::systemd {
 /// 1e18 µs or more). Units: us usec µs, ms msec, s sec second(s), m min mins minute(s),
 /// h hr hour(s), d day(s), w week(s), M month(s), y year(s); a bare number is seconds.
 [[nodiscard]] std::optional<uint64_t> parse_timespan_usec(std::string_view text);
+
+/// A span as systemd prints it to the millisecond (format_timespan with USEC_PER_MSEC):
+/// "2min 3.456s", "1.500s", "15ms", "1h 2min", "0" for nothing.
+[[nodiscard]] std::string format_timespan_ms(uint64_t usec);
 
 }  // namespace ocistart::systemd
