@@ -20,8 +20,8 @@ namespace {
 
 using util::Result;
 
-constexpr std::string_view kUnitSuffixes[] = {".service", ".timer",  ".scope", ".slice",     ".socket", ".mount",
-                                              ".target",  ".path",   ".swap",  ".automount", ".device"};
+constexpr std::string_view kUnitSuffixes[] = {".service", ".timer", ".scope", ".slice",     ".socket", ".mount",
+                                              ".target",  ".path",  ".swap",  ".automount", ".device"};
 
 util::Error service_error(const std::string& what) { return util::make_error(what, EINVAL); }
 
@@ -206,6 +206,7 @@ Result<systemd::TransientServiceRequest> service_request(const RunOptions& o, co
   r.service = names->service;
   r.timer = names->timer;
   r.description = s.description.empty() ? "ocistart container " + id : s.description;
+  r.syslog_identifier = id;  // its output is the container's: `ocistart logs ID` reads it
   if (!s.slice.empty()) {
     r.slice = s.slice.ends_with(".slice") ? s.slice : s.slice + ".slice";
     if (!valid_unit_chars(r.slice))

@@ -23,13 +23,13 @@ struct GlobalOptions;
 
 /// The service and timer flags of `run`, as given (--unit and -p are create's).
 struct ServiceOptions {
-  bool service = false;      // --service
-  std::string slice;         // --slice
-  std::string description;   // --description
-  bool collect = false;      // --collect
-  bool wait = false;         // --wait
-  bool no_block = false;     // --no-block
-  bool quiet = false;        // --quiet/-q
+  bool service = false;     // --service
+  std::string slice;        // --slice
+  std::string description;  // --description
+  bool collect = false;     // --collect
+  bool wait = false;        // --wait
+  bool no_block = false;    // --no-block
+  bool quiet = false;       // --quiet/-q
   std::vector<std::string> on_calendar, on_active, on_boot, on_startup, on_unit_active, on_unit_inactive;
   std::vector<std::string> timer_properties;  // --timer-property NAME=VALUE
 
@@ -62,7 +62,8 @@ struct ServiceNames {
                                                                         const std::string& id);
 
 /// The whole request for `run --service` of container `id`, `exe` the binary systemd
-/// runs: names, description ("ocistart container ID" unless --description), --slice
+/// runs: names, description ("ocistart container ID" unless --description),
+/// SyslogIdentifier=ID (so that `ocistart logs ID` finds the service's output), --slice
 /// (".slice" appended when missing), --collect, --wait, --no-block, ExecStart
 /// (container_run_args), ExecStopPost (`delete --force id`), -p, the timers. EINVAL for
 /// --wait with --no-block or with a timer. Pure.

@@ -19,9 +19,12 @@ struct TimerOption {
   std::string_view option;
 };
 constexpr TimerOption kTimerOptions[] = {
-    {"OnActiveSec", "--on-active"},         {"OnBootSec", "--on-boot"},
-    {"OnStartupSec", "--on-startup"},       {"OnUnitActiveSec", "--on-unit-active"},
-    {"OnUnitInactiveSec", "--on-unit-inactive"}, {"OnCalendar", "--on-calendar"},
+    {"OnActiveSec", "--on-active"},
+    {"OnBootSec", "--on-boot"},
+    {"OnStartupSec", "--on-startup"},
+    {"OnUnitActiveSec", "--on-unit-active"},
+    {"OnUnitInactiveSec", "--on-unit-inactive"},
+    {"OnCalendar", "--on-calendar"},
 };
 
 // The timers as the timer's properties: the monotonic ones as a(st) of TimersMonotonic,
@@ -61,6 +64,8 @@ Result<TransientUnits> transient_units(const TransientServiceRequest& r) {
   TransientUnits units;
   UnitProperties& s = units.service;
   s.push_back({"Description", r.description});
+  if (!r.syslog_identifier.empty())
+    s.push_back({"SyslogIdentifier", r.syslog_identifier});
   if (!r.slice.empty())
     s.push_back({"Slice", r.slice});
   if (r.collect)
@@ -86,9 +91,10 @@ Result<TransientUnits> transient_units(const TransientServiceRequest& r) {
     return units;
   }
   if (r.timers.empty())
-    return util::make_error("a timer needs one of --on-calendar, --on-active, --on-boot, --on-startup, "
-                            "--on-unit-active, --on-unit-inactive",
-                            EINVAL);
+    return util::make_error(
+        "a timer needs one of --on-calendar, --on-active, --on-boot, --on-startup, "
+        "--on-unit-active, --on-unit-inactive",
+        EINVAL);
   UnitProperties& t = units.timer;
   t.push_back({"Description", r.description});
   if (r.collect)

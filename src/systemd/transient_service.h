@@ -21,15 +21,16 @@ namespace ocistart::systemd {
 
 /// What `run --service` asks systemd for.
 struct TransientServiceRequest {
-  std::string service;                // "web.service"
-  std::string timer;                  // "web.timer" with --on-*, else ""
-  std::string description;            // Description= of both units
-  std::string slice;                  // --slice ("" = systemd's default, system.slice)
-  bool collect = false;               // --collect: CollectMode=inactive-or-failed
-  bool no_block = false;              // --no-block: do not wait for the start job
-  bool wait = false;                  // --wait: wait until the service is inactive again
-  ExecCommand exec_start;             // `ocistart --root R run ...`
-  ExecCommand exec_stop_post;         // `ocistart --root R delete --force ID`
+  std::string service;                  // "web.service"
+  std::string timer;                    // "web.timer" with --on-*, else ""
+  std::string description;              // Description= of both units
+  std::string syslog_identifier;        // the service's SyslogIdentifier= (the container id: `ocistart logs`)
+  std::string slice;                    // --slice ("" = systemd's default, system.slice)
+  bool collect = false;                 // --collect: CollectMode=inactive-or-failed
+  bool no_block = false;                // --no-block: do not wait for the start job
+  bool wait = false;                    // --wait: wait until the service is inactive again
+  ExecCommand exec_start;               // `ocistart --root R run ...`
+  ExecCommand exec_stop_post;           // `ocistart --root R delete --force ID`
   std::vector<std::string> properties;  // -p NAME=VALUE for the service
   /// --on-*: (property, value) as systemd-run's timer properties: "OnActiveSec",
   /// "OnBootSec", "OnStartupSec", "OnUnitActiveSec", "OnUnitInactiveSec" (time spans) and
@@ -44,7 +45,7 @@ struct TransientUnits {
   UnitProperties timer;  // empty without a timer
 };
 
-/// The service: Description, Slice, CollectMode, AddRef (with wait: the unit stays loaded
+/// The service: Description, SyslogIdentifier, Slice, CollectMode, AddRef (with wait: the unit stays loaded
 /// until we read its result), Type=notify, NotifyAccess=all, Delegate=yes, KillMode=mixed,
 /// ExecStartEx (no-env-expand: the container's command keeps its `$`), ExecStopPostEx
 /// (ignore-failure, no-env-expand), then the -p assignments (service target,
@@ -56,9 +57,9 @@ struct TransientUnits {
 
 /// How the service ended, as systemd-run --wait reports it.
 struct ServiceOutcome {
-  std::string result;             // Result=: "success", "exit-code", "signal", ...
-  int32_t exit_code = 0;          // ExecMainCode: CLD_EXITED (1), CLD_KILLED (2), CLD_DUMPED (3); 0: none
-  int32_t exit_status = 0;        // ExecMainStatus: the exit status or the signal
+  std::string result;                    // Result=: "success", "exit-code", "signal", ...
+  int32_t exit_code = 0;                 // ExecMainCode: CLD_EXITED (1), CLD_KILLED (2), CLD_DUMPED (3); 0: none
+  int32_t exit_status = 0;               // ExecMainStatus: the exit status or the signal
   std::optional<uint64_t> runtime_usec;  // from leaving to entering "inactive"
   std::optional<uint64_t> cpu_usec;      // CPUUsageNSec, when accounted
 };
@@ -70,7 +71,8 @@ struct ServiceOutcome {
 /// is inactive or failed with no job left (unbounded: the service's own time) and returns
 /// how it ended. Calls and the start job are bounded by `deadline`. Errors as Manager's
 /// (manager.h); nothing is made when the properties are wrong.
-[[nodiscard]] util::Result<std::optional<ServiceOutcome>> run_transient_service(
-    const TransientServiceRequest& request, const std::function<void()>& started, std::chrono::milliseconds deadline);
+[[nodiscard]] util::Result<std::optional<ServiceOutcome>> run_transient_service(const TransientServiceRequest& request,
+                                                                                const std::function<void()>& started,
+                                                                                std::chrono::milliseconds deadline);
 
 }  // namespace ocistart::systemd

@@ -174,8 +174,8 @@ Result<std::optional<ServiceOutcome>> run(const TransientServiceRequest& r, cons
 }  // namespace
 
 Result<std::optional<ServiceOutcome>> run_transient_service(const TransientServiceRequest& request,
-                                                             const std::function<void()>& started,
-                                                             std::chrono::milliseconds deadline) {
+                                                            const std::function<void()>& started,
+                                                            std::chrono::milliseconds deadline) {
   // Every property is checked before anything is asked of systemd.
   Result<TransientUnits> units = transient_units(request);
   if (!units)
@@ -183,7 +183,8 @@ Result<std::optional<ServiceOutcome>> run_transient_service(const TransientServi
   try {
     return run(request, *units, started, deadline);
   } catch (const sdbus::Error& e) {
-    return from_dbus(e, "StartTransientUnit").wrap("unit `" + (request.timer.empty() ? request.service : request.timer) + "`");
+    return from_dbus(e, "StartTransientUnit")
+        .wrap("unit `" + (request.timer.empty() ? request.service : request.timer) + "`");
   } catch (const std::exception& e) {
     return Error{EIO, std::string("systemd: ") + e.what()};
   }

@@ -35,7 +35,7 @@ expect_service_gone() {  # what id unit
 
 make_bundle "$BUNDLE"
 # PID 1 of a pid namespace ignores SIGTERM without a handler: the shell traps it.
-set_args "$BUNDLE" sh -c 'trap "exit 0" TERM; sleep 1000 & wait'
+set_args "$BUNDLE" sh -c 'echo "web says hello"; trap "exit 0" TERM; sleep 1000 & wait'
 psd_boot || { echo "FAIL: boot a private systemd"; exit 1; }
 
 # 1. A bundle as a service with a memory limit: the limit is the service's, the container
@@ -58,6 +58,9 @@ expect_eq "the service settings of the service" "notify all yes mixed A=1" \
   "$(echo $(show web.service Type) $(show web.service NotifyAccess) $(show web.service Delegate) \
     $(show web.service KillMode) $(show web.service Environment))"
 expect_contains "ocistart list sees it" web "$(oci list -q)"
+expect_contains "ocistart status sees it" "running" "$(oci status web 2>&1)"
+wait_for "ocistart logs reads the service's output (SyslogIdentifier=web)" 10 sh -c \
+  "nsenter -t $PSD_PID -m -p -- $OCISTART --root $ROOT logs web | grep -q 'web says hello'"
 
 # 2. systemctl stop: the container is stopped and deleted (ExecStopPost), nothing is left.
 bounded 60 nsenter -t "$PSD_PID" -m -p -- systemctl stop web.service

@@ -34,8 +34,8 @@ std::string refusal(const std::vector<std::string>& argv) {
 }  // namespace
 
 TEST_CASE("run --service: the service and timer flags land in ServiceOptions") {
-  auto c = parse({"run", "--service", "-p", "MemoryMax=1G", "--unit", "web", "--slice", "machine", "--description",
-                  "d", "--collect", "--wait", "-q", "--bundle", "/srv/b", "web1"});
+  auto c = parse({"run", "--service", "-p", "MemoryMax=1G", "--unit", "web", "--slice", "machine", "--description", "d",
+                  "--collect", "--wait", "-q", "--bundle", "/srv/b", "web1"});
   const cli::ServiceOptions& s = c->o.run.service;
   CHECK(s.service);
   CHECK(s.active());
@@ -135,11 +135,13 @@ TEST_CASE("service_request: what a service cannot do is one error naming the fla
 TEST_CASE("service_request: names, description, slice, the two commands, the timers") {
   auto c = parse({"--root", "/run/x", "run", "--on-active", "30s", "--on-calendar", "hourly", "--slice", "machine",
                   "--collect", "--unit", "job", "-p", "Restart=on-failure", "--bundle", "/srv/b", "web"});
-  util::Result<systemd::TransientServiceRequest> r = cli::service_request(c->o.run, c->global, "/usr/bin/ocistart", "web");
+  util::Result<systemd::TransientServiceRequest> r =
+      cli::service_request(c->o.run, c->global, "/usr/bin/ocistart", "web");
   REQUIRE(r.ok());
   CHECK(r->service == "job.service");
   CHECK(r->timer == "job.timer");
   CHECK(r->description == "ocistart container web");
+  CHECK(r->syslog_identifier == "web");
   CHECK(r->slice == "machine.slice");
   CHECK(r->collect);
   CHECK_FALSE(r->wait);
@@ -149,7 +151,8 @@ TEST_CASE("service_request: names, description, slice, the two commands, the tim
   CHECK(r->exec_stop_post.argv ==
         std::vector<std::string>{"/usr/bin/ocistart", "--root", "/run/x", "delete", "--force", "web"});
   CHECK(r->properties == std::vector<std::string>{"Restart=on-failure"});
-  CHECK(r->timers == std::vector<std::pair<std::string, std::string>>{{"OnActiveSec", "30s"}, {"OnCalendar", "hourly"}});
+  CHECK(r->timers ==
+        std::vector<std::pair<std::string, std::string>>{{"OnActiveSec", "30s"}, {"OnCalendar", "hourly"}});
 }
 
 TEST_CASE("--wait: systemd-run's lines and exit status") {

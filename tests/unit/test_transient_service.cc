@@ -20,6 +20,7 @@ systemd::TransientServiceRequest request() {
   systemd::TransientServiceRequest r;
   r.service = "web.service";
   r.description = "ocistart container web";
+  r.syslog_identifier = "web";
   r.exec_start = {"/usr/bin/ocistart", {"/usr/bin/ocistart", "--root", "/run/x", "run", "--bundle=/b", "web"}, {}};
   r.exec_stop_post = {"/usr/bin/ocistart", {"/usr/bin/ocistart", "--root", "/run/x", "delete", "--force", "web"}, {}};
   return r;
@@ -45,6 +46,7 @@ TEST_CASE("transient_units: the service runs ocistart as Type=notify, delegated,
   REQUIRE(u.ok());
   const UnitProperties& s = u->service;
   CHECK(value<std::string>(s, "Description") == "ocistart container web");
+  CHECK(value<std::string>(s, "SyslogIdentifier") == "web");
   CHECK(value<std::string>(s, "Type") == "notify");
   CHECK(value<std::string>(s, "NotifyAccess") == "all");
   CHECK(value<bool>(s, "Delegate"));
@@ -71,8 +73,9 @@ TEST_CASE("transient_units: --slice, --collect, --wait, and -p for the service")
   r.slice = "machine.slice";
   r.collect = true;
   r.wait = true;
-  r.properties = {"Restart=on-failure", "RestartSec=2", "RuntimeMaxSec=1min", "MemoryMax=64M", "Type=exec",
-                  "Environment=A=1 B=2", "Environment=C=3", "Nice=-5", "KillSignal=SIGINT", "StartLimitBurst=3"};
+  r.properties = {"Restart=on-failure", "RestartSec=2",        "RuntimeMaxSec=1min", "MemoryMax=64M",
+                  "Type=exec",          "Environment=A=1 B=2", "Environment=C=3",    "Nice=-5",
+                  "KillSignal=SIGINT",  "StartLimitBurst=3"};
   util::Result<systemd::TransientUnits> u = systemd::transient_units(r);
   REQUIRE_MESSAGE(u.ok(), (u.ok() ? "" : u.error().message));
   const UnitProperties& s = u->service;
@@ -98,7 +101,8 @@ TEST_CASE("transient_units: a bad -p is an error naming it, before anything") {
   r.properties = {"ExecStart=/bin/sh"};
   CHECK(systemd::transient_units(r).error().message.starts_with("-p `ExecStart=/bin/sh`: property `ExecStart` is not"));
   r.properties = {"Environment=novalue"};
-  CHECK(systemd::transient_units(r).error().message == "-p `Environment=novalue`: Environment: `novalue` is not NAME=VALUE");
+  CHECK(systemd::transient_units(r).error().message ==
+        "-p `Environment=novalue`: Environment: `novalue` is not NAME=VALUE");
   r.properties = {"Persistent=yes"};
   CHECK(systemd::transient_units(r).error().message ==
         "-p `Persistent=yes`: property `Persistent` is a timer's: only with --timer-property");
