@@ -258,18 +258,17 @@ int run_bundleless(const RunOptions& o, const GlobalOptions& global) {
 // config is checked here first, so that bad input starts nothing.
 int run_as_service(const RunOptions& o, const GlobalOptions& global) {
   if (!o.bundleless.active())
-    return run_service(o, global, o.id, [&o] {
+    return run_service(o, global, o.id, [&o]() -> util::Result<spec::Config> {
       util::Result<spec::Config> config = spec::load_bundle_config(o.bundle);
       if (!config)
-        return util::Status{std::move(config).error()};
-      return spec::validate(*config);
+        return config;
+      if (util::Status s = spec::validate(*config); !s)
+        return std::move(s).error();
+      return config;
     });
   const BundlelessOptions& b = o.bundleless;
   const std::string id = b.name.empty() ? generated_container_id(b.image, random_bits()) : b.name;
-  return run_service(o, global, id, [&o] {
-    util::Result<spec::Config> config = bundleless_run_config(o);
-    return config ? util::Status{} : util::Status{std::move(config).error()};
-  });
+  return run_service(o, global, id, [&o] { return bundleless_run_config(o); });
 }
 
 int run_run(const RunOptions& o, const GlobalOptions& global) {

@@ -293,7 +293,7 @@ void add_service_flags(CLI::App& run, ServiceOptions& o) {
 }
 
 int run_service(const RunOptions& o, const GlobalOptions& global, const std::string& id,
-                const std::function<util::Status()>& check) {
+                const std::function<util::Result<spec::Config>()>& config) {
   if (int status = checked_id("run", id); status != 0)
     return status;
   const std::string context = command_context("run", id);
@@ -303,8 +303,13 @@ int run_service(const RunOptions& o, const GlobalOptions& global, const std::str
   Result<systemd::TransientServiceRequest> request = service_request(o, global, *exe, id);
   if (!request)
     return fail(context, std::move(request).error());
-  if (util::Status s = check(); !s)
-    return fail(context, std::move(s).error());
+  util::Result<spec::Config> checked = config();
+  if (!checked)
+    return fail(context, std::move(checked).error());
+  if (checked->process && checked->process->terminal)
+    return fail(context, util::make_error("--service: config.json: /process/terminal is true, and a service has no "
+                                          "terminal (set it to false)",
+                                          EINVAL));
   struct stat st {};
   if (::lstat((global.root + "/" + id).c_str(), &st) == 0)
     return fail(context, util::make_error("container `" + id + "` already exists", EEXIST));

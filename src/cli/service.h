@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "spec/config.h"
 #include "systemd/transient_service.h"
 #include "util/result.h"
 
@@ -85,9 +86,10 @@ struct ServiceNames {
 void add_service_flags(CLI::App& run, ServiceOptions& o);
 
 /// `run --service ...` of container `id` (bundle-less without --name: a generated one):
-/// `check` runs the container's config checks first (a bundle-less config, the bundle's
-/// config.json), so that bad input starts nothing. Logs its errors; returns the exit status.
+/// `config` makes and checks the container's config first (a bundle-less config, the
+/// bundle's config.json), so that bad input starts nothing; a config whose process wants
+/// a terminal is refused (a service has none). Logs its errors; returns the exit status.
 [[nodiscard]] int run_service(const RunOptions& o, const GlobalOptions& global, const std::string& id,
-                              const std::function<util::Status()>& check);
+                              const std::function<util::Result<spec::Config>()>& config);
 
 }  // namespace ocistart::cli

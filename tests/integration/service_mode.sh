@@ -159,6 +159,9 @@ expect_refused "an unknown image" bad5 "--image \`nope\`" --service --image nope
 expect_refused "a timer property for a service" bad8 "--timer-property: only with a timer" \
   --service --timer-property=AccuracySec=1s --bundle "$BUNDLE" bad8
 expect_refused "a bad --on-active" bad6 "--on-active \`soon\`" --on-active=soon --bundle "$BUNDLE" bad6
+edit_config "$BUNDLE" 'c["process"]["terminal"]=True'
+expect_refused "a bundle whose process wants a terminal" bad9 "/process/terminal is true" --service --bundle "$BUNDLE" bad9
+edit_config "$BUNDLE" 'c["process"]["terminal"]=False'
 expect_refused "a bad --on-calendar (systemd refuses it)" bad7 "Invalid calendar spec" --on-calendar=whenever --bundle "$BUNDLE" bad7
 
 finish
