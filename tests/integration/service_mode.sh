@@ -124,11 +124,11 @@ expect_service_gone "after --collect" cl cl.service
 # 7. Bundle-less: --rootfs and a command whose `$` systemd must not expand; a restart makes
 #    a new container from a regenerated config.
 oci run --service -q --rootfs "$BUNDLE/rootfs" --name bl -- \
-  sh -c 'X=kept; echo "dollar $X"; trap "exit 0" TERM; sleep 1000 & wait'
+  sh -c 'X=kept; echo "dollar ${X}"; trap "exit 0" TERM; sleep 1000 & wait'
 expect_eq "run --service --rootfs" 0 $?
 read -r status pid <<<"$(state_of bl)"
 expect_eq "the bundle-less container runs" running "$status"
-wait_for "its output is in the journal, \$X unexpanded by systemd" 10 journal_has bl.service "dollar kept"
+wait_for "its output is in the journal, \${X} unexpanded by systemd" 10 journal_has bl.service "dollar kept"
 bounded 60 nsenter -t "$PSD_PID" -m -p -- systemctl restart bl.service
 expect_eq "systemctl restart" 0 $?
 read -r status pid2 <<<"$(state_of bl)"
