@@ -250,6 +250,18 @@ Status mkdir_p(const std::string& path, unsigned mode) {
   return {};
 }
 
+Status remove_tree_at(int dirfd, const std::string& name, const std::string& shown) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+    return make_error(quoted("remove", shown) + ": refusing to remove this path", EINVAL);
+  struct stat st {};
+  if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (errno == ENOENT)
+      return {};
+    return errno_error(quoted("remove", shown));
+  }
+  return remove_entry(dirfd, name.c_str(), shown, S_ISDIR(st.st_mode));
+}
+
 Status remove_tree(const std::string& path) {
   auto [dir_path, base] = split_dir_base(path);
   if (base.empty() || base == "." || base == ".." || base == "/")

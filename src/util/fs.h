@@ -46,4 +46,8 @@ namespace ocistart::util {
 /// openat(O_NOFOLLOW|O_DIRECTORY). Missing is fine. Mount points inside fail with EBUSY.
 [[nodiscard]] Status remove_tree(const std::string& path);
 
+/// remove_tree for the entry `name` of the directory `dirfd` (the same rules: symlinks
+/// removed as links, never followed; missing is fine). `shown` names it in errors.
+[[nodiscard]] Status remove_tree_at(int dirfd, const std::string& name, const std::string& shown);
+
 }  // namespace ocistart::util
