@@ -53,16 +53,15 @@ int run_bind(const BindOptions& o, const GlobalOptions& global) {
 
 Command add_copy(CLI::App& parent, const GlobalOptions& global, CopyOptions& o, bool to_container) {
   const char* name = to_container ? "copy-to" : "copy-from";
-  CLI::App* sub = parent.add_subcommand(
-      name, to_container ? "copy a host file or directory tree into a running container"
-                         : "copy a file or directory tree out of a running container");
+  CLI::App* sub =
+      parent.add_subcommand(name, to_container ? "copy a host file or directory tree into a running container"
+                                               : "copy a file or directory tree out of a running container");
   sub->add_flag("--mkdir", o.mkdir, "make the destination's missing parent directories");
   add_id_argument(*sub, o.id);
   sub->add_option("source", o.source, to_container ? "host path" : "path inside the container")
       ->required()
       ->type_name("SOURCE");
-  sub->add_option("destination", o.destination,
-                  to_container ? "new path inside the container" : "new host path")
+  sub->add_option("destination", o.destination, to_container ? "new path inside the container" : "new host path")
       ->required()
       ->type_name("DESTINATION");
   return {sub, [name, &o, &global, to_container] { return run_copy(name, o, global, to_container); }};
@@ -74,8 +73,7 @@ Command add_shell(CLI::App& parent, const GlobalOptions& global, ShellOptions& o
   CLI::App* sub = parent.add_subcommand("shell", "open a login shell (or run a command) in a running container");
   sub->add_option("-u,--uid", o.user, "user of the container's /etc/passwd, a name or a uid (default root)")
       ->type_name("USER");
-  add_repeatable(*sub, "-E,--setenv", o.setenv, "set an environment variable (repeatable)")
-      ->type_name("NAME=VALUE");
+  add_repeatable(*sub, "-E,--setenv", o.setenv, "set an environment variable (repeatable)")->type_name("NAME=VALUE");
   add_id_argument(*sub, o.id);
   sub->add_option("command", o.args, "the command and its arguments (default: the user's login shell)");
   // As exec: flags end at the container id; what follows is the command, even "-x".

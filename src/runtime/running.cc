@@ -40,8 +40,7 @@ util::Result<RunningContainer> open_running(const std::string& state_root, const
   c.pidfd = util::UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!c.pidfd || process_start_time(pid) != c.state.pid_start_time)
     return not_running(id, ContainerStatus::stopped);
-  c.root = util::UniqueFd(::open(("/proc/" + std::to_string(pid) + "/root").c_str(),
-                                 O_PATH | O_DIRECTORY | O_CLOEXEC));
+  c.root = util::UniqueFd(::open(("/proc/" + std::to_string(pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!c.root)
     return errno == ENOENT ? not_running(id, ContainerStatus::stopped)
                            : util::errno_error("open the root of init (pid " + std::to_string(pid) + ")");

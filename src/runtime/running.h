@@ -15,9 +15,9 @@ namespace ocistart::runtime {
 
 struct RunningContainer {
   ContainerState state;
-  spec::Config config;    ///< the config create validated (never the bundle's again)
-  util::UniqueFd pidfd;   ///< init
-  util::UniqueFd root;    ///< init's root: the container's "/" in its mount namespace (O_PATH)
+  spec::Config config;   ///< the config create validated (never the bundle's again)
+  util::UniqueFd pidfd;  ///< init
+  util::UniqueFd root;   ///< init's root: the container's "/" in its mount namespace (O_PATH)
 };
 
 /// Loads `id` under its lock (released before returning) and, when it is running, opens

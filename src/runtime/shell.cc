@@ -17,8 +17,7 @@ void set_env(std::vector<std::string>& env, const std::string& assignment) {
 
 }  // namespace
 
-util::Result<ExecOptions> shell_exec_options(const ShellOptions& o, std::string_view passwd,
-                                             std::string_view group) {
+util::Result<ExecOptions> shell_exec_options(const ShellOptions& o, std::string_view passwd, std::string_view group) {
   std::optional<os::PasswdEntry> user = os::find_passwd_user(passwd, o.user);
   if (!user && (o.user == "root" || o.user == "0"))
     user = os::PasswdEntry{"root", 0, 0, "/", "/bin/sh"};

@@ -15,10 +15,10 @@ namespace ocistart::runtime {
 struct ShellOptions {
   std::string root;  ///< state root
   std::string id;
-  std::string user = "root";          ///< --uid: a name or a uid of the container's /etc/passwd
-  std::vector<std::string> setenv;    ///< --setenv NAME=VALUE, after the defaults
-  std::vector<std::string> args;      ///< the command; empty: the user's shell as a login shell
-  std::string term;                   ///< our $TERM; empty: unset
+  std::string user = "root";        ///< --uid: a name or a uid of the container's /etc/passwd
+  std::vector<std::string> setenv;  ///< --setenv NAME=VALUE, after the defaults
+  std::vector<std::string> args;    ///< the command; empty: the user's shell as a login shell
+  std::string term;                 ///< our $TERM; empty: unset
 };
 
 /// The PATH a shell gets unless --setenv gives one (systemd's default).
