@@ -40,21 +40,37 @@ Result<UniqueFd> clone_source(Syscalls& sys, const BindInto& r) {
   return tree;
 }
 
+// Makes the missing destination: a directory, or an empty file for a file source. False
+// when it was there already (someone else's, then, not ours to chown).
+Result<bool> make_target(const InRootEntry& e, bool source_is_dir) {
+  int rc = -1;
+  if (source_is_dir) {
+    rc = ::mkdirat(e.dir.get(), e.name.c_str(), 0755);
+  } else {
+    UniqueFd file(::openat(e.dir.get(), e.name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    rc = file ? 0 : -1;
+  }
+  if (rc == 0)
+    return true;
+  if (errno == EEXIST)
+    return false;
+  return util::errno_error("destination `" + e.shown + "`: create");
+}
+
 // The destination's last component: made with --mkdir, refused when a symlink or of the
 // other kind, then held without following anything.
-Result<UniqueFd> open_target(const InRootEntry& e, bool source_is_dir, bool mkdir) {
+Result<UniqueFd> open_target(const InRootEntry& e, bool source_is_dir, const BindInto& r) {
   struct stat st {};
+  bool made = false;
   if (::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
     if (errno != ENOENT)
       return util::errno_error("destination `" + e.shown + "`");
-    if (!mkdir)
+    if (!r.mkdir)
       return util::make_error("destination `" + e.shown + "` does not exist (--mkdir makes it)", ENOENT);
-    int made = source_is_dir ? ::mkdirat(e.dir.get(), e.name.c_str(), 0755)
-                             : UniqueFd(::openat(e.dir.get(), e.name.c_str(),
-                                                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644))
-                                   .get();
-    if (made < 0 && errno != EEXIST)
-      return util::errno_error("destination `" + e.shown + "`: create");
+    Result<bool> m = make_target(e, source_is_dir);
+    if (!m)
+      return std::move(m).error();
+    made = *m;
   }
   open_how how{};
   how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
@@ -70,6 +86,8 @@ Result<UniqueFd> open_target(const InRootEntry& e, bool source_is_dir, bool mkdi
     return util::make_error("destination `" + e.shown + "` is " + (source_is_dir ? "not a directory" : "a directory") +
                                 ", the source " + (source_is_dir ? "is" : "is not"),
                             source_is_dir ? ENOTDIR : EISDIR);
+  if (made && ::fchownat(target.get(), "", r.owner_uid, r.owner_gid, AT_EMPTY_PATH) < 0)
+    return util::errno_error("destination `" + e.shown + "`: chown");
   return target;
 }
 
@@ -77,10 +95,10 @@ Result<UniqueFd> open_target(const InRootEntry& e, bool source_is_dir, bool mkdi
 Status mount_inside(Syscalls& sys, int pidfd, int root, int tree, bool source_is_dir, const BindInto& r) {
   if (Status s = sys.setns(pidfd, CLONE_NEWNS); !s)
     return std::move(s).error().wrap("join the container's mount namespace");
-  Result<InRootEntry> e = open_parent_in_root(root, r.destination, r.mkdir);
+  Result<InRootEntry> e = open_parent_in_root(root, r.destination, r.mkdir, r.owner_uid, r.owner_gid);
   if (!e)
     return std::move(e).error().wrap("destination");
-  Result<UniqueFd> target = open_target(*e, source_is_dir, r.mkdir);
+  Result<UniqueFd> target = open_target(*e, source_is_dir, r);
   if (!target)
     return std::move(target).error();
   return sys.move_mount(tree, "", target->get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);

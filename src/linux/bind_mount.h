@@ -2,6 +2,7 @@
 // bind` does it with the new mount API.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "util/result.h"
@@ -13,6 +14,7 @@ struct BindInto {
   std::string destination;  ///< absolute container path
   bool read_only = false;
   bool mkdir = false;  ///< make the destination (a directory, or an empty file for a file source) and its parents
+  uint32_t owner_uid = 0, owner_gid = 0;  ///< of what --mkdir makes: the container's root
 };
 
 /// Mounts `source` at `destination` inside the container whose init is `pidfd` and whose

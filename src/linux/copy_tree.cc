@@ -38,6 +38,14 @@ int chown_per_rules(int fd, const char* name, const struct stat& st, const CopyR
   return ::fchownat(fd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
 }
 
+// The source's access and modification times, last (writing into a directory changes its).
+int keep_times(int fd, const char* name, const struct stat& st) {
+  const struct timespec times[2] = {st.st_atim, st.st_mtim};
+  if (name == nullptr)
+    return ::futimens(fd, times);
+  return ::utimensat(fd, name, times, AT_SYMLINK_NOFOLLOW);
+}
+
 Status copy_data(int in, int out, const std::string& name) {
   char buf[65536];
   for (;;) {
@@ -81,6 +89,8 @@ Status copy_file(int from, const std::string& name, int to, const std::string& t
     return entry_error("chown", to_name, errno);
   if (::fchmod(out.get(), mode_of(st, rules)) < 0)
     return entry_error("chmod", to_name, errno);
+  if (keep_times(out.get(), nullptr, st) < 0)
+    return entry_error("set the times of", to_name, errno);
   return {};
 }
 
@@ -98,6 +108,8 @@ Status copy_dir(int from, const std::string& name, int to, const std::string& to
     return std::move(s).error().wrap("copy `" + name + "`");
   if (chown_per_rules(sub_to.get(), nullptr, st, rules) < 0 || ::fchmod(sub_to.get(), mode_of(st, rules)) < 0)
     return entry_error("chown/chmod", to_name, errno);
+  if (keep_times(sub_to.get(), nullptr, st) < 0)
+    return entry_error("set the times of", to_name, errno);
   return {};
 }
 
@@ -138,6 +150,8 @@ Status copy_entry(int from, const std::string& name, int to, const std::string& 
   }
   if (chown_per_rules(to, to_name.c_str(), st, rules) < 0)
     return entry_error("chown", to_name, errno);
+  if (keep_times(to, to_name.c_str(), st) < 0)
+    return entry_error("set the times of", to_name, errno);
   return {};
 }
 

@@ -10,7 +10,8 @@
 
 namespace ocistart::os {
 
-util::Result<InRootEntry> open_parent_in_root(int root, const std::string& path, bool mkdir) {
+util::Result<InRootEntry> open_parent_in_root(int root, const std::string& path, bool mkdir, uid_t owner_uid,
+                                              gid_t owner_gid) {
   if (path.empty() || path.front() != '/')
     return util::make_error("`" + path + "` is not an absolute path", EINVAL);
   const std::string rel = util::clean_relative_path(path);
@@ -23,7 +24,8 @@ util::Result<InRootEntry> open_parent_in_root(int root, const std::string& path,
   if (mkdir && !parent.empty()) {
     RealSyscalls sys;
     rootfs_detail::Root r{sys, root, "/"};
-    util::Result<util::UniqueFd> dir = rootfs_detail::mkdir_all_in_root(r, parent);
+    util::Result<util::UniqueFd> dir =
+        rootfs_detail::mkdir_all_in_root(r, parent, 0755, rootfs_detail::DirOwner{owner_uid, owner_gid});
     if (!dir)
       return std::move(dir).error();
     e.dir = std::move(*dir);

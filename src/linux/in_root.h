@@ -4,6 +4,7 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <string>
 
@@ -24,9 +25,10 @@ struct InRootEntry {
 /// RESOLVE_NO_MAGICLINKS: symlinks on the way are resolved as the container sees them and
 /// cannot lead out of its root (an absolute target starts at `root`, ".." stops there).
 /// The last component is not looked at. With `mkdir`, missing parents are made (0755,
-/// owned by the caller). Errors: EINVAL for a relative path or "/" itself; the lookup's
+/// owned by `owner`). Errors: EINVAL for a relative path or "/" itself; the lookup's
 /// errno (ENOENT, ENOTDIR) naming the container path.
-[[nodiscard]] util::Result<InRootEntry> open_parent_in_root(int root, const std::string& path, bool mkdir);
+[[nodiscard]] util::Result<InRootEntry> open_parent_in_root(int root, const std::string& path, bool mkdir,
+                                                            uid_t owner_uid = 0, gid_t owner_gid = 0);
 
 /// Whether the container path `path` is a directory, resolved inside `root` as above
 /// (symlinks followed within it). False for anything that cannot be opened.

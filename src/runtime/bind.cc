@@ -1,5 +1,7 @@
 #include "runtime/bind.h"
 
+#include <tuple>
+
 #include "runtime/running.h"
 
 namespace ocistart::runtime {
@@ -8,7 +10,9 @@ util::Status bind(const std::string& root, const std::string& id, const os::Bind
   util::Result<RunningContainer> c = open_running(root, id);
   if (!c)
     return std::move(c).error();
-  return os::bind_into(c->pidfd.get(), c->root.get(), request);
+  os::BindInto r = request;
+  std::tie(r.owner_uid, r.owner_gid) = container_root_owner(c->config);
+  return os::bind_into(c->pidfd.get(), c->root.get(), r);
 }
 
 }  // namespace ocistart::runtime

@@ -82,14 +82,15 @@ util::Status copy_to(const CopyOptions& o) {
   util::Result<HostEntry> from = open_host_parent(real, "source", false);
   if (!from)
     return std::move(from).error();
-  util::Result<os::InRootEntry> to = os::open_parent_in_root(c->root.get(), o.destination, o.mkdir);
+  os::CopyRules rules;
+  rules.owner = os::CopyRules::Owner::fixed;
+  std::tie(rules.uid, rules.gid) = container_root_owner(c->config);
+  util::Result<os::InRootEntry> to =
+      os::open_parent_in_root(c->root.get(), o.destination, o.mkdir, rules.uid, rules.gid);
   if (!to)
     return std::move(to).error().wrap("destination");
   if (util::Status s = check_absent(to->dir.get(), to->name, to->shown); !s)
     return s;
-  os::CopyRules rules;
-  rules.owner = os::CopyRules::Owner::fixed;
-  std::tie(rules.uid, rules.gid) = container_root_owner(c->config);
   return copy_or_undo(from->dir.get(), from->name, to->dir.get(), to->name, to->shown, rules);
 }
 

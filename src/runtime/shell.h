@@ -29,8 +29,8 @@ inline constexpr std::string_view kShellPath = "/usr/local/sbin:/usr/local/bin:/
 /// (the container's process env is not inherited): TERM (ours, or vt220), HOME, USER,
 /// LOGNAME, SHELL (/bin/sh when empty), PATH, then --setenv (replacing a default of the
 /// same name); args the command, or `<shell> -l`. Errors: "--uid: no user `x` in the
-/// container's /etc/passwd", "--setenv: expected NAME=VALUE, got `x`" (EINVAL). uid 0 needs
-/// no passwd line (home "/root"... as written, else "/"). Pure.
+/// container's /etc/passwd", "--setenv: expected NAME=VALUE, got `x`" (EINVAL). root
+/// needs no passwd line (then home "/", shell /bin/sh). Pure.
 [[nodiscard]] util::Result<ExecOptions> shell_exec_options(const ShellOptions& options, std::string_view passwd,
                                                            std::string_view group);
 

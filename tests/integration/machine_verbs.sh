@@ -70,8 +70,10 @@ oci copy-to c1 "$H/f" /tmp/f && oci copy-to c1 "$H/tree" /tmp/tree
 expect_eq "copy-to: file and tree succeed" 0 $?
 expect_eq "copy-to: content, mode and owner seen inside" "hello -rw-r----- 0 deep drwxr-x--x /etc/passwd" \
   "$(echo $(oci exec c1 sh -c 'cat /tmp/f; stat -c "%A %u" /tmp/f; cat /tmp/tree/sub/d; stat -c %A /tmp/tree/sub; readlink /tmp/tree/link'))"
+touch -d '2001-02-03 04:05:06' "$H/f"
 oci copy-to --mkdir c1 "$H/f" /new/dir/f
 expect_eq "copy-to --mkdir: the parents are made" hello "$(oci exec c1 cat /new/dir/f)"
+expect_eq "copy-to keeps the modification time" "$(stat -c %Y "$H/f")" "$(oci exec c1 stat -c %Y /new/dir/f)"
 one_line_error "copy-to onto an existing file" "destination \`/tmp/f\` already exists" oci copy-to c1 "$H/f" /tmp/f
 one_line_error "copy-to a missing source" "source \`$H/missing\`" oci copy-to c1 "$H/missing" /tmp/m
 one_line_error "copy-to without --mkdir" "no such file or directory" oci copy-to c1 "$H/f" /nodir/f
@@ -160,8 +162,13 @@ oci --cgroup-manager cgroupfs run -d --bundle "$WORK/ub" u1 </dev/null >"$WORK/r
 oci copy-to u1 "$H/f" /tmp/uf
 expect_eq "copy-to in a user namespace: owned by the container's root (host 200000), root inside" "200000:200000 0:0" \
   "$(stat -c %u:%g "$WORK/ub/rootfs/tmp/uf") $(oci exec u1 stat -c %u:%g /tmp/uf)"
+oci copy-to --mkdir u1 "$H/tree" /opt/new/tree
+expect_eq "copy-to --mkdir in a user namespace: parents and tree owned by the container's root" "0:0 0:0 0:0" \
+  "$(echo $(oci exec u1 stat -c %u:%g /opt/new /opt/new/tree /opt/new/tree/sub/d))"
 oci bind --mkdir --read-only u1 "$B" /srv/b
 expect_eq "bind in a user namespace: the content inside" bound "$(oci exec u1 cat /srv/b/in)"
+expect_eq "bind --mkdir in a user namespace: the mount point owned by the container's root" "200000:200000" \
+  "$(stat -c %u:%g "$WORK/ub/rootfs/srv")"
 expect_eq "bind in a user namespace: the host's mount table is unchanged" "$before" "$(host_mounts)"
 
 oci delete --force u1 && oci delete --force c1

@@ -173,7 +173,8 @@ TEST_CASE("open_parent_in_root: symlinks resolve inside the root, never out of i
   REQUIRE(e);
   CHECK(e->name == "file");
   CHECK(e->shown == "/data/etc/file");
-  struct stat a {}, b{};
+  struct stat a {
+  }, b{};
   REQUIRE(::fstat(e->dir.get(), &a) == 0);
   REQUIRE(::stat((root.path + "/etc").c_str(), &b) == 0);
   CHECK(a.st_ino == b.st_ino);
