@@ -171,6 +171,15 @@ expect_eq "bind --mkdir in a user namespace: the mount point owned by the contai
   "$(stat -c %u:%g "$WORK/ub/rootfs/srv")"
 expect_eq "bind in a user namespace: the host's mount table is unchanged" "$before" "$(host_mounts)"
 
+# A container that is not running (created, not started) is refused by every verb.
+CREATED_IDS="$CREATED_IDS c2"
+oci --cgroup-manager cgroupfs create --bundle "$BUNDLE" c2 </dev/null >/dev/null 2>&1 || fail "create c2"
+for verb in "shell c2 true" "copy-to c2 $H/f /tmp/nr" "copy-from c2 /etc/passwd $H/nr" "bind --mkdir c2 $B /srv/nr"; do
+  # shellcheck disable=SC2086
+  one_line_error "${verb%% *} on a created container" "container \`c2\` is not running (created)" oci $verb
+done
+expect_eq "nothing made for a container that is not running" "" "$(ls "$H/nr" "$R/tmp/nr" "$R/srv/nr" 2>/dev/null)"
+oci delete --force c2
 oci delete --force u1 && oci delete --force c1
 expect_eq "delete after the verbs" 0 $?
 CREATED_IDS=""
