@@ -28,13 +28,8 @@ struct HostEntry {
 };
 
 util::Result<HostEntry> open_host_parent(const std::string& path, std::string_view what, bool mkdir) {
-  std::string clean = path;
-  while (clean.size() > 1 && clean.back() == '/')
-    clean.pop_back();
-  size_t slash = clean.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : clean.substr(0, slash));
-  std::string name = slash == std::string::npos ? clean : clean.substr(slash + 1);
-  if (name.empty() || name == "." || name == "..")
+  auto [dir, name] = util::split_dir_base(path);
+  if (name.empty() || name == "." || name == ".." || name == "/")
     return util::make_error(std::string(what) + " `" + path + "`: names no file", EINVAL);
   if (mkdir)
     if (util::Status s = util::mkdir_p(dir); !s)

@@ -21,18 +21,6 @@ std::string quoted(std::string_view op, std::string_view path) {
   return s;
 }
 
-// Splits `path` into the directory (for openat) and the last component. "/a/b" gives
-// ("/a", "b"), "b" gives (".", "b"), "/b" gives ("/", "b"). Trailing slashes are dropped.
-std::pair<std::string, std::string> split_dir_base(const std::string& path) {
-  std::string p = path;
-  while (p.size() > 1 && p.back() == '/')
-    p.pop_back();
-  size_t slash = p.rfind('/');
-  if (slash == std::string::npos)
-    return {".", p};
-  return {slash == 0 ? std::string(1, '/') : p.substr(0, slash), p.substr(slash + 1)};
-}
-
 // A name unique in this process and, with pid and clock, across processes; O_EXCL
 // still guards against a collision. Starts with a dot so listings skip it.
 std::string temp_name(const std::string& base) {
@@ -125,6 +113,16 @@ Status remove_children(int dirfd, const std::string& path) {
 }
 
 }  // namespace
+
+std::pair<std::string, std::string> split_dir_base(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/')
+    p.pop_back();
+  size_t slash = p.rfind('/');
+  if (slash == std::string::npos)
+    return {".", p};
+  return {slash == 0 ? std::string(1, '/') : p.substr(0, slash), p.substr(slash + 1)};
+}
 
 bool executable_file(const std::string& path) {
   struct stat st {};
