@@ -1,10 +1,10 @@
 #include "runtime/running.h"
 
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <fcntl.h>
 
 #include "runtime/container.h"
 
