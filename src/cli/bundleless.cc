@@ -14,6 +14,7 @@
 #include <cstdio>
 
 #include "cli/options.h"
+#include "linux/user.h"
 #include "runtime/container_id.h"
 #include "spec/names.h"
 #include "util/fs.h"
@@ -25,26 +26,8 @@ namespace {
 
 using util::split;
 
-std::optional<uint32_t> parse_id_number(std::string_view text) {
-  uint32_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-    return std::nullopt;
-  return value;
-}
-
-// The fields of the first line of passwd(5) or group(5) text whose field `key` (0: name,
-// 2: id) is `value`; empty when none.
-std::vector<std::string_view> account_entry(std::string_view text, size_t key, std::string_view value) {
-  for (std::string_view line : split(text, '\n')) {
-    if (line.empty() || line.front() == '#')
-      continue;
-    std::vector<std::string_view> fields = split(line, ':');
-    if (fields.size() >= 4 && fields[key] == value)
-      return fields;
-  }
-  return {};
-}
+using os::account_entry;
+using os::parse_id_number;
 
 util::Error flag_error(std::string_view flag, std::string_view why) {
   return util::make_error(std::string(flag) + ": " + std::string(why), EINVAL);

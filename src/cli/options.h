@@ -186,6 +186,29 @@ struct LogsOptions {
   std::string output = "short";   // --output/-o short|cat|json
 };
 
+/// shell: `shell [--uid USER] [--setenv NAME=VALUE]... <container-id> [command [args...]]`.
+struct ShellOptions {
+  std::string id;
+  std::string user = "root";        // --uid/-u: a name or uid of the container's /etc/passwd
+  std::vector<std::string> setenv;  // --setenv/-E NAME=VALUE, repeatable
+  std::vector<std::string> args;    // empty: the user's login shell
+};
+
+/// copy-to / copy-from: `<container-id> <source> <destination> [--mkdir]`.
+struct CopyOptions {
+  std::string id;
+  std::string source, destination;
+  bool mkdir = false;  // --mkdir: make the destination's parent directories
+};
+
+/// bind: `bind [--read-only] [--mkdir] <container-id> <host-path> <container-path>`.
+struct BindOptions {
+  std::string id;
+  std::string source, destination;
+  bool read_only = false;  // --read-only
+  bool mkdir = false;      // --mkdir: make the destination (and its parents)
+};
+
 /// runc global flags that ocistart accepts so engines can pass them, but does not use:
 /// --rootless (ocistart decides per cgroup whether permission errors are fatal) and --criu
 /// (no checkpoint/restore yet).
@@ -214,6 +237,9 @@ struct CommandOptions {
   SpecOptions spec;
   StatusOptions status;
   LogsOptions logs;
+  ShellOptions shell;
+  CopyOptions copy_to, copy_from;
+  BindOptions bind;
 };
 
 /// A memory size as runc's update takes it (docker's RAMInBytes): digits with an optional

@@ -61,6 +61,7 @@ struct ExecOptions {
   std::string console_socket;
   std::string cwd;
   std::vector<std::string> env;  // appended to the config's env
+  bool replace_env = false;      // `env` replaces the config's env (shell)
   bool tty = false;
   std::optional<uint32_t> uid, gid;
   std::vector<uint32_t> additional_gids;

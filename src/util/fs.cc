@@ -21,18 +21,6 @@ std::string quoted(std::string_view op, std::string_view path) {
   return s;
 }
 
-// Splits `path` into the directory (for openat) and the last component. "/a/b" gives
-// ("/a", "b"), "b" gives (".", "b"), "/b" gives ("/", "b"). Trailing slashes are dropped.
-std::pair<std::string, std::string> split_dir_base(const std::string& path) {
-  std::string p = path;
-  while (p.size() > 1 && p.back() == '/')
-    p.pop_back();
-  size_t slash = p.rfind('/');
-  if (slash == std::string::npos)
-    return {".", p};
-  return {slash == 0 ? std::string(1, '/') : p.substr(0, slash), p.substr(slash + 1)};
-}
-
 // A name unique in this process and, with pid and clock, across processes; O_EXCL
 // still guards against a collision. Starts with a dot so listings skip it.
 std::string temp_name(const std::string& base) {
@@ -125,6 +113,16 @@ Status remove_children(int dirfd, const std::string& path) {
 }
 
 }  // namespace
+
+std::pair<std::string, std::string> split_dir_base(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/')
+    p.pop_back();
+  size_t slash = p.rfind('/');
+  if (slash == std::string::npos)
+    return {".", p};
+  return {slash == 0 ? std::string(1, '/') : p.substr(0, slash), p.substr(slash + 1)};
+}
 
 bool executable_file(const std::string& path) {
   struct stat st {};
@@ -248,6 +246,18 @@ Status mkdir_p(const std::string& path, unsigned mode) {
     pos = next + 1;
   }
   return {};
+}
+
+Status remove_tree_at(int dirfd, const std::string& name, const std::string& shown) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+    return make_error(quoted("remove", shown) + ": refusing to remove this path", EINVAL);
+  struct stat st {};
+  if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (errno == ENOENT)
+      return {};
+    return errno_error(quoted("remove", shown));
+  }
+  return remove_entry(dirfd, name.c_str(), shown, S_ISDIR(st.st_mode));
 }
 
 Status remove_tree(const std::string& path) {

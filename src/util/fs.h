@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "util/result.h"
 #include "util/unique_fd.h"
@@ -45,5 +46,14 @@ namespace ocistart::util {
 /// `path` itself) is removed as a link, directories are entered only with
 /// openat(O_NOFOLLOW|O_DIRECTORY). Missing is fine. Mount points inside fail with EBUSY.
 [[nodiscard]] Status remove_tree(const std::string& path);
+
+/// Splits `path` into the directory (for openat) and the last component, lexically: "/a/b"
+/// gives ("/a", "b"), "b" gives (".", "b"), "/b" gives ("/", "b"). Trailing slashes are
+/// dropped.
+[[nodiscard]] std::pair<std::string, std::string> split_dir_base(const std::string& path);
+
+/// remove_tree for the entry `name` of the directory `dirfd` (the same rules: symlinks
+/// removed as links, never followed; missing is fine). `shown` names it in errors.
+[[nodiscard]] Status remove_tree_at(int dirfd, const std::string& name, const std::string& shown);
 
 }  // namespace ocistart::util
