@@ -17,8 +17,7 @@ Result<UnixAddress> notify_address(std::string_view text) {
     return make_error("notify socket `" + std::string(text) + "`: not an absolute path or @abstract name", EINVAL);
   // A path needs its terminating NUL inside sun_path; an abstract name is counted bytes.
   if (text.size() + (abstract ? 0 : 1) > sizeof a.addr.sun_path)
-    return make_error("notify socket `" + std::string(text) + "`: too long for a unix socket address",
-                      ENAMETOOLONG);
+    return make_error("notify socket `" + std::string(text) + "`: too long for a unix socket address", ENAMETOOLONG);
   std::memcpy(a.addr.sun_path, text.data(), text.size());
   if (abstract)
     a.addr.sun_path[0] = '\0';
