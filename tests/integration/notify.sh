@@ -34,6 +34,56 @@ out=$(host_oci run --notify=bogus --bundle "$BUNDLE" bogus 2>&1); rc=$?
 [ "$rc" != 0 ] && pass "--notify=bogus is refused" || fail "--notify=bogus accepted"
 expect_no_leftovers "without a service" nosock "$BUNDLE"
 
+# A user namespace and a non-root container user, relayed to an abstract $NOTIFY_SOCKET
+# (a stand-in for systemd that records each datagram): the 0777 socket in the read-only
+# bind is connectable by container uid 1500 (host uid 301500 here).
+UBUNDLE=$WORK/userns-bundle
+make_bundle "$UBUNDLE"
+cp "$BUNDLE/rootfs/bin/notify_client" "$UBUNDLE/rootfs/bin/"
+edit_config "$UBUNDLE" '
+c["root"]["readonly"] = True
+c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 1000},
+                             {"containerID": 1000, "hostID": 300000, "size": 1000}]
+c["linux"]["gidMappings"] = c["linux"]["uidMappings"]
+c["process"]["user"] = {"uid": 1500, "gid": 1500}'
+chmod 755 "$WORK" "$UBUNDLE"
+# As an image for this mapping is: owned by the container's root, who makes /run/notify.
+chown -R 100000:100000 "$UBUNDLE/rootfs"
+set_args "$UBUNDLE" /bin/notify_client $'READY=1\nSTATUS=from uid 1500' exit:0
+FAKE="@ocistart-notify-test-$$"
+"$PY" - "$FAKE" "$WORK/fake.out" "$WORK/fake.ready" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + sys.argv[1][1:])
+open(sys.argv[3], "w").close()
+s.settimeout(0.5)
+end = time.time() + 20
+with open(sys.argv[2], "w") as out:
+    while time.time() < end:
+        try:
+            out.write(repr(s.recv(8192).decode()) + "\n"); out.flush()
+        except socket.timeout:
+            pass
+PY
+FAKE_PID=$!
+for ((i = 0; i < 50; i++)); do [ -e "$WORK/fake.ready" ] && break; sleep 0.1; done
+[ -e "$WORK/fake.ready" ] || fail "the stand-in systemd socket did not come up"
+NOTIFY_SOCKET=$FAKE host_oci run --notify=container --bundle "$UBUNDLE" --pid-file "$WORK/u.pid" userns1 \
+  >"$WORK/u.out" 2>&1; rc=$?
+expect_eq "userns: the container ran and exited 0" "0 " "$rc $(cat "$WORK/u.out")"
+sleep 0.3
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+upid=$(cat "$WORK/u.pid" 2>/dev/null)
+expect_eq "userns, uid 1500, abstract \$NOTIFY_SOCKET: relayed with MAINPID=<init>" \
+  "'READY=1\\nSTATUS=from uid 1500\\nMAINPID=$upid'" "$(sed -n 1p "$WORK/fake.out")"
+case "$(sed -n 2p "$WORK/fake.out")" in
+  "'MAINPID=$upid'" | "") fail "userns: no MAINPID hand-back: [$(cat "$WORK/fake.out")]" ;;
+  "'MAINPID="[0-9]*"'") pass "userns: MAINPID handed back to the runtime once the init exited" ;;
+  *) fail "userns: unexpected datagrams: [$(cat "$WORK/fake.out")]" ;;
+esac
+expect_no_leftovers "userns" userns1 "$UBUNDLE"
+
 psd_boot || { echo "FAIL: boot a private systemd"; exit 1; }
 # KillMode=control-group with --notify=container: systemd 252 cannot wait for a main
 # process that is not its child, so under KillMode=mixed it skips SIGTERM and SIGKILLs at

@@ -91,8 +91,8 @@ TEST_CASE("a relayed message keeps the container's lines and ends with MAINPID=<
 TEST_CASE("the container's MAINPID, fd-store, barrier and NotifyAccess lines are dropped") {
   CHECK(runtime::relayed_message("READY=1\nMAINPID=1", 99) == "READY=1\nMAINPID=99");
   CHECK(runtime::relayed_message("FDSTORE=1\nFDNAME=db\nSTATUS=x", 3) == "STATUS=x\nMAINPID=3");
-  for (const char* dropped : {"MAINPID=5", "FDSTORE=1", "FDSTOREREMOVE=1", "FDNAME=x", "FDPOLL=0", "BARRIER=1",
-                              "NOTIFYACCESS=all"})
+  for (const char* dropped :
+       {"MAINPID=5", "FDSTORE=1", "FDSTOREREMOVE=1", "FDNAME=x", "FDPOLL=0", "BARRIER=1", "NOTIFYACCESS=all"})
     CHECK_FALSE(runtime::relayed_message(dropped, 1));
 }
 
@@ -195,9 +195,9 @@ TEST_CASE("the relay forwards what the container sends, drops fds and oversized 
   send_to(sock, "MAINPID=1");
   send_to(sock, "STOPPING=1");
   relay->relay_pending(4321);
-  CHECK(received(systemd->get()) ==
-        std::vector<std::string>{"READY=1\nSTATUS=up\nMAINPID=4321", "STATUS=with an fd\nMAINPID=4321",
-                                 "STOPPING=1\nMAINPID=4321"});
+  CHECK(received(systemd->get()) == std::vector<std::string>{"READY=1\nSTATUS=up\nMAINPID=4321",
+                                                             "STATUS=with an fd\nMAINPID=4321",
+                                                             "STOPPING=1\nMAINPID=4321"});
   CHECK(open_fds() == fds_before);  // the passed fd was closed, not kept
 
   relay->hand_back();
