@@ -1,5 +1,6 @@
 #include "util/notify_socket.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,9 +46,21 @@ Status send_notify(std::string_view address, std::string_view message) {
 
 Result<UniqueFd> bind_datagram_socket(const std::string& path, mode_t mode) {
   const std::string what = "notify socket `" + path + "`";
-  Result<UnixAddress> at = notify_address(path);
-  if (!at || path.starts_with('@'))
-    return make_error(what + ": not an absolute path that fits a unix socket address", ENAMETOOLONG);
+  if (!path.starts_with('/'))
+    return make_error(what + ": not an absolute path", EINVAL);
+  // A path too long for sockaddr_un is bound through its directory's /proc/self/fd link.
+  UniqueFd dir;
+  std::string bind_path = path;
+  if (path.size() >= sizeof(sockaddr_un::sun_path)) {
+    const size_t slash = path.rfind('/');
+    dir.reset(::open(path.substr(0, slash == 0 ? 1 : slash).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir)
+      return errno_error("open its directory").wrap(what);
+    bind_path = "/proc/self/fd/" + std::to_string(dir.get()) + path.substr(slash);
+  }
+  Result<UnixAddress> at = notify_address(bind_path);
+  if (!at)
+    return make_error(what + ": too long for a unix socket address", ENAMETOOLONG);
   UniqueFd sock(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!sock)
     return errno_error("socket").wrap(what);

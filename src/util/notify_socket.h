@@ -29,8 +29,10 @@ struct UnixAddress {
 /// SOCK_DGRAM socket, without credentials or fds. Errors name the address.
 [[nodiscard]] Status send_notify(std::string_view address, std::string_view message);
 
-/// A SOCK_DGRAM socket (CLOEXEC, NONBLOCK) bound at `path`, which must not exist; the
-/// socket file gets `mode` (bind follows the umask). Errors name the path.
+/// A SOCK_DGRAM socket (CLOEXEC, NONBLOCK) bound at the absolute `path`, which must not
+/// exist; the socket file gets `mode` (bind follows the umask). A path longer than
+/// sockaddr_un holds is bound through its directory's /proc/self/fd link. Errors name
+/// the path.
 [[nodiscard]] Result<UniqueFd> bind_datagram_socket(const std::string& path, mode_t mode);
 
 }  // namespace ocistart::util
