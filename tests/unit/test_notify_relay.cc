@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_parse.h"
 #include "runtime/notify_relay.h"
 #include "util/notify_socket.h"
 
@@ -237,4 +238,12 @@ TEST_CASE("a state directory path too long for sockaddr_un still gets its socket
   send_to(tmp.path + "/n/notify.sock", "READY=1");
   relay->relay_pending(5);
   CHECK(received(systemd->get()) == std::vector<std::string>{"READY=1\nMAINPID=5"});
+}
+
+TEST_CASE("run --notify: runtime by default, container on request, nothing else") {
+  CHECK(testing::parse({"run", "c1"})->o.run.notify == "runtime");
+  CHECK(testing::parse({"run", "--notify", "container", "c1"})->o.run.notify == "container");
+  CHECK(testing::parse({"run", "--notify=runtime", "c1"})->o.run.notify == "runtime");
+  CHECK_THROWS_AS(testing::parse({"run", "--notify", "systemd", "c1"}), CLI::ValidationError);
+  CHECK_THROWS(testing::parse({"create", "--notify", "container", "c1"}));  // run's alone
 }
