@@ -39,10 +39,11 @@ struct CreateOptions {
 /// positional is the command and flags end at the first one (in bundle mode flags may
 /// follow the id, as runc's).
 struct RunOptions : CreateOptions {
-  bool detach = false;        // --detach/-d
-  bool keep = false;          // --keep: do not delete the container after it exits
-  bool no_subreaper = false;  // --no-subreaper
-  bool bundle_given = false;  // --bundle/-b was on the command line
+  bool detach = false;             // --detach/-d
+  bool keep = false;               // --keep: do not delete the container after it exits
+  bool no_subreaper = false;       // --no-subreaper
+  std::string notify = "runtime";  // --notify=runtime|container: who says READY=1
+  bool bundle_given = false;       // --bundle/-b was on the command line
   BundlelessOptions bundleless;
 };
 
