@@ -105,6 +105,7 @@ constexpr CommandEntry kCommands[] = {
     {"features", [](CLI::App& a, GlobalOptions& g, CommandOptions&) { return add_features(a, g); }},
     {"status", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_status(a, g, o.status); }},
     {"logs", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_logs(a, g, o.logs); }},
+    {"show", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_show(a, g, o.show); }},
 };
 
 // The global flags that take a value (the next argument, unless given as --flag=value).

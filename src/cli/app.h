@@ -68,5 +68,7 @@ Command add_features(CLI::App& parent, const GlobalOptions& global);
 // unit.cc
 Command add_status(CLI::App& parent, const GlobalOptions& global, StatusOptions& o);
 Command add_logs(CLI::App& parent, const GlobalOptions& global, LogsOptions& o);
+// show.cc
+Command add_show(CLI::App& parent, const GlobalOptions& global, ShowOptions& o);
 
 }  // namespace ocistart::cli
