@@ -71,6 +71,9 @@ OsRelease read_os_release(const std::string& rootfs) {
 }
 
 std::string format_machine_list(const std::vector<MachineRow>& rows, bool legend) {
+  // As machinectl: with no machine, only the footer (no header).
+  if (rows.empty())
+    return legend ? "No machines.\n" : "";
   using Row = std::array<std::string, 6>;
   std::vector<Row> table;
   if (legend)
@@ -92,7 +95,7 @@ std::string format_machine_list(const std::vector<MachineRow>& rows, bool legend
     out += "\n";
   }
   if (legend)
-    out += rows.empty() ? std::string("No machines.\n") : "\n" + std::to_string(rows.size()) + " machines listed.\n";
+    out += "\n" + std::to_string(rows.size()) + " machines listed.\n";
   return out;
 }
 

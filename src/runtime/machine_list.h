@@ -34,7 +34,8 @@ struct MachineRow {
 /// machinectl list's table (systemd 252): MACHINE CLASS SERVICE OS VERSION ADDRESSES,
 /// CLASS "container", SERVICE "ocistart", ADDRESSES "-" (not looked up); an empty cell is
 /// "-"; columns one space apart, each padded to its widest cell but the last. With
-/// `legend`, the header first and "\nN machines listed." after (or "No machines."). Pure.
+/// `legend`, the header first and "\nN machines listed." after; no rows is "No machines."
+/// alone (nothing without `legend`). Pure.
 [[nodiscard]] std::string format_machine_list(const std::vector<MachineRow>& rows, bool legend);
 
 }  // namespace ocistart::runtime

@@ -77,12 +77,36 @@ TEST_CASE("show_properties: fixed order, identity first, then use, then limits")
   std::vector<std::string> names;
   for (const auto& p : props)
     names.push_back(p.first);
-  const std::vector<std::string> expected = {
-      "Id",           "Status",        "Pid",           "Bundle",       "Rootfs",       "Created",
-      "Owner",        "Unit",          "Machine",       "ControlGroup", "CgroupDriver", "MemoryCurrent",
-      "MemoryPeak",   "CPUUsageNSec",  "TasksCurrent",  "IOReadBytes",  "IOWriteBytes", "MemoryMin",
-      "MemoryLow",    "MemoryHigh",    "MemoryMax",     "MemorySwapMax", "CPUWeight",   "CPUShares",
-      "CPUQuotaPerSecUSec", "CPUQuotaPeriodUSec", "AllowedCPUs", "AllowedMemoryNodes", "TasksMax", "IOWeight"};
+  const std::vector<std::string> expected = {"Id",
+                                             "Status",
+                                             "Pid",
+                                             "Bundle",
+                                             "Rootfs",
+                                             "Created",
+                                             "Owner",
+                                             "Unit",
+                                             "Machine",
+                                             "ControlGroup",
+                                             "CgroupDriver",
+                                             "MemoryCurrent",
+                                             "MemoryPeak",
+                                             "CPUUsageNSec",
+                                             "TasksCurrent",
+                                             "IOReadBytes",
+                                             "IOWriteBytes",
+                                             "MemoryMin",
+                                             "MemoryLow",
+                                             "MemoryHigh",
+                                             "MemoryMax",
+                                             "MemorySwapMax",
+                                             "CPUWeight",
+                                             "CPUShares",
+                                             "CPUQuotaPerSecUSec",
+                                             "CPUQuotaPeriodUSec",
+                                             "AllowedCPUs",
+                                             "AllowedMemoryNodes",
+                                             "TasksMax",
+                                             "IOWeight"};
   CHECK(names == expected);
 }
 
@@ -222,7 +246,7 @@ TEST_CASE("format_machine_list: machinectl list's table, legend and footer") {
   CHECK(runtime::format_machine_list(rows, false) ==
         "web1 container ocistart debian 12 -\n"
         "a    container ocistart -      -  -\n");
-  CHECK(runtime::format_machine_list({}, true) == "MACHINE CLASS SERVICE OS VERSION ADDRESSES\nNo machines.\n");
+  CHECK(runtime::format_machine_list({}, true) == "No machines.\n");  // machinectl 252: no header then
   CHECK(runtime::format_machine_list({}, false).empty());
 }
 
