@@ -53,6 +53,7 @@ tasks=$(val TasksCurrent)
 
 # ---- machinectl status ----
 st=$(psd_exec machinectl status m1 --no-pager -l 2>&1)
+printf '%s\n' "$st" | head -20 | sed 's/^/  # /'
 expect_contains "machinectl status: its unit" "Unit: ocistart-m1.scope" "$st"
 expect_contains "machinectl status: service and class" "Service: ocistart; class container" "$st"
 expect_contains "machinectl status: its root directory" "Root: $BUNDLE/rootfs" "$st"
