@@ -80,12 +80,17 @@ void add_cpu_limits(const spec::Resources& r, std::vector<Property>& out) {
 void add_limits(const std::optional<spec::Resources>& resources, std::vector<Property>& out) {
   // What is "not set" is what the drivers skip (spec/effective_resources.h).
   const spec::Resources r = resources ? spec::effective_resources(*resources) : spec::Resources{};
+  const size_t first = out.size();
   add_memory_limits(r, out);
   add_cpu_limits(r, out);
   uint64_t tasks = r.pids && r.pids->limit ? spec::pids_max(*r.pids->limit) : spec::kUnlimited;
   out.emplace_back("TasksMax", limit_value(unified_value(r, "pids.max").value_or(tasks)));
   std::optional<uint16_t> weight = r.block_io ? r.block_io->weight : std::nullopt;
   out.emplace_back("IOWeight", weight ? std::to_string(spec::blkio_weight_to_io_weight(*weight)) : kNotSet);
+  // Without the kept config nothing is known of the limits: empty values, not "infinity".
+  if (!resources)
+    for (size_t i = first; i < out.size(); ++i)
+      out[i].second.clear();
 }
 
 // systemctl's -p takes "A,B" as two names.

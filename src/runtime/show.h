@@ -47,7 +47,8 @@ using Property = std::pair<std::string, std::string>;
 /// CPUQuotaPeriodUSec, AllowedCPUs, AllowedMemoryNodes, TasksMax, IOWeight), converted as
 /// the drivers convert them (spec/resource_values.h) and written as systemctl writes them:
 /// bytes as integers, "infinity" for no limit, "[not set]" for an unset weight, time spans
-/// ("100ms"). `created` is shown in the local time zone. Pure.
+/// ("100ms"); all empty when the config could not be read. `created` is shown in the local
+/// time zone. Pure.
 [[nodiscard]] std::vector<Property> show_properties(const ShowFacts& facts);
 
 /// What to print of the properties (systemctl show's -p, --value, --all).

@@ -40,6 +40,7 @@ ShowFacts running_facts() {
   f.owner = "root";
   f.cgroup_driver = "cgroupfs";
   f.cgroup_path = "/ocistart/web";
+  f.resources = spec::Resources{};  // a config without linux.resources
   return f;
 }
 
@@ -108,6 +109,17 @@ TEST_CASE("show_properties: fixed order, identity first, then use, then limits")
                                              "TasksMax",
                                              "IOWeight"};
   CHECK(names == expected);
+}
+
+TEST_CASE("show_properties: without the kept config the limits are unknown (empty), not infinity") {
+  ShowFacts f = running_facts();
+  f.resources.reset();
+  auto m = as_map(runtime::show_properties(f));
+  CHECK(m["MemoryMax"].empty());
+  CHECK(m["TasksMax"].empty());
+  CHECK(m["CPUWeight"].empty());
+  CHECK(m["IOWeight"].empty());
+  CHECK(m["Id"] == "web");
 }
 
 TEST_CASE("show_properties: no config limits and no counters read as systemctl writes them") {
