@@ -73,5 +73,7 @@ Command add_shell(CLI::App& parent, const GlobalOptions& global, ShellOptions& o
 Command add_copy_to(CLI::App& parent, const GlobalOptions& global, CopyOptions& o);
 Command add_copy_from(CLI::App& parent, const GlobalOptions& global, CopyOptions& o);
 Command add_bind(CLI::App& parent, const GlobalOptions& global, BindOptions& o);
+// show.cc
+Command add_show(CLI::App& parent, const GlobalOptions& global, ShowOptions& o);
 
 }  // namespace ocistart::cli

@@ -3,9 +3,7 @@
 #include "cli/bundleless.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -306,27 +304,13 @@ std::string generated_container_id(std::string_view image, uint32_t random) {
 }
 
 util::Result<RootfsAccounts> read_rootfs_accounts(const std::string& rootfs) {
-  util::UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root)
-    return util::errno_error("open `" + rootfs + "`");
   RootfsAccounts accounts;
   for (auto [rel, into] : {std::pair{"etc/passwd", &accounts.passwd}, std::pair{"etc/group", &accounts.group}}) {
-    struct open_how how {};
-    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-    util::UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root.get(), rel, &how, sizeof how)));
-    if (!fd) {
-      if (errno == ENOENT)
-        continue;
-      return util::errno_error("open `" + rootfs + "/" + rel + "`");
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode))
-      continue;
-    util::Result<std::string> text = util::read_all(fd.get(), rootfs + "/" + rel, 4 << 20);
+    util::Result<std::optional<std::string>> text = util::read_file_in_root(rootfs, rel, 4 << 20);
     if (!text)
       return std::move(text).error();
-    *into = std::move(*text);
+    if (*text)
+      *into = std::move(**text);
   }
   return accounts;
 }

@@ -165,10 +165,19 @@ struct SpecOptions {
   bool rootless = false;
 };
 
-/// list: `list [--format table|json] [--quiet]`.
+/// list: `list [--format table|json|machinectl] [--quiet] [--no-legend]`.
 struct ListOptions {
   std::string format = "table";
   bool quiet = false;
+  bool no_legend = false;  // machinectl: no header and no "N machines listed."
+};
+
+/// show: `show [-p NAME[,NAME]]... [--value] [--all] <container-id>`, as systemctl show.
+struct ShowOptions {
+  std::string id;
+  std::vector<std::string> properties;  // -p/--property
+  bool value = false;                   // --value
+  bool all = false;                     // --all/-a
 };
 
 /// status: like `systemctl status` for the container's unit.
@@ -241,6 +250,7 @@ struct CommandOptions {
   ShellOptions shell;
   CopyOptions copy_to, copy_from;
   BindOptions bind;
+  ShowOptions show;
 };
 
 /// A memory size as runc's update takes it (docker's RAMInBytes): digits with an optional

@@ -79,18 +79,22 @@ std::string format_created(const std::string& created, uint64_t now_usec) {
   std::optional<uint64_t> usec = parse_rfc3339_usec(created);
   if (!usec)
     return created;
-  time_t t = static_cast<time_t>(*usec / kUsecPerSec);
-  struct tm tm {};
-  (void)::localtime_r(&t, &tm);
-  char buf[96];
-  size_t n = std::strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M:%S %Z", &tm);
-  std::string out(buf, n);
+  std::string out = format_timestamp(*usec);
   if (now_usec >= *usec)
     out += "; " + format_age(now_usec - *usec) + " ago";
   return out;
 }
 
 }  // namespace
+
+std::string format_timestamp(uint64_t usec) {
+  time_t t = static_cast<time_t>(usec / kUsecPerSec);
+  struct tm tm {};
+  (void)::localtime_r(&t, &tm);
+  char buf[96];
+  size_t n = std::strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M:%S %Z", &tm);
+  return std::string(buf, n);
+}
 
 std::string format_bytes(uint64_t bytes) {
   static constexpr const char* kSuffixes[] = {"K", "M", "G", "T", "P", "E"};

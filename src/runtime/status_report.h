@@ -56,6 +56,10 @@ struct StatusStyle {
 /// and the journal lines. Pure (the created time is shown in the local time zone).
 [[nodiscard]] std::string format_status(const StatusFacts& facts, const StatusStyle& style);
 
+/// "Thu 2026-12-03 10:00:00 UTC": µs since the epoch in the local time zone, as systemctl
+/// writes a timestamp (format_timestamp()).
+[[nodiscard]] std::string format_timestamp(uint64_t usec);
+
 /// "1.5M", "64.0M", "512B": a byte count in systemd's format_bytes style (base 1024).
 [[nodiscard]] std::string format_bytes(uint64_t bytes);
 

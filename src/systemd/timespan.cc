@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "util/text.h"
@@ -95,6 +96,50 @@ std::optional<uint64_t> parse_timespan_usec(std::string_view s) {
   if (!(total < 1e18))
     return std::nullopt;
   return static_cast<uint64_t>(std::llround(total));
+}
+
+}  // namespace ocistart::systemd
+
+namespace ocistart::systemd {
+
+std::string format_timespan_usec(uint64_t usec) {
+  if (usec == std::numeric_limits<uint64_t>::max())
+    return "infinity";
+  if (usec == 0)
+    return "0";
+  struct Unit {
+    const char* suffix;
+    uint64_t usec;
+  };
+  constexpr uint64_t kSec = 1000000, kMin = 60 * kSec, kDay = 86400 * kSec;
+  static constexpr Unit kUnits[] = {
+      {"y", 31557600 * kSec}, {"M", 2629800 * kSec}, {"w", 7 * kDay}, {"d", kDay}, {"h", 3600 * kSec},
+      {"min", kMin},          {"s", kSec},           {"ms", 1000},    {"us", 1}};
+  std::string out;
+  uint64_t t = usec;
+  for (const Unit& u : kUnits) {
+    if (t == 0)
+      break;
+    if (t < u.usec)
+      continue;
+    uint64_t whole = t / u.usec, rest = t % u.usec;
+    if (!out.empty())
+      out += ' ';
+    // Under a minute, a remainder goes after a dot with as many digits as the unit has
+    // microseconds' decimal places ("1.500000s", "30.100000s"), as systemd writes it.
+    if (t < kMin && rest > 0) {
+      int digits = 0;
+      for (uint64_t c = u.usec; c > 1; c /= 10)
+        ++digits;
+      std::string frac = std::to_string(rest);
+      out +=
+          std::to_string(whole) + "." + std::string(static_cast<size_t>(digits) - frac.size(), '0') + frac + u.suffix;
+      break;
+    }
+    out += std::to_string(whole) + u.suffix;
+    t = rest;
+  }
+  return out;
 }
 
 }  // namespace ocistart::systemd

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace ocistart::systemd {
@@ -12,5 +13,9 @@ namespace ocistart::systemd {
 /// 1e18 µs or more). Units: us usec µs, ms msec, s sec second(s), m min mins minute(s),
 /// h hr hour(s), d day(s), w week(s), M month(s), y year(s); a bare number is seconds.
 [[nodiscard]] std::optional<uint64_t> parse_timespan_usec(std::string_view text);
+
+/// `usec` as systemctl show writes a *USec property (format_timespan at 1 µs accuracy):
+/// "500ms", "1.500000s", "1min 30.100000s", "1h", "0"; UINT64_MAX is "infinity".
+[[nodiscard]] std::string format_timespan_usec(uint64_t usec);
 
 }  // namespace ocistart::systemd

@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -127,6 +129,32 @@ std::pair<std::string, std::string> split_dir_base(const std::string& path) {
 bool executable_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+Result<std::optional<std::string>> read_file_in_root(const std::string& root, const std::string& rel,
+                                                     std::size_t max_size) {
+  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir)
+    return errno_error("open `" + root + "`");
+  struct open_how how {};
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), rel.c_str(), &how, sizeof how)));
+  const std::string what = root + "/" + rel;
+  if (!fd) {
+    if (errno == ENOENT || errno == ENOTDIR)
+      return std::optional<std::string>();
+    return errno_error("open `" + what + "`");
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) < 0)
+    return errno_error("stat `" + what + "`");
+  if (!S_ISREG(st.st_mode))
+    return std::optional<std::string>();
+  Result<std::string> text = read_all(fd.get(), what, max_size);
+  if (!text)
+    return std::move(text).error();
+  return std::optional<std::string>(std::move(*text));
 }
 
 Result<std::string> read_all(int fd, std::string_view what, std::size_t max_size) {

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,14 @@ namespace ocistart::util {
 /// Everything `fd` gives until EOF (EINTR retried); a read error is errno_error(`what`);
 /// more than `max_size` bytes is EFBIG, as for read_file.
 [[nodiscard]] Result<std::string> read_all(int fd, std::string_view what, std::size_t max_size = SIZE_MAX);
+
+/// The regular file `rel` of the directory tree `root` (a rootfs), every symlink and ".."
+/// resolved as if `root` were "/" (openat2 RESOLVE_IN_ROOT, no magic links, no crossing
+/// into another mount), opened O_NONBLOCK so a FIFO cannot block us: a rootfs cannot make
+/// us read a host file. nullopt when it does not exist or is not a regular file; more than
+/// `max_size` bytes is EFBIG; other errors name `root`/`rel`.
+[[nodiscard]] Result<std::optional<std::string>> read_file_in_root(const std::string& root, const std::string& rel,
+                                                                   std::size_t max_size);
 
 /// Writes `data` to `path` replacing it atomically: temp file in the same directory
 /// (hidden: ".<name>.tmp.<pid>.<n>.<x>", O_EXCL), write, fsync, rename, fsync of the
