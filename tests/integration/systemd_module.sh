@@ -57,8 +57,29 @@ traced run --cgroup-manager cgroupfs run --bundle "$BUNDLE" m2; never_looks run
 expect_eq "the cgroupfs run succeeded" "0" "$RC"
 expect_no_leftovers "cgroupfs lifecycle" m2 "$BUNDLE"
 
-# 3. What needs systemd loads it: logs (the journal reader), status (its journal lines).
+# 3. What needs systemd loads it: logs (the journal reader), status (its journal lines),
+# a run under $NOTIFY_SOCKET (sd_notify; READY=1 arrives).
 traced logs logs m3; loads logs
+set_args "$BUNDLE" sleep 100
+CREATED_IDS="$CREATED_IDS m4"
+oci --cgroup-manager cgroupfs run -d --bundle "$BUNDLE" m4 >"$WORK/m4.out" 2>&1 </dev/null || fail "run -d m4: $(cat "$WORK/m4.out")"
+traced status status m4; loads status
+oci delete --force m4
+set_args "$BUNDLE" true
+"$PY" - "$WORK/notify.sock" >"$WORK/notify.out" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)  # nothing within 30 s: the listener gives up (and the test says so)
+print("listening", flush=True)
+print(s.recv(4096).decode().replace("\n", " "), flush=True)
+PY
+listener=$!
+wait_until 10 "the notify listener to listen" grep -q listening "$WORK/notify.out"
+NOTIFY_SOCKET=$WORK/notify.sock traced notify --cgroup-manager cgroupfs run --bundle "$BUNDLE" m5; loads notify
+expect_eq "the run under \$NOTIFY_SOCKET succeeded" "0" "$RC"
+wait_job "$listener" 35 "the NOTIFY_SOCKET listener (no READY=1?)"
+expect_contains "READY=1 reached \$NOTIFY_SOCKET" "READY=1" "$(tr -d '\0' <"$WORK/notify.out")"
 
 # 4. A binary that is not the build tree's looks for the installed module only, whatever
 # the environment says; missing, it is one line naming the path.

@@ -8,8 +8,7 @@ using ocistart::runtime::module_path;
 
 TEST_CASE("module_path: the build tree's module for the build tree's binary, else the installed one") {
   const FileId build{8, 100}, other{8, 200};
-  CHECK(module_path(build, build, "/b/src", "/usr/lib/ocistart/ocistart-systemd.so") ==
-        "/b/src/ocistart-systemd.so");
+  CHECK(module_path(build, build, "/b/src", "/usr/lib/ocistart/ocistart-systemd.so") == "/b/src/ocistart-systemd.so");
   CHECK(module_path(other, build, "/b/src", "/usr/lib/ocistart/ocistart-systemd.so") ==
         "/usr/lib/ocistart/ocistart-systemd.so");
   // No build tree (removed), or our own file unknown: the installed one.
