@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 
 #include <cerrno>
+#include <string_view>
 
 namespace ocistart::runtime {
 
@@ -24,8 +25,11 @@ util::Result<const HostIntegration*> load(const std::string& path) {
   // symbols stay its own. Never closed: its objects (drivers) live until exit.
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
-    const char* why = ::dlerror();
-    return fail(why != nullptr ? why : "dlopen failed", ENOENT);
+    const char* error = ::dlerror();
+    std::string_view why = error != nullptr ? error : "dlopen failed";
+    if (why.starts_with(path + ": "))  // dlerror names the file too: once is enough
+      why.remove_prefix(path.size() + 2);
+    return fail(std::string(why), ENOENT);
   }
   using Entry = const HostIntegration* (*)(const char*);
   auto entry = reinterpret_cast<Entry>(::dlsym(handle, "ocistart_systemd_host"));
