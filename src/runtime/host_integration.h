@@ -14,6 +14,7 @@
 
 #include "cgroups/driver.h"
 #include "spec/config.h"
+#include "systemd/journal_reader.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
 
@@ -60,9 +61,14 @@ class HostIntegration {
   [[nodiscard]] virtual JournalStreamOpener journal_stream_opener(const std::string& id) const = 0;
   /// Under a Type=notify unit: READY=1 with the container's pid. Nothing otherwise.
   virtual void notify_ready(int container_pid) const = 0;
+  /// `logs`, `status`: systemd::read_journal (journal_reader.h); ENOTSUP without systemd.
+  [[nodiscard]] virtual util::Result<systemd::JournalReadResult> read_journal(
+      const systemd::JournalQuery& query,
+      const std::function<util::Status(const systemd::JournalEntry&)>& on_entry) const = 0;
 };
 
-/// The host integration this binary was built with (systemd, or none).
+/// The host integration this binary was built with: none (host_none.cc), or systemd's,
+/// which lives in a module loaded on its first real need (host_loader.cc, host_module.h).
 [[nodiscard]] const HostIntegration& host_integration();
 
 }  // namespace ocistart::runtime

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "runtime/container.h"
+#include "runtime/host_integration.h"
 #include "systemd/journal_reader.h"
 #include "util/fs.h"
 
@@ -329,7 +330,7 @@ util::Result<StatusFacts> gather_status(const std::string& root, const std::stri
     q.since_usec = parse_rfc3339_usec(f.created);
     q.last = lines;
     util::Result<systemd::JournalReadResult> read =
-        systemd::read_journal(q, [&f](const systemd::JournalEntry& e) -> util::Status {
+        host_integration().read_journal(q, [&f](const systemd::JournalEntry& e) -> util::Status {
           f.journal.push_back(systemd::format_entry(e, systemd::OutputFormat::short_line));
           return {};
         });

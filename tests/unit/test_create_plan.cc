@@ -38,6 +38,10 @@ struct FakeHost final : runtime::HostIntegration {
   util::Status unregister_machine(const std::string&) const override { return {}; }
   runtime::JournalStreamOpener journal_stream_opener(const std::string&) const override { return {}; }
   void notify_ready(int) const override {}
+  util::Result<systemd::JournalReadResult> read_journal(
+      const systemd::JournalQuery&, const std::function<util::Status(const systemd::JournalEntry&)>&) const override {
+    return util::make_error("no", ENOTSUP);
+  }
 };
 
 runtime::CreateOptions plan_options() {
