@@ -1,6 +1,7 @@
 // What a systemd host adds to a container, behind one interface (crun's cgroup manager
 // struct, youki's SystemdClient): the systemd cgroup driver, the delegated cgroup of the
-// unit we run in, machined registration, the journald log stream, sd_notify READY=1.
+// unit we run in, machined registration, the journald log stream and reader. (READY=1
+// needs no libsystemd: notify_runtime_ready in notify_relay.h.)
 // host_systemd.cc implements it over sd-bus and libsystemd; the `-Dsystemd=disabled` build
 // gets host_none.cc, whose every step is either nothing or ENOTSUP with the words the
 // CLI has always printed. runtime/ calls these and never tests OCISTART_HAVE_SYSTEMD.
@@ -59,8 +60,6 @@ class HostIntegration {
   [[nodiscard]] virtual util::Status unregister_machine(const std::string& name) const = 0;
   /// --log-driver journald: what the init calls to get its stdout and stderr streams.
   [[nodiscard]] virtual JournalStreamOpener journal_stream_opener(const std::string& id) const = 0;
-  /// Under a Type=notify unit: READY=1 with the container's pid. Nothing otherwise.
-  virtual void notify_ready(int container_pid) const = 0;
   /// `logs`, `status`: systemd::read_journal (journal_reader.h); ENOTSUP without systemd.
   [[nodiscard]] virtual util::Result<systemd::JournalReadResult> read_journal(
       const systemd::JournalQuery& query,

@@ -1,8 +1,9 @@
 // The binary's HostIntegration in a build with systemd: it answers what needs neither
 // libsystemd nor sdbus-c++ itself, exactly as host_systemd.cc would, and passes every
 // other call to the systemd module (host_module.h), loaded on that first call. A command
-// that never gets here (state, start, kill, delete, list, a cgroupfs run; exec, ps, kill
-// of a systemd container) does not even look for the module. A method added to HostIntegration is added here as one more
+// that never gets here (state, start, kill, delete, list, a cgroupfs run, a run under
+// $NOTIFY_SOCKET; exec, ps, kill of a systemd container) does not even look for the
+// module. A method added to HostIntegration is added here as one more
 // `module()->method(...)` line (or a cheap answer that keeps host_systemd.cc's behaviour).
 #include "build_config.h"
 #if OCISTART_HAVE_SYSTEMD
@@ -179,16 +180,6 @@ class LoaderHost final : public HostIntegration {
     if (!m)
       return [e = m.error()](int) -> util::Result<util::UniqueFd> { return e; };
     return (*m)->journal_stream_opener(id);
-  }
-
-  // Without $NOTIFY_SOCKET there is no one to notify (host_systemd.cc's own test).
-  void notify_ready(int container_pid) const override {
-    if (std::getenv("NOTIFY_SOCKET") == nullptr)
-      return;
-    if (util::Result<const HostIntegration*> m = systemd_module(); m)
-      (*m)->notify_ready(container_pid);
-    else
-      util::log_warning("READY=1 not sent: " + m.error().message);
   }
 
   util::Result<systemd::JournalReadResult> read_journal(

@@ -1,10 +1,9 @@
 // The host integration over systemd: sd-bus for the driver and machined, libsystemd for
-// the journal stream, the journal reader and sd_notify. Built into the systemd module
+// the journal stream and the journal reader. Built into the systemd module
 // (src/meson.build), never into the binary: host_loader.cc loads it through its one
 // export, ocistart_systemd_host (host_module.h).
 #include "build_config.h"
 #if OCISTART_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -82,16 +81,6 @@ class SystemdHost final : public HostIntegration {
 
   JournalStreamOpener journal_stream_opener(const std::string& id) const override {
     return [id](int priority) { return systemd::journal_stream(id, priority); };
-  }
-
-  // Under a Type=notify unit (NOTIFY_SOCKET set by systemd): READY=1 once the container's
-  // process has started, with its pid in the status text. The container itself does not
-  // get the socket (its environment is the config's).
-  void notify_ready(int container_pid) const override {
-    if (std::getenv("NOTIFY_SOCKET") == nullptr)
-      return;
-    std::string text = "READY=1\nSTATUS=container process " + std::to_string(container_pid) + " running";
-    (void)sd_notify(0, text.c_str());
   }
 
   util::Result<systemd::JournalReadResult> read_journal(

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "util/log.h"
@@ -172,6 +173,15 @@ void NotifyRelay::hand_back() {
   if (!relayed_)
     return;
   (void)util::send_notify(target_, "MAINPID=" + std::to_string(::getpid()));
+}
+
+void notify_runtime_ready(int container_pid) {
+  const char* target = std::getenv("NOTIFY_SOCKET");
+  if (target == nullptr)
+    return;
+  const std::string text = "READY=1\nSTATUS=container process " + std::to_string(container_pid) + " running";
+  if (util::Status s = util::send_notify(target, text); !s)
+    util::log_warning("READY=1 not sent: " + s.error().message);
 }
 
 }  // namespace ocistart::runtime

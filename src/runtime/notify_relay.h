@@ -50,6 +50,11 @@ void add_notify_env(std::vector<std::string>& env, const char* watchdog_usec, bo
 /// read-only, nosuid, nodev, noexec.
 [[nodiscard]] spec::Mount notify_mount(const std::string& host_dir);
 
+/// --notify=runtime under a Type=notify unit ($NOTIFY_SOCKET set by systemd): READY=1 once
+/// the container's process runs, with its pid in the status text. Nothing without
+/// $NOTIFY_SOCKET; a failed send is a warning. Needs no libsystemd (util/notify_socket.h).
+void notify_runtime_ready(int container_pid);
+
 /// The host side: the bound socket, and the relay to systemd. Move-only; the socket file
 /// and its directory are removed on destruction.
 class NotifyRelay {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "runtime/container.h"
-#include "runtime/host_integration.h"
+#include "runtime/notify_relay.h"
 #include "runtime/signals.h"
 #include "runtime/terminal.h"
 #include "util/log.h"
@@ -57,7 +57,7 @@ util::Result<int> run(const RunOptions& o) {
   // As ExecStart= of a Type=notify service: the service is up once its process runs,
   // unless the container says so itself (--notify=container, relayed by supervise()).
   if (o.notify == NotifyMode::runtime)
-    host_integration().notify_ready(spawned->state.pid);
+    notify_runtime_ready(spawned->state.pid);
   if (o.detach)
     return 0;
 
