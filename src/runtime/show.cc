@@ -147,17 +147,7 @@ util::Result<ShowFacts> gather_show(const std::string& root, const std::string& 
   if (!l)
     return std::move(l).error();
   const ContainerState& s = l->state;
-  f.id = s.id;
-  f.status = l->status;
-  f.pid = l->status == ContainerStatus::stopped ? 0 : s.pid;
-  f.bundle = s.bundle;
-  f.rootfs = s.rootfs;
-  f.created = s.created;
-  f.owner = s.owner;
-  f.cgroup_driver = s.cgroup_driver;
-  f.unit = s.systemd_unit;
-  f.machine = s.machine;
-  f.cgroup_path = s.cgroup_path;
+  static_cast<ContainerFacts&>(f) = container_facts(s, l->status);
   if (util::Result<spec::Config> config = load_config_for(l->store, s); config) {
     f.resources = config->linux_ && config->linux_->resources ? *config->linux_->resources : spec::Resources{};
   }

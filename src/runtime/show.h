@@ -10,24 +10,14 @@
 #include <vector>
 
 #include "cgroups/stats.h"
-#include "runtime/status.h"
+#include "runtime/status_report.h"
 #include "spec/config.h"
 #include "util/result.h"
 
 namespace ocistart::runtime {
 
 /// Everything `show` prints.
-struct ShowFacts {
-  std::string id;
-  ContainerStatus status = ContainerStatus::stopped;
-  int pid = 0;  // init; 0 when stopped
-  std::string bundle, rootfs;
-  std::string created;  // RFC 3339, as state.json records it
-  std::string owner;
-  std::string cgroup_driver;  // "cgroupfs" or "systemd"
-  std::string unit;           // empty with cgroupfs
-  std::string machine;        // the machined name (--register-machine), or empty
-  std::string cgroup_path;
+struct ShowFacts : ContainerFacts {
   /// The resources of the config the container was created with (the state directory's
   /// config.json); nullopt when it could not be read.
   std::optional<spec::Resources> resources;

@@ -293,6 +293,22 @@ std::optional<std::string> process_command(int pid) {
   return "[" + *comm + "]";
 }
 
+ContainerFacts container_facts(const ContainerState& s, ContainerStatus status) {
+  ContainerFacts f;
+  f.id = s.id;
+  f.status = status;
+  f.pid = status == ContainerStatus::stopped ? 0 : s.pid;
+  f.bundle = s.bundle;
+  f.rootfs = s.rootfs;
+  f.created = s.created;
+  f.owner = s.owner;
+  f.cgroup_driver = s.cgroup_driver;
+  f.unit = s.systemd_unit;
+  f.machine = s.machine;
+  f.cgroup_path = s.cgroup_path;
+  return f;
+}
+
 util::Result<StatusFacts> gather_status(const std::string& root, const std::string& id, unsigned lines) {
   StatusFacts f;
   std::vector<int> pids;
@@ -303,14 +319,7 @@ util::Result<StatusFacts> gather_status(const std::string& root, const std::stri
     if (!l)
       return std::move(l).error();
     const ContainerState& s = l->state;
-    f.id = s.id;
-    f.status = l->status;
-    f.pid = l->status == ContainerStatus::stopped ? 0 : s.pid;
-    f.bundle = s.bundle;
-    f.created = s.created;
-    f.cgroup_driver = s.cgroup_driver;
-    f.unit = s.systemd_unit;
-    f.cgroup_path = s.cgroup_path;
+    static_cast<ContainerFacts&>(f) = container_facts(s, l->status);
     if (util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(s, root); driver)
       if (util::Result<std::vector<int>> got = (*driver)->pids(); got)
         pids = std::move(*got);

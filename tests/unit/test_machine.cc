@@ -19,6 +19,7 @@
 #include "tests/unit/cli_parse.h"
 #include "util/fs.h"
 #include "util/unique_fd.h"
+#include "temp_dir.h"
 
 using ocistart::testing::parse;
 using ocistart::util::UniqueFd;
@@ -27,25 +28,7 @@ namespace runtime = ocistart::runtime;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ocistart-machine-test-XXXXXX";
-    char* p = ::mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() { (void)ocistart::util::remove_tree(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] UniqueFd open() const { return UniqueFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); }
-  void write(const std::string& rel, const std::string& text, mode_t mode = 0644) const {
-    UniqueFd fd(::open((path + "/" + rel).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-    REQUIRE(fd);
-    REQUIRE(::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-    REQUIRE(::fchmod(fd.get(), mode) == 0);
-  }
-};
+using ocistart::testing::TempDir;
 
 constexpr const char* kPasswd =
     "root:x:0:0:root:/root:/bin/bash\n"

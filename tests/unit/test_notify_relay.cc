@@ -19,20 +19,13 @@
 #include "cli_parse.h"
 #include "runtime/notify_relay.h"
 #include "util/notify_socket.h"
+#include "temp_dir.h"
 
 using namespace ocistart;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ocistart-notify-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { (void)std::system(("rm -rf '" + path + "'").c_str()); }
-};
+using ocistart::testing::TempDir;
 
 // Every datagram waiting on `fd` (non-blocking), as text.
 std::vector<std::string> received(int fd) {

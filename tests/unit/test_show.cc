@@ -14,6 +14,7 @@
 #include "runtime/show.h"
 #include "spec/resource_values.h"
 #include "systemd/timespan.h"
+#include "temp_dir.h"
 
 using namespace ocistart;
 using runtime::Property;
@@ -44,19 +45,7 @@ ShowFacts running_facts() {
   return f;
 }
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ocistart-test-show.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  void write(const std::string& rel, const std::string& text) const {
-    std::filesystem::create_directories(std::filesystem::path(path + "/" + rel).parent_path());
-    std::ofstream(path + "/" + rel) << text;
-  }
-};
+using ocistart::testing::TempDir;
 
 }  // namespace
 
