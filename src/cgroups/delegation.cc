@@ -4,10 +4,22 @@
 #include <unistd.h>
 
 #include "cgroups/cgroupfs.h"
-#include "cgroups/systemd_driver.h"
 #include "util/fs.h"
+#include "util/proc_cgroup.h"
 
 namespace ocistart::cgroups {
+
+std::optional<std::string> systemd_cgroup_from_proc(std::string_view proc_cgroup) {
+  std::optional<std::string> unified;
+  for (util::ProcCgroupEntry& entry : util::parse_proc_cgroup(proc_cgroup)) {
+    if (entry.controllers == "name=systemd")  // legacy and hybrid hosts: systemd's own hierarchy
+      return std::move(entry.path);
+    if (entry.unified())
+      unified = std::move(entry.path);
+  }
+  return unified;  // unified hosts
+}
+
 namespace {
 
 bool marked_delegated(const std::string& dir) {

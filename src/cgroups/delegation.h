@@ -5,10 +5,16 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "util/result.h"
 
 namespace ocistart::cgroups {
+
+/// The cgroup systemd placed a process in, from the text of /proc/<pid>/cgroup: the
+/// `name=systemd` hierarchy's path on legacy and hybrid hosts, the `0::` one on unified
+/// hosts; nullopt when neither is there. Pure.
+[[nodiscard]] std::optional<std::string> systemd_cgroup_from_proc(std::string_view proc_cgroup);
 
 /// The cgroup (as /proc/self/cgroup names it, "/system.slice/ocistart@web.service") of the
 /// unit we run in, when systemd delegated it to us: systemd marks a delegated unit's cgroup

@@ -68,6 +68,9 @@ class Dir {
     return fs::parse_u64(fs::last_line(text(name)));
   }
   [[nodiscard]] uint64_t number_or_zero(const std::string& name) const { return number(name).value_or(0); }
+  [[nodiscard]] bool has(const std::string& name) const {
+    return ok() && ::faccessat(fd_.get(), name.c_str(), F_OK, 0) == 0;
+  }
   // The page sizes of hugetlb.<size>.<suffix> files ("2MB").
   [[nodiscard]] std::vector<std::string> hugetlb_sizes(std::string_view suffix) const {
     std::vector<std::string> out;
@@ -124,6 +127,7 @@ void read_v1(const std::vector<CgroupMount>& mounts, const std::string& mount_ro
   };
 
   if (Dir cpuacct = dir_of("cpuacct"); cpuacct.ok()) {
+    s.have_cpu = cpuacct.has("cpuacct.usage");
     s.cpu.total = cpuacct.number_or_zero("cpuacct.usage");
     s.cpu.percpu = parse_u64_list(cpuacct.text("cpuacct.usage_percpu"));
     (void)parse_cpuacct_usage_all(cpuacct.text("cpuacct.usage_all"), s.cpu.percpu_user, s.cpu.percpu_kernel);
@@ -137,6 +141,8 @@ void read_v1(const std::vector<CgroupMount>& mounts, const std::string& mount_ro
   }
   if (Dir memory = dir_of("memory"); memory.ok()) {
     ret_have_memory = true;
+    s.have_memory = memory.has("memory.usage_in_bytes");
+    s.have_memory_peak = memory.has("memory.max_usage_in_bytes");
     s.memory.raw = parse_flat_keyed(memory.text("memory.stat"));
     s.memory.cache = s.memory.raw["cache"];
     s.memory.usage = memory_entry_v1(memory, "");
@@ -149,10 +155,12 @@ void read_v1(const std::vector<CgroupMount>& mounts, const std::string& mount_ro
       s.oom_kills = it->second;
   }
   if (Dir pids = dir_of("pids"); pids.ok()) {
+    s.have_pids = pids.has("pids.current");
     s.pids.current = pids.number_or_zero("pids.current");
     s.pids.limit = parse_limit(fs::last_line(pids.text("pids.max")), 0).value_or(0);
   }
   if (Dir blkio = dir_of("blkio"); blkio.ok()) {
+    s.have_io = true;
     // The CFQ/BFQ recursive files when the scheduler keeps them, else the throttle ones.
     s.io_service_bytes = parse_blkio_v1(blkio.text("blkio.io_service_bytes_recursive"));
     s.io_serviced = parse_blkio_v1(blkio.text("blkio.io_serviced_recursive"));
@@ -176,6 +184,7 @@ util::Status read_v2(const std::string& mount_root, const std::string& rel, Stat
     return util::make_error("cgroup `/" + rel + "` not found under `" + mount_root + "`", ENOENT);
 
   std::map<std::string, uint64_t> cpu = parse_flat_keyed(d.text("cpu.stat"));
+  s.have_cpu = cpu.contains("usage_usec");
   s.cpu.total = cpu["usage_usec"] * 1000;
   s.cpu.user = cpu["user_usec"] * 1000;
   s.cpu.kernel = cpu["system_usec"] * 1000;
@@ -184,6 +193,8 @@ util::Status read_v2(const std::string& mount_root, const std::string& rel, Stat
   s.memory.raw = parse_flat_keyed(d.text("memory.stat"));
   s.memory.cache = s.memory.raw["file"];
   std::map<std::string, uint64_t> events = parse_flat_keyed(d.text("memory.events"));
+  s.have_memory = d.has("memory.current");
+  s.have_memory_peak = d.has("memory.peak");
   s.memory.usage.usage = d.number_or_zero("memory.current");
   s.memory.usage.max = d.number_or_zero("memory.peak");
   s.memory.usage.limit = parse_limit(fs::last_line(d.text("memory.max")), kNoLimit).value_or(kNoLimit);
@@ -195,9 +206,11 @@ util::Status read_v2(const std::string& mount_root, const std::string& rel, Stat
   if (auto it = events.find("oom_kill"); it != events.end())
     s.oom_kills = it->second;
 
+  s.have_pids = d.has("pids.current");
   s.pids.current = d.number_or_zero("pids.current");
   s.pids.limit = parse_limit(fs::last_line(d.text("pids.max")), 0).value_or(0);
 
+  s.have_io = d.has("io.stat");
   IoStatV2 io = parse_io_stat_v2(d.text("io.stat"));
   s.io_service_bytes = std::move(io.bytes);
   s.io_serviced = std::move(io.ios);

@@ -67,6 +67,13 @@ struct Stats {
   /// nullopt when the kernel does not count them.
   std::optional<uint64_t> oom_kills;
   bool under_oom = false;  // v1 memory.oom_control `under_oom`
+  /// Which counters the cgroup's files gave: a controller not enabled for it, or a file the
+  /// kernel lacks (memory.peak before 5.19), leaves its counters at zero and these false.
+  bool have_memory = false;       // memory.current / memory.usage_in_bytes
+  bool have_memory_peak = false;  // memory.peak / memory.max_usage_in_bytes (memory.usage.max)
+  bool have_cpu = false;          // cpu.stat usage_usec / cpuacct.usage (cpu.total)
+  bool have_pids = false;         // pids.current
+  bool have_io = false;           // io.stat / blkio (io_service_bytes)
 };
 
 // ---- pure parsers ----

@@ -21,17 +21,6 @@
 #include "util/unique_fd.h"
 
 namespace ocistart::cgroups {
-std::optional<std::string> systemd_cgroup_from_proc(std::string_view proc_cgroup) {
-  std::optional<std::string> unified;
-  for (util::ProcCgroupEntry& entry : util::parse_proc_cgroup(proc_cgroup)) {
-    if (entry.controllers == "name=systemd")  // legacy and hybrid hosts: systemd's own hierarchy
-      return std::move(entry.path);
-    if (entry.unified())
-      unified = std::move(entry.path);
-  }
-  return unified;  // unified hosts
-}
-
 std::string unit_cgroup_path(std::string_view slice, std::string_view unit) {
   std::string path;
   // "a-b-c.slice" lives in "a.slice/a-b.slice": each dash-separated prefix is a parent.

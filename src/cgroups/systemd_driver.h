@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cgroups/cgroupfs.h"
+#include "cgroups/delegation.h"  // systemd_cgroup_from_proc
 #include "cgroups/driver.h"
 #include "spec/config.h"
 #include "systemd/manager.h"
@@ -144,10 +145,5 @@ class SystemdDriver final : public Driver {
 
 /// The real factory: systemd::connect_manager(systemd_call_deadline()).
 [[nodiscard]] ManagerFactory bus_manager_factory();
-
-/// The cgroup systemd placed a process in, from the text of /proc/<pid>/cgroup: the
-/// `name=systemd` hierarchy's path on legacy and hybrid hosts, the `0::` one on unified
-/// hosts; nullopt when neither is there. Pure.
-[[nodiscard]] std::optional<std::string> systemd_cgroup_from_proc(std::string_view proc_cgroup);
 
 }  // namespace ocistart::cgroups

@@ -105,6 +105,11 @@ constexpr CommandEntry kCommands[] = {
     {"features", [](CLI::App& a, GlobalOptions& g, CommandOptions&) { return add_features(a, g); }},
     {"status", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_status(a, g, o.status); }},
     {"logs", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_logs(a, g, o.logs); }},
+    {"shell", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_shell(a, g, o.shell); }},
+    {"copy-to", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_copy_to(a, g, o.copy_to); }},
+    {"copy-from", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_copy_from(a, g, o.copy_from); }},
+    {"bind", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_bind(a, g, o.bind); }},
+    {"show", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_show(a, g, o.show); }},
 };
 
 // The global flags that take a value (the next argument, unless given as --flag=value).

@@ -68,5 +68,12 @@ Command add_features(CLI::App& parent, const GlobalOptions& global);
 // unit.cc
 Command add_status(CLI::App& parent, const GlobalOptions& global, StatusOptions& o);
 Command add_logs(CLI::App& parent, const GlobalOptions& global, LogsOptions& o);
+// machine.cc
+Command add_shell(CLI::App& parent, const GlobalOptions& global, ShellOptions& o);
+Command add_copy_to(CLI::App& parent, const GlobalOptions& global, CopyOptions& o);
+Command add_copy_from(CLI::App& parent, const GlobalOptions& global, CopyOptions& o);
+Command add_bind(CLI::App& parent, const GlobalOptions& global, BindOptions& o);
+// show.cc
+Command add_show(CLI::App& parent, const GlobalOptions& global, ShowOptions& o);
 
 }  // namespace ocistart::cli

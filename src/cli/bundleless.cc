@@ -3,9 +3,7 @@
 #include "cli/bundleless.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +12,7 @@
 #include <cstdio>
 
 #include "cli/options.h"
+#include "linux/user.h"
 #include "runtime/container_id.h"
 #include "spec/names.h"
 #include "util/fs.h"
@@ -25,26 +24,8 @@ namespace {
 
 using util::split;
 
-std::optional<uint32_t> parse_id_number(std::string_view text) {
-  uint32_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-    return std::nullopt;
-  return value;
-}
-
-// The fields of the first line of passwd(5) or group(5) text whose field `key` (0: name,
-// 2: id) is `value`; empty when none.
-std::vector<std::string_view> account_entry(std::string_view text, size_t key, std::string_view value) {
-  for (std::string_view line : split(text, '\n')) {
-    if (line.empty() || line.front() == '#')
-      continue;
-    std::vector<std::string_view> fields = split(line, ':');
-    if (fields.size() >= 4 && fields[key] == value)
-      return fields;
-  }
-  return {};
-}
+using os::account_entry;
+using os::parse_id_number;
 
 util::Error flag_error(std::string_view flag, std::string_view why) {
   return util::make_error(std::string(flag) + ": " + std::string(why), EINVAL);
@@ -323,27 +304,13 @@ std::string generated_container_id(std::string_view image, uint32_t random) {
 }
 
 util::Result<RootfsAccounts> read_rootfs_accounts(const std::string& rootfs) {
-  util::UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root)
-    return util::errno_error("open `" + rootfs + "`");
   RootfsAccounts accounts;
   for (auto [rel, into] : {std::pair{"etc/passwd", &accounts.passwd}, std::pair{"etc/group", &accounts.group}}) {
-    struct open_how how {};
-    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-    util::UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root.get(), rel, &how, sizeof how)));
-    if (!fd) {
-      if (errno == ENOENT)
-        continue;
-      return util::errno_error("open `" + rootfs + "/" + rel + "`");
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode))
-      continue;
-    util::Result<std::string> text = util::read_all(fd.get(), rootfs + "/" + rel, 4 << 20);
+    util::Result<std::optional<std::string>> text = util::read_file_in_root(rootfs, rel, 4 << 20);
     if (!text)
       return std::move(text).error();
-    *into = std::move(*text);
+    if (*text)
+      *into = std::move(**text);
   }
   return accounts;
 }

@@ -246,6 +246,7 @@ int run_bundleless(const RunOptions& o, const GlobalOptions& global) {
   r.detach = o.detach;
   r.keep = o.keep;
   r.no_subreaper = o.no_subreaper;
+  r.notify = o.notify == "container" ? runtime::NotifyMode::container : runtime::NotifyMode::runtime;
   util::Result<int> status = runtime::run(r);
   // A create that failed before the state directory existed leaves the bundle alone.
   (void)store->remove_orphan_bundle(id);
@@ -289,6 +290,7 @@ int run_run(const RunOptions& o, const GlobalOptions& global) {
   r.detach = o.detach;
   r.keep = o.keep;
   r.no_subreaper = o.no_subreaper;
+  r.notify = o.notify == "container" ? runtime::NotifyMode::container : runtime::NotifyMode::runtime;
   util::Result<int> status = runtime::run(r);
   if (!status)
     return fail(command_context("run", o.id), std::move(status).error());
@@ -338,6 +340,11 @@ Command add_run(CLI::App& parent, const GlobalOptions& global, RunOptions& o) {
   sub->add_flag("-d,--detach", o.detach, "detach from the container's process");
   sub->add_flag("--keep", o.keep, "do not delete the container after it exits");
   sub->add_flag("--no-subreaper", o.no_subreaper, "do not become a subreaper for reparented processes");
+  sub->add_option("--notify", o.notify,
+                  "under $NOTIFY_SOCKET (a Type=notify unit): `runtime` (default) says READY=1 once the process "
+                  "runs; `container` gives the container a notify socket and relays what it sends")
+      ->check(CLI::IsMember({"runtime", "container"}))
+      ->type_name("WHO");
   add_bundleless_flags(*sub, o.bundleless);
   add_service_flags(*sub, o.service);
   sub->add_option("container-id", o.id, "the container's id (with --rootfs/--image: the command)");

@@ -40,10 +40,11 @@ struct CreateOptions {
 /// positional is the command and flags end at the first one (in bundle mode flags may
 /// follow the id, as runc's).
 struct RunOptions : CreateOptions {
-  bool detach = false;        // --detach/-d
-  bool keep = false;          // --keep: do not delete the container after it exits
-  bool no_subreaper = false;  // --no-subreaper
-  bool bundle_given = false;  // --bundle/-b was on the command line
+  bool detach = false;             // --detach/-d
+  bool keep = false;               // --keep: do not delete the container after it exits
+  bool no_subreaper = false;       // --no-subreaper
+  std::string notify = "runtime";  // --notify=runtime|container: who says READY=1
+  bool bundle_given = false;       // --bundle/-b was on the command line
   BundlelessOptions bundleless;
   ServiceOptions service;  // --service, the timers (cli/service.h)
 };
@@ -166,10 +167,19 @@ struct SpecOptions {
   bool rootless = false;
 };
 
-/// list: `list [--format table|json] [--quiet]`.
+/// list: `list [--format table|json|machinectl] [--quiet] [--no-legend]`.
 struct ListOptions {
   std::string format = "table";
   bool quiet = false;
+  bool no_legend = false;  // machinectl: no header and no "N machines listed."
+};
+
+/// show: `show [-p NAME[,NAME]]... [--value] [--all] <container-id>`, as systemctl show.
+struct ShowOptions {
+  std::string id;
+  std::vector<std::string> properties;  // -p/--property
+  bool value = false;                   // --value
+  bool all = false;                     // --all/-a
 };
 
 /// status: like `systemctl status` for the container's unit.
@@ -186,6 +196,29 @@ struct LogsOptions {
   std::string since;              // --since, as journalctl
   std::string until;              // --until, as journalctl
   std::string output = "short";   // --output/-o short|cat|json
+};
+
+/// shell: `shell [--uid USER] [--setenv NAME=VALUE]... <container-id> [command [args...]]`.
+struct ShellOptions {
+  std::string id;
+  std::string user = "root";        // --uid/-u: a name or uid of the container's /etc/passwd
+  std::vector<std::string> setenv;  // --setenv/-E NAME=VALUE, repeatable
+  std::vector<std::string> args;    // empty: the user's login shell
+};
+
+/// copy-to / copy-from: `<container-id> <source> <destination> [--mkdir]`.
+struct CopyOptions {
+  std::string id;
+  std::string source, destination;
+  bool mkdir = false;  // --mkdir: make the destination's parent directories
+};
+
+/// bind: `bind [--read-only] [--mkdir] <container-id> <host-path> <container-path>`.
+struct BindOptions {
+  std::string id;
+  std::string source, destination;
+  bool read_only = false;  // --read-only
+  bool mkdir = false;      // --mkdir: make the destination (and its parents)
 };
 
 /// runc global flags that ocistart accepts so engines can pass them, but does not use:
@@ -216,6 +249,10 @@ struct CommandOptions {
   SpecOptions spec;
   StatusOptions status;
   LogsOptions logs;
+  ShellOptions shell;
+  CopyOptions copy_to, copy_from;
+  BindOptions bind;
+  ShowOptions show;
 };
 
 /// A memory size as runc's update takes it (docker's RAMInBytes): digits with an optional

@@ -10,6 +10,7 @@
 #include "cli/app.h"
 #include "cli/common.h"
 #include "runtime/container_id.h"
+#include "runtime/machine_list.h"
 #include "runtime/state_store.h"
 #include "runtime/status.h"
 #include "util/json_writer.h"
@@ -48,6 +49,16 @@ std::string owner_of(const std::string& dir) {
   if (getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
     return found->pw_name;
   return "#" + std::to_string(st.st_uid);
+}
+
+// `machinectl list`'s view: only the containers whose init lives (machinectl lists the
+// running machines), with their rootfs's os-release.
+std::string machine_table(const std::vector<ListEntry>& entries, bool legend) {
+  std::vector<runtime::MachineRow> rows;
+  for (const ListEntry& e : entries)
+    if (e.status != runtime::ContainerStatus::stopped && e.status != runtime::ContainerStatus::creating)
+      rows.push_back({e.state.id, runtime::read_os_release(e.state.rootfs)});
+  return runtime::format_machine_list(rows, legend);
 }
 
 int run_state(const IdOptions& o, const GlobalOptions& global) {
@@ -93,6 +104,8 @@ int run_list(const ListOptions& o, const GlobalOptions& global) {
   if (o.quiet) {
     for (const ListEntry& e : entries)
       out += e.state.id + "\n";
+  } else if (o.format == "machinectl") {
+    out = machine_table(entries, !o.no_legend);
   } else if (o.format == "json") {
     if (entries.empty()) {
       out = "null\n";  // runc encodes its empty (nil) list as null
@@ -139,10 +152,11 @@ Command add_state(CLI::App& parent, const GlobalOptions& global, IdOptions& o) {
 
 Command add_list(CLI::App& parent, const GlobalOptions& global, ListOptions& o) {
   CLI::App* sub = parent.add_subcommand("list", "list the containers in the root directory");
-  sub->add_option("-f,--format", o.format, "table or json")
-      ->check(CLI::IsMember({"table", "json"}))
+  sub->add_option("-f,--format", o.format, "table, json, or machinectl (as `machinectl list`)")
+      ->check(CLI::IsMember({"table", "json", "machinectl"}))
       ->type_name("FORMAT");
   sub->add_flag("-q,--quiet", o.quiet, "print only the container ids");
+  sub->add_flag("--no-legend", o.no_legend, "machinectl format: no header and no footer");
   return {sub, [&o, &global] { return run_list(o, global); }};
 }
 

@@ -9,6 +9,7 @@
 
 #include "cli/app.h"
 #include "cli/common.h"
+#include "runtime/host_integration.h"
 #include "runtime/status_report.h"
 #include "systemd/journal_reader.h"
 #include "util/log.h"
@@ -93,7 +94,7 @@ int run_logs(const LogsOptions& o) {
     stop = std::move(*fd);
     q.stop_fd = stop.get();
   }
-  util::Result<systemd::JournalReadResult> read = systemd::read_journal(
+  util::Result<systemd::JournalReadResult> read = runtime::host_integration().read_journal(
       q, [&](const systemd::JournalEntry& e) { return write_stdout(systemd::format_entry(e, *format), o.follow); });
   if (!read)
     return fail(context, std::move(read).error());

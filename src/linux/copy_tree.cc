@@ -20,24 +20,44 @@ Status entry_error(std::string_view what, const std::string& name, int code) {
   return util::errno_error(std::string(what) + " `" + name + "`", code);
 }
 
-Status copy_file(int from, int to, const std::string& name, const struct stat& st) {
-  UniqueFd in(::openat(from, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (in.get() < 0)
-    return entry_error("open", name, errno);
-  UniqueFd out(::openat(to, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777));
-  if (out.get() < 0)
-    return entry_error("create", name, errno);
+mode_t mode_of(const struct stat& st, const CopyRules& rules) {
+  mode_t mode = st.st_mode & 07777;
+  if (rules.owner == CopyRules::Owner::creator)
+    mode &= ~static_cast<mode_t>(S_ISUID | S_ISGID);
+  return mode;
+}
+
+// fchown (or fchownat without following) to what the rules say; nothing for `creator`.
+int chown_per_rules(int fd, const char* name, const struct stat& st, const CopyRules& rules) {
+  if (rules.owner == CopyRules::Owner::creator)
+    return 0;
+  uid_t uid = rules.owner == CopyRules::Owner::fixed ? rules.uid : st.st_uid;
+  gid_t gid = rules.owner == CopyRules::Owner::fixed ? rules.gid : st.st_gid;
+  if (name == nullptr)
+    return ::fchown(fd, uid, gid);
+  return ::fchownat(fd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+// The source's access and modification times, last (writing into a directory changes its).
+int keep_times(int fd, const char* name, const struct stat& st) {
+  const struct timespec times[2] = {st.st_atim, st.st_mtim};
+  if (name == nullptr)
+    return ::futimens(fd, times);
+  return ::utimensat(fd, name, times, AT_SYMLINK_NOFOLLOW);
+}
+
+Status copy_data(int in, int out, const std::string& name) {
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(in.get(), buf, sizeof(buf));
+    ssize_t n = ::read(in, buf, sizeof(buf));
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
       return entry_error("read", name, errno);
     if (n == 0)
-      break;
+      return {};
     for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(out.get(), buf + done, static_cast<size_t>(n - done));
+      ssize_t w = ::write(out, buf + done, static_cast<size_t>(n - done));
       if (w < 0 && errno == EINTR)
         continue;
       if (w < 0)
@@ -45,61 +65,99 @@ Status copy_file(int from, int to, const std::string& name, const struct stat& s
       done += w;
     }
   }
+}
+
+Status copy_file(int from, const std::string& name, int to, const std::string& to_name, const struct stat& st,
+                 const CopyRules& rules) {
+  // Without blocking, and checked after the open: what fstatat saw may have been replaced
+  // by a fifo (whose open would wait for a writer) or a device since.
+  UniqueFd in(::openat(from, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (in.get() < 0)
+    return entry_error("open", name, errno);
+  struct stat opened {};
+  if (::fstat(in.get(), &opened) < 0)
+    return entry_error("stat", name, errno);
+  if (!S_ISREG(opened.st_mode) || opened.st_ino != st.st_ino || opened.st_dev != st.st_dev)
+    return entry_error("open", name, ESTALE);
+  UniqueFd out(::openat(to, to_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (out.get() < 0)
+    return entry_error("create", to_name, errno);
+  if (Status s = copy_data(in.get(), out.get(), name); !s)
+    return s;
   // After the content: fchown clears set-id bits, so the mode goes last.
-  if (::fchown(out.get(), st.st_uid, st.st_gid) < 0)
-    return entry_error("chown", name, errno);
-  if (::fchmod(out.get(), st.st_mode & 07777) < 0)
-    return entry_error("chmod", name, errno);
+  if (chown_per_rules(out.get(), nullptr, st, rules) < 0)
+    return entry_error("chown", to_name, errno);
+  if (::fchmod(out.get(), mode_of(st, rules)) < 0)
+    return entry_error("chmod", to_name, errno);
+  if (keep_times(out.get(), nullptr, st) < 0)
+    return entry_error("set the times of", to_name, errno);
   return {};
 }
 
-Status copy_entry(int from, int to, const std::string& name) {
-  struct stat st {};
-  if (::fstatat(from, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return entry_error("stat", name, errno);
-  switch (st.st_mode & S_IFMT) {
-    case S_IFDIR: {
-      if (::mkdirat(to, name.c_str(), 0700) < 0)
-        return entry_error("mkdir", name, errno);
-      UniqueFd sub_from(::openat(from, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (sub_from.get() < 0)
-        return entry_error("open", name, errno);
-      UniqueFd sub_to(::openat(to, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (sub_to.get() < 0)
-        return entry_error("open", name, errno);
-      if (Status s = copy_tree(sub_from.get(), sub_to.get()); !s)
-        return std::move(s).error().wrap("copy `" + name + "`");
-      if (::fchown(sub_to.get(), st.st_uid, st.st_gid) < 0 || ::fchmod(sub_to.get(), st.st_mode & 07777) < 0)
-        return entry_error("chown/chmod", name, errno);
-      return {};
-    }
-    case S_IFREG:
-      return copy_file(from, to, name, st);
-    case S_IFLNK: {
-      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-      ssize_t n = ::readlinkat(from, name.c_str(), target.data(), target.size());
-      if (n < 0)
-        return entry_error("readlink", name, errno);
-      target.resize(static_cast<size_t>(n));
-      if (::symlinkat(target.c_str(), to, name.c_str()) < 0)
-        return entry_error("symlink", name, errno);
-      break;
-    }
-    default:  // character and block devices, fifos, sockets
-      if (::mknodat(to, name.c_str(), st.st_mode, st.st_rdev) < 0)
-        return entry_error("mknod", name, errno);
-      if (::fchmodat(to, name.c_str(), st.st_mode & 07777, 0) < 0)
-        return entry_error("chmod", name, errno);
-      break;
-  }
-  if (::fchownat(to, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-    return entry_error("chown", name, errno);
+Status copy_dir(int from, const std::string& name, int to, const std::string& to_name, const struct stat& st,
+                const CopyRules& rules) {
+  if (::mkdirat(to, to_name.c_str(), 0700) < 0)
+    return entry_error("mkdir", to_name, errno);
+  UniqueFd sub_from(::openat(from, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (sub_from.get() < 0)
+    return entry_error("open", name, errno);
+  UniqueFd sub_to(::openat(to, to_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (sub_to.get() < 0)
+    return entry_error("open", to_name, errno);
+  if (Status s = copy_tree(sub_from.get(), sub_to.get(), rules); !s)
+    return std::move(s).error().wrap("copy `" + name + "`");
+  if (chown_per_rules(sub_to.get(), nullptr, st, rules) < 0 || ::fchmod(sub_to.get(), mode_of(st, rules)) < 0)
+    return entry_error("chown/chmod", to_name, errno);
+  if (keep_times(sub_to.get(), nullptr, st) < 0)
+    return entry_error("set the times of", to_name, errno);
+  return {};
+}
+
+Status copy_link(int from, const std::string& name, int to, const std::string& to_name, const struct stat& st) {
+  std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+  ssize_t n = ::readlinkat(from, name.c_str(), target.data(), target.size());
+  if (n < 0)
+    return entry_error("readlink", name, errno);
+  target.resize(static_cast<size_t>(n));
+  if (::symlinkat(target.c_str(), to, to_name.c_str()) < 0)
+    return entry_error("symlink", to_name, errno);
   return {};
 }
 
 }  // namespace
 
-Status copy_tree(int from, int to) {
+Status copy_entry(int from, const std::string& name, int to, const std::string& to_name, const CopyRules& rules) {
+  struct stat st {};
+  if (::fstatat(from, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return entry_error("stat", name, errno);
+  switch (st.st_mode & S_IFMT) {
+    case S_IFDIR:
+      return copy_dir(from, name, to, to_name, st, rules);
+    case S_IFREG:
+      return copy_file(from, name, to, to_name, st, rules);
+    case S_IFLNK:
+      if (Status s = copy_link(from, name, to, to_name, st); !s)
+        return s;
+      break;
+    default:  // character and block devices, fifos, sockets
+      if (!rules.special_files)
+        return util::make_error("`" + name + "` is a device node, fifo or socket: not copied", EPERM);
+      if (::mknodat(to, to_name.c_str(), st.st_mode, st.st_rdev) < 0)
+        return entry_error("mknod", to_name, errno);
+      if (::fchmodat(to, to_name.c_str(), mode_of(st, rules), 0) < 0)
+        return entry_error("chmod", to_name, errno);
+      break;
+  }
+  if (chown_per_rules(to, to_name.c_str(), st, rules) < 0)
+    return entry_error("chown", to_name, errno);
+  if (keep_times(to, to_name.c_str(), st) < 0)
+    return entry_error("set the times of", to_name, errno);
+  return {};
+}
+
+Status copy_tree(int from, int to) { return copy_tree(from, to, CopyRules{}); }
+
+Status copy_tree(int from, int to, const CopyRules& rules) {
   struct stat a {
   }, b{};
   if (::fstat(from, &a) < 0 || ::fstat(to, &b) < 0)
@@ -122,7 +180,7 @@ Status copy_tree(int from, int to) {
     std::string name(e->d_name);
     if (name == "." || name == "..")
       continue;
-    if (Status s = copy_entry(from, to, name); !s) {
+    if (Status s = copy_entry(from, name, to, name, rules); !s) {
       result = std::move(s);
       break;
     }

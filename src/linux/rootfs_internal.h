@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,10 +50,18 @@ struct Root {
 [[nodiscard]] util::Result<util::UniqueFd> open_in_root(int root, const std::string& rel, int flags,
                                                         uint64_t extra_resolve = 0);
 
+/// Who owns a directory mkdir_all_in_root makes (the creator when not given).
+struct DirOwner {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
 /// mkdir -p of `rel` inside the root (symlinks resolved in the root); returns an O_PATH fd
-/// of the directory. Fails on a path component that is a file or a dangling symlink.
+/// of the directory. Fails on a path component that is a file or a dangling symlink. The
+/// directories it makes are chowned to `owner` when given.
 [[nodiscard]] util::Result<util::UniqueFd> mkdir_all_in_root(const Root& root, const std::string& rel,
-                                                             mode_t mode = 0755);
+                                                             mode_t mode = 0755,
+                                                             std::optional<DirOwner> owner = std::nullopt);
 
 /// The directory part and the last component of a clean relative path ("dev/pts" ->
 /// {"dev", "pts"}; "dev" -> {"", "dev"}).

@@ -60,8 +60,10 @@ Result<UniqueFd> open_destination(const Root& root, const MountStep& step, bool*
     return fd;
   bool file = false;
   if (step.bind) {
+    // The tree the runtime opened, when it did: in a new user namespace the source's path
+    // may not be reachable from here (a state directory only root may enter).
     struct stat st {};
-    if (::stat(step.source.c_str(), &st) < 0)
+    if ((step.prepared_fd >= 0 ? ::fstat(step.prepared_fd, &st) : ::stat(step.source.c_str(), &st)) < 0)
       return util::errno_error("stat " + quoted(step.source), errno);
     file = !S_ISDIR(st.st_mode);
   }

@@ -77,7 +77,8 @@ std::pair<std::string, std::string> split_last(const std::string& rel) {
   return {rel.substr(0, slash), rel.substr(slash + 1)};
 }
 
-Result<UniqueFd> mkdir_all_in_root(const Root& root, const std::string& rel, mode_t mode) {
+Result<UniqueFd> mkdir_all_in_root(const Root& root, const std::string& rel, mode_t mode,
+                                   std::optional<DirOwner> owner) {
   const std::string clean = clean_relative_path(rel);
   Result<UniqueFd> whole = open_in_root(root.fd, clean, O_PATH | O_DIRECTORY);
   if (whole || whole.error().code != ENOENT)
@@ -117,8 +118,9 @@ Result<UniqueFd> mkdir_all_in_root(const Root& root, const std::string& rel, mod
   // re-opened without following anything: a name that turns out to be a symlink or a
   // file fails instead of leading us out of the root.
   for (size_t i = have; i < parts.size(); ++i) {
-    if (Status s = root.sys.mkdirat(parent.get(), parts[i], mode); !s && s.error().code != EEXIST)
-      return std::move(s).error();
+    Status made = root.sys.mkdirat(parent.get(), parts[i], mode);
+    if (!made && made.error().code != EEXIST)
+      return std::move(made).error();
     Result<UniqueFd> next = raw_openat2(parent.get(), parts[i], O_PATH | O_DIRECTORY | O_NOFOLLOW,
                                         RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
     if (!next) {
@@ -127,6 +129,9 @@ Result<UniqueFd> mkdir_all_in_root(const Root& root, const std::string& rel, mod
         shown.append("/").append(parts[j]);
       return util::errno_error("mkdir " + quoted(shown), next.error().code);
     }
+    if (made && owner)  // the one we made, held without following anything
+      if (Status s = root.sys.fchownat(next->get(), "", owner->uid, owner->gid, AT_EMPTY_PATH); !s)
+        return std::move(s).error();
     parent = std::move(*next);
   }
   return parent;

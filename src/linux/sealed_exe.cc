@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +42,16 @@ using util::UniqueFd;
 // re-executed process before anything else (the path kept in original_path()).
 constexpr const char* kMarker = "_OCISTART_SEALED_EXE";
 constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+// The name of a sealed_copy(), followed by "DEV:INO" of the file copied.
+constexpr std::string_view kMemfdPrefix = "ocistart:";
+
+std::optional<uint64_t> decimal(std::string_view text) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+    return std::nullopt;
+  return v;
+}
 
 // A bind mount of our binary in no mount namespace: the clone's namespace is anonymous and
 // goes away with the last fd of it (ours closes at execve), after which no mount call
@@ -107,9 +118,10 @@ Result<UniqueFd> sealed_copy(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) < 0)
     return util::errno_error("fstat the binary");
-  int m = ::memfd_create("ocistart", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  const std::string name = std::string(kMemfdPrefix) + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  int m = ::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
   if (m < 0 && errno == EINVAL)  // before Linux 6.3, where every memfd is executable
-    m = ::memfd_create("ocistart", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    m = ::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (m < 0)
     return util::errno_error("memfd_create");
   UniqueFd copy(m);
@@ -124,6 +136,39 @@ Result<UniqueFd> sealed_copy(int fd) {
   if (::fcntl(copy.get(), F_ADD_SEALS, kSeals) < 0)
     return util::errno_error("seal the memfd");
   return copy;
+}
+
+std::optional<FileId> file_id(const char* path) {
+  struct stat st {};
+  if (::stat(path, &st) < 0)
+    return std::nullopt;
+  return FileId{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+}
+
+std::optional<FileId> memfd_file_id(std::string_view link) {
+  const std::string_view head = "/memfd:", tail = " (deleted)";
+  if (!link.starts_with(head) || !link.ends_with(tail))
+    return std::nullopt;
+  link = link.substr(head.size(), link.size() - head.size() - tail.size());
+  if (!link.starts_with(kMemfdPrefix))
+    return std::nullopt;
+  link.remove_prefix(kMemfdPrefix.size());
+  size_t colon = link.find(':');
+  if (colon == std::string_view::npos)
+    return std::nullopt;
+  std::optional<uint64_t> dev = decimal(link.substr(0, colon)), ino = decimal(link.substr(colon + 1));
+  if (!dev || !ino)
+    return std::nullopt;
+  return FileId{*dev, *ino};
+}
+
+std::optional<FileId> original_binary() {
+  char link[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", link, sizeof link);
+  if (n > 0)
+    if (std::optional<FileId> copied = memfd_file_id(std::string_view(link, static_cast<size_t>(n))))
+      return copied;
+  return file_id("/proc/self/exe");
 }
 
 Status run_from_sealed_exe() {

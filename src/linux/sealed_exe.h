@@ -6,7 +6,10 @@
 // into a container therefore first re-execute themselves from a file no one can write.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "util/result.h"
 #include "util/unique_fd.h"
@@ -40,7 +43,29 @@ namespace ocistart::os {
 [[nodiscard]] bool is_sealed(int fd);
 
 /// A memfd (close-on-exec, executable) with the content of `fd` (read from offset 0),
-/// sealed against any change: F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE.
+/// sealed against any change: F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE. Its
+/// name, "ocistart:DEV:INO", says which file it copies (original_binary()).
 [[nodiscard]] util::Result<util::UniqueFd> sealed_copy(int fd);
+
+/// A file as the kernel knows it: st_dev and st_ino.
+struct FileId {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  bool operator==(const FileId&) const = default;
+};
+
+/// The file `path` names (stat), or nullopt.
+[[nodiscard]] std::optional<FileId> file_id(const char* path);
+
+/// The binary this process was started from, whether or not it runs from a sealed file:
+/// /proc/self/exe is that file itself, or its read-only bind mount (the same inode); for a
+/// sealed memfd copy, the file named by the copy's name (memfd_file_id()). nullopt when
+/// neither tells. Only the kernel's view is read (no environment, no argv): a process
+/// started otherwise cannot be made to believe it is another binary.
+[[nodiscard]] std::optional<FileId> original_binary();
+
+/// The FileId in the target of /proc/self/exe of a sealed_copy(): "/memfd:ocistart:DEV:INO
+/// (deleted)". nullopt for anything else. Pure.
+[[nodiscard]] std::optional<FileId> memfd_file_id(std::string_view exe_link);
 
 }  // namespace ocistart::os

@@ -8,11 +8,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "linux/procfs.h"
+#include "linux/rootfs_internal.h"
+#include "util/fs.h"
+#include "util/text.h"
 #include "util/unique_fd.h"
 
 namespace ocistart::os {
@@ -54,6 +58,76 @@ std::vector<std::string> with_home(std::vector<std::string> env, uid_t uid) {
   }
   env.push_back("HOME=" + home_in_passwd(text, uid));
   return env;
+}
+
+std::optional<uint32_t> parse_id_number(std::string_view text) {
+  uint32_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+    return std::nullopt;
+  return value;
+}
+
+std::vector<std::string_view> account_entry(std::string_view text, size_t key, std::string_view value) {
+  for (std::string_view line : util::split(text, '\n')) {
+    if (line.empty() || line.front() == '#')
+      continue;
+    std::vector<std::string_view> fields = util::split(line, ':');
+    if (fields.size() >= 4 && key < fields.size() && fields[key] == value)
+      return fields;
+  }
+  return {};
+}
+
+std::optional<PasswdEntry> find_passwd_user(std::string_view passwd, std::string_view user) {
+  std::vector<std::string_view> fields;
+  if (parse_id_number(user))
+    fields = account_entry(passwd, 2, user);
+  if (fields.empty())
+    fields = account_entry(passwd, 0, user);
+  if (fields.empty())
+    return std::nullopt;
+  std::optional<uint32_t> uid = parse_id_number(fields[2]);
+  std::optional<uint32_t> gid = parse_id_number(fields[3]);
+  if (!uid || !gid)
+    return std::nullopt;
+  PasswdEntry e{std::string(fields[0]), *uid, *gid, {}, {}};
+  if (fields.size() > 5)
+    e.home = fields[5];
+  if (fields.size() > 6)
+    e.shell = fields[6];
+  return e;
+}
+
+std::vector<uint32_t> member_groups(std::string_view group, std::string_view name) {
+  std::vector<uint32_t> gids;
+  for (std::string_view line : util::split(group, '\n')) {
+    if (line.empty() || line.front() == '#')
+      continue;
+    std::vector<std::string_view> fields = util::split(line, ':');
+    if (fields.size() < 4)
+      continue;
+    std::optional<uint32_t> gid = parse_id_number(fields[2]);
+    if (!gid)
+      continue;
+    for (std::string_view member : util::split(fields[3], ','))
+      if (member == name && std::find(gids.begin(), gids.end(), *gid) == gids.end())
+        gids.push_back(*gid);
+  }
+  return gids;
+}
+
+util::Result<std::string> read_account_file(int root, const std::string& rel) {
+  util::Result<util::UniqueFd> fd = rootfs_detail::open_in_root(root, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (!fd) {
+    if (fd.error().code == ENOENT)
+      return std::string();
+    return std::move(fd).error();
+  }
+  struct stat st {};
+  if (::fstat(fd->get(), &st) < 0 || !S_ISREG(st.st_mode))
+    return std::string();
+  return util::read_all(fd->get(), "/" + rel, 4 << 20);
 }
 
 bool setgroups_denied() {

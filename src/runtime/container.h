@@ -14,6 +14,7 @@
 
 #include "cgroups/driver.h"
 #include "linux/sync.h"
+#include "runtime/notify_relay.h"
 #include "runtime/state_store.h"
 #include "spec/config.h"
 #include "util/result.h"
@@ -40,6 +41,9 @@ struct CreateOptions {
   std::vector<std::string> properties;
   std::string log_driver = "passthrough";  // passthrough | journald (stdout/stderr)
   bool register_machine = false;           // systemd-machined RegisterMachine, named after the id
+  /// run --notify: with `container` and $NOTIFY_SOCKET set, the container gets a notify
+  /// socket of its own (notify_relay.h), relayed by the foreground run.
+  NotifyMode notify = NotifyMode::runtime;
 };
 
 /// `run`: create + start, then (unless detach) supervise and delete.
@@ -61,6 +65,7 @@ struct ExecOptions {
   std::string console_socket;
   std::string cwd;
   std::vector<std::string> env;  // appended to the config's env
+  bool replace_env = false;      // `env` replaces the config's env (shell)
   bool tty = false;
   std::optional<uint32_t> uid, gid;
   std::vector<uint32_t> additional_gids;
@@ -179,6 +184,7 @@ struct Spawned {
   util::UniqueFd pty_master;  // when terminal and no console socket
   std::unique_ptr<cgroups::Driver> driver;
   std::optional<spec::Process> process;
+  std::optional<NotifyRelay> notify;  // --notify=container under $NOTIFY_SOCKET
 };
 
 /// create() for run: the same steps, but keeps init's sync socket and the pty master

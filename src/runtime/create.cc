@@ -47,6 +47,7 @@
 #include "util/fd_passing.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/notify_socket.h"
 #include "util/scope_guard.h"
 
 namespace ocistart::runtime {
@@ -228,6 +229,28 @@ util::Result<StateDir> make_state_dir(const CreateOptions& o, const CreatePlan& 
     return std::move(s).error();
   remove_state_dir.dismiss();
   return StateDir{std::move(*store), std::move(*lock), std::move(*fifo), std::move(*driver), std::move(state)};
+}
+
+// run --notify=container with $NOTIFY_SOCKET set: the socket the container's sd_notify
+// messages go to, bound in the state directory, bind-mounted at /run/notify and named in
+// the process's env. Without $NOTIFY_SOCKET nothing (as runc: there is no one to tell).
+util::Result<std::optional<NotifyRelay>> open_notify_relay(const CreateOptions& o, CreatePlan& plan,
+                                                           const std::string& state_dir) {
+  const char* target = std::getenv("NOTIFY_SOCKET");
+  if (o.notify != NotifyMode::container || target == nullptr || *target == '\0')
+    return std::optional<NotifyRelay>();
+  if (util::Result<util::UnixAddress> a = util::notify_address(target); !a)
+    return std::move(a).error().wrap("$NOTIFY_SOCKET");
+  util::Result<NotifyRelay> relay = NotifyRelay::open(state_dir, target);
+  if (!relay)
+    return std::move(relay).error();
+  plan.config.mounts.push_back(notify_mount(relay->host_dir()));
+  // The watchdog systemd set up is ours to pass on only when WATCHDOG_PID (if any) is us.
+  const char* watchdog_pid = std::getenv("WATCHDOG_PID");
+  const bool ours = watchdog_pid == nullptr || std::string(watchdog_pid) == std::to_string(::getpid());
+  const bool pid_one = (plan.namespaces.clone_flags & CLONE_NEWPID) != 0;
+  add_notify_env(plan.config.process->env, ours ? std::getenv("WATCHDOG_USEC") : nullptr, pid_one);
+  return std::optional<NotifyRelay>(std::move(*relay));
 }
 
 // What the init is cloned with, besides the plan.
@@ -513,6 +536,9 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
     return std::move(dir).error();
   util::ScopeGuard remove_state_dir([&] { (void)dir->store.remove(o.id); });
   ContainerState& state = dir->state;
+  util::Result<std::optional<NotifyRelay>> notify = open_notify_relay(o, plan, dir->store.dir(o.id));
+  if (!notify)
+    return std::move(notify).error();
   // Armed once the init is told to go on (`mapped`): destroy() of nothing is fine, and
   // create() cleans up after itself. Runs after the init is killed (declared before it).
   bool cgroup_made = false;
@@ -574,6 +600,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   out.pty_master = std::move(pty_master);
   out.driver = std::move(dir->driver);
   out.process = std::move(plan.config.process);
+  out.notify = std::move(*notify);
   return out;
 }
 

@@ -75,6 +75,8 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
   p.console_size.reset();
   if (!o.cwd.empty())
     p.cwd = o.cwd;
+  if (o.replace_env)
+    p.env.clear();
   for (const std::string& e : o.env)
     p.env.push_back(e);
   if (o.uid) {

@@ -1,6 +1,7 @@
 // What a systemd host adds to a container, behind one interface (crun's cgroup manager
 // struct, youki's SystemdClient): the systemd cgroup driver, the delegated cgroup of the
-// unit we run in, machined registration, the journald log stream, sd_notify READY=1.
+// unit we run in, machined registration, the journald log stream and reader. (READY=1
+// needs no libsystemd: notify_runtime_ready in notify_relay.h.)
 // host_systemd.cc implements it over sd-bus and libsystemd; the `-Dsystemd=disabled` build
 // gets host_none.cc, whose every step is either nothing or ENOTSUP with the words the
 // CLI has always printed. runtime/ calls these and never tests OCISTART_HAVE_SYSTEMD.
@@ -15,6 +16,7 @@
 
 #include "cgroups/driver.h"
 #include "spec/config.h"
+#include "systemd/journal_reader.h"
 #include "systemd/transient_service.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
@@ -60,8 +62,10 @@ class HostIntegration {
   [[nodiscard]] virtual util::Status unregister_machine(const std::string& name) const = 0;
   /// --log-driver journald: what the init calls to get its stdout and stderr streams.
   [[nodiscard]] virtual JournalStreamOpener journal_stream_opener(const std::string& id) const = 0;
-  /// Under a Type=notify unit: READY=1 with the container's pid. Nothing otherwise.
-  virtual void notify_ready(int container_pid) const = 0;
+  /// `logs`, `status`: systemd::read_journal (journal_reader.h); ENOTSUP without systemd.
+  [[nodiscard]] virtual util::Result<systemd::JournalReadResult> read_journal(
+      const systemd::JournalQuery& query,
+      const std::function<util::Status(const systemd::JournalEntry&)>& on_entry) const = 0;
   /// run --service: starts the transient service (or timer and service) of `request`, calls
   /// `started` once its start job is done, and with request.wait returns how the service
   /// ended (systemd/transient_service.h). ENOTSUP when built without systemd (the default,
@@ -74,7 +78,8 @@ class HostIntegration {
   }
 };
 
-/// The host integration this binary was built with (systemd, or none).
+/// The host integration this binary was built with: none (host_none.cc), or systemd's,
+/// which lives in a module loaded on its first real need (host_loader.cc, host_module.h).
 [[nodiscard]] const HostIntegration& host_integration();
 
 }  // namespace ocistart::runtime

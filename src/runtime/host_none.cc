@@ -29,7 +29,10 @@ class NoHost final : public HostIntegration {
   }
   util::Status unregister_machine(const std::string&) const override { return {}; }
   JournalStreamOpener journal_stream_opener(const std::string&) const override { return {}; }
-  void notify_ready(int) const override {}
+  util::Result<systemd::JournalReadResult> read_journal(
+      const systemd::JournalQuery&, const std::function<util::Status(const systemd::JournalEntry&)>&) const override {
+    return util::make_error("ocistart was built without systemd: the journal cannot be read", ENOTSUP);
+  }
   util::Result<std::optional<systemd::ServiceOutcome>> run_transient_service(
       const systemd::TransientServiceRequest&, const std::function<void()>&) const override {
     return util::make_error("run --service: built without systemd support", ENOTSUP);

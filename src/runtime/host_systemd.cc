@@ -1,8 +1,9 @@
 // The host integration over systemd: sd-bus for the driver and machined, libsystemd for
-// the journal stream and sd_notify.
+// the journal stream and the journal reader. Built into the systemd module
+// (src/meson.build), never into the binary: host_loader.cc loads it through its one
+// export, ocistart_systemd_host (host_module.h).
 #include "build_config.h"
 #if OCISTART_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "cgroups/delegation.h"
 #include "cgroups/systemd_driver.h"
 #include "runtime/host_integration.h"
+#include "runtime/host_module.h"
 #include "systemd/assignment.h"
 #include "systemd/journal_stream.h"
 #include "systemd/machines.h"
@@ -81,14 +83,10 @@ class SystemdHost final : public HostIntegration {
     return [id](int priority) { return systemd::journal_stream(id, priority); };
   }
 
-  // Under a Type=notify unit (NOTIFY_SOCKET set by systemd): READY=1 once the container's
-  // process has started, with its pid in the status text. The container itself does not
-  // get the socket (its environment is the config's).
-  void notify_ready(int container_pid) const override {
-    if (std::getenv("NOTIFY_SOCKET") == nullptr)
-      return;
-    std::string text = "READY=1\nSTATUS=container process " + std::to_string(container_pid) + " running";
-    (void)sd_notify(0, text.c_str());
+  util::Result<systemd::JournalReadResult> read_journal(
+      const systemd::JournalQuery& query,
+      const std::function<util::Status(const systemd::JournalEntry&)>& on_entry) const override {
+    return systemd::read_journal(query, on_entry);
   }
 
   util::Result<std::optional<systemd::ServiceOutcome>> run_transient_service(
@@ -98,11 +96,12 @@ class SystemdHost final : public HostIntegration {
 };
 
 }  // namespace
-
-const HostIntegration& host_integration() {
-  static const SystemdHost host;
-  return host;
-}
-
 }  // namespace ocistart::runtime
+
+extern "C" const ocistart::runtime::HostIntegration* ocistart_systemd_host(const char* version) {
+  if (version == nullptr || std::string_view(version) != ocistart::runtime::kModuleVersion)
+    return nullptr;
+  static const ocistart::runtime::SystemdHost host;
+  return &host;
+}
 #endif

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "runtime/container.h"
-#include "runtime/host_integration.h"
+#include "runtime/notify_relay.h"
 #include "runtime/signals.h"
 #include "runtime/terminal.h"
 #include "util/log.h"
@@ -16,6 +16,8 @@
 namespace ocistart::runtime {
 
 util::Result<int> run(const RunOptions& o) {
+  if (o.detach && o.notify == NotifyMode::container)  // the relay is the foreground run's
+    return util::make_error("--notify=container: only in the foreground (not with --detach)", EINVAL);
   // A terminal without a console socket is proxied by us: impossible once detached.
   util::Result<Spawned> spawned = create_container(o, !o.detach);
   if (!spawned)
@@ -52,8 +54,10 @@ util::Result<int> run(const RunOptions& o) {
     cleanup(0);
     return std::move(s).error();
   }
-  // As ExecStart= of a Type=notify service: the service is up once its process runs.
-  host_integration().notify_ready(spawned->state.pid);
+  // As ExecStart= of a Type=notify service: the service is up once its process runs,
+  // unless the container says so itself (--notify=container, relayed by supervise()).
+  if (o.notify == NotifyMode::runtime)
+    notify_runtime_ready(spawned->state.pid);
   if (o.detach)
     return 0;
 
@@ -69,8 +73,13 @@ util::Result<int> run(const RunOptions& o) {
     what.pid = spawned->state.pid;
     what.pty_master = spawned->pty_master.get();
     what.sync_fd = spawned->sync.fd();
+    what.notify = spawned->notify ? &*spawned->notify : nullptr;
     status = supervise(*relay, what);
   }
+  // The container's init was systemd's main process: now it is us again, so that our exit
+  // (the container's status) is the service's.
+  if (spawned->notify)
+    spawned->notify->hand_back();
   raw.reset();
   cleanup(0);
   return status;

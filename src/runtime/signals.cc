@@ -11,6 +11,7 @@
 
 #include "linux/sync.h"
 #include "runtime/container.h"
+#include "runtime/notify_relay.h"
 #include "runtime/terminal.h"
 #include "util/log.h"
 #include "util/signal.h"
@@ -100,6 +101,8 @@ util::Result<int> supervise(SignalRelay& relay, const Supervised& what) {
     if (what.pty_master >= 0)
       drain(what.pty_master, STDOUT_FILENO);
     print_errors();
+    if (what.notify != nullptr)  // STOPPING=1 and the like, sent just before the exit
+      what.notify->relay_pending(what.pid);
     return exit_status_from_wait(wait_status);
   };
   if (reap(what.pid, wait_status))
@@ -124,6 +127,8 @@ util::Result<int> supervise(SignalRelay& relay, const Supervised& what) {
       fds.push_back({STDIN_FILENO, POLLIN, 0});
     if (watch_sync)
       fds.push_back({sync.fd(), POLLIN, 0});
+    if (what.notify != nullptr)
+      fds.push_back({what.notify->fd(), POLLIN, 0});
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR)
         continue;
@@ -152,6 +157,8 @@ util::Result<int> supervise(SignalRelay& relay, const Supervised& what) {
       } else if (p.fd == STDIN_FILENO && watch_stdin) {
         if (!pump(STDIN_FILENO, what.pty_master))
           watch_stdin = false;
+      } else if (what.notify != nullptr && p.fd == what.notify->fd()) {
+        what.notify->relay_pending(what.pid);
       } else if (watch_sync && p.fd == sync.fd()) {
         util::Result<os::SyncMessage> m = sync.receive();
         if (!m) {

@@ -9,6 +9,8 @@
 
 namespace ocistart::runtime {
 
+class NotifyRelay;
+
 /// Whether a signal received by the runtime is forwarded to the container's process:
 /// every catchable signal except SIGCHLD (ours: our children changed state), SIGWINCH
 /// (resizes the pty instead) and SIGURG (out-of-band data on our own sockets), as runc.
@@ -37,11 +39,14 @@ struct Supervised {
   int pid = -1;         // our child: the container's process (init, or exec's process)
   int pty_master = -1;  // proxied to our stdin/stdout when >= 0
   int sync_fd = -1;     // sync socket: an `error` message is printed, EOF is fine
+  /// run --notify=container: the container's notify socket, relayed with MAINPID=pid.
+  NotifyRelay* notify = nullptr;
 };
 
 /// Runs until `pid` exits; returns its exit status (128+N for signal N). Other children
 /// (reparented orphans when we are a subreaper, hooks) are reaped and ignored.
-/// Prints errors coming over the sync socket to the log.
+/// Prints errors coming over the sync socket to the log. Relays `notify`'s datagrams as
+/// they come, and those still waiting when `pid` exits.
 [[nodiscard]] util::Result<int> supervise(SignalRelay& relay, const Supervised& what);
 
 }  // namespace ocistart::runtime

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "runtime/container.h"
+#include "runtime/host_integration.h"
 #include "systemd/journal_reader.h"
 #include "util/fs.h"
 
@@ -79,18 +80,22 @@ std::string format_created(const std::string& created, uint64_t now_usec) {
   std::optional<uint64_t> usec = parse_rfc3339_usec(created);
   if (!usec)
     return created;
-  time_t t = static_cast<time_t>(*usec / kUsecPerSec);
-  struct tm tm {};
-  (void)::localtime_r(&t, &tm);
-  char buf[96];
-  size_t n = std::strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M:%S %Z", &tm);
-  std::string out(buf, n);
+  std::string out = format_timestamp(*usec);
   if (now_usec >= *usec)
     out += "; " + format_age(now_usec - *usec) + " ago";
   return out;
 }
 
 }  // namespace
+
+std::string format_timestamp(uint64_t usec) {
+  time_t t = static_cast<time_t>(usec / kUsecPerSec);
+  struct tm tm {};
+  (void)::localtime_r(&t, &tm);
+  char buf[96];
+  size_t n = std::strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M:%S %Z", &tm);
+  return std::string(buf, n);
+}
 
 std::string format_bytes(uint64_t bytes) {
   static constexpr const char* kSuffixes[] = {"K", "M", "G", "T", "P", "E"};
@@ -288,6 +293,22 @@ std::optional<std::string> process_command(int pid) {
   return "[" + *comm + "]";
 }
 
+ContainerFacts container_facts(const ContainerState& s, ContainerStatus status) {
+  ContainerFacts f;
+  f.id = s.id;
+  f.status = status;
+  f.pid = status == ContainerStatus::stopped ? 0 : s.pid;
+  f.bundle = s.bundle;
+  f.rootfs = s.rootfs;
+  f.created = s.created;
+  f.owner = s.owner;
+  f.cgroup_driver = s.cgroup_driver;
+  f.unit = s.systemd_unit;
+  f.machine = s.machine;
+  f.cgroup_path = s.cgroup_path;
+  return f;
+}
+
 util::Result<StatusFacts> gather_status(const std::string& root, const std::string& id, unsigned lines) {
   StatusFacts f;
   std::vector<int> pids;
@@ -298,14 +319,7 @@ util::Result<StatusFacts> gather_status(const std::string& root, const std::stri
     if (!l)
       return std::move(l).error();
     const ContainerState& s = l->state;
-    f.id = s.id;
-    f.status = l->status;
-    f.pid = l->status == ContainerStatus::stopped ? 0 : s.pid;
-    f.bundle = s.bundle;
-    f.created = s.created;
-    f.cgroup_driver = s.cgroup_driver;
-    f.unit = s.systemd_unit;
-    f.cgroup_path = s.cgroup_path;
+    static_cast<ContainerFacts&>(f) = container_facts(s, l->status);
     if (util::Result<std::unique_ptr<cgroups::Driver>> driver = driver_for(s, root); driver)
       if (util::Result<std::vector<int>> got = (*driver)->pids(); got)
         pids = std::move(*got);
@@ -325,7 +339,7 @@ util::Result<StatusFacts> gather_status(const std::string& root, const std::stri
     q.since_usec = parse_rfc3339_usec(f.created);
     q.last = lines;
     util::Result<systemd::JournalReadResult> read =
-        systemd::read_journal(q, [&f](const systemd::JournalEntry& e) -> util::Status {
+        host_integration().read_journal(q, [&f](const systemd::JournalEntry& e) -> util::Status {
           f.journal.push_back(systemd::format_entry(e, systemd::OutputFormat::short_line));
           return {};
         });

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cgroups/driver.h"
+#include "runtime/state_store.h"
 #include "runtime/status.h"
 #include "util/result.h"
 
@@ -30,15 +31,24 @@ struct CgroupUsage {
 };
 
 /// Everything `status` prints.
-struct StatusFacts {
+/// What `status` and `show` both print of a container: its state.json and its status now.
+struct ContainerFacts {
   std::string id;
   ContainerStatus status = ContainerStatus::stopped;
   int pid = 0;  // init; 0 when stopped
-  std::string bundle;
-  std::string created;        // RFC 3339, as state.json records it
+  std::string bundle, rootfs;
+  std::string created;  // RFC 3339, as state.json records it
+  std::string owner;
   std::string cgroup_driver;  // "cgroupfs" or "systemd"
   std::string unit;           // systemd unit, empty with cgroupfs
+  std::string machine;        // the machined name (--register-machine), or empty
   std::string cgroup_path;
+};
+
+/// The facts of a loaded state whose status now is `status`.
+[[nodiscard]] ContainerFacts container_facts(const ContainerState& s, ContainerStatus status);
+
+struct StatusFacts : ContainerFacts {
   CgroupUsage usage;
   std::vector<ProcessLine> processes;  // sorted by pid
   std::vector<std::string> journal;    // formatted lines, newline-terminated, oldest first
@@ -55,6 +65,10 @@ struct StatusStyle {
 /// those with a value), the cgroup's processes as a tree under "CGroup:", then a blank line
 /// and the journal lines. Pure (the created time is shown in the local time zone).
 [[nodiscard]] std::string format_status(const StatusFacts& facts, const StatusStyle& style);
+
+/// "Thu 2026-12-03 10:00:00 UTC": µs since the epoch in the local time zone, as systemctl
+/// writes a timestamp (format_timestamp()).
+[[nodiscard]] std::string format_timestamp(uint64_t usec);
 
 /// "1.5M", "64.0M", "512B": a byte count in systemd's format_bytes style (base 1024).
 [[nodiscard]] std::string format_bytes(uint64_t bytes);

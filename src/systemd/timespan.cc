@@ -3,6 +3,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "util/text.h"
@@ -98,46 +99,58 @@ std::optional<uint64_t> parse_timespan_usec(std::string_view s) {
   return static_cast<uint64_t>(std::llround(total));
 }
 
-std::string format_timespan_ms(uint64_t usec) {
+namespace {
+
+// systemd's format_timespan(): units from years down, a remainder under a minute after a
+// dot with the digits the unit has down to `accuracy` ("1.500000s" at 1 us, "1.500s" at
+// 1 ms), nothing below `accuracy` once something is written.
+std::string format_timespan(uint64_t usec, uint64_t accuracy) {
+  if (usec == std::numeric_limits<uint64_t>::max())
+    return "infinity";
+  if (usec == 0)
+    return "0";
   struct Unit {
     const char* suffix;
     uint64_t usec;
   };
+  constexpr uint64_t kSec = 1000000, kMin = 60 * kSec, kDay = 86400 * kSec;
   static constexpr Unit kUnits[] = {
-      {"y", 31557600000000}, {"month", 2629800000000}, {"w", 604800000000}, {"d", 86400000000}, {"h", 3600000000},
-      {"min", 60000000},     {"s", 1000000},           {"ms", 1000},        {"us", 1}};
-  constexpr uint64_t kAccuracy = 1000;
-  if (usec == 0)
-    return "0";
+      {"y", 31557600 * kSec}, {"M", 2629800 * kSec}, {"w", 7 * kDay}, {"d", kDay}, {"h", 3600 * kSec},
+      {"min", kMin},          {"s", kSec},           {"ms", 1000},    {"us", 1}};
   std::string out;
   uint64_t t = usec;
   for (const Unit& u : kUnits) {
-    if (t == 0 || (t < kAccuracy && !out.empty()))
+    if (t == 0 || (t < accuracy && !out.empty()))
       break;
     if (t < u.usec)
       continue;
-    uint64_t whole = t / u.usec;
-    uint64_t rest = t % u.usec;
-    const char* space = out.empty() ? "" : " ";
-    // Under a minute, the rest as decimals of this unit, down to the accuracy.
+    uint64_t whole = t / u.usec, rest = t % u.usec;
+    if (!out.empty())
+      out += ' ';
     int digits = 0;
     for (uint64_t c = u.usec; c > 1; c /= 10)
       ++digits;
     uint64_t fraction = rest;
-    for (uint64_t c = kAccuracy; c > 1; c /= 10) {
+    for (uint64_t c = accuracy; c > 1; c /= 10) {
       fraction /= 10;
       --digits;
     }
-    if (t < 60000000 && rest > 0 && digits > 0) {
-      std::string decimals = std::to_string(fraction);
-      decimals.insert(0, static_cast<size_t>(digits) - std::min(decimals.size(), static_cast<size_t>(digits)), '0');
-      out += space + std::to_string(whole) + "." + decimals + u.suffix;
+    if (t < kMin && rest > 0 && digits > 0) {
+      std::string frac = std::to_string(fraction);
+      frac.insert(0, static_cast<size_t>(digits) - std::min(frac.size(), static_cast<size_t>(digits)), '0');
+      out += std::to_string(whole) + "." + frac + u.suffix;
       break;
     }
-    out += space + std::to_string(whole) + u.suffix;
+    out += std::to_string(whole) + u.suffix;
     t = rest;
   }
   return out;
 }
+
+}  // namespace
+
+std::string format_timespan_ms(uint64_t usec) { return format_timespan(usec, 1000); }
+
+std::string format_timespan_usec(uint64_t usec) { return format_timespan(usec, 1); }
 
 }  // namespace ocistart::systemd

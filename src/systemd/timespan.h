@@ -14,6 +14,10 @@ namespace ocistart::systemd {
 /// h hr hour(s), d day(s), w week(s), M month(s), y year(s); a bare number is seconds.
 [[nodiscard]] std::optional<uint64_t> parse_timespan_usec(std::string_view text);
 
+/// `usec` as systemctl show writes a *USec property (format_timespan at 1 µs accuracy):
+/// "500ms", "1.500000s", "1min 30.100000s", "1h", "0"; UINT64_MAX is "infinity".
+[[nodiscard]] std::string format_timespan_usec(uint64_t usec);
+
 /// A span as systemd prints it to the millisecond (format_timespan with USEC_PER_MSEC):
 /// "2min 3.456s", "1.500s", "15ms", "1h 2min", "0" for nothing.
 [[nodiscard]] std::string format_timespan_ms(uint64_t usec);

@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,18 +21,6 @@ std::string quoted(std::string_view op, std::string_view path) {
   std::string s(op);
   s.append(" `").append(path).append("`");
   return s;
-}
-
-// Splits `path` into the directory (for openat) and the last component. "/a/b" gives
-// ("/a", "b"), "b" gives (".", "b"), "/b" gives ("/", "b"). Trailing slashes are dropped.
-std::pair<std::string, std::string> split_dir_base(const std::string& path) {
-  std::string p = path;
-  while (p.size() > 1 && p.back() == '/')
-    p.pop_back();
-  size_t slash = p.rfind('/');
-  if (slash == std::string::npos)
-    return {".", p};
-  return {slash == 0 ? std::string(1, '/') : p.substr(0, slash), p.substr(slash + 1)};
 }
 
 // A name unique in this process and, with pid and clock, across processes; O_EXCL
@@ -126,9 +116,45 @@ Status remove_children(int dirfd, const std::string& path) {
 
 }  // namespace
 
+std::pair<std::string, std::string> split_dir_base(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/')
+    p.pop_back();
+  size_t slash = p.rfind('/');
+  if (slash == std::string::npos)
+    return {".", p};
+  return {slash == 0 ? std::string(1, '/') : p.substr(0, slash), p.substr(slash + 1)};
+}
+
 bool executable_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+Result<std::optional<std::string>> read_file_in_root(const std::string& root, const std::string& rel,
+                                                     std::size_t max_size) {
+  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir)
+    return errno_error("open `" + root + "`");
+  struct open_how how {};
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), rel.c_str(), &how, sizeof how)));
+  const std::string what = root + "/" + rel;
+  if (!fd) {
+    if (errno == ENOENT || errno == ENOTDIR)
+      return std::optional<std::string>();
+    return errno_error("open `" + what + "`");
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) < 0)
+    return errno_error("stat `" + what + "`");
+  if (!S_ISREG(st.st_mode))
+    return std::optional<std::string>();
+  Result<std::string> text = read_all(fd.get(), what, max_size);
+  if (!text)
+    return std::move(text).error();
+  return std::optional<std::string>(std::move(*text));
 }
 
 Result<std::string> read_all(int fd, std::string_view what, std::size_t max_size) {
@@ -248,6 +274,18 @@ Status mkdir_p(const std::string& path, unsigned mode) {
     pos = next + 1;
   }
   return {};
+}
+
+Status remove_tree_at(int dirfd, const std::string& name, const std::string& shown) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+    return make_error(quoted("remove", shown) + ": refusing to remove this path", EINVAL);
+  struct stat st {};
+  if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (errno == ENOENT)
+      return {};
+    return errno_error(quoted("remove", shown));
+  }
+  return remove_entry(dirfd, name.c_str(), shown, S_ISDIR(st.st_mode));
 }
 
 Status remove_tree(const std::string& path) {

@@ -3,8 +3,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "util/result.h"
 #include "util/unique_fd.h"
@@ -26,6 +28,14 @@ namespace ocistart::util {
 /// more than `max_size` bytes is EFBIG, as for read_file.
 [[nodiscard]] Result<std::string> read_all(int fd, std::string_view what, std::size_t max_size = SIZE_MAX);
 
+/// The regular file `rel` of the directory tree `root` (a rootfs), every symlink and ".."
+/// resolved as if `root` were "/" (openat2 RESOLVE_IN_ROOT, no magic links, no crossing
+/// into another mount), opened O_NONBLOCK so a FIFO cannot block us: a rootfs cannot make
+/// us read a host file. nullopt when it does not exist or is not a regular file; more than
+/// `max_size` bytes is EFBIG; other errors name `root`/`rel`.
+[[nodiscard]] Result<std::optional<std::string>> read_file_in_root(const std::string& root, const std::string& rel,
+                                                                   std::size_t max_size);
+
 /// Writes `data` to `path` replacing it atomically: temp file in the same directory
 /// (hidden: ".<name>.tmp.<pid>.<n>.<x>", O_EXCL), write, fsync, rename, fsync of the
 /// directory. A reader sees the old or the new content, never a mix. Mode of the new file
@@ -45,5 +55,14 @@ namespace ocistart::util {
 /// `path` itself) is removed as a link, directories are entered only with
 /// openat(O_NOFOLLOW|O_DIRECTORY). Missing is fine. Mount points inside fail with EBUSY.
 [[nodiscard]] Status remove_tree(const std::string& path);
+
+/// Splits `path` into the directory (for openat) and the last component, lexically: "/a/b"
+/// gives ("/a", "b"), "b" gives (".", "b"), "/b" gives ("/", "b"). Trailing slashes are
+/// dropped.
+[[nodiscard]] std::pair<std::string, std::string> split_dir_base(const std::string& path);
+
+/// remove_tree for the entry `name` of the directory `dirfd` (the same rules: symlinks
+/// removed as links, never followed; missing is fine). `shown` names it in errors.
+[[nodiscard]] Status remove_tree_at(int dirfd, const std::string& name, const std::string& shown);
 
 }  // namespace ocistart::util

@@ -116,6 +116,7 @@ TEST_CASE("read_stats on a fake v1 tree, and its JSON") {
   CHECK(s->oom_kills == 2u);
   CHECK(s->pids.limit == 0);
   CHECK(s->io_service_bytes.size() == 2);
+  CHECK((s->have_memory && s->have_memory_peak && s->have_cpu && s->have_pids && s->have_io));
 
   std::string json = runtime::stats_event_json("ev-1", *s);
   CHECK(json.starts_with(R"({"type":"stats","id":"ev-1","data":{"cpu":{"usage":{"total":3000,"percpu":[1000,2000],)"));
@@ -159,6 +160,7 @@ TEST_CASE("read_stats on a fake v2 tree, and its JSON") {
   CHECK(s->memory.swap.limit == std::numeric_limits<uint64_t>::max());
   CHECK(s->oom_kills == 1u);
   CHECK(s->pids.limit == 64);
+  CHECK((s->have_memory && s->have_memory_peak && s->have_cpu && s->have_pids && s->have_io));
 
   std::string json = runtime::stats_event_json("ev-1", *s);
   check_u64(json, "/data/cpu/usage/total", 50000);
@@ -173,6 +175,23 @@ TEST_CASE("read_stats on a fake v2 tree, and its JSON") {
   check_u64(json, "/data/hugetlb/2MB/usage", 2097152);
   check_u64(json, "/data/hugetlb/2MB/failcnt", 1);
   CHECK(json.find(R"("percpu")") == std::string::npos);  // v2 has no per-cpu usage
+}
+
+TEST_CASE("read_stats: what the cgroup's files do not give is marked missing (show's [not set])") {
+  FakeCgroupTree v2 = FakeCgroupTree::v2();
+  v2.mkdir("ocistart/bare");
+  v2.write("ocistart/bare/cgroup.procs", "");  // no controller files at all
+  util::Result<Stats> s = read_stats(v2.options("/ocistart/bare"));
+  REQUIRE(s.ok());
+  CHECK_FALSE((s->have_memory || s->have_memory_peak || s->have_cpu || s->have_pids || s->have_io));
+
+  FakeCgroupTree v1 = FakeCgroupTree::v1();
+  v1.mkdir("memory/ocistart/bare");
+  v1.write("memory/ocistart/bare/memory.usage_in_bytes", "4096\n");  // no max_usage, no pids/cpuacct/blkio
+  util::Result<Stats> s1 = read_stats(v1.options("/ocistart/bare"));
+  REQUIRE(s1.ok());
+  CHECK(s1->have_memory);
+  CHECK_FALSE((s1->have_memory_peak || s1->have_cpu || s1->have_pids || s1->have_io));
 }
 
 TEST_CASE("read_stats: a missing cgroup is ENOENT") {

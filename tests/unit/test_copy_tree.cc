@@ -11,24 +11,13 @@
 #include "linux/copy_tree.h"
 #include "util/fs.h"
 #include "util/unique_fd.h"
+#include "temp_dir.h"
 
 using ocistart::util::UniqueFd;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ocistart-copy-test-XXXXXX";
-    char* p = ::mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() { (void)ocistart::util::remove_tree(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] UniqueFd open() const { return UniqueFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); }
-};
+using ocistart::testing::TempDir;
 
 mode_t mode_of(const std::string& path) {
   struct stat st {};

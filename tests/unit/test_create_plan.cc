@@ -37,7 +37,10 @@ struct FakeHost final : runtime::HostIntegration {
   util::Status register_machine(const std::string&, int, const std::string&) const override { return {}; }
   util::Status unregister_machine(const std::string&) const override { return {}; }
   runtime::JournalStreamOpener journal_stream_opener(const std::string&) const override { return {}; }
-  void notify_ready(int) const override {}
+  util::Result<systemd::JournalReadResult> read_journal(
+      const systemd::JournalQuery&, const std::function<util::Status(const systemd::JournalEntry&)>&) const override {
+    return util::make_error("no", ENOTSUP);
+  }
 };
 
 runtime::CreateOptions plan_options() {

@@ -12,23 +12,13 @@
 #include <vector>
 
 #include "util/fs.h"
+#include "temp_dir.h"
 
 using namespace ocistart::util;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ocistart-fs-test-XXXXXX";
-    char* p = ::mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() { (void)remove_tree(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using ocistart::testing::TempDir;
 
 // Every name in `dir` (hidden ones too), sorted.
 std::vector<std::string> names_in(const std::string& dir) {

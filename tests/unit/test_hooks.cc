@@ -10,21 +10,14 @@
 
 #include "linux/hooks.h"
 #include "util/fs.h"
+#include "temp_dir.h"
 
 using namespace ocistart;
 
 namespace {
 
 // A temporary directory removed at the end of the test.
-struct TempDir {
-  TempDir() {
-    char t[] = "/tmp/ocistart-hooks-XXXXXX";
-    REQUIRE(mkdtemp(t) != nullptr);
-    path = t;
-  }
-  ~TempDir() { (void)util::remove_tree(path); }
-  std::string path;
-};
+using ocistart::testing::TempDir;
 
 spec::Hook sh(std::string script, std::optional<int64_t> timeout = std::nullopt) {
   spec::Hook h;

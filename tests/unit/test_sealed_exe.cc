@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "linux/sealed_exe.h"
 
@@ -65,4 +67,30 @@ TEST_CASE("original_exe: not re-executed, the binary's own path (what run --serv
   REQUIRE(exe.ok());
   CHECK(*exe == std::string(self, static_cast<size_t>(n)));
   CHECK(exe->front() == '/');
+}
+
+TEST_CASE("sealed_copy: its name says which file it copies (original_binary reads it)") {
+  UniqueFd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
+  REQUIRE(self.valid());
+  ocistart::util::Result<UniqueFd> copy = ocistart::os::sealed_copy(self.get());
+  REQUIRE(copy.ok());
+  char link[4096];
+  ssize_t n = ::readlink(fd_path(copy->get()).c_str(), link, sizeof link);
+  REQUIRE(n > 0);
+  std::optional<ocistart::os::FileId> copied = ocistart::os::memfd_file_id(std::string_view(link, n));
+  REQUIRE(copied.has_value());
+  CHECK(copied == ocistart::os::file_id("/proc/self/exe"));
+  // Not started from a copy: the binary itself.
+  CHECK(ocistart::os::original_binary() == ocistart::os::file_id("/proc/self/exe"));
+}
+
+TEST_CASE("memfd_file_id: only a sealed_copy's name, whole") {
+  using ocistart::os::memfd_file_id;
+  CHECK(memfd_file_id("/memfd:ocistart:2049:1234 (deleted)") == ocistart::os::FileId{2049, 1234});
+  CHECK_FALSE(memfd_file_id("/memfd:ocistart (deleted)"));
+  CHECK_FALSE(memfd_file_id("/memfd:other:2049:1234 (deleted)"));
+  CHECK_FALSE(memfd_file_id("/memfd:ocistart:2049:12x4 (deleted)"));
+  CHECK_FALSE(memfd_file_id("/memfd:ocistart:2049: (deleted)"));
+  CHECK_FALSE(memfd_file_id("/memfd:ocistart:2049:1234"));
+  CHECK_FALSE(memfd_file_id("/usr/bin/ocistart"));
 }

@@ -14,6 +14,7 @@
 #include "spec/default_spec.h"
 #include "spec/serialize.h"
 #include "util/fs.h"
+#include "temp_dir.h"
 
 using namespace ocistart;
 using runtime::ContainerState;
@@ -21,18 +22,7 @@ using runtime::StateStore;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ocistart-trust-test-XXXXXX";
-    char* p = ::mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() { (void)util::remove_tree(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using ocistart::testing::TempDir;
 
 std::string made_dir(const std::string& path, mode_t mode) {
   REQUIRE(::mkdir(path.c_str(), 0700) == 0);

@@ -1,0 +1,74 @@
+#!/bin/bash
+# The systemd module with the systemd driver, against a real systemd booted in private
+# namespaces (lib/private-systemd.sh): `run -d --systemd-cgroup` loads the module (after
+# the sealed re-execution); exec, ps and kill of that container only read or join the
+# unit's cgroup and do not look for it; delete (StopUnit) loads it again; nothing is left.
+HERE=$(dirname "$(readlink -f "$0")")
+# shellcheck source=lifecycle_lib.sh
+. "$HERE/lifecycle_lib.sh"
+# shellcheck source=lib/private-systemd.sh
+. "$HERE/lib/private-systemd.sh"
+[ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
+command -v strace >/dev/null || { echo "SKIP: no strace"; exit 77; }
+"$OCISTART" --version | grep -q '+systemd' || { echo "SKIP: built without systemd"; exit 77; }
+MODULE=$(dirname "$OCISTART")/ocistart-systemd.so
+
+# The private systemd mounts fresh tmpfs on /tmp, /run and /var/tmp: the bundle and the
+# state root live elsewhere.
+rm -rf "$WORK"
+mkdir -p /var/lib/ocistart-tests
+WORK=$(mktemp -d /var/lib/ocistart-tests/systemd-module.XXXXXX)
+ROOT=$WORK/root
+BUNDLE=$WORK/bundle
+mkdir -p "$ROOT"
+
+cleanup() {
+  if [ -n "$PSD_PID" ]; then
+    timeout -k 5 30 nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" delete --force sm1 >/dev/null 2>&1
+  fi
+  psd_stop
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# traced NAME ARGS...: ocistart ARGS inside the private systemd under strace (file calls;
+# -f but for run -d, whose container outlives it), the trace in $WORK/NAME.trace.
+traced() {
+  local name=$1 follow=-f; shift
+  [ "$name" = run ] && follow=
+  bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "${STRACE[@]}" $follow -qq -e trace=%file \
+    -o "$WORK/$name.trace" "$OCISTART" --root "$ROOT" "$@" >"$WORK/$name.out" 2>&1 </dev/null
+  RC=$?
+}
+module_opens() { grep -c "openat(AT_FDCWD, \"$MODULE\"" "$WORK/$1.trace"; }
+looks() { grep -c 'ocistart-systemd' "$WORK/$1.trace"; }
+
+psd_boot || { echo "FAIL: boot a private systemd"; exit 1; }
+make_bundle "$BUNDLE"
+set_args "$BUNDLE" sleep 100
+
+traced run --systemd-cgroup run -d --bundle "$BUNDLE" sm1
+expect_eq "run -d --systemd-cgroup succeeds ($(cat "$WORK/run.out"))" "0" "$RC"
+expect_eq "run -d --systemd-cgroup loads the module once" "1" "$(module_opens run)"
+unit=$(psd_exec systemctl show ocistart-sm1.scope -p ActiveState --value 2>&1)
+expect_eq "its scope is active" "active" "$unit"
+
+traced exec exec sm1 true
+expect_eq "exec into it succeeds ($(cat "$WORK/exec.out"))" "0" "$RC"
+expect_eq "exec does not look for the module" "0" "$(looks exec)"
+traced ps ps sm1
+expect_contains "ps lists its process" "sleep" "$(cat "$WORK/ps.out")"
+expect_eq "ps does not look for the module" "0" "$(looks ps)"
+traced kill kill sm1 KILL
+expect_eq "kill succeeds ($(cat "$WORK/kill.out"))" "0" "$RC"
+expect_eq "kill does not look for the module" "0" "$(looks kill)"
+bounded 10 sh -c "until nsenter -t $PSD_PID -m -p -- $OCISTART --root $ROOT state sm1 | grep -q stopped; do sleep 0.05; done" ||
+  fail "sm1 did not stop after kill"
+
+traced delete delete sm1
+expect_eq "delete succeeds ($(cat "$WORK/delete.out"))" "0" "$RC"
+expect_eq "delete (StopUnit) loads the module" "1" "$(module_opens delete)"
+unit=$(psd_exec systemctl show ocistart-sm1.scope -p LoadState --value 2>&1)
+expect_eq "the scope is gone" "not-found" "$unit"
+expect_eq "the state root is empty" "" "$(ls -A "$ROOT")"
+finish
