@@ -17,6 +17,7 @@
 #include "runtime/state_store.h"
 #include "spec/default_spec.h"
 #include "spec/names.h"
+#include "spec/parse.h"
 #include "spec/serialize.h"
 #include "spec/validate.h"
 
@@ -254,7 +255,26 @@ int run_bundleless(const RunOptions& o, const GlobalOptions& global) {
   return *status;
 }
 
+// run --service / --on-*: systemd runs `run` of the same container (cli/service.h). The
+// config is checked here first, so that bad input starts nothing.
+int run_as_service(const RunOptions& o, const GlobalOptions& global) {
+  if (!o.bundleless.active())
+    return run_service(o, global, o.id, [&o]() -> util::Result<spec::Config> {
+      util::Result<spec::Config> config = spec::load_bundle_config(o.bundle);
+      if (!config)
+        return config;
+      if (util::Status s = spec::validate(*config); !s)
+        return std::move(s).error();
+      return config;
+    });
+  const BundlelessOptions& b = o.bundleless;
+  const std::string id = b.name.empty() ? generated_container_id(b.image, random_bits()) : b.name;
+  return run_service(o, global, id, [&o] { return bundleless_run_config(o); });
+}
+
 int run_run(const RunOptions& o, const GlobalOptions& global) {
+  if (o.service.active())
+    return run_as_service(o, global);
   if (o.bundleless.active())
     return run_bundleless(o, global);
   if (std::string flag = o.bundleless.first_flag_given(); !flag.empty())
@@ -326,6 +346,7 @@ Command add_run(CLI::App& parent, const GlobalOptions& global, RunOptions& o) {
       ->check(CLI::IsMember({"runtime", "container"}))
       ->type_name("WHO");
   add_bundleless_flags(*sub, o.bundleless);
+  add_service_flags(*sub, o.service);
   sub->add_option("container-id", o.id, "the container's id (with --rootfs/--image: the command)");
   sub->add_option("command", o.bundleless.command, "with --rootfs/--image: the command's arguments");
   sub->final_callback([&o, bundle] {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/bundleless.h"
+#include "cli/service.h"
 #include "spec/config.h"
 #include "util/result.h"
 
@@ -45,6 +46,7 @@ struct RunOptions : CreateOptions {
   std::string notify = "runtime";  // --notify=runtime|container: who says READY=1
   bool bundle_given = false;       // --bundle/-b was on the command line
   BundlelessOptions bundleless;
+  ServiceOptions service;  // --service, the timers (cli/service.h)
 };
 
 /// start, pause, resume, state: just an id.

@@ -38,7 +38,8 @@ using util::Result;
 using util::Status;
 using util::UniqueFd;
 
-// Set only for the re-execution; removed by the re-executed process before anything else.
+// Set only for the re-execution, to the path of the binary before it; removed by the
+// re-executed process before anything else (the path kept in original_path()).
 constexpr const char* kMarker = "_OCISTART_SEALED_EXE";
 constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
 // The name of a sealed_copy(), followed by "DEV:INO" of the file copied.
@@ -83,6 +84,20 @@ Result<std::vector<std::string>> own_arguments() {
   if (args.empty())
     return util::make_error("/proc/self/cmdline is empty", EINVAL);
   return args;
+}
+
+// The binary's path as the re-executing process saw it ("" when not re-executed).
+std::string& original_path() {
+  static std::string path;
+  return path;
+}
+
+Result<std::string> self_exe_path() {
+  char path[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n < 0)
+    return util::errno_error("readlink /proc/self/exe");
+  return std::string(path, static_cast<size_t>(n));
 }
 
 }  // namespace
@@ -157,9 +172,12 @@ std::optional<FileId> original_binary() {
 }
 
 Status run_from_sealed_exe() {
-  const bool reexecuted = std::getenv(kMarker) != nullptr;
-  if (reexecuted)
+  const char* marker = std::getenv(kMarker);
+  const bool reexecuted = marker != nullptr;
+  if (reexecuted) {
+    original_path() = marker;
     (void)::unsetenv(kMarker);
+  }
   UniqueFd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
   if (!self)
     return util::errno_error("open /proc/self/exe");
@@ -182,15 +200,28 @@ Status run_from_sealed_exe() {
   for (std::string& a : *args)
     argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::string marker = std::string(kMarker) + "=1";
+  Result<std::string> path = self_exe_path();
+  std::string marker_entry = std::string(kMarker) + "=" + (path ? *path : std::string());
   std::vector<char*> envp;
   for (char** e = environ; *e != nullptr; ++e)
     envp.push_back(*e);
-  envp.push_back(marker.data());
+  envp.push_back(marker_entry.data());
   envp.push_back(nullptr);
   (void)std::fflush(nullptr);
   ::syscall(SYS_execveat, sealed->get(), "", argv.data(), envp.data(), AT_EMPTY_PATH);
   return util::errno_error("re-execute from a sealed copy of the binary");
+}
+
+Result<std::string> original_exe() {
+  Result<std::string> path = original_path().empty() ? self_exe_path() : Result<std::string>(original_path());
+  if (!path)
+    return path;
+  // Re-executed without the marker's path, /proc/self/exe is "/" (the detached mount) or
+  // "/memfd:ocistart (deleted)": neither is a file another process can execute.
+  struct stat st {};
+  if (path->empty() || path->front() != '/' || ::stat(path->c_str(), &st) < 0 || !S_ISREG(st.st_mode))
+    return util::make_error("the binary `" + *path + "` is not a file systemd can execute", ENOENT);
+  return path;
 }
 
 }  // namespace ocistart::os

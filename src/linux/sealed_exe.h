@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "util/result.h"
@@ -30,6 +31,12 @@ namespace ocistart::os {
 /// tells the re-executed process it was re-executed (so it never loops); it is removed
 /// here, so nothing the command starts inherits it.
 [[nodiscard]] util::Status run_from_sealed_exe();
+
+/// The path of the binary this process was started from, which systemd can execute
+/// (`run --service` names it in the unit's ExecStart=): /proc/self/exe before
+/// run_from_sealed_exe() re-executed us (the marker carries it), /proc/self/exe itself
+/// otherwise. An Error when neither names a file.
+[[nodiscard]] util::Result<std::string> original_exe();
 
 /// Whether `fd` is a file no container can write through: a memfd with the seals
 /// sealed_copy() sets, or the root of a read-only mount attached to no namespace.

@@ -7,6 +7,7 @@
 // CLI has always printed. runtime/ calls these and never tests OCISTART_HAVE_SYSTEMD.
 #pragma once
 
+#include <cerrno>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "cgroups/driver.h"
 #include "spec/config.h"
 #include "systemd/journal_reader.h"
+#include "systemd/transient_service.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
 
@@ -64,6 +66,16 @@ class HostIntegration {
   [[nodiscard]] virtual util::Result<systemd::JournalReadResult> read_journal(
       const systemd::JournalQuery& query,
       const std::function<util::Status(const systemd::JournalEntry&)>& on_entry) const = 0;
+  /// run --service: starts the transient service (or timer and service) of `request`, calls
+  /// `started` once its start job is done, and with request.wait returns how the service
+  /// ended (systemd/transient_service.h). ENOTSUP when built without systemd (the default,
+  /// so that test fakes need not implement it).
+  [[nodiscard]] virtual util::Result<std::optional<systemd::ServiceOutcome>> run_transient_service(
+      const systemd::TransientServiceRequest& request, const std::function<void()>& started) const {
+    (void)request;
+    (void)started;
+    return util::make_error("run --service: built without systemd support", ENOTSUP);
+  }
 };
 
 /// The host integration this binary was built with: none (host_none.cc), or systemd's,

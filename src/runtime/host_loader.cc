@@ -190,6 +190,14 @@ class LoaderHost final : public HostIntegration {
       return std::move(m).error();
     return (*m)->read_journal(query, on_entry);
   }
+
+  util::Result<std::optional<systemd::ServiceOutcome>> run_transient_service(
+      const systemd::TransientServiceRequest& request, const std::function<void()>& started) const override {
+    util::Result<const HostIntegration*> m = systemd_module();
+    if (!m)
+      return std::move(m).error();
+    return (*m)->run_transient_service(request, started);
+  }
 };
 
 }  // namespace

@@ -33,6 +33,10 @@ class NoHost final : public HostIntegration {
       const systemd::JournalQuery&, const std::function<util::Status(const systemd::JournalEntry&)>&) const override {
     return util::make_error("ocistart was built without systemd: the journal cannot be read", ENOTSUP);
   }
+  util::Result<std::optional<systemd::ServiceOutcome>> run_transient_service(
+      const systemd::TransientServiceRequest&, const std::function<void()>&) const override {
+    return util::make_error("run --service: built without systemd support", ENOTSUP);
+  }
 };
 
 }  // namespace

@@ -88,6 +88,11 @@ class SystemdHost final : public HostIntegration {
       const std::function<util::Status(const systemd::JournalEntry&)>& on_entry) const override {
     return systemd::read_journal(query, on_entry);
   }
+
+  util::Result<std::optional<systemd::ServiceOutcome>> run_transient_service(
+      const systemd::TransientServiceRequest& request, const std::function<void()>& started) const override {
+    return systemd::run_transient_service(request, started, cgroups::systemd_call_deadline());
+  }
 };
 
 }  // namespace

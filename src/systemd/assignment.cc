@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "spec/names.h"
 #include "systemd/timespan.h"
 #include "systemd/unit_properties.h"
 
@@ -34,12 +35,48 @@ enum class Kind {
   cpu_set,
   device_allow,
   device_bytes,
-  device_number
+  device_number,
+  integer,      // i
+  count,        // u
+  signal,       // i: a number or a name (TERM, SIGTERM)
+  environment,  // as: space-separated NAME=VALUE words; repeated -p add to it
 };
 
 struct Known {
   std::string_view name;
   Kind kind;
+};
+
+// What only a service takes (run --service), as systemd-run's -p: the service's own
+// settings and the execution settings of its ExecStart (the runtime's, not the container's).
+constexpr std::array kServiceOnly{
+    Known{"Type", Kind::text},
+    Known{"Restart", Kind::text},
+    Known{"NotifyAccess", Kind::text},
+    Known{"ExitType", Kind::text},
+    Known{"RemainAfterExit", Kind::boolean},
+    Known{"User", Kind::text},
+    Known{"Group", Kind::text},
+    Known{"WorkingDirectory", Kind::text},
+    Known{"StandardInput", Kind::text},
+    Known{"StandardOutput", Kind::text},
+    Known{"StandardError", Kind::text},
+    Known{"SyslogIdentifier", Kind::text},
+    Known{"Environment", Kind::environment},
+    Known{"Nice", Kind::integer},
+    Known{"OOMScoreAdjust", Kind::integer},
+    Known{"StartLimitBurst", Kind::count},
+    Known{"KillSignal", Kind::signal},
+    Known{"FinalKillSignal", Kind::signal},
+    Known{"PrivateTmp", Kind::boolean},
+};
+
+// What only a timer takes (--timer-property); its *Sec spans are the generic ones.
+constexpr std::array kTimerOnly{
+    Known{"Persistent", Kind::boolean},
+    Known{"WakeSystem", Kind::boolean},
+    Known{"RemainAfterElapse", Kind::boolean},
+    Known{"FixedRandomDelay", Kind::boolean},
 };
 
 constexpr std::array kKnown{
@@ -86,6 +123,14 @@ constexpr std::array kKnown{
     Known{"IODeviceWeight", Kind::device_number},
     Known{"BlockIODeviceWeight", Kind::device_number},
 };
+
+template <size_t N>
+std::optional<Kind> find_kind(const std::array<Known, N>& known, std::string_view name) {
+  for (const Known& k : known)
+    if (k.name == name)
+      return k.kind;
+  return std::nullopt;
+}
 
 std::optional<Kind> kind_of(std::string_view name) {
   for (const Known& k : kKnown)
@@ -179,6 +224,49 @@ Result<bool> boolean(std::string_view s) {
   return bad("`" + std::string(s) + "` is not a boolean (yes or no)");
 }
 
+// A decimal integer that fits an int32 ("-5", "10").
+Result<int32_t> int32(std::string_view s) {
+  std::string text(s);
+  char* end = nullptr;
+  errno = 0;
+  long long v = text.empty() ? 0 : std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || errno != 0 || end != text.c_str() + text.size() || v < std::numeric_limits<int32_t>::min() ||
+      v > std::numeric_limits<int32_t>::max())
+    return bad("`" + text + "` is not an integer");
+  return static_cast<int32_t>(v);
+}
+
+// "TERM", "SIGTERM", "15".
+Result<int32_t> signal_number(std::string_view s) {
+  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s.front())))
+    return int32(s);
+  std::string name(s);
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+  if (std::optional<int> n = spec::signal_from_string(name))
+    return *n;
+  return bad("`" + std::string(s) + "` is not a signal (TERM, SIGKILL, 9)");
+}
+
+// Environment=: NAME=VALUE words separated by spaces (no quoting, as ocistart has no shell
+// word splitter; one -p per variable whose value has a space is not possible).
+Result<std::vector<std::string>> environment(std::string_view s) {
+  std::vector<std::string> words;
+  for (size_t at = 0; at < s.size();) {
+    size_t end = std::min(s.find(' ', at), s.size());
+    std::string_view w = s.substr(at, end - at);
+    if (!w.empty()) {
+      size_t eq = w.find('=');
+      if (eq == std::string_view::npos || eq == 0)
+        return bad("`" + std::string(w) + "` is not NAME=VALUE");
+      words.emplace_back(w);
+    }
+    at = end + 1;
+  }
+  if (words.empty())
+    return bad("expected NAME=VALUE");
+  return words;
+}
+
 // "PATH VALUE" of the device lists; `value` parses the second word.
 template <typename Parse>
 Result<PropertyValue> device_value(std::string_view s, Parse value) {
@@ -255,24 +343,54 @@ Result<PropertyValue> convert(Kind kind, std::string_view name, std::string_view
           v, [](std::string_view w) { return w == "infinity" ? Result<uint64_t>(kInfinity) : whole_number(w); });
     case Kind::bytes:
       return wrap_u64(bytes(v));
+    case Kind::integer:
+    case Kind::signal: {
+      Result<int32_t> n = kind == Kind::signal ? signal_number(v) : int32(v);
+      if (!n)
+        return std::move(n).error();
+      return PropertyValue{*n};
+    }
+    case Kind::count: {
+      Result<uint64_t> n = whole_number(v);
+      if (!n || *n > std::numeric_limits<uint32_t>::max())
+        return bad("`" + std::string(v) + "` is not a count");
+      return PropertyValue{static_cast<uint32_t>(*n)};
+    }
+    case Kind::environment: {
+      Result<std::vector<std::string>> words = environment(v);
+      if (!words)
+        return std::move(words).error();
+      return PropertyValue{std::move(*words)};
+    }
   }
   return bad("unhandled property kind");
 }
 
-bool is_device_list(const PropertyValue& v) {
+// The lists repeated -p add to: the device lists, and Environment's words.
+bool is_list(const PropertyValue& v) {
   return std::holds_alternative<std::vector<std::pair<std::string, std::string>>>(v) ||
-         std::holds_alternative<std::vector<std::pair<std::string, uint64_t>>>(v);
+         std::holds_alternative<std::vector<std::pair<std::string, uint64_t>>>(v) ||
+         std::holds_alternative<std::vector<std::string>>(v);
 }
 
 }  // namespace
 
-Result<UnitProperty> parse_assignment(std::string_view assignment) {
+Result<UnitProperty> parse_assignment(std::string_view assignment, AssignmentTarget target) {
   size_t eq = assignment.find('=');
   if (eq == std::string_view::npos || eq == 0)
     return bad("expected NAME=VALUE");
   std::string_view name = assignment.substr(0, eq);
   std::string_view value = assignment.substr(eq + 1);
-  std::optional<Kind> kind = kind_of(name);
+  std::optional<Kind> kind = find_kind(kServiceOnly, name);
+  if (kind && target != AssignmentTarget::service)
+    return bad("property `" + std::string(name) + "` is a service's: only with run --service");
+  if (!kind) {
+    kind = find_kind(kTimerOnly, name);
+    if (kind && target != AssignmentTarget::timer)
+      return bad("property `" + std::string(name) + "` is a timer's: only with --timer-property");
+  }
+  if (!kind)
+    kind = kind_of(name);
   if (!kind)
     return bad("property `" + std::string(name) +
                "` is not one ocistart converts from unit-file syntax (an org.systemd.property." + std::string(name) +
@@ -284,19 +402,21 @@ Result<UnitProperty> parse_assignment(std::string_view assignment) {
   return UnitProperty{std::move(out_name), std::move(*v)};
 }
 
-util::Status apply_assignments(UnitProperties& properties, const std::vector<std::string>& assignments) {
+util::Status apply_assignments(UnitProperties& properties, const std::vector<std::string>& assignments,
+                               AssignmentTarget target) {
   for (const std::string& a : assignments) {
-    Result<UnitProperty> p = parse_assignment(a);
+    Result<UnitProperty> p = parse_assignment(a, target);
     if (!p)
       return std::move(p).error().wrap("-p `" + a + "`");
     auto same =
         std::find_if(properties.begin(), properties.end(), [&](const UnitProperty& q) { return q.name == p->name; });
-    if (same != properties.end() && is_device_list(p->value) && same->value.index() == p->value.index()) {
+    if (same != properties.end() && is_list(p->value) && same->value.index() == p->value.index()) {
       std::visit(
           [&](auto& list) {
             using List = std::decay_t<decltype(list)>;
             if constexpr (std::is_same_v<List, std::vector<std::pair<std::string, std::string>>> ||
-                          std::is_same_v<List, std::vector<std::pair<std::string, uint64_t>>>) {
+                          std::is_same_v<List, std::vector<std::pair<std::string, uint64_t>>> ||
+                          std::is_same_v<List, std::vector<std::string>>) {
               const List& more = std::get<List>(p->value);
               list.insert(list.end(), more.begin(), more.end());
             }

@@ -12,6 +12,12 @@
 
 namespace ocistart::systemd {
 
+/// Which unit the assignments are for: a container's scope, the service of
+/// `run --service` (cli/service.h), which also takes the settings only a service has, or
+/// its timer (--timer-property: the time spans, AccuracySec=..., and booleans such as
+/// Persistent, WakeSystem, RemainAfterElapse).
+enum class AssignmentTarget { scope, service, timer };
+
 /// One assignment. Known kinds: sizes in bytes (K, M, G, T, P, E are powers of 1024;
 /// `infinity`; Memory* and TasksMax also take a percentage, sent as *Scale), CPUQuota as a
 /// percentage, weights and shares, TasksMax, booleans (Delegate, *Accounting, ...), time
@@ -20,12 +26,19 @@ namespace ocistart::systemd {
 /// IO*{Bandwidth,IOPS}Max / IODeviceWeight device lists (`PATH VALUE`). Anything else is
 /// EINVAL naming the property (an `org.systemd.property.NAME` annotation can still carry it,
 /// typed in GVariant text). Errors say what is wrong with the value.
-[[nodiscard]] util::Result<UnitProperty> parse_assignment(std::string_view assignment);
+/// A service (`target` service) also takes Type, Restart, NotifyAccess, ExitType, User,
+/// Group, WorkingDirectory, Standard{Input,Output,Error}, SyslogIdentifier (strings),
+/// RemainAfterExit, PrivateTmp (booleans), Nice, OOMScoreAdjust (i), StartLimitBurst (u),
+/// KillSignal, FinalKillSignal (a name or number), Environment (`A=1 B=2`, as); for a
+/// scope they are EINVAL ("... is a service's: only with run --service").
+[[nodiscard]] util::Result<UnitProperty> parse_assignment(std::string_view assignment,
+                                                          AssignmentTarget target = AssignmentTarget::scope);
 
 /// Parses `assignments` and applies them over `properties`, in order: a property of the
 /// same name is replaced, except the device lists (DeviceAllow, IO*Max, IODeviceWeight and
-/// the BlockIO ones), which grow as repeated `-p` do with systemd-run. Errors name the
-/// assignment: "-p `MemoryMax=lots`: ...".
-[[nodiscard]] util::Status apply_assignments(UnitProperties& properties, const std::vector<std::string>& assignments);
+/// the BlockIO ones) and Environment, which grow as repeated `-p` do with systemd-run.
+/// Errors name the assignment: "-p `MemoryMax=lots`: ...".
+[[nodiscard]] util::Status apply_assignments(UnitProperties& properties, const std::vector<std::string>& assignments,
+                                             AssignmentTarget target = AssignmentTarget::scope);
 
 }  // namespace ocistart::systemd

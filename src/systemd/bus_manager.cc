@@ -12,6 +12,7 @@
 #include "dbus/org_freedesktop_systemd1_Manager_proxy.h"
 #include "dbus/org_freedesktop_systemd1_Scope_proxy.h"
 #include "dbus/org_freedesktop_systemd1_Unit_proxy.h"
+#include "systemd/bus_values.h"
 #include "systemd/manager.h"
 
 namespace ocistart::systemd {
@@ -25,7 +26,8 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kService = "org.freedesktop.systemd1";
 constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
 
-// One (sv) entry of a(sv), from our plain value.
+}  // namespace
+
 sdbus::Struct<std::string, sdbus::Variant> to_dbus(const UnitProperty& p) {
   sdbus::Variant v = std::visit(
       [](const auto& x) -> sdbus::Variant {
@@ -40,6 +42,11 @@ sdbus::Struct<std::string, sdbus::Variant> to_dbus(const UnitProperty& p) {
           for (const auto& [a, b] : x)
             out.emplace_back(a, b);
           return sdbus::Variant(out);
+        } else if constexpr (std::is_same_v<T, std::vector<ExecCommand>>) {
+          std::vector<sdbus::Struct<std::string, std::vector<std::string>, std::vector<std::string>>> out;
+          for (const ExecCommand& c : x)
+            out.emplace_back(c.path, c.argv, c.flags);
+          return sdbus::Variant(out);
         } else {
           return sdbus::Variant(x);
         }
@@ -48,7 +55,6 @@ sdbus::Struct<std::string, sdbus::Variant> to_dbus(const UnitProperty& p) {
   return {p.name, std::move(v)};
 }
 
-// A D-Bus error as an Error with an errno the callers can act on.
 Error from_dbus(const sdbus::Error& e, std::string_view call) {
   const std::string& name = e.getName();
   int code = EIO;
@@ -69,6 +75,8 @@ Error from_dbus(const sdbus::Error& e, std::string_view call) {
     return Error{code, what + "no answer within the deadline (" + name + ")"};
   return Error{code, what + name + ": " + e.getMessage()};
 }
+
+namespace {
 
 class ManagerProxy final : public sdbus::ProxyInterfaces<org::freedesktop::systemd1::Manager_proxy> {
  public:

@@ -10,12 +10,21 @@
 
 namespace ocistart::systemd {
 
+/// One command of a service's ExecStartEx=, ExecStopPostEx=...: (s as as) on the bus.
+struct ExecCommand {
+  std::string path;                // absolute
+  std::vector<std::string> argv;   // argv[0] included
+  std::vector<std::string> flags;  // "ignore-failure" (a unit file's `-`), "no-env-expand" (`:`)...
+  bool operator==(const ExecCommand&) const = default;
+};
+
 /// One D-Bus value of the types unit properties use:
-/// b, i, u, x, t, d, s, as, au, ay, a(ss) (DeviceAllow), a(st) (IO*Max, IODeviceWeight).
+/// b, i, u, x, t, d, s, as, au, ay, a(ss) (DeviceAllow, TimersCalendar), a(st) (IO*Max,
+/// IODeviceWeight, TimersMonotonic), a(sasas) (Exec*Ex).
 using PropertyValue =
     std::variant<bool, int32_t, uint32_t, int64_t, uint64_t, double, std::string, std::vector<std::string>,
                  std::vector<uint32_t>, std::vector<uint8_t>, std::vector<std::pair<std::string, std::string>>,
-                 std::vector<std::pair<std::string, uint64_t>>>;
+                 std::vector<std::pair<std::string, uint64_t>>, std::vector<ExecCommand>>;
 
 struct UnitProperty {
   std::string name;

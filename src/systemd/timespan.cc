@@ -1,6 +1,7 @@
 #include "systemd/timespan.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
 #include <string>
@@ -98,11 +99,12 @@ std::optional<uint64_t> parse_timespan_usec(std::string_view s) {
   return static_cast<uint64_t>(std::llround(total));
 }
 
-}  // namespace ocistart::systemd
+namespace {
 
-namespace ocistart::systemd {
-
-std::string format_timespan_usec(uint64_t usec) {
+// systemd's format_timespan(): units from years down, a remainder under a minute after a
+// dot with the digits the unit has down to `accuracy` ("1.500000s" at 1 us, "1.500s" at
+// 1 ms), nothing below `accuracy` once something is written.
+std::string format_timespan(uint64_t usec, uint64_t accuracy) {
   if (usec == std::numeric_limits<uint64_t>::max())
     return "infinity";
   if (usec == 0)
@@ -118,22 +120,25 @@ std::string format_timespan_usec(uint64_t usec) {
   std::string out;
   uint64_t t = usec;
   for (const Unit& u : kUnits) {
-    if (t == 0)
+    if (t == 0 || (t < accuracy && !out.empty()))
       break;
     if (t < u.usec)
       continue;
     uint64_t whole = t / u.usec, rest = t % u.usec;
     if (!out.empty())
       out += ' ';
-    // Under a minute, a remainder goes after a dot with as many digits as the unit has
-    // microseconds' decimal places ("1.500000s", "30.100000s"), as systemd writes it.
-    if (t < kMin && rest > 0) {
-      int digits = 0;
-      for (uint64_t c = u.usec; c > 1; c /= 10)
-        ++digits;
-      std::string frac = std::to_string(rest);
-      out +=
-          std::to_string(whole) + "." + std::string(static_cast<size_t>(digits) - frac.size(), '0') + frac + u.suffix;
+    int digits = 0;
+    for (uint64_t c = u.usec; c > 1; c /= 10)
+      ++digits;
+    uint64_t fraction = rest;
+    for (uint64_t c = accuracy; c > 1; c /= 10) {
+      fraction /= 10;
+      --digits;
+    }
+    if (t < kMin && rest > 0 && digits > 0) {
+      std::string frac = std::to_string(fraction);
+      frac.insert(0, static_cast<size_t>(digits) - std::min(frac.size(), static_cast<size_t>(digits)), '0');
+      out += std::to_string(whole) + "." + frac + u.suffix;
       break;
     }
     out += std::to_string(whole) + u.suffix;
@@ -141,5 +146,11 @@ std::string format_timespan_usec(uint64_t usec) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string format_timespan_ms(uint64_t usec) { return format_timespan(usec, 1000); }
+
+std::string format_timespan_usec(uint64_t usec) { return format_timespan(usec, 1); }
 
 }  // namespace ocistart::systemd

@@ -18,4 +18,8 @@ namespace ocistart::systemd {
 /// "500ms", "1.500000s", "1min 30.100000s", "1h", "0"; UINT64_MAX is "infinity".
 [[nodiscard]] std::string format_timespan_usec(uint64_t usec);
 
+/// A span as systemd prints it to the millisecond (format_timespan with USEC_PER_MSEC):
+/// "2min 3.456s", "1.500s", "15ms", "1h 2min", "0" for nothing.
+[[nodiscard]] std::string format_timespan_ms(uint64_t usec);
+
 }  // namespace ocistart::systemd

@@ -76,7 +76,8 @@ TEST_CASE("-p device lists, unknown names, and how assignments apply") {
   CHECK(ok("IOReadBandwidthMax=/dev/sda 1M") == UnitProperty{"IOReadBandwidthMax", Limits{{"/dev/sda", 1 << 20}}});
   CHECK(ok("IOWriteIOPSMax=/dev/sda 100") == UnitProperty{"IOWriteIOPSMax", Limits{{"/dev/sda", 100}}});
   CHECK(error("DeviceAllow=/dev/kvm rwx") == "DeviceAllow: `/dev/kvm rwx` is not `PATH [rwm]`");
-  CHECK(error("Environment=A=1").starts_with("property `Environment` is not one ocistart converts"));
+  CHECK(error("ExecStart=/bin/true").starts_with("property `ExecStart` is not one ocistart converts"));
+  CHECK(error("Environment=A=1") == "property `Environment` is a service's: only with run --service");
   CHECK(error("=5") == "expected NAME=VALUE");
 
   systemd::UnitProperties props{

@@ -59,6 +59,16 @@ TEST_CASE("is_sealed: the binary itself and a writable file are not") {
   CHECK_FALSE(ocistart::os::is_sealed(file.get()));
 }
 
+TEST_CASE("original_exe: not re-executed, the binary's own path (what run --service puts in ExecStart)") {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  REQUIRE(n > 0);
+  ocistart::util::Result<std::string> exe = ocistart::os::original_exe();
+  REQUIRE(exe.ok());
+  CHECK(*exe == std::string(self, static_cast<size_t>(n)));
+  CHECK(exe->front() == '/');
+}
+
 TEST_CASE("sealed_copy: its name says which file it copies (original_binary reads it)") {
   UniqueFd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
   REQUIRE(self.valid());
