@@ -180,6 +180,8 @@ Result<std::vector<std::string>> container_run_args(const RunOptions& o, const G
     args.emplace_back("--keep");
   if (o.no_subreaper)
     args.emplace_back("--no-subreaper");
+  if (o.notify != "runtime")
+    args.push_back("--notify=" + o.notify);
   if (o.bundleless.active()) {
     add_bundleless_args(args, o.bundleless, id);
   } else {
@@ -213,6 +215,7 @@ Result<systemd::TransientServiceRequest> service_request(const RunOptions& o, co
       return service_error("--slice `" + s.slice + "`: not a slice name");
   }
   r.collect = s.collect;
+  r.container_notify = o.notify == "container";
   r.no_block = s.no_block;
   r.wait = s.wait;
   r.exec_start.path = exe;

@@ -75,7 +75,7 @@ Result<TransientUnits> transient_units(const TransientServiceRequest& r) {
   s.push_back({"Type", std::string("notify")});
   s.push_back({"NotifyAccess", std::string("all")});
   s.push_back({"Delegate", true});
-  s.push_back({"KillMode", std::string("mixed")});
+  s.push_back({"KillMode", std::string(r.container_notify ? "control-group" : "mixed")});
   // Ex: the arguments are the container's command, which systemd must not expand ($X).
   ExecCommand start = r.exec_start;
   start.flags = {"no-env-expand"};

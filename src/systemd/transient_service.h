@@ -27,6 +27,7 @@ struct TransientServiceRequest {
   std::string syslog_identifier;        // the service's SyslogIdentifier= (the container id: `ocistart logs`)
   std::string slice;                    // --slice ("" = systemd's default, system.slice)
   bool collect = false;                 // --collect: CollectMode=inactive-or-failed
+  bool container_notify = false;        // run --notify=container: KillMode=control-group
   bool no_block = false;                // --no-block: do not wait for the start job
   bool wait = false;                    // --wait: wait until the service is inactive again
   ExecCommand exec_start;               // `ocistart --root R run ...`
@@ -46,7 +47,9 @@ struct TransientUnits {
 };
 
 /// The service: Description, SyslogIdentifier, Slice, CollectMode, AddRef (with wait: the unit stays loaded
-/// until we read its result), Type=notify, NotifyAccess=all, Delegate=yes, KillMode=mixed,
+/// until we read its result), Type=notify, NotifyAccess=all, Delegate=yes, KillMode=mixed (control-group with
+/// container_notify: systemd cannot wait for an init that MAINPID= made the main process but
+/// that is not its child, and under mixed it would skip SIGTERM; ocistart-run(8), NOTIFY),
 /// ExecStartEx (no-env-expand: the container's command keeps its `$`), ExecStopPostEx
 /// (ignore-failure, no-env-expand), then the -p assignments (service target,
 /// assignment.h), which replace same-named ones. The timer: Description, CollectMode,

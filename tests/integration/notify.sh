@@ -183,4 +183,36 @@ expect_eq "default: no NOTIFY_SOCKET in the container" "" \
 stop_unit nf4
 expect_no_leftovers "default, after stop" nf4 "$BUNDLE"
 
+# 5. The same through `run --service --notify=container` (a transient service made by
+# ocistart, KillMode=control-group for it): READY=1 after 1 s holds the start, STATUS=
+# shows, MainPID is the init; silent after four pings, WatchdogSec=2 with
+# Restart=on-watchdog makes systemd restart it: a new container of the same name. (The
+# watchdog's SIGABRT does not end a pid namespace's init without a handler: systemd then
+# waits TimeoutAbortSec=, by default TimeoutStopSec=, before its SIGKILL.)
+set_args "$BUNDLE" /bin/notify_client sleep:1000 $'READY=1\nSTATUS=service nf5' every:500:4:WATCHDOG=1 wait
+t0=$(date +%s%N)
+out=$(oci run --service --notify=container -p WatchdogSec=2 -p Restart=on-watchdog -p RestartSec=1 -p TimeoutStopSec=3 \
+  --bundle "$BUNDLE" nf5 2>&1); rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_eq "run --service --notify=container" "0 Running as unit: nf5.service" "$rc $out"
+[ "$ms" -ge 1000 ] && pass "run --service returned after the container's READY=1 (${ms} ms)" ||
+  fail "run --service returned after ${ms} ms, before the container's READY=1 at 1000 ms"
+expect_eq "the service kills its whole cgroup (--notify=container)" control-group "$(prop nf5 KillMode)"
+expect_eq "the service's status is the container's" "service nf5" "$(prop nf5 StatusText)"
+pid=$(oci state nf5 | json_field pid)
+expect_eq "the service's MainPID is the container's init" "$pid" "$(prop nf5 MainPID)"
+wait_prop nf5 NRestarts 1 15 && pass "silent, the watchdog restarted the service" ||
+  fail "no restart after the watchdog: $(prop nf5 ActiveState) $(prop nf5 Result) NRestarts=$(prop nf5 NRestarts)"
+newpid=
+for ((i = 0; i < 100; i++)); do
+  p=$(oci state nf5 2>/dev/null | json_field pid 2>/dev/null)
+  [ -n "$p" ] && [ "$p" != "$pid" ] && [ "$p" != 0 ] && [ "$(prop nf5 MainPID)" = "$p" ] && { newpid=$p; break; }
+  sleep 0.1
+done
+[ -n "$newpid" ] && pass "a new container nf5 (pid $pid -> $newpid) is the service's MainPID" ||
+  fail "no new container nf5 after the restart"
+stop_unit nf5
+expect_eq "stopped" inactive "$(prop nf5 ActiveState)"
+expect_no_leftovers "run --service, after stop" nf5 "$BUNDLE"
+
 finish

@@ -93,6 +93,10 @@ TEST_CASE("container_run_args: the same run without the service options, parsed 
   CHECK_FALSE(back->o.run.service.active());
   CHECK(back->o.run.properties.empty());
   CHECK(back->o.run.unit.empty());
+  CHECK(back->o.run.notify == "runtime");
+  std::vector<std::string> relayed =
+      run_args({"--root", "/run/x", "run", "--service", "--notify=container", "-b", "/srv/b", "web"}, "web");
+  CHECK(relayed == std::vector<std::string>{"--root", "/run/x", "run", "--notify=container", "--bundle=/srv/b", "web"});
 }
 
 TEST_CASE("container_run_args: bundle-less flags, the id as --name, bind sources absolute, the command after --") {

@@ -51,6 +51,11 @@ TEST_CASE("transient_units: the service runs ocistart as Type=notify, delegated,
   CHECK(value<std::string>(s, "NotifyAccess") == "all");
   CHECK(value<bool>(s, "Delegate"));
   CHECK(value<std::string>(s, "KillMode") == "mixed");
+  systemd::TransientServiceRequest relayed = request();
+  relayed.container_notify = true;  // run --notify=container: systemd must kill the whole cgroup
+  util::Result<systemd::TransientUnits> n = systemd::transient_units(relayed);
+  REQUIRE(n.ok());
+  CHECK(value<std::string>(n->service, "KillMode") == "control-group");
   using Exec = std::vector<ExecCommand>;
   Exec start = value<Exec>(s, "ExecStartEx");
   REQUIRE(start.size() == 1);
