@@ -109,6 +109,8 @@ if [ -e "/var/lib/machines/$IMG" ]; then
   fail "/var/lib/machines/$IMG exists already"
 else
   mkdir -p /var/lib/machines
+  image_cleanup() { rm -rf "/var/lib/machines/$IMG"; cleanup; }
+  trap image_cleanup EXIT  # also when the test is killed half-way
   cp -a "$R" "/var/lib/machines/$IMG"
   oci run --image "$IMG" sh -c 'cat /etc/group | head -1' >"$WORK/out" 2>"$WORK/err" </dev/null; rc=$?
   expect_eq "--image runs from /var/lib/machines/NAME" "0 root:x:0:" "$rc $(cat "$WORK/out")"
@@ -120,6 +122,7 @@ else
   gen=$(sed -n 's/^Running as container \(.*\)\.$/\1/p' "$WORK/err")
   expect_no_leftovers "--image" "${gen:-none}" "/var/lib/machines/$IMG"
   rm -rf "/var/lib/machines/$IMG"
+  trap cleanup EXIT
 fi
 
 # --print-config: the config, as `ocistart spec` writes it; nothing run, nothing made.
