@@ -22,40 +22,20 @@
 namespace ocistart::os {
 
 std::string home_in_passwd(std::string_view passwd, uid_t uid) {
-  const std::string wanted = std::to_string(uid);
-  while (!passwd.empty()) {
-    size_t eol = passwd.find('\n');
-    std::string_view line = passwd.substr(0, eol);
-    passwd = eol == std::string_view::npos ? std::string_view() : passwd.substr(eol + 1);
-    std::string_view fields[7];
-    size_t n = 0;
-    for (; n < 7; ++n) {
-      size_t colon = line.find(':');
-      fields[n] = line.substr(0, colon);
-      if (colon == std::string_view::npos)
-        break;
-      line.remove_prefix(colon + 1);
-    }
-    if (n >= 5 && fields[2] == wanted)
-      return fields[5].empty() ? "/" : std::string(fields[5]);
-  }
-  return "/";
+  const std::vector<std::string_view> fields = account_entry(passwd, 2, std::to_string(uid));
+  return fields.size() > 5 && !fields[5].empty() ? std::string(fields[5]) : std::string("/");
 }
 
 std::vector<std::string> with_home(std::vector<std::string> env, uid_t uid) {
   for (const std::string& e : env)
     if (e.starts_with("HOME="))
       return env;
-  constexpr size_t kMaxPasswd = 1 << 20;
+  // The current root's file, as read_account_file reads a container's: a missing,
+  // unreadable or non-regular one gives "/".
   std::string text;
-  util::UniqueFd fd(::open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  struct stat st {};
-  if (fd && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode)) {
-    char buf[8192];
-    ssize_t n;
-    while (text.size() < kMaxPasswd && (n = ::read(fd.get(), buf, sizeof buf)) > 0)
-      text.append(buf, static_cast<size_t>(n));
-  }
+  if (util::UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)); root)
+    if (util::Result<std::string> got = read_account_file(root.get(), "etc/passwd"); got)
+      text = std::move(*got);
   env.push_back("HOME=" + home_in_passwd(text, uid));
   return env;
 }

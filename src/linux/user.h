@@ -21,13 +21,14 @@ namespace ocistart::os {
 /// message that says so. Safe in the init child.
 [[nodiscard]] util::Status switch_user(Syscalls& sys, const spec::User& user, bool keep_caps);
 
-/// The home directory of `uid` in passwd(5) text: the sixth field of the first line whose
-/// third field is `uid`; "/" when there is none or it is empty (runc's fallback). Pure.
+/// The home directory of `uid` in passwd(5) text: the sixth field of the first entry
+/// (account_entry) whose uid is `uid`; "/" when there is none or it is empty (runc's
+/// fallback). Pure.
 [[nodiscard]] std::string home_in_passwd(std::string_view passwd, uid_t uid);
 
 /// `env` with HOME=<home of uid in the current root's /etc/passwd> added when it has no
-/// HOME (runc's rule). The file belongs to the container: only a regular file is read, at
-/// most 1 MiB of it, without blocking (a FIFO planted there cannot hang us).
+/// HOME (runc's rule). The file belongs to the container: read as read_account_file reads
+/// one (a regular file only, bounded, without blocking: a FIFO planted there cannot hang us).
 [[nodiscard]] std::vector<std::string> with_home(std::vector<std::string> env, uid_t uid);
 
 /// A decimal uid or gid ("1000"); nullopt for anything else (empty, sign, overflow). Pure.
