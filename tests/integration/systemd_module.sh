@@ -15,6 +15,12 @@ bad=$(echo "$needed" | tr ' ' '\n' | grep -E '^lib(systemd|sdbus-c\+\+|gcrypt|gp
 expect_eq "the binary needs no systemd library (needs: $needed)" "" "$bad"
 expect_contains "the module needs libsystemd" "libsystemd.so" "$(readelf -d "$MODULE" 2>&1)"
 expect_contains "the module needs sdbus-c++" "libsdbus-c++.so" "$(readelf -d "$MODULE" 2>&1)"
+# Its copies of the folder libraries share no state with the binary's (src/meson.build):
+# in particular it must not log, or its records would ignore --log, --log-format, --debug.
+if command -v nm >/dev/null; then
+  expect_eq "the module holds no logging code (util/log's settings are the binary's)" "" \
+    "$(nm -C "$MODULE" | grep -E ' [TtWw] ocistart::util::log_' | head -3)"
+fi
 
 # traced NAME ARGS...: runs ocistart ARGS under strace -f (every file call, in the
 # children too), the trace in $WORK/NAME.trace; sets RC. Not for create, whose init
