@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "linux/cgroup_entry.h"
 #include "spec/config.h"
 #include "util/result.h"
 
@@ -38,8 +39,17 @@ class Driver {
   [[nodiscard]] virtual const std::string& path() const = 0;
 
   /// Creates the cgroup (every v1 hierarchy, or the v2 one), applies `resources` and moves
-  /// `pid` into it. On failure nothing it created is left behind.
+  /// `pid` into it; pid 0 (only where creates_before_clone()): moves nobody, the init
+  /// enters by itself (open_entry()). On failure nothing it created is left behind.
   [[nodiscard]] virtual util::Status create(int pid, const spec::Resources* resources) = 0;
+  /// Whether create(0, ...) can make the cgroup before the init exists, for the init to
+  /// enter it with open_entry(): the cgroupfs drivers. A systemd unit needs the pid.
+  [[nodiscard]] virtual bool creates_before_clone() const { return false; }
+  /// What a new process needs to enter the cgroup (or the sub-cgroups `sub`, as
+  /// add_process() picks them) by itself, without the runtime moving its pid: see
+  /// linux/cgroup_entry.h for why. Errors are add_process()'s, naming our own pid; ENOTSUP
+  /// when this driver cannot (no cgroup of our own: use add_process()).
+  [[nodiscard]] virtual util::Result<os::CgroupEntry> open_entry(const SubCgroups& sub) const;
   /// Applies new limits to an existing cgroup (`update`): only the settings `resources`
   /// holds; the v2 and systemd drivers first complete pairs with with_current_pairs().
   [[nodiscard]] virtual util::Status update(const spec::Resources& resources) = 0;

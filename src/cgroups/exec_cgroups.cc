@@ -54,6 +54,10 @@ util::Result<std::string> sub_cgroup_path(std::string_view base, std::string_vie
   return out;
 }
 
+util::Result<os::CgroupEntry> Driver::open_entry(const SubCgroups& /*sub*/) const {
+  return util::make_error("the `" + std::string(name()) + "` cgroup driver has no cgroup to enter", ENOTSUP);
+}
+
 util::Error missing_sub_cgroup(int pid, std::string_view dir) {
   return util::make_error("adding pid " + std::to_string(pid) + " to cgroups: " + std::string(dir) +
                               "/cgroup.procs: no such file or directory",

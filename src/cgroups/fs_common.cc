@@ -264,6 +264,23 @@ util::Result<std::vector<int>> read_pids_recursive(int dir) {
   return pids;
 }
 
+util::Result<os::CgroupEntryFile> open_entry_file(int dir, const char* name, std::string path, bool fake) {
+  int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
+  if (fake)
+    flags |= O_CREAT | O_APPEND;
+  util::UniqueFd fd(openat(dir, name, flags, 0644));
+  if (!fd)
+    return util::errno_error("open `" + path + "`");
+  return os::CgroupEntryFile{std::move(fd), std::move(path), false};
+}
+
+util::Result<util::UniqueFd> reopen_v2_dir(int dir, const std::string& path) {
+  util::UniqueFd fd(openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd)
+    return util::errno_error("open `" + path + "`");
+  return fd;
+}
+
 util::Status join(int dir, int pid, bool fake) { return write_file(dir, "cgroup.procs", std::to_string(pid), fake); }
 
 util::Status apply_writes(const std::vector<Write>& writes,

@@ -51,6 +51,13 @@ void remove_made_path(int root, const std::vector<std::string>& made, std::chron
 /// The pids in cgroup.procs of the directory `dir` and of every cgroup below it.
 [[nodiscard]] util::Result<std::vector<int>> read_pids_recursive(int dir);
 
+/// `name` ("tasks", "cgroup.procs") under `dir`, opened for a new process to write "0" to
+/// (os::CgroupEntry); `path` names it in messages. With `fake` a missing file is created.
+[[nodiscard]] util::Result<os::CgroupEntryFile> open_entry_file(int dir, const char* name, std::string path, bool fake);
+
+/// `dir` (an O_PATH fd of a v2 cgroup) reopened O_RDONLY|O_DIRECTORY, for CLONE_INTO_CGROUP.
+[[nodiscard]] util::Result<util::UniqueFd> reopen_v2_dir(int dir, const std::string& path);
+
 /// Writes `pid` into `dir`'s cgroup.procs.
 [[nodiscard]] util::Status join(int dir, int pid, bool fake);
 

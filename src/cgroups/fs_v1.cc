@@ -3,7 +3,10 @@
 // mounted hierarchy; all file access goes through an O_PATH dirfd of each mount point.
 #include <fcntl.h>
 
+#include <unistd.h>
+
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "cgroups/exec_cgroups.h"
@@ -138,7 +141,8 @@ class V1Driver final : public Driver {
       return st;
     }
     // Limits first, then the task: cpuset and rt bandwidth must be in place before it joins.
-    for (; joined < hierarchies_.size(); ++joined) {
+    // pid 0: the init enters by itself (open_entry()).
+    for (; pid > 0 && joined < hierarchies_.size(); ++joined) {
       if (auto st = join(dirs[joined].get(), pid, options_.fake); !st) {
         rollback();
         return std::move(st).error().wrap("join cgroup in `" + hierarchies_[joined].name + "`");
@@ -219,30 +223,55 @@ class V1Driver final : public Driver {
     return check_for_version(resources, false);
   }
 
+  [[nodiscard]] bool creates_before_clone() const override { return true; }
+
   util::Status add_process(int pid, const SubCgroups& sub) override {
-    // runc: an explicit controller must be one of ours.
-    for (const auto& [controller, path] : sub) {
-      bool known = controller.empty();
-      for (const Hierarchy& h : hierarchies_)
-        known = known || h.has(controller);
-      if (!known)
-        return util::make_error("unknown controller `" + controller + "` in --cgroup", EINVAL);
-    }
+    if (util::Status st = check_controllers(sub); !st)
+      return st;
     for (const Hierarchy& h : hierarchies_) {
-      util::Result<std::string> rel = rel_for(h, sub);
-      if (!rel)
-        return std::move(rel).error();
-      auto dir = open_dir(h.root.get(), *rel);
-      if (!dir && dir.error().code == ENOENT && h.unified && *rel != rel_)
-        dir = open_dir(h.root.get(), rel_);  // our own addition on hybrid hosts: the base will do
-      if (!dir && dir.error().code == ENOENT && *rel != rel_)
-        return missing_sub_cgroup(pid, h.mount_point + "/" + *rel);
+      util::Result<OpenedDir> dir = open_join_dir(h, sub, pid);
       if (!dir)
-        return std::move(dir).error().wrap("join cgroup in `" + h.name + "`");
-      if (auto st = join(dir->get(), pid, options_.fake); !st)
+        return std::move(dir).error();
+      if (auto st = join(dir->fd.get(), pid, options_.fake); !st)
         return std::move(st).error().wrap("join cgroup in `" + h.name + "`");
     }
     return {};
+  }
+
+  util::Result<os::CgroupEntry> open_entry(const SubCgroups& sub) const override {
+    if (util::Status st = check_controllers(sub); !st)
+      return std::move(st).error();
+    os::CgroupEntry entry;
+    // The freezer's last of the v1 files (a process stops on joining a frozen cgroup), then
+    // the unified one's fallback.
+    std::vector<os::CgroupEntryFile> last;
+    for (const Hierarchy& h : hierarchies_) {
+      util::Result<OpenedDir> dir = open_join_dir(h, sub, ::getpid());
+      if (!dir)
+        return std::move(dir).error();
+      const std::string where = h.mount_point + "/" + dir->rel;
+      util::Result<os::CgroupEntryFile> file =
+          open_entry_file(dir->fd.get(), h.unified ? "cgroup.procs" : "tasks",
+                          where + (h.unified ? "/cgroup.procs" : "/tasks"), options_.fake);
+      if (!file)
+        return std::move(file).error().wrap("join cgroup in `" + h.name + "`");
+      if (h.unified) {
+        util::Result<util::UniqueFd> v2 = reopen_v2_dir(dir->fd.get(), where);
+        if (!v2)
+          return std::move(v2).error().wrap("join cgroup in `" + h.name + "`");
+        entry.v2_dir = std::move(*v2);
+        entry.v2_path = where;
+        file->v2_fallback = true;
+        last.push_back(std::move(*file));
+      } else if (h.has("freezer")) {
+        last.insert(last.begin(), std::move(*file));
+      } else {
+        entry.files.push_back(std::move(*file));
+      }
+    }
+    for (os::CgroupEntryFile& f : last)
+      entry.files.push_back(std::move(f));
+    return entry;
   }
 
   util::Result<std::vector<int>> pids() const override {
@@ -273,6 +302,41 @@ class V1Driver final : public Driver {
         if (h.has(preferred))
           return &h;
     return &hierarchies_.front();
+  }
+
+  // runc: an explicit controller must be one of ours.
+  [[nodiscard]] util::Status check_controllers(const SubCgroups& sub) const {
+    for (const auto& [controller, path] : sub) {
+      bool known = controller.empty();
+      for (const Hierarchy& h : hierarchies_)
+        known = known || h.has(controller);
+      if (!known)
+        return util::make_error("unknown controller `" + controller + "` in --cgroup", EINVAL);
+    }
+    return {};
+  }
+
+  struct OpenedDir {
+    util::UniqueFd fd;
+    std::string rel;
+  };
+
+  // The directory `h` joins for `sub` (rel_for()), opened; `pid` names the process in the
+  // error for a missing sub-cgroup.
+  [[nodiscard]] util::Result<OpenedDir> open_join_dir(const Hierarchy& h, const SubCgroups& sub, int pid) const {
+    util::Result<std::string> rel = rel_for(h, sub);
+    if (!rel)
+      return std::move(rel).error();
+    auto dir = open_dir(h.root.get(), *rel);
+    if (!dir && dir.error().code == ENOENT && h.unified && *rel != rel_) {
+      *rel = rel_;  // our own addition on hybrid hosts: the base will do
+      dir = open_dir(h.root.get(), rel_);
+    }
+    if (!dir && dir.error().code == ENOENT && *rel != rel_)
+      return missing_sub_cgroup(pid, h.mount_point + "/" + *rel);
+    if (!dir)
+      return std::move(dir).error().wrap("join cgroup in `" + h.name + "`");
+    return OpenedDir{std::move(*dir), std::move(*rel)};
   }
 
   // The cgroup `h` joins for `sub`: the sub-cgroup of its controller, or of "" (every

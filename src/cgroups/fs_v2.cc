@@ -2,6 +2,7 @@
 // the ancestors' cgroup.subtree_control (never in the container's own cgroup: it holds
 // tasks, and v2 forbids tasks next to enabled children); devices are an eBPF program.
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -51,12 +52,16 @@ class V2Driver final : public Driver {
       undo();
       return st;
     }
+    if (pid <= 0)
+      return {};  // the init is born in it (open_entry())
     if (auto st = join(dir->get(), pid, options_.fake); !st) {
       undo();
       return std::move(st).error().wrap("join cgroup");
     }
     return {};
   }
+
+  [[nodiscard]] bool creates_before_clone() const override { return true; }
 
   util::Status update(const spec::Resources& given) override {
     auto dir = open_dir(root_.get(), rel_);
@@ -103,21 +108,30 @@ class V2Driver final : public Driver {
   }
 
   util::Status add_process(int pid, const SubCgroups& sub) override {
-    std::string rel = rel_;
-    for (const auto& [controller, path] : sub) {
-      if (!controller.empty())  // one hierarchy: no per-controller paths (runc)
-        return util::make_error("unknown controller `" + controller + "` in --cgroup", EINVAL);
-      util::Result<std::string> in = sub_cgroup_path(rel_, path);
-      if (!in)
-        return std::move(in).error();
-      rel = std::move(*in);
-    }
-    auto dir = open_dir(root_.get(), rel);
-    if (!dir && dir.error().code == ENOENT && rel != rel_)
-      return missing_sub_cgroup(pid, options_.mount_root + "/" + rel);
+    util::Result<std::pair<util::UniqueFd, std::string>> dir = open_join_dir(sub, pid);
     if (!dir)
-      return std::move(dir).error().wrap("join cgroup");
-    return join(dir->get(), pid, options_.fake);
+      return std::move(dir).error();
+    return join(dir->first.get(), pid, options_.fake);
+  }
+
+  util::Result<os::CgroupEntry> open_entry(const SubCgroups& sub) const override {
+    util::Result<std::pair<util::UniqueFd, std::string>> dir = open_join_dir(sub, ::getpid());
+    if (!dir)
+      return std::move(dir).error();
+    const std::string where = options_.mount_root + "/" + dir->second;
+    os::CgroupEntry entry;
+    util::Result<util::UniqueFd> v2 = reopen_v2_dir(dir->first.get(), where);
+    if (!v2)
+      return std::move(v2).error().wrap("join cgroup");
+    util::Result<os::CgroupEntryFile> file =
+        open_entry_file(dir->first.get(), "cgroup.procs", where + "/cgroup.procs", options_.fake);
+    if (!file)
+      return std::move(file).error().wrap("join cgroup");
+    file->v2_fallback = true;
+    entry.v2_dir = std::move(*v2);
+    entry.v2_path = where;
+    entry.files.push_back(std::move(*file));
+    return entry;
   }
 
   util::Result<std::vector<int>> pids() const override {
@@ -133,6 +147,28 @@ class V2Driver final : public Driver {
   util::Status destroy() override { return remove_cgroup(root_.get(), rel_, options_.rmdir_timeout, options_.fake); }
 
  private:
+  // The cgroup add_process() and open_entry() put a process in (the container's, or the
+  // sub-cgroup --cgroup names), opened, with its path below the root; `pid` names the
+  // process in the error for a missing sub-cgroup.
+  [[nodiscard]] util::Result<std::pair<util::UniqueFd, std::string>> open_join_dir(const SubCgroups& sub,
+                                                                                   int pid) const {
+    std::string rel = rel_;
+    for (const auto& [controller, path] : sub) {
+      if (!controller.empty())  // one hierarchy: no per-controller paths (runc)
+        return util::make_error("unknown controller `" + controller + "` in --cgroup", EINVAL);
+      util::Result<std::string> in = sub_cgroup_path(rel_, path);
+      if (!in)
+        return std::move(in).error();
+      rel = std::move(*in);
+    }
+    auto dir = open_dir(root_.get(), rel);
+    if (!dir && dir.error().code == ENOENT && rel != rel_)
+      return missing_sub_cgroup(pid, options_.mount_root + "/" + rel);
+    if (!dir)
+      return std::move(dir).error().wrap("join cgroup");
+    return std::pair{std::move(*dir), std::move(rel)};
+  }
+
   static spec::Resources complete(const spec::Resources& resources, int dir) {
     auto read = [dir](const std::string& /*controller*/, const std::string& file) { return read_file(dir, file); };
     return cgroups::with_current_pairs(resources, true, read);

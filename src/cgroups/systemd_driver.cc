@@ -412,6 +412,13 @@ util::Status SystemdDriver::add_process(int pid, const SubCgroups& sub) {
   return (*fs)->add_process(pid, sub);
 }
 
+util::Result<os::CgroupEntry> SystemdDriver::open_entry(const SubCgroups& sub) const {
+  util::Result<Driver*> fs = cgroupfs();
+  if (!fs)
+    return std::move(fs).error();
+  return (*fs)->open_entry(sub);
+}
+
 util::Result<std::vector<int>> SystemdDriver::pids() const {
   util::Result<Driver*> fs = cgroupfs();
   if (!fs)

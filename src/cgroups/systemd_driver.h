@@ -91,6 +91,8 @@ class SystemdDriver final : public Driver {
   [[nodiscard]] util::Status check_resources(const spec::Resources& resources) const override;
   using Driver::add_process;
   [[nodiscard]] util::Status add_process(int pid, const SubCgroups& sub) override;
+  /// The cgroupfs driver's, on the unit's cgroup (exec); create() needs the init's pid.
+  [[nodiscard]] util::Result<os::CgroupEntry> open_entry(const SubCgroups& sub) const override;
   [[nodiscard]] util::Result<std::vector<int>> pids() const override;
   [[nodiscard]] util::Status freeze() override;
   [[nodiscard]] util::Status thaw() override;

@@ -1,9 +1,11 @@
 // The forked init, step by step. The order is the point of this file:
 //
+//   0. enter the cgroup the runtime made (cgroupfs drivers: linux/cgroup_entry.h)
 //   1. non-dumpable, parent-death signal          before anything else can see us
 //   2. join namespaces given by path              (namespaces.h explains the order)
 //   3. unshare the time namespace; `unshared`     the parent writes id maps and offsets
 //   4. wait for `mapped`                          then the parent starts the cgroup work
+//                                                 (systemd's unit: it needs our pid)
 //   5. become root of a new user namespace, setsid, session keyring, hostname, sysctls
 //   6. prepare_rootfs: its mounts overlap with the parent's cgroup work (a systemd job,
 //      a v1 migration); before the first cgroup mount (or the devices) wait for `placed`
@@ -459,6 +461,10 @@ void init_main(const InitArgs& args) noexcept {
   try {
     if (args.parent_sync_fd >= 0)
       ::close(args.parent_sync_fd);
+    // Into the container's cgroup before anything else: the limits hold from here on.
+    if (args.cgroup != nullptr)
+      if (Status s = enter_cgroup(*args.cgroup, args.born_in_cgroup); !s)
+        report_and_exit(sync, std::move(s).error());
     std::vector<int> keep = args.prepared_mounts;
     keep.push_back(args.sync_fd);
     keep.push_back(args.fifo_fd);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "linux/cgroup_entry.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/pty.h"
@@ -35,6 +36,11 @@ struct InitArgs {
   /// Per entry of config.mounts, an idmapped tree the runtime made before the clone
   /// (idmapped_mounts.h), or -1; moved into place by prepare_rootfs.
   std::vector<int> prepared_mounts;
+  /// The container's cgroup, made by the runtime before the clone, which the init enters
+  /// first thing (os::enter_cgroup; its fds are closed then); `born_in_cgroup`: clone3
+  /// placed it in the v2 one already. Null: the runtime moves the init (systemd's unit).
+  CgroupEntry* cgroup = nullptr;
+  bool born_in_cgroup = false;
   /// --log-driver journald: opens a stream for the given syslog priority, which becomes
   /// the container's stdout (info) or stderr (err). Called once the init is in the
   /// container's cgroup (journald files the output under the container's unit), before

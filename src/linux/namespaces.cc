@@ -39,7 +39,13 @@ struct CloneArgs {
   uint64_t stack;
   uint64_t stack_size;
   uint64_t tls;
+  uint64_t set_tid;  // version 1 (80 bytes)
+  uint64_t set_tid_size;
+  uint64_t cgroup;  // version 2 (88 bytes): CLONE_INTO_CGROUP's fd
 };
+
+constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;
+constexpr size_t kCloneArgsV0 = 64;
 
 std::string join_context(const JoinTarget& t) {
   return std::string("join `") + proc_ns_name(t.type) + "` namespace `" + t.path + "`";
@@ -227,13 +233,19 @@ util::Result<std::vector<JoinTarget>> namespaces_of(int pid) {
   return out;
 }
 
-util::Result<int> clone_process(uint64_t flags) {
+util::Result<int> clone_process(uint64_t flags, int cgroup_fd) {
   CloneArgs args{};
   args.flags = flags;
   // clone3 refuses an exit signal with CLONE_PARENT: the child then signals our parent
   // the way we would.
   args.exit_signal = (flags & CLONE_PARENT) != 0 ? 0 : SIGCHLD;
-  long r = ::syscall(SYS_clone3, &args, sizeof args);
+  size_t size = kCloneArgsV0;  // what every kernel with clone3 takes
+  if (cgroup_fd >= 0) {
+    args.flags |= kCloneIntoCgroup;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    size = sizeof args;
+  }
+  long r = ::syscall(SYS_clone3, &args, size);
   if (r < 0)
     return util::errno_error("clone3");
   return static_cast<int>(r);

@@ -110,8 +110,9 @@ class NamespaceSwitch {
 
 /// clone3 with `flags` and SIGCHLD as exit signal (none with CLONE_PARENT, as clone3
 /// requires); like fork(): returns 0 in the child, the child's pid (in the caller's pid
-/// namespace) in the parent.
-[[nodiscard]] util::Result<int> clone_process(uint64_t flags);
+/// namespace) in the parent. With `cgroup_fd` (a cgroup v2 directory) the child is born
+/// in that cgroup (CLONE_INTO_CGROUP, Linux 5.7; older kernels fail with E2BIG).
+[[nodiscard]] util::Result<int> clone_process(uint64_t flags, int cgroup_fd = -1);
 
 /// Whether /proc/<pid>/setgroups must be set to "deny" before gid_map is written: only
 /// when the writer lacks CAP_SETGID in the parent user namespace (an unprivileged

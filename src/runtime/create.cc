@@ -23,10 +23,12 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "cgroups/before_create.h"
 #include "cgroups/cgroupfs.h"
 #include "cgroups/no_cgroup.h"
+#include "linux/cgroup_entry.h"
 #include "linux/idmapped_mounts.h"
 #include "linux/init.h"
 #include "linux/init_process.h"
@@ -258,6 +260,9 @@ struct SpawnInputs {
   std::string rootfs;
   int fifo_fd = -1;
   std::vector<int> prepared_mounts;  // per config.mounts entry, an fd or -1
+  /// The cgroup the init enters by itself (made before the clone); null: the driver
+  /// moves it (place_in_cgroup()).
+  os::CgroupEntry* cgroup = nullptr;
 };
 
 // Clones the init. In the child this never returns (os::init_main); in the parent the
@@ -280,7 +285,9 @@ util::Result<os::InitProcess> spawn_init(const CreateOptions& o, const CreatePla
       return std::move(s).error();
   // The child gets a copy of our stdio buffers: flush them so nothing prints twice.
   (void)std::fflush(nullptr);
-  util::Result<int> pid = os::clone_process(plan.namespaces.clone_flags);
+  bool born_in_cgroup = false;
+  util::Result<int> pid = in.cgroup ? os::clone_into(plan.namespaces.clone_flags, *in.cgroup, &born_in_cgroup)
+                                    : os::clone_process(plan.namespaces.clone_flags);
   if (!pid)
     return std::move(pid).error().wrap("start the container init");
   if (*pid == 0) {
@@ -297,6 +304,8 @@ util::Result<os::InitProcess> spawn_init(const CreateOptions& o, const CreatePla
     args.rootless = os::rootless_runtime();
     args.preserve_fds = plan.preserved_fds;
     args.prepared_mounts = in.prepared_mounts;
+    args.cgroup = in.cgroup;
+    args.born_in_cgroup = born_in_cgroup;
     if (plan.journald)
       args.log_stream = host.journal_stream_opener(o.id);
     os::init_main(args);
@@ -312,7 +321,7 @@ struct Started {
 
 // What the init needs from the host's side, then the init itself.
 util::Result<Started> start_init(const CreateOptions& o, const CreatePlan& plan, const std::string& rootfs, int fifo_fd,
-                                 const HostIntegration& host) {
+                                 os::CgroupEntry* cgroup, const HostIntegration& host) {
   // linux.seccomp.listenerPath: connected now, so that an agent that is not there fails
   // `create` before any process exists (the init closes its inherited copy).
   util::Result<util::UniqueFd> notify_conn = os::connect_listener(os::notify_listener(&*plan.config.linux_));
@@ -330,6 +339,7 @@ util::Result<Started> start_init(const CreateOptions& o, const CreatePlan& plan,
   SpawnInputs in;
   in.rootfs = rootfs;
   in.fifo_fd = fifo_fd;
+  in.cgroup = cgroup;
   for (const util::UniqueFd& fd : *idmapped)
     in.prepared_mounts.push_back(fd.valid() ? fd.get() : -1);
   util::Result<os::InitProcess> init = spawn_init(o, plan, in, host);
@@ -356,19 +366,40 @@ util::Status map_ids(os::InitProcess& init, const CreatePlan& plan, const std::s
   return init.send_mapped();
 }
 
-// The cgroup, with the init in it; then `placed`: the init waits for it before its first
-// cgroup mount.
-util::Status place_in_cgroup(os::InitProcess& init, cgroups::Driver& driver, const spec::Config& config,
-                             const std::string& id) {
+// Makes the cgroup and applies the limits, moving `pid` into it (0: nobody yet, the init
+// enters by itself).
+util::Status make_cgroup(cgroups::Driver& driver, const spec::Config& config, int pid) {
   // Device rules even without linux.resources: runc's defaults (device_rules.h). Not
   // rootless: only the host's root may write a device cgroup, and the devices such a
   // container has are binds of the host's nodes, which the user could open anyway.
   spec::Resources resources = config.linux_->resources.value_or(spec::Resources{});
   resources.devices = os::rootless_runtime() ? std::vector<spec::DeviceCgroupRule>{} : effective_device_rules(config);
-  if (util::Status s = driver.create(init.pid(), &resources); !s)
+  if (util::Status s = driver.create(pid, &resources); !s)
     return std::move(s).error().wrap("cgroup");
   for (const std::string& warning : driver.warnings())  // settings this cgroup version skips
     util::log_warning(warning);
+  return {};
+}
+
+// The cgroupfs drivers: the cgroup, made before the init exists, and what the init needs
+// to enter it by itself (linux/cgroup_entry.h: no RCU grace period for moving a pid).
+util::Result<os::CgroupEntry> make_cgroup_to_enter(cgroups::Driver& driver, const spec::Config& config) {
+  if (util::Status s = make_cgroup(driver, config, 0); !s)
+    return std::move(s).error();
+  util::Result<os::CgroupEntry> entry = driver.open_entry({});
+  if (!entry)
+    return std::move(entry).error().wrap("cgroup");
+  return entry;
+}
+
+// The cgroup, with the init in it (unless it was made before the clone and the init
+// entered it by itself); then `placed`: the init waits for it before its first cgroup
+// mount.
+util::Status place_in_cgroup(os::InitProcess& init, cgroups::Driver& driver, const spec::Config& config,
+                             const std::string& id, bool made) {
+  if (!made)
+    if (util::Status s = make_cgroup(driver, config, init.pid()); !s)
+      return s;
   if (util::Status s = init.send_placed(); !s)
     return s;
   if (std::string calls = driver.describe_calls(); !calls.empty())
@@ -539,18 +570,30 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   util::Result<std::optional<NotifyRelay>> notify = open_notify_relay(o, plan, dir->store.dir(o.id));
   if (!notify)
     return std::move(notify).error();
-  // Armed once the init is told to go on (`mapped`): destroy() of nothing is fine, and
-  // create() cleans up after itself. Runs after the init is killed (declared before it).
+  // Armed once the cgroup is made (before the clone for the cgroupfs drivers, else when
+  // the init is told to go on, `mapped`): destroy() of nothing is fine, and create()
+  // cleans up after itself. Runs after the init is killed (declared before it).
   bool cgroup_made = false;
   util::ScopeGuard destroy_cgroup([&] {
     if (cgroup_made)
       (void)dir->driver->destroy();
   });
 
-  // 3. Spawn the init: from here it is owned, killed and reaped on any failure.
-  util::Result<Started> started = start_init(o, plan, *rootfs, dir->fifo.get(), host);
+  // 3. The cgroupfs drivers make the cgroup now, for the init to be born in it.
+  std::optional<os::CgroupEntry> entry;
+  if (dir->driver->creates_before_clone()) {
+    cgroup_made = true;
+    util::Result<os::CgroupEntry> e = make_cgroup_to_enter(*dir->driver, config);
+    if (!e)
+      return std::move(e).error();
+    entry = std::move(*e);
+  }
+  // Spawn the init: from here it is owned, killed and reaped on any failure.
+  util::Result<Started> started = start_init(o, plan, *rootfs, dir->fifo.get(), entry ? &*entry : nullptr, host);
   if (!started)
     return std::move(started).error();
+  const bool entered = entry.has_value();
+  entry.reset();  // the init has its copies
   os::InitProcess& init = started->init;
   dir->fifo.reset();
 
@@ -558,7 +601,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   if (util::Status s = map_ids(init, plan, o.id); !s)
     return std::move(s).error();
   cgroup_made = true;
-  if (util::Status s = place_in_cgroup(init, *dir->driver, config, o.id); !s)
+  if (util::Status s = place_in_cgroup(init, *dir->driver, config, o.id, entered); !s)
     return std::move(s).error();
   bool machine_registered = false;
   util::ScopeGuard unregister_machine([&] {

@@ -25,8 +25,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <optional>
 
 #include "cgroups/exec_cgroups.h"
+#include "linux/cgroup_entry.h"
 #include "linux/init.h"
 #include "linux/init_process.h"
 #include "linux/namespaces.h"
@@ -151,8 +153,12 @@ util::Result<spec::Process> exec_process_spec(const ExecOptions& o, const spec::
 // `sync` is A's channel to us, `process_sync` B's.
 [[noreturn]] void joiner(os::SyncChannel& sync, os::SyncChannel& process_sync,
                          const std::vector<os::JoinTarget>& targets, const spec::Process& process,
-                         const spec::Linux* lc, int preserve_fds) noexcept {
+                         const spec::Linux* lc, int preserve_fds, os::CgroupEntry* cgroup, bool born_in) noexcept {
   try {
+    // Into the container's cgroup first (linux/cgroup_entry.h); its fds are closed then.
+    if (cgroup != nullptr)
+      if (util::Status s = os::enter_cgroup(*cgroup, born_in); !s)
+        child_fail(sync, s.error());
     // Nothing of ours but the two channels (the host's cgroup directories the driver
     // holds, above all) goes into the container (CVE-2024-21626).
     os::close_inherited_fds(preserve_fds, {sync.fd(), process_sync.fd()});
@@ -232,17 +238,28 @@ util::Result<int> exec(const ExecOptions& o) {
   util::Result<std::pair<os::SyncChannel, os::SyncChannel>> b_pair = os::SyncChannel::make_pair();
   if (!b_pair)
     return std::move(b_pair).error();
+  // The joiner enters the cgroup by itself where the driver can open it for that; the
+  // driver moves it otherwise (no cgroup of our own: nothing to move).
+  std::optional<os::CgroupEntry> entry;
+  if (util::Result<os::CgroupEntry> e = (*driver)->open_entry(*sub_cgroups); e)
+    entry = std::move(*e);
+  else if (e.error().code != ENOTSUP)
+    return std::move(e).error().wrap("join the container's cgroup");
   (void)std::fflush(nullptr);
-  int joiner_pid = ::fork();
-  if (joiner_pid < 0)
-    return util::errno_error("fork");
+  bool born_in = false;
+  util::Result<int> forked = entry ? os::clone_into(0, *entry, &born_in) : os::clone_process(0);
+  if (!forked)
+    return std::move(forked).error().wrap("start the exec process");
+  const int joiner_pid = *forked;
   if (joiner_pid == 0) {
     a_pair->first.close();
     b_pair->first.close();
     // The agent's connection is ours alone: B would keep it open until its execve.
     notify_conn->reset();
-    joiner(a_pair->second, b_pair->second, *targets, *process, lc, o.preserve_fds);
+    joiner(a_pair->second, b_pair->second, *targets, *process, lc, o.preserve_fds, entry ? &*entry : nullptr, born_in);
   }
+  const bool entry_made = entry.has_value();
+  entry.reset();  // the joiner has its copies
   a_pair->second.close();
   b_pair->second.close();
   // Owns A, then B: both are killed and reaped on any failure until released.
@@ -250,8 +267,9 @@ util::Result<int> exec(const ExecOptions& o) {
   // --debug: the steps, with the words runc's debug log uses (its tests look for them).
   util::log_debug("exec `" + o.id + "`: nsexec container setup: joiner is pid " + std::to_string(joiner_pid));
 
-  if (util::Status s = (*driver)->add_process(joiner_pid, *sub_cgroups); !s)
-    return std::move(s).error().wrap("join the container's cgroup");
+  if (!entry_made)
+    if (util::Status s = (*driver)->add_process(joiner_pid, *sub_cgroups); !s)
+      return std::move(s).error().wrap("join the container's cgroup");
   if (util::Status s = child.send_placed(); !s)
     return std::move(s).error();
   if (util::Status s = child.receive_pid(); !s)

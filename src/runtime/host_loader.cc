@@ -42,6 +42,14 @@ class ExistingUnitDriver final : public cgroups::Driver {
     util::Result<cgroups::Driver*> fs = cgroupfs();
     return fs ? (*fs)->add_process(pid, sub) : util::Status(std::move(fs).error());
   }
+  util::Result<os::CgroupEntry> open_entry(const cgroups::SubCgroups& sub) const override {
+    if (module_)
+      return module_->open_entry(sub);
+    util::Result<cgroups::Driver*> fs = cgroupfs();
+    if (!fs)
+      return std::move(fs).error();
+    return (*fs)->open_entry(sub);
+  }
   util::Result<std::vector<int>> pids() const override {
     if (module_)
       return module_->pids();

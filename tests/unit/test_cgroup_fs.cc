@@ -407,3 +407,81 @@ TEST_CASE("cgroupfs apply_writes: fallbacks, optional knobs, errors name the fil
   CHECK(st.error().code == ENOENT);
   CHECK(st.error().message == "write `memory.memsw.limit_in_bytes` = `2097152`: no such file or directory");
 }
+
+TEST_CASE("cgroupfs hybrid: create(0) moves nobody; open_entry gives what the init enters by itself") {
+  auto tree = FakeCgroupTree::v1(/*hybrid=*/true);
+  auto d = driver(tree);
+  CHECK(d->creates_before_clone());
+  require_ok(d->create(0, nullptr));
+  CHECK(tree.exists("memory/ocistart/t1"));
+  CHECK_FALSE(tree.exists("memory/ocistart/t1/cgroup.procs"));
+  CHECK_FALSE(tree.exists("unified/ocistart/t1/cgroup.procs"));
+
+  util::Result<os::CgroupEntry> entry = d->open_entry({});
+  REQUIRE_MESSAGE(entry.ok(), (entry.ok() ? "" : entry.error().message));
+  CHECK(entry->v2_dir.valid());
+  CHECK(entry->v2_path == tree.root() + "/unified/ocistart/t1");
+  std::vector<std::string> paths;
+  for (const os::CgroupEntryFile& f : entry->files) {
+    CHECK(f.fd.valid());
+    paths.push_back(f.path.substr(tree.root().size() + 1));
+  }
+  // v1 `tasks` in mount order, the freezer's last (a frozen cgroup stops the writer), then
+  // the unified cgroup.procs, written only when clone3 could not place the process.
+  CHECK(paths == std::vector<std::string>{
+                     "cpu,cpuacct/ocistart/t1/tasks", "cpuset/ocistart/t1/tasks", "memory/ocistart/t1/tasks",
+                     "devices/ocistart/t1/tasks", "blkio/ocistart/t1/tasks", "pids/ocistart/t1/tasks",
+                     "systemd/ocistart/t1/tasks", "freezer/ocistart/t1/tasks", "unified/ocistart/t1/cgroup.procs"});
+  CHECK(entry->files.back().v2_fallback);
+
+  SUBCASE("born in the v2 cgroup: \"0\" to every v1 tasks only, then every fd is closed") {
+    require_ok(os::enter_cgroup(*entry, /*born_in=*/true));
+    CHECK(tree.read("memory/ocistart/t1/tasks") == "0");
+    CHECK(tree.read("freezer/ocistart/t1/tasks") == "0");
+    CHECK(tree.read("unified/ocistart/t1/cgroup.procs").empty());
+    CHECK_FALSE(entry->v2_dir.valid());
+    for (const os::CgroupEntryFile& f : entry->files)
+      CHECK_FALSE(f.fd.valid());
+  }
+  SUBCASE("not born in it (a kernel before 5.7): the v2 cgroup.procs too") {
+    require_ok(os::enter_cgroup(*entry, /*born_in=*/false));
+    CHECK(tree.read("unified/ocistart/t1/cgroup.procs") == "0");
+  }
+}
+
+TEST_CASE("cgroupfs hybrid: open_entry for exec --cgroup follows add_process's rules") {
+  auto tree = FakeCgroupTree::v1(/*hybrid=*/true);
+  auto d = driver(tree);
+  require_ok(d->create(0, nullptr));
+  tree.mkdir("memory/ocistart/t1/sub");
+  util::Result<os::CgroupEntry> entry = d->open_entry({{"memory", "sub"}});
+  REQUIRE_MESSAGE(entry.ok(), (entry.ok() ? "" : entry.error().message));
+  std::vector<std::string> paths;
+  for (const os::CgroupEntryFile& f : entry->files)
+    paths.push_back(f.path.substr(tree.root().size() + 1));
+  CHECK(std::count(paths.begin(), paths.end(), "memory/ocistart/t1/sub/tasks") == 1);
+  CHECK(std::count(paths.begin(), paths.end(), "pids/ocistart/t1/tasks") == 1);
+
+  util::Result<os::CgroupEntry> missing = d->open_entry({{"pids", "nope"}});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == ENOENT);
+  CHECK(missing.error().message == "adding pid " + std::to_string(::getpid()) + " to cgroups: " + tree.root() +
+                                       "/pids/ocistart/t1/nope/cgroup.procs: no such file or directory");
+  util::Result<os::CgroupEntry> unknown = d->open_entry({{"rdma", "x"}});
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().message == "unknown controller `rdma` in --cgroup");
+}
+
+TEST_CASE("cgroupfs v2: create(0) moves nobody; open_entry is the directory, with the fallback") {
+  auto tree = FakeCgroupTree::v2();
+  auto d = driver(tree);
+  CHECK(d->creates_before_clone());
+  require_ok(d->create(0, nullptr));
+  CHECK_FALSE(tree.exists("ocistart/t1/cgroup.procs"));
+  util::Result<os::CgroupEntry> entry = d->open_entry({});
+  REQUIRE_MESSAGE(entry.ok(), (entry.ok() ? "" : entry.error().message));
+  CHECK(entry->v2_dir.valid());
+  REQUIRE(entry->files.size() == 1);
+  CHECK(entry->files[0].v2_fallback);
+  CHECK(entry->files[0].path == tree.root() + "/ocistart/t1/cgroup.procs");
+}

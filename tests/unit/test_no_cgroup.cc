@@ -50,3 +50,11 @@ TEST_CASE("the no-cgroup driver moves nobody, refuses limits and says why it can
   CHECK_FALSE(d->update(limited).ok());
   CHECK(d->destroy().ok());
 }
+
+TEST_CASE("the no-cgroup driver has nothing to enter: create() moves the pid (nobody), open_entry is ENOTSUP") {
+  std::unique_ptr<cgroups::Driver> d = cgroups::make_no_cgroup_driver();
+  CHECK_FALSE(d->creates_before_clone());
+  util::Result<os::CgroupEntry> entry = d->open_entry({});
+  REQUIRE_FALSE(entry.ok());
+  CHECK(entry.error().code == ENOTSUP);
+}
