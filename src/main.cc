@@ -1,5 +1,7 @@
 // ocistart's entry point: parse the command line, run the one command, map errors to exit
 // statuses. Everything else lives in cli/ and below.
+#include <sys/prctl.h>
+
 #include <cctype>
 #include <exception>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/app.h"
+#include "cli/enters_container.h"
 #include "linux/sealed_exe.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -66,17 +69,6 @@ std::string usage_message(const CLI::ParseError& e, const std::string& command) 
   return command.empty() ? msg : command + ": " + msg;
 }
 
-// Whether this command line may fork into a container (create, run, exec): any argument
-// with one of those names, so that a container named "run" only costs a needless re-exec.
-bool may_enter_a_container(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "create" || arg == "run" || arg == "exec")
-      return true;
-  }
-  return false;
-}
-
 // Runs the parsed command, whose errors it has logged.
 int run_command(Command& c) {
   try {
@@ -110,10 +102,14 @@ std::optional<int> run_named_command(std::string_view name, int argc, char** arg
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The launcher (launcher.cc) executes us as `ocistart-runtime`: the process (and the init
+  // and exec processes forked from it, until they execve) is called what users ran, as
+  // ps, pgrep and runc's tools expect.
+  (void)::prctl(PR_SET_NAME, "ocistart", 0, 0, 0);
   // Re-executed from a sealed binary before the command line is built and parsed, so that
   // work is done once (linux/sealed_exe.h). On failure the command's own call below
   // reports the error with its context.
-  if (may_enter_a_container(argc, argv))
+  if (ocistart::cli::may_enter_a_container(argc, argv))
     (void)ocistart::os::run_from_sealed_exe();
   // Most command lines name one command (engines run create, start, state, kill, delete
   // per container): register only that one, which takes a fraction of building all of

@@ -25,8 +25,8 @@ namespace ocistart::os {
 
 /// One file the new process writes "0" to.
 struct CgroupEntryFile {
-  util::UniqueFd fd;   // O_WRONLY|O_CLOEXEC
-  std::string path;    // for messages: "/sys/fs/cgroup/cpu/ocistart/abc/tasks"
+  util::UniqueFd fd;  // O_WRONLY|O_CLOEXEC
+  std::string path;   // for messages: "/sys/fs/cgroup/cpu/ocistart/abc/tasks"
   /// The v2 cgroup.procs, written only when clone3 could not place the process (a
   /// kernel before 5.7): "0" there moves the whole process, under the lock.
   bool v2_fallback = false;

@@ -5,9 +5,6 @@
 #include "linux/sealed_exe.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -21,13 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "linux/syscalls.h"
+#include "linux/sealed_fd.h"
 #include "util/fs.h"
 #include "util/log.h"
-
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U  // Linux 6.3: executable even under vm.memfd_noexec=1
-#endif
 
 extern char** environ;
 
@@ -38,10 +31,10 @@ using util::Result;
 using util::Status;
 using util::UniqueFd;
 
-// Set only for the re-execution, to the path of the binary before it; removed by the
-// re-executed process before anything else (the path kept in original_path()).
-constexpr const char* kMarker = "_OCISTART_SEALED_EXE";
-constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+// The marker (sealed_fd.h) carries the path of the binary the user ran; the re-executed
+// process removes it before anything else (the path kept in original_path()).
+constexpr const char* kMarker = kSealedExeMarker;
+constexpr int kSeals = kSealedCopySeals;
 // The name of a sealed_copy(), followed by "DEV:INO" of the file copied.
 constexpr std::string_view kMemfdPrefix = "ocistart:";
 
@@ -53,19 +46,13 @@ std::optional<uint64_t> decimal(std::string_view text) {
   return v;
 }
 
-// A bind mount of our binary in no mount namespace: the clone's namespace is anonymous and
-// goes away with the last fd of it (ours closes at execve), after which no mount call
-// accepts the mount (not in the caller's namespace), so it stays read-only for good.
-Result<UniqueFd> read_only_mount() {
-  RealSyscalls sys;
-  Result<UniqueFd> tree = sys.open_tree(AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE);
-  if (!tree)
-    return tree;
-  MountAttr attr;
-  attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-  if (Status s = sys.mount_setattr(tree->get(), "", AT_EMPTY_PATH, attr); !s)
-    return std::move(s).error();
-  return tree;
+// A bind mount of our binary in no mount namespace (read_only_clone()): the clone's
+// namespace is anonymous and goes away with the last fd of it (ours closes at execve).
+Result<UniqueFd> read_only_mount(int self) {
+  int fd = read_only_clone(self);
+  if (fd < 0)
+    return util::errno_error("read-only bind mount of /proc/self/exe", -fd);
+  return UniqueFd(fd);
 }
 
 // Our own arguments as the kernel has them (each ends with a NUL).
@@ -115,27 +102,11 @@ bool is_sealed(int fd) {
 }
 
 Result<UniqueFd> sealed_copy(int fd) {
-  struct stat st {};
-  if (::fstat(fd, &st) < 0)
-    return util::errno_error("fstat the binary");
-  const std::string name = std::string(kMemfdPrefix) + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
-  int m = ::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-  if (m < 0 && errno == EINVAL)  // before Linux 6.3, where every memfd is executable
-    m = ::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (m < 0)
-    return util::errno_error("memfd_create");
-  UniqueFd copy(m);
-  off_t offset = 0;
-  while (offset < st.st_size) {
-    ssize_t n = ::sendfile(copy.get(), fd, &offset, static_cast<size_t>(st.st_size - offset));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return util::errno_error("copy the binary into a memfd", n == 0 ? EIO : errno);
-  }
-  if (::fcntl(copy.get(), F_ADD_SEALS, kSeals) < 0)
-    return util::errno_error("seal the memfd");
-  return copy;
+  const char* step = "";
+  int copy = sealed_memfd_copy(fd, &step);
+  if (copy < 0)
+    return util::errno_error(step, -copy);
+  return UniqueFd(copy);
 }
 
 std::optional<FileId> file_id(const char* path) {
@@ -186,7 +157,7 @@ Status run_from_sealed_exe() {
   if (reexecuted)
     return util::make_error("re-executed from a sealed copy of the binary, yet /proc/self/exe is not one", EPERM);
 
-  Result<UniqueFd> sealed = read_only_mount();
+  Result<UniqueFd> sealed = read_only_mount(self.get());
   if (!sealed) {
     util::log_debug("read-only mount of the binary: " + sealed.error().message + ": copying it into a memfd");
     sealed = sealed_copy(self.get());

@@ -45,8 +45,8 @@ util::Result<const HostIntegration*> load(const std::string& path) {
 
 util::Result<const HostIntegration*> systemd_module() {
   static const util::Result<const HostIntegration*> loaded =
-      load(module_path(os::original_binary(), os::file_id(OCISTART_BUILD_SRC_DIR "/ocistart"), OCISTART_BUILD_SRC_DIR,
-                       OCISTART_SYSTEMD_MODULE));
+      load(module_path(os::original_binary(), os::file_id(OCISTART_BUILD_SRC_DIR "/ocistart-runtime"),
+                       OCISTART_BUILD_SRC_DIR, OCISTART_SYSTEMD_MODULE));
   return loaded;
 }
 

@@ -207,7 +207,7 @@ if command -v useradd >/dev/null && command -v runuser >/dev/null; then
   trap rootless_cleanup EXIT
   useradd -m -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$U" || fail "useradd $U"
   mkdir -p "$UWORK/xdg" && chmod 755 "$WORK" "$UWORK" && chmod 700 "$UWORK/xdg"
-  cp "$OCISTART" "$UWORK/ocistart" && chmod 755 "$UWORK/ocistart"
+  copy_binaries "$UWORK"
   cp -a "$R" "$UWORK/rootfs"
   chown -R "$U:$U" "$UWORK/xdg" "$UWORK/rootfs"
   out=$(bounded "$OCI_TIMEOUT" runuser -u "$U" -- env -i HOME="/home/$U" PATH=/usr/bin:/bin \

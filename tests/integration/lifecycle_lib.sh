@@ -2,6 +2,14 @@
 # --root, assertions, and the "nothing left behind" check. Cleans up only what it made.
 set -u
 OCISTART=$(readlink -f "${1:?usage: $0 /path/to/ocistart}")
+# The runtime the launcher executes (src/launcher.cc): the file beside it.
+OCISTART_RUNTIME=$(dirname "$OCISTART")/ocistart-runtime
+# copy_binaries DIR: the launcher and the runtime as DIR/ocistart and DIR/ocistart-runtime
+# (the launcher finds the runtime beside itself), mode 755.
+copy_binaries() {
+  cp "$OCISTART" "$1/ocistart" && cp "$OCISTART_RUNTIME" "$1/ocistart-runtime" &&
+    chmod 755 "$1/ocistart" "$1/ocistart-runtime"
+}
 if [ "$(id -u)" != 0 ]; then echo "SKIP: not root"; exit 77; fi
 [ -x /bin/busybox ] || { echo "SKIP: no /bin/busybox (busybox-static)"; exit 77; }
 # Debian's python3, never the first on PATH: a version manager's shim there can take a

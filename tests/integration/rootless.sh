@@ -51,7 +51,7 @@ echo "$U:$SUB:65536" >>/etc/subgid
 UID_=$(id -u "$U")
 GID_=$(id -g "$U")
 # The binary where the user can run it (the build may sit under root's 0700 home).
-cp "$OCISTART" "$UWORK/ocistart" && chmod 755 "$UWORK" "$UWORK/ocistart"
+copy_binaries "$UWORK" && chmod 755 "$UWORK"
 mkdir -p "$UXDG" "$UWORK/share" && chmod 700 "$UXDG"
 chown "$U:$U" "$UXDG" "$UWORK/share"
 # A cwd the user may enter (podman changes to it; the build dir may be under /root).

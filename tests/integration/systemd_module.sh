@@ -10,7 +10,7 @@ command -v readelf >/dev/null || { echo "SKIP: no readelf"; exit 77; }
 MODULE=$(dirname "$OCISTART")/ocistart-systemd.so
 
 # 1. DT_NEEDED of the binary: none of the systemd libraries; the module has them.
-needed=$(readelf -d "$OCISTART" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
+needed=$(readelf -d "$OCISTART_RUNTIME" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
 bad=$(echo "$needed" | tr ' ' '\n' | grep -E '^lib(systemd|sdbus-c\+\+|gcrypt|gpg-error|lzma|zstd|lz4)\.' | tr '\n' ' ')
 expect_eq "the binary needs no systemd library (needs: $needed)" "" "$bad"
 expect_contains "the module needs libsystemd" "libsystemd.so" "$(readelf -d "$MODULE" 2>&1)"
@@ -89,11 +89,11 @@ expect_contains "READY=1 reached \$NOTIFY_SOCKET" "READY=1" "$(tr -d '\0' <"$WOR
 
 # 4. A binary that is not the build tree's looks for the installed module only, whatever
 # the environment says; missing, it is one line naming the path.
-cp "$OCISTART" "$WORK/ocistart"
+copy_binaries "$WORK"
 out=$(OCISTART_SYSTEMD_MODULE="$MODULE" LD_LIBRARY_PATH=$(dirname "$MODULE") \
   bounded 10 "$WORK/ocistart" --root "$ROOT" logs m3 2>&1)
 rc=$?
-installed=$(strings "$OCISTART" | grep -m1 '/ocistart/ocistart-systemd\.so$')
+installed=$(strings "$OCISTART_RUNTIME" | grep -m1 '/ocistart/ocistart-systemd\.so$')
 if [ -e "$installed" ]; then
   pass "an ocistart is installed here ($installed): the missing-module check is skipped"
 else
