@@ -50,17 +50,28 @@ char* put(char* out, const char* s) {
 // What the runtime would say for the errors an execve or open of it can meet.
 const char* reason(long err) {
   switch (err) {
-    case ENOENT: return "no such file or directory";
-    case EACCES: return "permission denied";
-    case EPERM: return "operation not permitted";
-    case ENOEXEC: return "exec format error";
-    case ENOMEM: return "cannot allocate memory";
-    case E2BIG: return "argument list too long";
-    case ENOTDIR: return "not a directory";
-    case ELOOP: return "too many levels of symbolic links";
-    case ENAMETOOLONG: return "file name too long";
-    case ETXTBSY: return "text file busy";
-    default: return "error";
+    case ENOENT:
+      return "no such file or directory";
+    case EACCES:
+      return "permission denied";
+    case EPERM:
+      return "operation not permitted";
+    case ENOEXEC:
+      return "exec format error";
+    case ENOMEM:
+      return "cannot allocate memory";
+    case E2BIG:
+      return "argument list too long";
+    case ENOTDIR:
+      return "not a directory";
+    case ELOOP:
+      return "too many levels of symbolic links";
+    case ENAMETOOLONG:
+      return "file name too long";
+    case ETXTBSY:
+      return "text file busy";
+    default:
+      return "error";
   }
 }
 

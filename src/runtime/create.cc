@@ -27,6 +27,7 @@
 
 #include "cgroups/before_create.h"
 #include "cgroups/cgroupfs.h"
+#include "cgroups/migration_lock.h"
 #include "cgroups/no_cgroup.h"
 #include "linux/cgroup_entry.h"
 #include "linux/idmapped_mounts.h"
@@ -557,6 +558,10 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   util::Result<std::string> delegated = delegated_cgroup(plan, host);
   if (!delegated)
     return std::move(delegated).error();
+  // systemd will move the init into its scope, and that move waits for an RCU grace
+  // period: start it now, while the module loads and the init is cloned.
+  if (plan.driver_kind == CgroupDriverKind::systemd && delegated->empty())
+    cgroups::start_migration_grace_period();
   util::Result<std::string> rootfs = absolute_rootfs(config, o.bundle);
   if (!rootfs)
     return std::move(rootfs).error();
@@ -637,6 +642,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   unregister_machine.dismiss();
   destroy_cgroup.dismiss();
   remove_state_dir.dismiss();
+  cgroups::reap_migration_helper();
   Spawned out;
   out.sync = init.release();
   out.state = std::move(state);
