@@ -45,8 +45,8 @@ int own_cgroup_procs() {
     else if (size_t at = line.find(":name=systemd:"); at != std::string_view::npos)
       named = line.substr(at + 14);
   }
-  for (const std::string& path : {"/sys/fs/cgroup/unified" + unified, "/sys/fs/cgroup" + unified,
-                                  "/sys/fs/cgroup/systemd" + named}) {
+  for (const std::string& path :
+       {"/sys/fs/cgroup/unified" + unified, "/sys/fs/cgroup" + unified, "/sys/fs/cgroup/systemd" + named}) {
     if (path.find("..") != std::string::npos)
       continue;
     int fd = ::open((path + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
