@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,17 +39,22 @@ int print(const std::string& text, std::string_view command) {
 }
 
 // The owner of the container's directory, by name when the user database knows it, else
-// "#<uid>" (as runc's list does).
-std::string owner_of(const std::string& dir) {
+// "#<uid>" (as runc's list does). `names` keeps the names looked up: each lookup reads
+// /etc/passwd again (five system calls), and the containers of a root mostly share one.
+std::string owner_of(const std::string& dir, std::map<uid_t, std::string>& names) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0)
     return "";
+  if (auto known = names.find(st.st_uid); known != names.end())
+    return known->second;
   struct passwd pw {};
   struct passwd* found = nullptr;
   char buf[4096];
-  if (getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
-    return found->pw_name;
-  return "#" + std::to_string(st.st_uid);
+  std::string name = getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr
+                         ? std::string(found->pw_name)
+                         : "#" + std::to_string(st.st_uid);
+  names.emplace(st.st_uid, name);
+  return name;
 }
 
 // `machinectl list`'s view: only the containers whose init lives (machinectl lists the
@@ -84,6 +90,7 @@ int run_list(const ListOptions& o, const GlobalOptions& global) {
     return fail("list", std::move(ids).error());
 
   std::vector<ListEntry> entries;
+  std::map<uid_t, std::string> owners;
   for (const std::string& id : *ids) {
     util::Result<ContainerState> state = store->load(id);
     if (!state) {
@@ -94,7 +101,7 @@ int run_list(const ListOptions& o, const GlobalOptions& global) {
     ListEntry e;
     e.status = runtime::current_status(*state, store->dir(id));
     e.state = std::move(*state);
-    e.owner = owner_of(store->dir(id));
+    e.owner = owner_of(store->dir(id), owners);
     if (e.status == runtime::ContainerStatus::stopped)
       e.state.pid = 0;
     entries.push_back(std::move(e));
