@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -131,6 +132,15 @@ TEST_CASE("capability list and the kernel's last capability") {
   int last = os::kernel_last_cap();
   CHECK(last >= 36);
   CHECK(last < 64);
+  // The binary search lands on the last one the kernel knows: it, and not the next.
+  CHECK(::prctl(PR_CAPBSET_READ, last, 0, 0, 0) >= 0);
+  CHECK(::prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) < 0);
+  if (std::FILE* f = std::fopen("/proc/sys/kernel/cap_last_cap", "r")) {
+    int told = -1;
+    CHECK(std::fscanf(f, "%d", &told) == 1);
+    std::fclose(f);
+    CHECK(last == told);
+  }
 }
 
 TEST_CASE("personality values") {
