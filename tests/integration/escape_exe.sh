@@ -95,6 +95,14 @@ pid=$(state_pid esc1)
 expect_refused "create: /proc/<init>/exe, reopened for writing after the init is gone" \
   "$(attack "$pid" "$OCISTART" --root "$ROOT" delete --force esc1)"
 
+# --- the runtime run directly, not through the launcher: it seals itself (one execveat) ---
+CREATED_IDS="$CREATED_IDS esc6"
+"$OCISTART_RUNTIME" --root "$ROOT" create --bundle "$BUNDLE" esc6 </dev/null >/dev/null 2>&1
+expect_eq "ocistart-runtime create" 0 $?
+pid=$(state_pid esc6)
+expect_refused "ocistart-runtime create: /proc/<init>/exe, reopened for writing after the init is gone" \
+  "$(attack "$pid" "$OCISTART" --root "$ROOT" delete --force esc6)"
+
 # --- the same where the mount API is missing (strace makes open_tree fail): the fallback,
 # a sealed memfd copy ---
 if command -v strace >/dev/null; then
