@@ -8,19 +8,8 @@ HERE=$(dirname "$(readlink -f "$0")")
 . "$HERE/lifecycle_lib.sh"
 # shellcheck source=lib/private-systemd.sh
 . "$HERE/lib/private-systemd.sh"
-[ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
-command -v strace >/dev/null || { echo "SKIP: no strace"; exit 77; }
-"$OCISTART" --version | grep -q '+systemd' || { echo "SKIP: built without systemd"; exit 77; }
+psd_require strace
 MODULE=$(dirname "$OCISTART")/ocistart-systemd.so
-
-# The private systemd mounts fresh tmpfs on /tmp, /run and /var/tmp: the bundle and the
-# state root live elsewhere.
-rm -rf "$WORK"
-mkdir -p /var/lib/ocistart-tests
-WORK=$(mktemp -d /var/lib/ocistart-tests/systemd-module.XXXXXX)
-ROOT=$WORK/root
-BUNDLE=$WORK/bundle
-mkdir -p "$ROOT"
 
 cleanup() {
   if [ -n "$PSD_PID" ]; then
