@@ -9,7 +9,8 @@ OCISTART=$(readlink -f "${1:?usage: $0 /path/to/ocistart}")
 if [ "$(id -u)" != 0 ]; then echo "SKIP: not root"; exit 77; fi
 [ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
 [ -x /bin/busybox ] || { echo "SKIP: no /bin/busybox (busybox-static)"; exit 77; }
-PY=/usr/bin/python3  # Debian's: the first python3 on PATH may be a slow version-manager shim
+# Debian's interpreter by its path: the first one on PATH may be a slow version-manager shim.
+PY=/usr/bin/python3
 [ -x "$PY" ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
 HERE=$(dirname "$(readlink -f "$0")")
 TOOLS=$HERE/../../tools
