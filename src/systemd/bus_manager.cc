@@ -23,9 +23,6 @@ using util::Result;
 using util::Status;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kService = "org.freedesktop.systemd1";
-constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
-
 }  // namespace
 
 sdbus::Struct<std::string, sdbus::Variant> to_dbus(const UnitProperty& p) {

@@ -1,6 +1,6 @@
 // Shared by the files that talk to systemd over sdbus-c++ (bus_manager.cc,
-// transient_service_bus.cc): our plain property values as D-Bus values, and D-Bus errors
-// as Errors. Only src/systemd/ includes this (it names sdbus-c++ types).
+// transient_service_bus.cc): where systemd's manager is on the bus, our plain property
+// values as D-Bus values, and D-Bus errors as Errors. Only src/systemd/ includes this (it names sdbus-c++ types).
 #pragma once
 
 #include <string>
@@ -12,6 +12,10 @@
 #include "util/result.h"
 
 namespace ocistart::systemd {
+
+/// systemd's manager on the bus, named once (systemd's bus-locator.h does the same).
+inline constexpr const char* kService = "org.freedesktop.systemd1";
+inline constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
 
 /// One (sv) entry of a(sv), from our plain value.
 [[nodiscard]] sdbus::Struct<std::string, sdbus::Variant> to_dbus(const UnitProperty& p);

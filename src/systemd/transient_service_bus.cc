@@ -27,8 +27,6 @@ using Clock = std::chrono::steady_clock;
 using Properties = std::vector<sdbus::Struct<std::string, sdbus::Variant>>;
 using AuxUnits = std::vector<sdbus::Struct<std::string, Properties>>;
 
-constexpr const char* kService = "org.freedesktop.systemd1";
-constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
 constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
 constexpr const char* kUnit = "org.freedesktop.systemd1.Unit";
 constexpr const char* kServiceInterface = "org.freedesktop.systemd1.Service";
