@@ -13,18 +13,6 @@ OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tm
 trap 'psd_stop; cleanup' EXIT
 oci() { bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" "$@"; }
 state_of() { oci state "$1" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["'"$2"'"])'; }
-# wait_for SECONDS WHAT COMMAND...: until COMMAND succeeds; fails naming WHAT when it never does.
-wait_for() {
-  local secs=$1 what=$2 i
-  shift 2
-  for ((i = 0; i < secs * 10; i++)); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  fail "$what: not within $secs s"
-  return 1
-}
-
 make_bundle "$BUNDLE"
 # USR1 leaves a mark in the rootfs (visible from the host); TERM ends it.
 set_args "$BUNDLE" sh -c 'trap "echo usr1 >> /tmp/usr1" USR1; trap "exit 0" TERM; while :; do sleep 1 & wait; done'
@@ -66,7 +54,7 @@ expect_eq "list --format machinectl prints what machinectl list prints" "$(psd_e
 rm -f "$BUNDLE/rootfs/tmp/usr1"
 psd_exec machinectl kill m1 --signal=SIGUSR1
 expect_eq "machinectl kill returns" 0 $?
-wait_for 10 "machinectl kill --signal=SIGUSR1 reaches the container's shell" test -s "$BUNDLE/rootfs/tmp/usr1" &&
+wait_until 10 "machinectl kill --signal=SIGUSR1 reaches the container's shell" test -s "$BUNDLE/rootfs/tmp/usr1" &&
   pass "machinectl kill --signal=SIGUSR1 reached the container's shell"
 expect_eq "the container still runs after SIGUSR1" running "$(state_of m1 status)"
 
@@ -74,11 +62,11 @@ expect_eq "the container still runs after SIGUSR1" running "$(state_of m1 status
 psd_exec machinectl terminate m1
 expect_eq "machinectl terminate returns" 0 $?
 stopped() { [ "$(state_of m1 status)" = stopped ]; }
-wait_for 20 "after machinectl terminate ocistart says stopped" stopped && pass "after machinectl terminate: stopped"
+wait_until 20 "after machinectl terminate ocistart says stopped" stopped && pass "after machinectl terminate: stopped"
 expect_eq "show after terminate: stopped, no pid" "Status=stopped Pid=0 " \
   "$(oci show m1 -p Status -p Pid | tr '\n' ' ')"
 gone() { [ -z "$(psd_exec machinectl list --no-legend | awk '$1 == "m1"')" ]; }
-wait_for 10 "machinectl forgets the terminated machine" gone && pass "machinectl no longer lists m1"
+wait_until 10 "machinectl forgets the terminated machine" gone && pass "machinectl no longer lists m1"
 oci delete m1
 expect_eq "delete after terminate succeeds" 0 $?
 expect_eq "no scope is left" "" "$(psd_exec systemctl list-units --all --no-legend | grep -o 'ocistart-m1.scope')"
@@ -90,11 +78,11 @@ nsenter -t "$PSD_PID" -m -p -- timeout -k 5 60 "$OCISTART" --root "$ROOT" --syst
 runner=$!
 CREATED_IDS="$CREATED_IDS m2"
 listed() { psd_exec machinectl list --no-legend | awk '$1 == "m2"' | grep -q .; }
-if wait_for 20 "the foreground run's machine appears" listed; then
+if wait_until 20 "the foreground run's machine appears" listed; then
   psd_exec machinectl terminate m2
   expect_eq "machinectl terminate m2 returns" 0 $?
   ended() { ! kill -0 "$runner" 2>/dev/null; }
-  wait_for 20 "the foreground run exits after terminate" ended
+  wait_until 20 "the foreground run exits after terminate" ended
 fi
 wait "$runner"
 echo "  (foreground run exited with $?: $(head -c 300 "$WORK/m2.out"))"

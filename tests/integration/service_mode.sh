@@ -12,17 +12,6 @@ trap 'psd_stop; cleanup' EXIT
 oci() { bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" "$@"; }
 show() { psd_exec systemctl show -p "$2" --value "$1"; }
 state_of() { oci state "$1" 2>/dev/null | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], d["pid"])'; }
-# wait_for what seconds command...: polls until the command succeeds.
-wait_for() {
-  local what=$1 seconds=$2 i
-  shift 2
-  for ((i = 0; i < seconds * 10; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  fail "$what: not within ${seconds} s"
-  return 1
-}
 journal_has() { psd_exec journalctl -q -o cat -u "$1" | grep -q -- "$2"; }
 memory_cgroup() { psd_exec cat "/proc/$1/cgroup" | sed -n 's/^[0-9]*:memory://p'; }
 # Nothing of the service's container: no state dir, no private bundle, no cgroup below the service.
@@ -59,7 +48,7 @@ expect_eq "the service settings of the service" "notify all yes mixed A=1" \
     $(show web.service KillMode) $(show web.service Environment))"
 expect_contains "ocistart list sees it" web "$(oci list -q)"
 expect_contains "ocistart status sees it" "running" "$(oci status web 2>&1)"
-wait_for "ocistart logs reads the service's output (SyslogIdentifier=web)" 10 sh -c \
+wait_until 10 "ocistart logs reads the service's output (SyslogIdentifier=web)" sh -c \
   "nsenter -t $PSD_PID -m -p -- $OCISTART --root $ROOT logs web | grep -q 'web says hello'"
 
 # 2. systemctl stop: the container is stopped and deleted (ExecStopPost), nothing is left.
@@ -74,7 +63,7 @@ set_args "$BUNDLE" sh -c 'trap "exit 0" TERM; if [ -e /ran-once ]; then sleep 10
 edit_config "$BUNDLE" 'c["root"]["readonly"]=False'
 oci run --service -q -p Restart=on-failure -p RestartSec=1 --bundle "$BUNDLE" rs
 expect_eq "run --service -p Restart=on-failure" 0 $?
-wait_for "the restarted service is active" 20 sh -c \
+wait_until 20 "the restarted service is active" sh -c \
   "[ \"\$(nsenter -t $PSD_PID -m -p -- systemctl show -p NRestarts --value rs.service)\" = 1 ] &&
    nsenter -t $PSD_PID -m -p -- systemctl is-active -q rs.service"
 expect_eq "systemd restarted it once" 1 "$(show rs.service NRestarts)"
@@ -95,9 +84,9 @@ expect_eq "run --on-active returns" 0 $?
 expect_eq "it names both units, as systemd-run" "Running timer as unit: tm.timer|Will run service as unit: tm.service" \
   "$(printf '%s\n' "$out" | paste -sd '|')"
 expect_eq "the service waits for its timer" inactive "$(psd_exec systemctl is-active tm.service)"
-wait_for "the timer's container wrote to the journal" 20 journal_has tm.service "hello from the timer"
+wait_until 20 "the timer's container wrote to the journal" journal_has tm.service "hello from the timer"
 journal_has tm.service "hello from the timer" && pass "journalctl -u tm.service has the container's output"
-wait_for "the timer's service finished" 20 sh -c "[ -z \"\$(ls -A $ROOT)\" ]"
+wait_until 20 "the timer's service finished" sh -c "[ -z \"\$(ls -A $ROOT)\" ]"
 expect_eq "its service succeeded" "success" "$(show tm.service Result)"
 expect_service_gone "the timer's service finished" tm tm.service
 
@@ -117,7 +106,7 @@ psd_exec systemctl reset-failed wt.service
 # 6. --collect: the failed service is unloaded (CollectMode=inactive-or-failed).
 oci run --service --collect --bundle "$BUNDLE" cl >/dev/null 2>&1
 expect_eq "run --collect starts" 0 $?
-wait_for "the failed --collect service is unloaded" 20 sh -c \
+wait_until 20 "the failed --collect service is unloaded" sh -c \
   "[ \"\$(nsenter -t $PSD_PID -m -p -- systemctl show -p LoadState --value cl.service)\" = not-found ]"
 expect_service_gone "after --collect" cl cl.service
 
@@ -128,7 +117,7 @@ oci run --service -q --rootfs "$BUNDLE/rootfs" --name bl -- \
 expect_eq "run --service --rootfs" 0 $?
 read -r status pid <<<"$(state_of bl)"
 expect_eq "the bundle-less container runs" running "$status"
-wait_for "its output is in the journal, \${X} unexpanded by systemd" 10 journal_has bl.service "dollar kept"
+wait_until 10 "its output is in the journal, \${X} unexpanded by systemd" journal_has bl.service "dollar kept"
 bounded 60 nsenter -t "$PSD_PID" -m -p -- systemctl restart bl.service
 expect_eq "systemctl restart" 0 $?
 read -r status pid2 <<<"$(state_of bl)"

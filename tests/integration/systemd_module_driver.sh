@@ -4,6 +4,7 @@
 # the sealed re-execution); exec, ps and kill of that container only read or join the
 # unit's cgroup and do not look for it; delete (StopUnit) loads it again; nothing is left.
 HERE=$(dirname "$(readlink -f "$0")")
+OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
 # shellcheck source=lifecycle_lib.sh
 . "$HERE/lifecycle_lib.sh"
 # shellcheck source=lib/private-systemd.sh

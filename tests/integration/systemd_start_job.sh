@@ -9,6 +9,7 @@
 #   library they inherited held, 6 runs of 20);
 # - the foreground `run` reaps the helper: no zombie child while its container runs.
 HERE=$(dirname "$(readlink -f "$0")")
+OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
 # shellcheck source=lifecycle_lib.sh
 . "$HERE/lifecycle_lib.sh"
 # shellcheck source=lib/private-systemd.sh

@@ -22,19 +22,13 @@ PSD_LOCK_FD=
 PSD_UNSHARE_PID=
 
 # psd_require [strace]: exits 77 (SKIP) without /lib/systemd/systemd, with a build of
-# $OCISTART without systemd, or (given "strace") without strace; then moves $WORK (with
-# ROOT and BUNDLE in it) under /var/lib/ocistart-tests, since the private systemd mounts
-# fresh tmpfs on /tmp, /run and /var/tmp. For tests that source lifecycle_lib.sh first.
+# $OCISTART without systemd, or (given "strace") without strace. (The work dir of a test
+# must be outside /tmp, /run and /var/tmp, where the private systemd mounts fresh tmpfs:
+# OCISTART_TEST_TMP=/var/lib/ocistart-tests before lifecycle_lib.sh.)
 psd_require() {
   [ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
   [ "${1:-}" != strace ] || command -v strace >/dev/null || { echo "SKIP: no strace"; exit 77; }
   "$OCISTART" --version | grep -q '+systemd' || { echo "SKIP: built without systemd"; exit 77; }
-  rm -rf "$WORK"
-  mkdir -p /var/lib/ocistart-tests
-  WORK=$(mktemp -d "/var/lib/ocistart-tests/$(basename "$0" .sh).XXXXXX")
-  ROOT=$WORK/root
-  BUNDLE=$WORK/bundle
-  mkdir -p "$ROOT"
 }
 
 psd_exec() {
