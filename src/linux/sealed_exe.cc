@@ -31,12 +31,9 @@ using util::Result;
 using util::Status;
 using util::UniqueFd;
 
-// The marker (sealed_fd.h) carries the path of the binary the user ran; the re-executed
-// process removes it before anything else (the path kept in original_path()).
-constexpr const char* kMarker = kSealedExeMarker;
-constexpr int kSeals = kSealedCopySeals;
-// The name of a sealed_copy(), followed by "DEV:INO" of the file copied.
-constexpr std::string_view kMemfdPrefix = "ocistart:";
+// The marker (kSealedExeMarker) carries the path of the binary the user ran; the
+// re-executed process removes it before anything else (the path kept in original_path()).
+constexpr std::string_view kMemfdPrefix = kSealedCopyPrefix;
 
 std::optional<uint64_t> decimal(std::string_view text) {
   uint64_t v = 0;
@@ -92,7 +89,7 @@ Result<std::string> self_exe_path() {
 bool is_sealed(int fd) {
   int seals = ::fcntl(fd, F_GET_SEALS);
   if (seals >= 0)
-    return (seals & kSeals) == kSeals;
+    return (seals & kSealedCopySeals) == kSealedCopySeals;
   // The root of a mount that no namespace holds reads as "/", which no attached file can be.
   struct statvfs vfs {};
   char path[PATH_MAX];
@@ -143,11 +140,11 @@ std::optional<FileId> original_binary() {
 }
 
 Status run_from_sealed_exe() {
-  const char* marker = std::getenv(kMarker);
+  const char* marker = std::getenv(kSealedExeMarker);
   const bool reexecuted = marker != nullptr;
   if (reexecuted) {
     original_path() = marker;
-    (void)::unsetenv(kMarker);
+    (void)::unsetenv(kSealedExeMarker);
   }
   UniqueFd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
   if (!self)
@@ -172,7 +169,7 @@ Status run_from_sealed_exe() {
     argv.push_back(a.data());
   argv.push_back(nullptr);
   Result<std::string> path = self_exe_path();
-  std::string marker_entry = std::string(kMarker) + "=" + (path ? *path : std::string());
+  std::string marker_entry = std::string(kSealedExeMarker) + "=" + (path ? *path : std::string());
   std::vector<char*> envp;
   for (char** e = environ; *e != nullptr; ++e)
     envp.push_back(*e);

@@ -55,8 +55,11 @@ int sealed_memfd_copy(int fd, const char** step) noexcept {
   struct stat st {};
   if (long r = raw_syscall(SYS_fstat, fd, arg(&st)); r < 0)
     return fail("fstat the binary", r, -1);
-  char name[64] = "ocistart:";
-  char* end = put_decimal(name + 9, static_cast<unsigned long long>(st.st_dev));
+  char name[64] = {};
+  char* end = name;
+  for (const char* p = kSealedCopyPrefix; *p != '\0'; ++p)
+    *end++ = *p;
+  end = put_decimal(end, static_cast<unsigned long long>(st.st_dev));
   *end++ = ':';
   end = put_decimal(end, static_cast<unsigned long long>(st.st_ino));
   *end = '\0';

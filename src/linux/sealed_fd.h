@@ -12,6 +12,10 @@ namespace ocistart::os {
 /// (os::original_exe()); the re-executed runtime removes it before anything else.
 inline constexpr char kSealedExeMarker[] = "_OCISTART_SEALED_EXE";
 
+/// The name of a sealed memfd copy starts with this, followed by "DEV:INO" of the file it
+/// copies.
+inline constexpr char kSealedCopyPrefix[] = "ocistart:";
+
 /// The seals a sealed memfd copy carries: no change of any kind, and no new seal.
 inline constexpr int kSealedCopySeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
 
