@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include <string>
-#include <string_view>
 
 #include "linux/raw_syscall.h"
 #include "util/fs.h"
+#include "util/proc_cgroup.h"
 
 namespace ocistart::cgroups {
 namespace {
@@ -36,14 +36,11 @@ int own_cgroup_procs() {
   if (!text)
     return -1;
   std::string unified, named;
-  for (std::string_view rest = *text; !rest.empty();) {
-    size_t end = rest.find('\n');
-    std::string_view line = rest.substr(0, end);
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    if (line.starts_with("0::"))
-      unified = line.substr(3);
-    else if (size_t at = line.find(":name=systemd:"); at != std::string_view::npos)
-      named = line.substr(at + 14);
+  for (const util::ProcCgroupEntry& entry : util::parse_proc_cgroup(*text)) {
+    if (entry.unified())
+      unified = entry.path;
+    else if (entry.controllers == "name=systemd")
+      named = entry.path;
   }
   for (const std::string& path :
        {"/sys/fs/cgroup/unified" + unified, "/sys/fs/cgroup" + unified, "/sys/fs/cgroup/systemd" + named}) {
