@@ -23,6 +23,7 @@
 #include <cstddef>
 
 #include "cli/enters_container.h"
+#include "linux/grace_helper.h"
 #include "linux/raw_syscall.h"
 #include "linux/sealed_fd.h"
 
@@ -124,30 +125,67 @@ long sealed_runtime(const char* runtime) {
   return sealed;
 }
 
+// Whether `entry` ("NAME=VALUE") sets the variable `name`.
+bool sets(const char* entry, const char* name) {
+  while (*name != '\0' && *entry == *name)
+    ++entry, ++name;
+  return *name == '\0' && *entry == '=';
+}
+
+// "NAME=DECIMAL" at `out`.
+void put_variable(char* out, const char* name, long value) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  out = put(out, name);
+  *out++ = '=';
+  while (n > 0)
+    *out++ = digits[--n];
+  *out = '\0';
+}
+
 [[noreturn]] void launch(int argc, char** argv, char** envp) {
   char self[PATH_MAX];
   char runtime[PATH_MAX + sizeof kRuntimeName];
   runtime_path(self, runtime);
+  // The runtime's environment: ours, without a helper's pid we did not set, plus ours and
+  // the marker below (room for both).
+  size_t n = 0;
+  while (envp[n] != nullptr)
+    ++n;
+  auto** env = static_cast<char**>(__builtin_alloca((n + 3) * sizeof(char*)));
+  size_t kept = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (!sets(envp[i], ocistart::os::kGraceHelperVar))
+      env[kept++] = envp[i];
+  // systemd will move the container's init into its unit, a move that waits for an RCU
+  // grace period: a helper starts it now and keeps it passed (linux/grace_helper.h); the
+  // runtime stops it once the move is done.
+  char helper[sizeof ocistart::os::kGraceHelperVar + 24];
+  if (ocistart::cli::has_systemd_move_an_init(argc, argv))
+    if (long pid = ocistart::os::fork_grace_helper(); pid > 0) {
+      put_variable(helper, ocistart::os::kGraceHelperVar, pid);
+      env[kept++] = helper;
+    }
+  env[kept] = nullptr;
   if (ocistart::cli::may_enter_a_container(argc, argv)) {
     if (long sealed = sealed_runtime(runtime); sealed >= 0) {
-      // Our environment plus the marker with our own path (sealed_fd.h).
-      size_t n = 0;
-      while (envp[n] != nullptr)
-        ++n;
-      auto** with_marker = static_cast<char**>(__builtin_alloca((n + 2) * sizeof(char*)));
-      for (size_t i = 0; i < n; ++i)
-        with_marker[i] = envp[i];
+      // The marker with our own path (sealed_fd.h).
       char marker[sizeof ocistart::os::kSealedExeMarker + PATH_MAX + 1];
       char* end = put(marker, ocistart::os::kSealedExeMarker);
       *end++ = '=';
       *put(end, self) = '\0';
-      with_marker[n] = marker;
-      with_marker[n + 1] = nullptr;
-      raw_syscall(SYS_execveat, sealed, arg(""), arg(argv), arg(with_marker), AT_EMPTY_PATH);
+      env[kept] = marker;
+      env[kept + 1] = nullptr;
+      raw_syscall(SYS_execveat, sealed, arg(""), arg(argv), arg(env), AT_EMPTY_PATH);
+      env[kept] = nullptr;
     }
     // Not sealed (or the execveat failed): the runtime seals itself or says why not.
   }
-  long err = raw_syscall(SYS_execve, arg(runtime), arg(argv), arg(envp));
+  long err = raw_syscall(SYS_execve, arg(runtime), arg(argv), arg(env));
   fail("execute the runtime", runtime, -err);
 }
 

@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cgroups/migration_lock.h"
 #include "cli/app.h"
 #include "cli/enters_container.h"
 #include "linux/sealed_exe.h"
@@ -111,6 +112,10 @@ int main(int argc, char** argv) {
   // reports the error with its context.
   if (ocistart::cli::may_enter_a_container(argc, argv))
     (void)ocistart::os::run_from_sealed_exe();
+  // The helper the launcher may have started for systemd's move (cgroups/migration_lock.h),
+  // and its variable out of the environment before anything reads or passes it on (our
+  // own re-execution just above keeps it).
+  ocistart::cgroups::adopt_launcher_helper();
   // Most command lines name one command (engines run create, start, state, kill, delete
   // per container): register only that one, which takes a fraction of building all of
   // them. Anything else, and any parse error, goes to the full app below, so that help

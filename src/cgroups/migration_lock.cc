@@ -1,86 +1,98 @@
 #include "cgroups/migration_lock.h"
 
-#include <fcntl.h>
+#include <linux/futex.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <string>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
 
-#include "linux/raw_syscall.h"
-#include "util/fs.h"
-#include "util/proc_cgroup.h"
+#include "linux/grace_helper.h"
 
 namespace ocistart::cgroups {
 namespace {
 
 constexpr size_t kHelperStack = 64 * 1024;
-// The helper's pid, for reap_migration_helper().
-int helper_pid = 0;
+// Our own helper's pid, and the launcher's.
+int own_helper = 0;
+int launcher_helper = 0;
+// Shared with our own helper (same memory): nonzero asks it to stop; a futex word.
+int stop_word = 0;
 
-// The helper: one write, then exit, with raw system calls only (it shares our memory and
-// has no thread state of its own: no errno, no lock of the C library).
-int write_zero(void* arg) {
-  const long fd = reinterpret_cast<intptr_t>(arg);
-  (void)os::raw_syscall(SYS_write, fd, os::arg("0"), 1);
-  os::raw_syscall(SYS_exit, 0);
-  return 0;
-}
+int run_helper(void* arg) { os::keep_grace_period(reinterpret_cast<intptr_t>(arg), &stop_word); }
 
-// cgroup.procs of our own cgroup in the cgroup2 hierarchy (v2, or hybrid's `unified`),
-// else in name=systemd's, from /proc/self/cgroup; -1 when none can be opened.
-int own_cgroup_procs() {
-  util::Result<std::string> text = util::read_file("/proc/self/cgroup");
-  if (!text)
-    return -1;
-  std::string unified, named;
-  for (const util::ProcCgroupEntry& entry : util::parse_proc_cgroup(*text)) {
-    if (entry.unified())
-      unified = entry.path;
-    else if (entry.controllers == "name=systemd")
-      named = entry.path;
-  }
-  for (const std::string& path :
-       {"/sys/fs/cgroup/unified" + unified, "/sys/fs/cgroup" + unified, "/sys/fs/cgroup/systemd" + named}) {
-    if (path.find("..") != std::string::npos)
-      continue;
-    int fd = ::open((path + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0)
-      return fd;
-  }
-  return -1;
+// Whether `pid` is a child of ours that has not exited; one that has is reaped and `pid`
+// cleared (its number may be reused from then on).
+bool running_child(int& pid) {
+  if (pid <= 0)
+    return false;
+  const int waited = ::waitpid(pid, nullptr, __WALL | WNOHANG);
+  if (waited != 0)
+    pid = 0;
+  return waited == 0;
 }
 
 }  // namespace
 
-void start_migration_grace_period() noexcept {
-  try {
-    const int fd = own_cgroup_procs();
-    if (fd < 0)
-      return;
-    void* stack = ::mmap(nullptr, kHelperStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack != MAP_FAILED) {
-      // A process of its own (not a thread: it holds no lock the init cloned meanwhile
-      // could inherit), sharing our memory so that starting it copies nothing; no exit
-      // signal, so no wait(2) of ours but reap_migration_helper()'s sees it.
-      int pid = ::clone(write_zero, static_cast<char*>(stack) + kHelperStack, CLONE_VM,
-                        reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
-      if (pid > 0)
-        helper_pid = pid;
-      else
-        ::munmap(stack, kHelperStack);
+void adopt_launcher_helper() noexcept {
+  const char* value = std::getenv(os::kGraceHelperVar);
+  if (value == nullptr)
+    return;
+  long pid = 0;
+  for (std::string_view digits = value; char c : digits) {
+    if (c < '0' || c > '9' || pid > 1'000'000'000) {
+      pid = 0;
+      break;
     }
-    ::close(fd);
-  } catch (...) {
-    // Best effort: nothing to undo.
+    pid = pid * 10 + (c - '0');
   }
+  (void)::unsetenv(os::kGraceHelperVar);
+  // Only a running child of ours is the launcher's helper (the variable may be stale, from
+  // a caller's environment): anything else is left alone.
+  launcher_helper = static_cast<int>(pid);
+  (void)running_child(launcher_helper);
+}
+
+void start_migration_grace_period() noexcept {
+  if (launcher_helper > 0 || own_helper > 0)
+    return;
+  const long fd = os::open_own_cgroup_procs();
+  if (fd < 0)
+    return;
+  void* stack = ::mmap(nullptr, kHelperStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack != MAP_FAILED) {
+    // No exit signal, so no wait(2) of ours but reap_migration_helper()'s sees it; its own
+    // copy of the fd table (no CLONE_FILES) keeps the file open after we close ours.
+    int pid = ::clone(run_helper, static_cast<char*>(stack) + kHelperStack, CLONE_VM,
+                      reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+    if (pid > 0)
+      own_helper = pid;
+    else
+      ::munmap(stack, kHelperStack);
+  }
+  ::close(static_cast<int>(fd));
+}
+
+void end_migration_grace_period() noexcept {
+  if (own_helper > 0) {
+    __atomic_store_n(&stop_word, 1, __ATOMIC_RELEASE);
+    (void)::syscall(SYS_futex, &stop_word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+  }
+  // Still our child, so its pid cannot have been reused.
+  if (running_child(launcher_helper))
+    (void)::kill(launcher_helper, SIGKILL);
 }
 
 void reap_migration_helper() noexcept {
-  if (helper_pid > 0 && ::waitpid(helper_pid, nullptr, __WALL | WNOHANG) == helper_pid)
-    helper_pid = 0;
+  end_migration_grace_period();
+  for (int* pid : {&own_helper, &launcher_helper})
+    if (*pid > 0 && ::waitpid(*pid, nullptr, __WALL) == *pid)
+      *pid = 0;
 }
 
 }  // namespace ocistart::cgroups

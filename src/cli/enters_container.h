@@ -19,4 +19,21 @@ namespace ocistart::cli {
   return false;
 }
 
+/// Whether this command line has systemd move a container's init into a unit: create or
+/// run with the systemd cgroup driver asked for (--systemd-cgroup, --cgroup-manager
+/// systemd). A driver chosen otherwise (auto, --unit, a "slice:prefix:name" cgroupsPath)
+/// is the runtime's to see.
+[[nodiscard]] inline bool has_systemd_move_an_init(int argc, char** argv) noexcept {
+  bool creates = false;
+  bool systemd = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    creates = creates || arg == "create" || arg == "run";
+    systemd = systemd || arg == "--systemd-cgroup" || arg == "--systemd-cgroup=true" ||
+              arg == "--cgroup-manager=systemd" ||
+              (arg == "--cgroup-manager" && i + 1 < argc && std::string_view(argv[i + 1]) == "systemd");
+  }
+  return creates && systemd;
+}
+
 }  // namespace ocistart::cli

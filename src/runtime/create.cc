@@ -608,6 +608,7 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
   cgroup_made = true;
   if (util::Status s = place_in_cgroup(init, *dir->driver, config, o.id, entered); !s)
     return std::move(s).error();
+  cgroups::end_migration_grace_period();
   bool machine_registered = false;
   util::ScopeGuard unregister_machine([&] {
     if (machine_registered)

@@ -1,10 +1,16 @@
 #!/bin/bash
 # The systemd driver's start job (cgroups/migration_lock.h, issue 11): systemd's move of
-# the init into its new scope waits for an RCU grace period (8-15 ms here), unless one is
-# under way. A systemd-driver create starts it early: a helper process (clone(CLONE_VM),
-# not a thread) writes "0" to cgroup.procs of the runtime's own cgroup before the D-Bus
-# connection to systemd. Checked in a real systemd (lib/private-systemd.sh):
-# - strace: the helper's write, into our own cgroup, before the connect to the bus;
+# the init into its new scope waits for an RCU grace period (5-16 ms here), unless one is
+# under way. A systemd-driver create starts it early and keeps it passed: a helper process
+# writes "0" to cgroup.procs of the runtime's own cgroup every few ms until systemd's move
+# is done. The launcher forks it for `--systemd-cgroup create|run`; the runtime run
+# directly starts its own (clone(CLONE_VM), not a thread). Checked in a real systemd
+# (lib/private-systemd.sh):
+# - strace: the launcher's fork before the runtime, the helper's writes into our own
+#   cgroup before the connect to the bus and after, its end (killed by the runtime; the
+#   runtime's own helper exits when told);
+# - a forged helper pid in the environment names a process that stays alone;
+# - a run that fails early takes its helper with it;
 # - 20 runs in a row all finish (a thread in its place left inits hung on a lock of the C
 #   library they inherited held, 6 runs of 20);
 # - the foreground `run` reaps the helper: no zombie child while its container runs.
@@ -31,19 +37,25 @@ psd_boot || { echo "FAIL: boot a private systemd"; exit 1; }
 make_bundle "$BUNDLE"
 set_args "$BUNDLE" true
 
-# 1. The order, traced: the helper's write of "0" to our own cgroup.procs, then the bus.
-inside "${STRACE[@]}" -f -qq -y -e trace=clone,write,connect -e signal=none -o "$WORK/run.trace" \
-  "$OCISTART" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" sj-traced >"$WORK/run.out" 2>&1 </dev/null
+# 1. Through the launcher (--systemd-cgroup run): it forks the helper before it executes
+# the runtime; the helper writes "0" to the runtime's own cgroup.procs, before the bus
+# connection and again every few ms; the runtime kills it once systemd's move is done.
+inside "${STRACE[@]}" -f -qq -y -e trace=clone,clone3,execveat,write,connect,kill -e signal=none \
+  -o "$WORK/run.trace" "$OCISTART" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" sj-traced \
+  >"$WORK/run.out" 2>&1 </dev/null
 expect_eq "traced run exits 0 ($(head -c 300 "$WORK/run.out"))" 0 $?
 # (strace -f may split a line in two, "<unfinished ...>": nothing below needs its result.)
-expect_contains "a helper process shares our memory (clone CLONE_VM, no thread)" "CLONE_VM" \
-  "$(grep -m1 'clone(' "$WORK/run.trace")"
-write_line=$(grep -n 'write([0-9]*</sys/fs/cgroup/[^>]*cgroup.procs>, "0", 1' "$WORK/run.trace" | head -1)
-expect_contains "the helper writes \"0\" to a cgroup.procs" "cgroup.procs" "$write_line"
 main_pid=$(head -1 "$WORK/run.trace" | cut -d' ' -f1)
-writer_pid=$(echo "${write_line#*:}" | cut -d' ' -f1)
-expect_eq "the writer is another process than the runtime's ($writer_pid, $main_pid)" 1 \
-  "$([ -n "$writer_pid" ] && [ "$writer_pid" != "$main_pid" ] && echo 1 || echo 0)"
+fork_line=$(grep -n "^$main_pid  *clone(" "$WORK/run.trace" | head -1)
+exec_line=$(grep -n "^$main_pid  *execveat(" "$WORK/run.trace" | head -1)
+expect_eq "the launcher forks the helper before it executes the runtime" 1 \
+  "$([ -n "$fork_line" ] && [ -n "$exec_line" ] && [ "${fork_line%%:*}" -lt "${exec_line%%:*}" ] && echo 1 || echo 0)"
+helper=$(echo "$fork_line" | sed -n 's/.*= \([0-9][0-9]*\)$/\1/p')
+[ -n "$helper" ] || helper=$(grep -m1 -v "^$main_pid " "$WORK/run.trace" | cut -d' ' -f1)
+expect_eq "a fork, not a thread or a shared address space (no CLONE_VM)" "" \
+  "$(echo "$fork_line" | grep -o 'CLONE_VM\|CLONE_THREAD')"
+write_line=$(grep -n "^$helper  *write([0-9]*</sys/fs/cgroup/[^>]*cgroup.procs>, \"0\", 1" "$WORK/run.trace" | head -1)
+expect_contains "the helper writes \"0\" to a cgroup.procs" "cgroup.procs" "$write_line"
 bus_line=$(grep -n 'connect(.*system_bus_socket' "$WORK/run.trace" | head -1)
 expect_eq "the helper's write comes before the connection to systemd" 1 \
   "$([ -n "$write_line" ] && [ -n "$bus_line" ] && [ "${write_line%%:*}" -lt "${bus_line%%:*}" ] && echo 1 || echo 0)"
@@ -51,6 +63,50 @@ expect_eq "the helper's write comes before the connection to systemd" 1 \
 # /proc/self/cgroup, here the one nsenter put us in.
 own=$(inside cat /proc/self/cgroup | sed -n 's/^0:://p')
 expect_contains "it is the runtime's own cgroup ($own)" "${own%/}/cgroup.procs>" "$write_line"
+writes=$(grep -c "^$helper  *write(.*cgroup.procs>, \"0\", 1" "$WORK/run.trace")
+expect_eq "it writes again while the move is pending (more than once: $writes)" 1 "$([ "$writes" -ge 2 ] && echo 1 || echo 0)"
+kill_line=$(grep -n "^$main_pid  *kill($helper, SIGKILL)" "$WORK/run.trace" | head -1)
+expect_eq "the runtime kills it after the bus connection ($kill_line)" 1 \
+  "$([ -n "$kill_line" ] && [ -n "$bus_line" ] && [ "${kill_line%%:*}" -gt "${bus_line%%:*}" ] && echo 1 || echo 0)"
+after_kill=$(tail -n +"$(( ${kill_line%%:*} + 1 ))" "$WORK/run.trace" | grep -c "^$helper  *write(")
+expect_eq "no write of the helper's after the kill" 0 "$after_kill"
+
+# 1b. The runtime run directly (no launcher): a helper of its own, sharing its memory, told
+# to stop (it exits by itself: not killed).
+inside "${STRACE[@]}" -f -qq -y -e trace=clone,write,connect,kill,exit -e signal=none -o "$WORK/own.trace" \
+  "$OCISTART_RUNTIME" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" sj-own >"$WORK/own.out" 2>&1 </dev/null
+expect_eq "the runtime run directly exits 0 ($(head -c 300 "$WORK/own.out"))" 0 $?
+own_main=$(head -1 "$WORK/own.trace" | cut -d' ' -f1)
+own_clone=$(grep -m1 "^$own_main  *clone(" "$WORK/own.trace")
+expect_contains "its helper shares its memory (clone CLONE_VM, no thread)" "CLONE_VM" "$own_clone"
+own_helper=$(echo "$own_clone" | sed -n 's/.*= \([0-9][0-9]*\)$/\1/p')
+expect_contains "that helper writes \"0\" to the runtime's own cgroup" "${own%/}/cgroup.procs>, \"0\", 1" \
+  "$(grep -m1 "^$own_helper  *write(" "$WORK/own.trace")"
+expect_contains "it exits by itself once told to stop" "exit(0)" "$(grep -m1 "^$own_helper  *exit(" "$WORK/own.trace")"
+
+# 1c. A pid in the variable that is not our helper (a stale or forged environment): the
+# runtime leaves that process alone, directly and through the launcher (which drops a
+# variable it did not set).
+bystander=$(inside sh -c 'sleep 60 </dev/null >/dev/null 2>&1 & echo $!')
+for how in runtime launcher; do
+  bin=$OCISTART_RUNTIME
+  [ "$how" = launcher ] && bin=$OCISTART
+  inside env "_OCISTART_GRACE_HELPER=$bystander" "$bin" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" \
+    "sj-forged-$how" >/dev/null 2>&1 </dev/null
+  expect_eq "$how: a run with a forged helper pid exits 0" 0 $?
+  expect_eq "$how: the process that pid names still runs" 1 "$(inside kill -0 "$bystander" 2>/dev/null && echo 1 || echo 0)"
+done
+inside kill "$bystander" 2>/dev/null
+
+# 1d. A run that fails early (no bundle) leaves no helper behind: it dies with the runtime.
+inside "${STRACE[@]}" -f -e trace=clone,write,exit -e signal=none -o "$WORK/fail.trace" \
+  "$OCISTART" --root "$ROOT" --systemd-cgroup run --bundle "$WORK/no-such-bundle" sj-fail >/dev/null 2>&1 </dev/null
+expect_eq "the run without a bundle fails" 1 $?
+fail_helper=$(grep -m1 "clone(" "$WORK/fail.trace" | sed -n 's/.*= \([0-9][0-9]*\)$/\1/p')
+# (Its last line is "killed by SIGKILL", or its write that never returned, "= ?", when
+# strace lost it to the namespace's init; left alone it would write for a second, then exit.)
+expect_eq "its helper (pid $fail_helper) is killed with it, not left to run out" "0 1" \
+  "$(grep -c "^$fail_helper  *exit(" "$WORK/fail.trace") $([ "$(grep -c "^$fail_helper  *write(" "$WORK/fail.trace")" -lt 50 ] && echo 1 || echo 0)"
 
 # 2. Twenty runs in a row, each bounded: none hangs.
 done_ok=0
