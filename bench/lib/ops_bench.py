@@ -187,6 +187,17 @@ def balanced_orders(k):
 
 
 _ORDERS = {}
+# Seconds of quiet after each timed run or create+start+wait+delete (--pause-ms).
+PAUSE = 0.0
+
+
+def pause():
+    """--pause-ms: each runtime's next command starts from a quiet kernel. Moving a process
+    between cgroups waits for an RCU grace period (5-16 ms here) unless another move came
+    within about one; back to back, a runtime's run finds the one before it left that
+    window open, and is timed partly on its neighbour's work (bench/README.md)."""
+    if PAUSE > 0:
+        time.sleep(PAUSE)
 
 
 def rotated(runtimes, i, group):
@@ -213,6 +224,7 @@ def bench_run(sp, runtimes, n, bundle, table):
             res = attempt(rt, "run", lambda: run_cmd(sp, rt, ["run", "-b", bundle, cid]))
             if res:
                 table.add("run true", rt, res[0])
+            pause()
 
 
 def bench_create_start_delete(sp, runtimes, n, bundle, tmp, table):
@@ -239,6 +251,7 @@ def bench_create_start_delete(sp, runtimes, n, bundle, tmp, table):
                 return t1 - t0, ns_c, ns_s, ns_w, ns_d
 
             res = attempt(rt, "csd", one)
+            pause()
             if res:
                 total, ns_c, ns_s, ns_w, ns_d = res
                 table.add("create+start+wait+delete", rt, total)
@@ -362,7 +375,7 @@ def report(table, runtimes, args):
     names = [rt.name for rt in runtimes]
     cols = names + [f"oci/{o}" for o in names if o != "ocistart"]
     print(f"\nmean ms per operation; flags: {args.flags or '(none)'}; n={args.n}, "
-          f"parallel rounds={args.parallel_rounds}")
+          f"parallel rounds={args.parallel_rounds}, pause={args.pause_ms:g} ms")
     print(f"{'row':32s}" + "".join(f"{c:>12s}" for c in cols))
     for row in table.order:
         data = table.rows[row]
@@ -409,11 +422,15 @@ def main():
     ap.add_argument("--list-containers", type=int, default=1000)
     ap.add_argument("--parallel", type=int, default=50)
     ap.add_argument("--parallel-rounds", type=int, default=5)
+    ap.add_argument("--pause-ms", type=float, default=0,
+                    help="quiet after each timed run and create+start+wait+delete (pause())")
     ap.add_argument("--only", default="run,csd,exec,list,parallel",
                     help="rows to run: run,csd,exec,list,parallel")
     ap.add_argument("runtimes", nargs="+", help="NAME=BINARY")
     args = ap.parse_args()
     only = set(args.only.split(","))
+    global PAUSE
+    PAUSE = args.pause_ms / 1000
 
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
