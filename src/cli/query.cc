@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -38,23 +37,15 @@ int print(const std::string& text, std::string_view command) {
   return 0;
 }
 
-// The owner of the container's directory, by name when the user database knows it, else
-// "#<uid>" (as runc's list does). `names` keeps the names looked up: each lookup reads
-// /etc/passwd again (five system calls), and the containers of a root mostly share one.
-std::string owner_of(const std::string& dir, std::map<uid_t, std::string>& names) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0)
-    return "";
-  if (auto known = names.find(st.st_uid); known != names.end())
-    return known->second;
+// The owner of the containers' directories, by name when the user database knows it,
+// else "#<uid>" (as runc's list does). The store reads only directories of our euid
+// (StateStore's checks), so that is every listed container's owner: one lookup.
+std::string owner_name(uid_t uid) {
   struct passwd pw {};
   struct passwd* found = nullptr;
   char buf[4096];
-  std::string name = getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr
-                         ? std::string(found->pw_name)
-                         : "#" + std::to_string(st.st_uid);
-  names.emplace(st.st_uid, name);
-  return name;
+  return getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr ? std::string(found->pw_name)
+                                                                                : "#" + std::to_string(uid);
 }
 
 // `machinectl list`'s view: only the containers whose init lives (machinectl lists the
@@ -85,23 +76,22 @@ int run_list(const ListOptions& o, const GlobalOptions& global) {
   util::Result<StateStore> store = StateStore::open(global.root);
   if (!store)
     return fail("list", std::move(store).error());
-  util::Result<std::vector<std::string>> ids = store->list_ids();
-  if (!ids)
-    return fail("list", std::move(ids).error());
+  std::vector<util::Error> skipped;
+  util::Result<std::vector<runtime::StoredContainer>> stored = store->load_all(skipped);
+  if (!stored)
+    return fail("list", std::move(stored).error());
+  // One that cannot be read: another command may be deleting it right now; list the others
+  // (as runc does).
+  for (const util::Error& e : skipped)
+    util::log_warning("list: " + e.message);
 
   std::vector<ListEntry> entries;
-  std::map<uid_t, std::string> owners;
-  for (const std::string& id : *ids) {
-    util::Result<ContainerState> state = store->load(id);
-    if (!state) {
-      // Another command may be deleting it right now; list the others (as runc does).
-      util::log_warning("list: " + std::move(state).error().message);
-      continue;
-    }
+  const std::string owner = stored->empty() ? std::string() : owner_name(::geteuid());
+  for (runtime::StoredContainer& c : *stored) {
     ListEntry e;
-    e.status = runtime::current_status(*state, store->dir(id));
-    e.state = std::move(*state);
-    e.owner = owner_of(store->dir(id), owners);
+    e.status = c.status;
+    e.state = std::move(c.state);
+    e.owner = owner;
     if (e.status == runtime::ContainerStatus::stopped)
       e.state.pid = 0;
     entries.push_back(std::move(e));

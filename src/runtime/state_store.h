@@ -85,6 +85,12 @@ class ContainerLock {
 /// signals, the config `exec` applies), so only we may write there: the root must be
 /// owned by our euid and writable by nobody else, and each container's directory and files
 /// likewise (checked on every load). Another user's file there is refused, never read.
+/// One container as `list` sees it: its state.json and its status now.
+struct StoredContainer {
+  ContainerState state;
+  ContainerStatus status = ContainerStatus::stopped;
+};
+
 class StateStore {
  public:
   /// Opens (creating with mode 0700 when missing) the root directory. EPERM when it is not
@@ -143,9 +149,17 @@ class StateStore {
   /// Ids of all containers with a state.json, sorted. Skips hidden entries (temp files),
   /// names that are not valid ids, symlinks and plain files.
   [[nodiscard]] util::Result<std::vector<std::string>> list_ids() const;
+  /// Every container of list_ids() with its status (current_status()), read as load()
+  /// reads one (its checks, its errors) but relative to one open of the root. A container
+  /// that cannot be read (another command deleting it right now) is left out and its
+  /// error appended to `skipped`.
+  [[nodiscard]] util::Result<std::vector<StoredContainer>> load_all(std::vector<util::Error>& skipped) const;
 
  private:
   explicit StateStore(std::string root) : root_(std::move(root)) {}
+  /// The names in the root that may be containers, sorted: not hidden (".", "..", temp
+  /// files), valid ids; `with_state_file`: only directories with a state.json.
+  [[nodiscard]] util::Result<std::vector<std::string>> names(bool with_state_file) const;
   /// <root>/<id> is a directory of ours (check_ours); ENOENT "does not exist" otherwise.
   [[nodiscard]] util::Status check_dir(const std::string& id) const;
   std::string root_;

@@ -146,3 +146,44 @@ TEST_CASE("state store: remove_unrecorded removes a directory without state.json
   CHECK_FALSE(*removed);
   CHECK(::access((s->dir("whole") + "/state.json").c_str(), F_OK) == 0);
 }
+
+TEST_CASE("state store: load_all reads what load reads, skips what is no container, and says what it refuses") {
+  TempDir t;
+  util::Result<StateStore> opened = StateStore::open(t.path + "/root");
+  REQUIRE(opened.ok());
+  StateStore& store = *opened;
+  auto record = [&](const std::string& id, int pid) {
+    REQUIRE(store.create(id).ok());
+    ContainerState s;
+    s.id = id;
+    s.bundle = "/b/" + id;
+    s.pid = pid;
+    s.pid_start_time = runtime::process_start_time(pid);
+    s.status = runtime::ContainerStatus::running;
+    REQUIRE(store.save(s).ok());
+  };
+  record("zeta", ::getpid());             // a live "init": running (no exec.fifo)
+  record("alpha", 0);                     // no pid: stopped
+  REQUIRE(store.create("nostate").ok());  // a create not that far: not listed, not said
+  REQUIRE(util::write_file_atomic(t.path + "/root/plainfile", "{}").ok());
+  REQUIRE(::symlink((t.path + "/root/alpha").c_str(), (t.path + "/root/link").c_str()) == 0);
+  // Others may write this one's state.json: refused, and said.
+  record("open", 0);
+  REQUIRE(::chmod((store.dir("open") + "/state.json").c_str(), 0666) == 0);
+
+  std::vector<util::Error> skipped;
+  util::Result<std::vector<runtime::StoredContainer>> all = store.load_all(skipped);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 2);
+  CHECK((*all)[0].state.id == "alpha");
+  CHECK((*all)[0].status == runtime::ContainerStatus::stopped);
+  CHECK((*all)[0].state.bundle == "/b/alpha");
+  CHECK((*all)[1].state.id == "zeta");
+  CHECK((*all)[1].status == runtime::ContainerStatus::running);
+  REQUIRE(skipped.size() == 1);
+  CHECK(skipped[0].code == EPERM);
+  CHECK(skipped[0].message.find(store.dir("open") + "/state.json") != std::string::npos);
+  // The same verdicts as one load() each.
+  CHECK(store.load("open").error().code == EPERM);
+  CHECK(store.load("nostate").error().code == ENOENT);
+}
