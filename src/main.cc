@@ -15,6 +15,7 @@
 #include "cli/app.h"
 #include "cli/enters_container.h"
 #include "linux/sealed_exe.h"
+#include "runtime/host_integration.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -116,6 +117,11 @@ int main(int argc, char** argv) {
   // and its variable out of the environment before anything reads or passes it on (our
   // own re-execution just above keeps it).
   ocistart::cgroups::adopt_launcher_helper();
+  // A systemd-driver create needs the systemd module at once: it loads while the command
+  // line and the config are parsed (runtime/host_module.h).
+  if (std::string_view command = ocistart::cli::named_command(argc, argv);
+      (command == "create" || command == "run") && ocistart::cli::has_systemd_move_an_init(argc, argv))
+    ocistart::runtime::preload_host_integration();
   // Most command lines name one command (engines run create, start, state, kill, delete
   // per container): register only that one, which takes a fraction of building all of
   // them. Anything else, and any parse error, goes to the full app below, so that help

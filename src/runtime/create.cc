@@ -593,6 +593,8 @@ util::Result<Spawned> create_container(const CreateOptions& o, bool keep_pty) {
       return std::move(e).error();
     entry = std::move(*e);
   }
+  // No thread of ours may be running when the init is cloned (runtime/host_integration.h).
+  await_host_integration();
   // Spawn the init: from here it is owned, killed and reaped on any failure.
   util::Result<Started> started = start_init(o, plan, *rootfs, dir->fifo.get(), entry ? &*entry : nullptr, host);
   if (!started)

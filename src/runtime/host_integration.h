@@ -82,4 +82,13 @@ class HostIntegration {
 /// which lives in a module loaded on its first real need (host_loader.cc, host_module.h).
 [[nodiscard]] const HostIntegration& host_integration();
 
+/// For a command line that will need systemd's side at once (a systemd-driver create):
+/// loads the systemd module now, in a thread, while the command parses and plans (about
+/// 1 ms of the dynamic loader); the first use of the module waits for it and joins the
+/// thread. Nothing in a build without systemd.
+void preload_host_integration();
+/// Waits for that preload (joins its thread): before a process is cloned, which must not
+/// inherit a lock of the C library the thread holds.
+void await_host_integration();
+
 }  // namespace ocistart::runtime

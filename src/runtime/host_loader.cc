@@ -215,5 +215,8 @@ const HostIntegration& host_integration() {
   return host;
 }
 
+void preload_host_integration() { preload_systemd_module(); }
+void await_host_integration() { await_systemd_module(); }
+
 }  // namespace ocistart::runtime
 #endif

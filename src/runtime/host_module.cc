@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <string_view>
+#include <system_error>
+#include <thread>
 
 namespace ocistart::runtime {
 
@@ -41,13 +43,49 @@ util::Result<const HostIntegration*> load(const std::string& path) {
   return host;
 }
 
+// The thread of preload_systemd_module(): joined by the first other caller of
+// systemd_module(), or at exit.
+struct Preload {
+  std::thread thread;
+  Preload() = default;
+  Preload(const Preload&) = delete;
+  Preload& operator=(const Preload&) = delete;
+  ~Preload() {
+    if (thread.joinable())
+      thread.join();
+  }
+};
+
+Preload& preload() {
+  static Preload p;
+  return p;
+}
+
 }  // namespace
 
 util::Result<const HostIntegration*> systemd_module() {
+  // A static's initialization: a second caller waits for the first one's.
   static const util::Result<const HostIntegration*> loaded =
       load(module_path(os::original_binary(), os::file_id(OCISTART_BUILD_SRC_DIR "/ocistart-runtime"),
                        OCISTART_BUILD_SRC_DIR, OCISTART_SYSTEMD_MODULE));
+  await_systemd_module();
   return loaded;
+}
+
+void await_systemd_module() {
+  if (Preload& p = preload(); p.thread.joinable() && p.thread.get_id() != std::this_thread::get_id())
+    p.thread.join();
+}
+
+void preload_systemd_module() {
+  Preload& p = preload();
+  if (p.thread.joinable())
+    return;
+  try {
+    p.thread = std::thread([] { (void)systemd_module(); });
+  } catch (const std::system_error&) {
+    // No thread: the module loads on its first use, as without a preload.
+  }
 }
 
 }  // namespace ocistart::runtime

@@ -35,6 +35,15 @@ inline constexpr const char* kModuleVersion = OCISTART_VERSION;
 /// error names the file: "the systemd module `PATH`: ...".
 [[nodiscard]] util::Result<const HostIntegration*> systemd_module();
 
+/// Starts systemd_module() in a thread (preload_host_integration()). The next
+/// systemd_module() call of another thread waits for it and joins it; one still running
+/// at exit is joined then. A process must not be cloned while it runs (it may hold a lock
+/// of the C library the clone would inherit held): every create reaches systemd_module()
+/// before it clones its init, and calls await_systemd_module() first anyway.
+void preload_systemd_module();
+/// Joins that thread (when another thread than it calls).
+void await_systemd_module();
+
 }  // namespace ocistart::runtime
 
 /// The module's one export (the version script src/runtime/systemd_module.map): its

@@ -46,5 +46,8 @@ const HostIntegration& host_integration() {
   return host;
 }
 
+void preload_host_integration() {}
+void await_host_integration() {}
+
 }  // namespace ocistart::runtime
 #endif

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The systemd module with the systemd driver, against a real systemd booted in private
-# namespaces (lib/private-systemd.sh): `run -d --systemd-cgroup` loads the module (after
-# the sealed re-execution); exec, ps and kill of that container only read or join the
+# namespaces (lib/private-systemd.sh): `run --systemd-cgroup` loads the module once (in a
+# thread, while it parses); exec, ps and kill of that container only read or join the
 # unit's cgroup and do not look for it; delete (StopUnit) loads it again; nothing is left.
 HERE=$(dirname "$(readlink -f "$0")")
 OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
@@ -37,9 +37,29 @@ psd_boot || { echo "FAIL: boot a private systemd"; exit 1; }
 make_bundle "$BUNDLE"
 set_args "$BUNDLE" sleep 100
 
+# The module loads in a thread of its own while the config is parsed (host_module.h):
+# traced with -f, so a foreground run of a container that exits.
+set_args "$BUNDLE" true
+traced run0 --systemd-cgroup run --bundle "$BUNDLE" sm0
+expect_eq "run --systemd-cgroup succeeds ($(cat "$WORK/run0.out"))" "0" "$RC"
+expect_eq "run --systemd-cgroup loads the module once" "1" "$(module_opens run0)"
+# That thread: another task than the runtime's main one, gone before the init is cloned
+# (a clone must not inherit a lock of the C library it may hold).
+bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "${STRACE[@]}" -f -qq -e trace=openat,clone,clone3,exit \
+  -o "$WORK/order.trace" "$OCISTART" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" sm2 >/dev/null 2>&1 </dev/null
+expect_eq "the traced run succeeds" "0" "$?"
+main=$(grep -m1 'openat(AT_FDCWD, "[^"]*config.json"' "$WORK/order.trace" | cut -d' ' -f1)
+loader=$(grep -m1 "openat(AT_FDCWD, \"$MODULE\"" "$WORK/order.trace" | cut -d' ' -f1)
+expect_eq "the module is opened by a thread, not by the main task ($loader, $main)" 1 \
+  "$([ -n "$loader" ] && [ -n "$main" ] && [ "$loader" != "$main" ] && echo 1 || echo 0)"
+thread_exit=$(grep -n "^$loader  *exit(0)" "$WORK/order.trace" | head -1 | cut -d: -f1)
+init_clone=$(grep -n "^$main  *clone3(" "$WORK/order.trace" | grep -v CLONE_THREAD | head -1 | cut -d: -f1)
+expect_eq "the thread exits before the init is cloned (lines $thread_exit, $init_clone)" 1 \
+  "$([ -n "$thread_exit" ] && [ -n "$init_clone" ] && [ "$thread_exit" -lt "$init_clone" ] && echo 1 || echo 0)"
+
+set_args "$BUNDLE" sleep 100
 traced run --systemd-cgroup run -d --bundle "$BUNDLE" sm1
 expect_eq "run -d --systemd-cgroup succeeds ($(cat "$WORK/run.out"))" "0" "$RC"
-expect_eq "run -d --systemd-cgroup loads the module once" "1" "$(module_opens run)"
 unit=$(psd_exec systemctl show ocistart-sm1.scope -p ActiveState --value 2>&1)
 expect_eq "its scope is active" "active" "$unit"
 
