@@ -63,13 +63,14 @@ expect_eq "the helper's write comes before the connection to systemd" 1 \
 # /proc/self/cgroup, here the one nsenter put us in.
 own=$(inside cat /proc/self/cgroup | sed -n 's/^0:://p')
 expect_contains "it is the runtime's own cgroup ($own)" "${own%/}/cgroup.procs>" "$write_line"
-writes=$(grep -c "^$helper  *write(.*cgroup.procs>, \"0\", 1" "$WORK/run.trace")
-expect_eq "it writes again while the move is pending (more than once: $writes)" 1 "$([ "$writes" -ge 2 ] && echo 1 || echo 0)"
+# Still running once systemd's move is done (it writes every 3 ms until then, how often
+# depends on how long the job takes): the runtime kills it, a one-shot helper would be gone.
 kill_line=$(grep -n "^$main_pid  *kill($helper, SIGKILL)" "$WORK/run.trace" | head -1)
-expect_eq "the runtime kills it after the bus connection ($kill_line)" 1 \
+expect_eq "the runtime kills it, still running, after the bus connection ($kill_line)" 1 \
   "$([ -n "$kill_line" ] && [ -n "$bus_line" ] && [ "${kill_line%%:*}" -gt "${bus_line%%:*}" ] && echo 1 || echo 0)"
 after_kill=$(tail -n +"$(( ${kill_line%%:*} + 1 ))" "$WORK/run.trace" | grep -c "^$helper  *write(")
-expect_eq "no write of the helper's after the kill" 0 "$after_kill"
+expect_eq "no more writes of the helper's after the kill (one may be under way: $after_kill)" 1 \
+  "$([ "$after_kill" -le 1 ] && echo 1 || echo 0)"
 
 # 1b. The runtime run directly (no launcher): a helper of its own, sharing its memory, told
 # to stop (it exits by itself: not killed).
