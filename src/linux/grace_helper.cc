@@ -95,6 +95,12 @@ long open_own_cgroup_procs() noexcept {
 
 void keep_grace_period(long procs_fd, const int* stop) noexcept {
   (void)raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+  // Nothing but the cgroup file: no copy of the caller's pipes, sockets and terminal held
+  // open (an engine reading our stdout until EOF would wait for us). Its own fd table: a
+  // fork, or a clone without CLONE_FILES. Before Linux 5.9 (ENOSYS) they stay.
+  if (procs_fd > 0)
+    (void)raw_syscall(SYS_close_range, 0, procs_fd - 1, 0);
+  (void)raw_syscall(SYS_close_range, procs_fd + 1, ~0U, 0);
   for (int i = 0; i < kGraceMaxWrites; ++i) {
     if (stop != nullptr && __atomic_load_n(stop, __ATOMIC_ACQUIRE) != 0)
       break;

@@ -40,7 +40,8 @@ long open_own_cgroup_procs() noexcept;
 
 /// The helper's life: "0" to `procs_fd` every kGraceRewriteNs, kGraceMaxWrites times at
 /// most, until `*stop` is nonzero (a futex word; null: until killed); killed with its
-/// parent (PR_SET_PDEATHSIG). Then it exits.
+/// parent (PR_SET_PDEATHSIG). Then it exits. It first closes every fd of its own table but
+/// `procs_fd`.
 [[noreturn]] void keep_grace_period(long procs_fd, const int* stop) noexcept;
 
 /// Forks a helper (no exit signal: only a wait with __WALL sees it) that runs

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -99,6 +100,13 @@ TEST_CASE("grace helper: it writes every 3 ms, kGraceMaxWrites times, then exits
   int status = 0;
   // No exit signal: a wait without __WALL does not see it.
   CHECK(::waitpid(static_cast<int>(pid), &status, WNOHANG) == -1);
+  // It holds no fd but its cgroup.procs (none of ours: this test's stdio, for one).
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::vector<std::string> targets;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    targets.push_back(std::filesystem::read_symlink(e.path()).string());
+  REQUIRE(targets.size() == 1);
+  CHECK(targets[0].ends_with("/cgroup.procs"));
   // Its count of writes, read before it is reaped (the zombie keeps /proc/PID/io).
   long writes = 0;
   for (int i = 0; i < 400; ++i) {
