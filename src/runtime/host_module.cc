@@ -61,19 +61,24 @@ Preload& preload() {
   return p;
 }
 
-}  // namespace
-
-util::Result<const HostIntegration*> systemd_module() {
-  // A static's initialization: a second caller waits for the first one's.
+// The module, loaded on the first call (a static's initialization); what the preload
+// thread runs, and the only thing it touches.
+const util::Result<const HostIntegration*>& loaded_module() {
   static const util::Result<const HostIntegration*> loaded =
       load(module_path(os::original_binary(), os::file_id(OCISTART_BUILD_SRC_DIR "/ocistart-runtime"),
                        OCISTART_BUILD_SRC_DIR, OCISTART_SYSTEMD_MODULE));
-  await_systemd_module();
   return loaded;
 }
 
+}  // namespace
+
+util::Result<const HostIntegration*> systemd_module() {
+  await_systemd_module();
+  return loaded_module();
+}
+
 void await_systemd_module() {
-  if (Preload& p = preload(); p.thread.joinable() && p.thread.get_id() != std::this_thread::get_id())
+  if (Preload& p = preload(); p.thread.joinable())
     p.thread.join();
 }
 
@@ -82,7 +87,7 @@ void preload_systemd_module() {
   if (p.thread.joinable())
     return;
   try {
-    p.thread = std::thread([] { (void)systemd_module(); });
+    p.thread = std::thread([] { (void)loaded_module(); });
   } catch (const std::system_error&) {
     // No thread: the module loads on its first use, as without a preload.
   }

@@ -35,13 +35,13 @@ inline constexpr const char* kModuleVersion = OCISTART_VERSION;
 /// error names the file: "the systemd module `PATH`: ...".
 [[nodiscard]] util::Result<const HostIntegration*> systemd_module();
 
-/// Starts systemd_module() in a thread (preload_host_integration()). The next
-/// systemd_module() call of another thread waits for it and joins it; one still running
-/// at exit is joined then. A process must not be cloned while it runs (it may hold a lock
+/// Starts loading the module in a thread (preload_host_integration()). The next
+/// systemd_module() call joins it first; one still running at exit is joined then. Only
+/// the thread that started it joins it (the loader thread touches nothing but the load). A process must not be cloned while it runs (it may hold a lock
 /// of the C library the clone would inherit held): every create reaches systemd_module()
 /// before it clones its init, and calls await_systemd_module() first anyway.
 void preload_systemd_module();
-/// Joins that thread (when another thread than it calls).
+/// Joins that thread, if there is one.
 void await_systemd_module();
 
 }  // namespace ocistart::runtime
