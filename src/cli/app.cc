@@ -5,6 +5,7 @@
 
 #include "build_config.h"
 #include "cli/common.h"
+#include "cli/enters_container.h"
 
 #if OCISTART_HAVE_SECCOMP
 #include <seccomp.h>
@@ -112,34 +113,15 @@ constexpr CommandEntry kCommands[] = {
     {"show", [](CLI::App& a, GlobalOptions& g, CommandOptions& o) { return add_show(a, g, o.show); }},
 };
 
-// The global flags that take a value (the next argument, unless given as --flag=value).
-constexpr std::string_view kGlobalsWithValue[] = {"--root",           "--log",      "--log-format",
-                                                  "--cgroup-manager", "--rootless", "--criu"};
-
-bool takes_value(std::string_view flag) {
-  for (std::string_view f : kGlobalsWithValue)
-    if (flag == f)
-      return true;
-  return false;
-}
-
 }  // namespace
 
 std::string_view named_command(int argc, const char* const* argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--")
-      return {};
-    if (arg.starts_with('-')) {
-      if (takes_value(arg))
-        ++i;
-      continue;
-    }
-    for (const CommandEntry& c : kCommands)
-      if (arg == c.name)
-        return c.name;
+  const int at = command_index(argc, argv);
+  if (at >= argc)
     return {};
-  }
+  for (const CommandEntry& c : kCommands)
+    if (std::string_view(argv[at]) == c.name)
+      return c.name;
   return {};
 }
 

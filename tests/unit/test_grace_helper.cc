@@ -135,6 +135,13 @@ TEST_CASE("launcher: the command lines that have systemd move an init") {
   CHECK_FALSE(moves({"ocistart", "--cgroup-manager", "cgroupfs", "run", "systemd"}));
   CHECK_FALSE(moves({"ocistart", "--systemd-cgroup=false", "run", "x"}));
   CHECK_FALSE(moves({"ocistart", "--cgroup-manager"}));
+  // The command word decides, not any argument that happens to read "run" or "create".
+  CHECK_FALSE(moves({"ocistart", "--systemd-cgroup", "exec", "x", "npm", "run"}));
+  CHECK_FALSE(moves({"ocistart", "--systemd-cgroup", "state", "create"}));
+  CHECK(moves({"ocistart", "--root", "run", "--systemd-cgroup", "create", "x"}));  // a root named "run"
+  CHECK_FALSE(moves({"ocistart", "--systemd-cgroup", "--", "run", "x"}));
+  // Global flags only: after the command they are the command's own (or an error).
+  CHECK_FALSE(moves({"ocistart", "run", "--systemd-cgroup", "x"}));
 }
 
 namespace {
