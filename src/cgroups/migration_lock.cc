@@ -24,7 +24,10 @@ int launcher_helper = 0;
 // Shared with our own helper (same memory): nonzero asks it to stop; a futex word.
 int stop_word = 0;
 
-int run_helper(void* arg) { os::keep_grace_period(reinterpret_cast<intptr_t>(arg), &stop_word); }
+// Our pid, for the helper's check of its parent.
+long helper_parent = 0;
+
+int run_helper(void* arg) { os::keep_grace_period(reinterpret_cast<intptr_t>(arg), &stop_word, helper_parent); }
 
 // Whether `pid` is a child of ours that has not exited; one that has is reaped and `pid`
 // cleared (its number may be reused from then on).
@@ -64,6 +67,7 @@ void start_migration_grace_period() noexcept {
   const long fd = os::open_own_cgroup_procs();
   if (fd < 0)
     return;
+  helper_parent = ::getpid();
   void* stack = ::mmap(nullptr, kHelperStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack != MAP_FAILED) {
     // No exit signal, so no wait(2) of ours but reap_migration_helper()'s sees it; its own

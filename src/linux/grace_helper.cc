@@ -93,8 +93,12 @@ long open_own_cgroup_procs() noexcept {
   return result;
 }
 
-void keep_grace_period(long procs_fd, const int* stop) noexcept {
+void keep_grace_period(long procs_fd, const int* stop, long parent) noexcept {
   (void)raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+  // A parent that died before the line above sent no signal.
+  if (raw_syscall(SYS_getppid) != parent)
+    for (;;)
+      raw_syscall(SYS_exit, 0);
   // Nothing but the cgroup file: no copy of the caller's pipes, sockets and terminal held
   // open (an engine reading our stdout until EOF would wait for us). Its own fd table: a
   // fork, or a clone without CLONE_FILES. Before Linux 5.9 (ENOSYS) they stay.
@@ -122,9 +126,10 @@ long fork_grace_helper() noexcept {
   if (fd < 0)
     return fd;
   // A fork (its own copy of our memory) with no exit signal.
+  const long parent = raw_syscall(SYS_getpid);
   const long pid = raw_syscall(SYS_clone, 0, 0, 0, 0, 0);
   if (pid == 0)
-    keep_grace_period(fd, nullptr);
+    keep_grace_period(fd, nullptr, parent);
   raw_syscall(SYS_close, fd);
   return pid;
 }

@@ -40,9 +40,9 @@ long open_own_cgroup_procs() noexcept;
 
 /// The helper's life: "0" to `procs_fd` every kGraceRewriteNs, kGraceMaxWrites times at
 /// most, until `*stop` is nonzero (a futex word; null: until killed); killed with its
-/// parent (PR_SET_PDEATHSIG). Then it exits. It first closes every fd of its own table but
-/// `procs_fd`.
-[[noreturn]] void keep_grace_period(long procs_fd, const int* stop) noexcept;
+/// parent (PR_SET_PDEATHSIG; `parent` is its pid, so that a parent already gone ends it
+/// at once). Then it exits. It first closes every fd of its own table but `procs_fd`.
+[[noreturn]] void keep_grace_period(long procs_fd, const int* stop, long parent) noexcept;
 
 /// Forks a helper (no exit signal: only a wait with __WALL sees it) that runs
 /// keep_grace_period() until killed. Its pid, or -errno (no cgroup file we may write, no

@@ -1,6 +1,7 @@
 // linux/grace_helper.h: the helper that keeps the grace period of systemd's move passed,
 // and cli/enters_container.h's test for the command lines the launcher starts it for.
 #include <doctest/doctest.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,6 +123,44 @@ TEST_CASE("grace helper: it writes every 3 ms, kGraceMaxWrites times, then exits
   CHECK(writes == ocistart::os::kGraceMaxWrites);
   // 3 ms apart: within a grace period of each other (5-16 ms here).
   CHECK(took >= std::chrono::nanoseconds((ocistart::os::kGraceMaxWrites - 1) * ocistart::os::kGraceRewriteNs));
+}
+
+TEST_CASE("grace helper: it dies with its parent") {
+  if (::geteuid() != 0) {
+    MESSAGE("not root: skipped");
+    return;
+  }
+  // Orphans come to us, so that its end can be waited for.
+  REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0);
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  int parent = ::fork();
+  REQUIRE(parent >= 0);
+  if (parent == 0) {
+    long helper = ocistart::os::fork_grace_helper();
+    (void)!::write(pipe_fds[1], &helper, sizeof helper);
+    ::_exit(0);  // at once: long before its 5 writes (12 ms at least) are done
+  }
+  long helper = 0;
+  REQUIRE(::read(pipe_fds[0], &helper, sizeof helper) == sizeof helper);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  REQUIRE(::waitpid(parent, nullptr, 0) == parent);
+  if (helper <= 0) {
+    MESSAGE("no helper (" << helper << "): skipped");
+  } else {
+    // Its writes, counted on the zombie (WNOWAIT), then its status.
+    siginfo_t info{};
+    REQUIRE(::waitid(P_PID, static_cast<id_t>(helper), &info, WEXITED | WNOWAIT | __WALL) == 0);
+    const long writes = writes_of(static_cast<int>(helper));
+    int status = 0;
+    REQUIRE(::waitpid(static_cast<int>(helper), &status, __WALL) == helper);
+    // Killed (PR_SET_PDEATHSIG), or gone at once, before any write, when its parent died
+    // before it could ask for that signal: never after its writes.
+    CHECK(((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) || (WIFEXITED(status) && writes == 0)));
+    CHECK(writes < ocistart::os::kGraceMaxWrites);
+  }
+  REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) == 0);
 }
 
 TEST_CASE("launcher: the command lines that have systemd move an init") {
