@@ -119,8 +119,7 @@ int main(int argc, char** argv) {
   ocistart::cgroups::adopt_launcher_helper();
   // A systemd-driver create needs the systemd module at once: it loads while the command
   // line and the config are parsed (runtime/host_module.h).
-  if (std::string_view command = ocistart::cli::named_command(argc, argv);
-      (command == "create" || command == "run") && ocistart::cli::has_systemd_move_an_init(argc, argv))
+  if (ocistart::cli::has_systemd_move_an_init(argc, argv))
     ocistart::runtime::preload_host_integration();
   // Most command lines name one command (engines run create, start, state, kill, delete
   // per container): register only that one, which takes a fraction of building all of
