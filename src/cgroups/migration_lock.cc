@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -46,14 +47,11 @@ void adopt_launcher_helper() noexcept {
   const char* value = std::getenv(os::kGraceHelperVar);
   if (value == nullptr)
     return;
-  long pid = 0;
-  for (std::string_view digits = value; char c : digits) {
-    if (c < '0' || c > '9' || pid > 1'000'000'000) {
-      pid = 0;
-      break;
-    }
-    pid = pid * 10 + (c - '0');
-  }
+  const std::string_view digits = value;
+  unsigned pid = 0;
+  if (auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+      ec != std::errc() || end != digits.data() + digits.size() || pid > 1'000'000'000)
+    pid = 0;
   (void)::unsetenv(os::kGraceHelperVar);
   // Only a running child of ours is the launcher's helper (the variable may be stale, from
   // a caller's environment): anything else is left alone.
