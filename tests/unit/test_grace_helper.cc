@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "cgroups/migration_lock.h"
 #include "cli/enters_container.h"
 #include "linux/grace_helper.h"
+#include "runtime/state_store.h"
 #include "util/fs.h"
 #include "util/proc_cgroup.h"
 
@@ -214,8 +216,8 @@ bool alive(int pid) {
   ocistart::util::Result<std::string> stat = ocistart::util::read_file("/proc/" + std::to_string(pid) + "/stat");
   if (!stat)
     return false;
-  size_t paren = stat->rfind(')');
-  return paren != std::string::npos && paren + 2 < stat->size() && (*stat)[paren + 2] != 'Z';
+  std::optional<ocistart::runtime::ProcStat> st = ocistart::runtime::parse_proc_stat(*stat);
+  return st && st->state != 'Z';
 }
 
 // Whether `pid` stops running within `ms` (a signal takes effect when its target runs next).
