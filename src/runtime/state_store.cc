@@ -389,9 +389,7 @@ util::Status StateStore::remove_orphan_bundle(const std::string& id) {
   return util::remove_tree(private_bundle_dir(id));
 }
 
-util::Result<std::vector<std::string>> StateStore::list_ids() const { return names(true); }
-
-util::Result<std::vector<std::string>> StateStore::names(bool with_state_file) const {
+util::Result<std::vector<std::string>> StateStore::names() const {
   int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return util::errno_error("list `" + root_ + "`");
@@ -412,17 +410,6 @@ util::Result<std::vector<std::string>> StateStore::names(bool with_state_file) c
     // something else) are not containers.
     if (name.empty() || name[0] == '.' || !validate_container_id(name))
       continue;
-    if (!with_state_file) {
-      ids.push_back(std::move(name));
-      continue;
-    }
-    struct stat st {};
-    if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-      continue;
-    // A directory without state.json is a create that has not got that far (or died).
-    std::string state_file = name + "/" + kStateFile;
-    if (::fstatat(fd, state_file.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-      continue;
     ids.push_back(std::move(name));
   }
   int e = errno;
@@ -434,7 +421,7 @@ util::Result<std::vector<std::string>> StateStore::names(bool with_state_file) c
 }
 
 util::Result<std::vector<StoredContainer>> StateStore::load_all(std::vector<util::Error>& skipped) const {
-  util::Result<std::vector<std::string>> ids = names(false);
+  util::Result<std::vector<std::string>> ids = names();
   if (!ids)
     return std::move(ids).error();
   // Each container reached from one open of the root: a path walk of two names, not of
@@ -450,8 +437,8 @@ util::Result<std::vector<StoredContainer>> StateStore::load_all(std::vector<util
     util::Result<ContainerState> state =
         checked ? load_state(root.get(), id, path, id) : util::Result<ContainerState>(std::move(checked).error());
     if (!state) {
-      // Not a directory, or no state.json (yet, or any more): not a container to list (as
-      // list_ids()); anything else is said.
+      // Not a directory, or no state.json: a create that has not got that far (or died), or
+      // something else's entry; not a container to list. Anything else is said.
       if (state.error().code != ENOENT)
         skipped.push_back(std::move(state).error());
       continue;

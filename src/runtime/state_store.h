@@ -134,7 +134,7 @@ class StateStore {
   /// run (<root>/.bundle-<id>) when there is one. Caller holds the lock.
   [[nodiscard]] util::Status remove(const std::string& id);
   /// <root>/.bundle-<id>: the bundle a bundle-less run (`run --rootfs/--image`) makes for
-  /// its generated config.json. Hidden (list_ids skips it), next to the container's
+  /// its generated config.json. Hidden (load_all skips it), next to the container's
   /// directory rather than in it (create makes that one, and fails when it exists), and
   /// removed with it by remove(). `id` must already be valid.
   [[nodiscard]] std::string private_bundle_dir(const std::string& id) const;
@@ -146,20 +146,18 @@ class StateStore {
   /// Removes private_bundle_dir(id) unless <root>/<id> exists (whose remove() will): what a
   /// bundle-less run does after a create that failed. Missing is fine.
   [[nodiscard]] util::Status remove_orphan_bundle(const std::string& id);
-  /// Ids of all containers with a state.json, sorted. Skips hidden entries (temp files),
-  /// names that are not valid ids, symlinks and plain files.
-  [[nodiscard]] util::Result<std::vector<std::string>> list_ids() const;
-  /// Every container of list_ids() with its status (current_status()), read as load()
-  /// reads one (its checks, its errors) but relative to one open of the root. A container
-  /// that cannot be read (another command deleting it right now) is left out and its
-  /// error appended to `skipped`.
+  /// Every container with a state.json, sorted by id, with its status (current_status()),
+  /// read as load() reads one (its checks, its errors) but relative to one open of the
+  /// root. Hidden entries (temp files), names that are not valid ids, symlinks, plain
+  /// files and directories without state.json are no containers; one that cannot be read
+  /// otherwise (not ours, broken) is left out and its error appended to `skipped`.
   [[nodiscard]] util::Result<std::vector<StoredContainer>> load_all(std::vector<util::Error>& skipped) const;
 
  private:
   explicit StateStore(std::string root) : root_(std::move(root)) {}
   /// The names in the root that may be containers, sorted: not hidden (".", "..", temp
-  /// files), valid ids; `with_state_file`: only directories with a state.json.
-  [[nodiscard]] util::Result<std::vector<std::string>> names(bool with_state_file) const;
+  /// files), valid ids.
+  [[nodiscard]] util::Result<std::vector<std::string>> names() const;
   /// <root>/<id> is a directory of ours (check_ours); ENOENT "does not exist" otherwise.
   [[nodiscard]] util::Status check_dir(const std::string& id) const;
   std::string root_;
