@@ -173,6 +173,20 @@ void remove_made_path(int root, const std::vector<std::string>& made, std::chron
 }
 
 util::Result<std::vector<std::string>> make_path(int root, std::string_view path, bool fake) {
+  const std::vector<std::string> names = components(path);
+  std::string whole;
+  for (const std::string& name : names)
+    whole += whole.empty() ? name : "/" + name;
+  // Mostly every level but the last exists (a slice, the parent cgroup): one mkdir of the
+  // whole path then, not an open and a mkdir per level (13 hierarchies on a v1 host). The
+  // whole path resolves as the drivers' open_dir of it does just after (cgroupfs has no
+  // symlinks). Any other failure takes the walk, which says which level failed.
+  if (!whole.empty()) {
+    if (mkdirat(root, whole.c_str(), 0755) == 0)
+      return std::vector<std::string>{whole};
+    if (errno == EEXIST)
+      return std::vector<std::string>{};
+  }
   std::vector<std::string> created;
   // None of what it made has a cgroup of ours below it yet: only empty levels go.
   auto undo = [&] { remove_empty_levels(root, created.rbegin(), created.rend(), fake); };
@@ -180,7 +194,7 @@ util::Result<std::vector<std::string>> make_path(int root, std::string_view path
   if (!parent)
     return std::move(parent).error();
   std::string rel;
-  for (const std::string& name : components(path)) {
+  for (const std::string& name : names) {
     rel += rel.empty() ? name : "/" + name;
     bool made = mkdirat(parent->get(), name.c_str(), 0755) == 0;
     if (!made && errno != EEXIST) {

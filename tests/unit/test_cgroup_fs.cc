@@ -275,6 +275,38 @@ TEST_CASE("cgroupfs: undoing a create keeps a level it made once another cgroup 
   CHECK_FALSE(tree.exists("pids/ocistart"));
 }
 
+TEST_CASE("cgroupfs: make_path reports exactly the levels it made, by one mkdir or level by level") {
+  auto tree = FakeCgroupTree::v1();
+  util::UniqueFd root(::open((tree.root() + "/pids").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(root);
+  using Made = std::vector<std::string>;
+  // Nothing there: every level, top-down.
+  auto made = fs::make_path(root.get(), "/a/b/c", true);
+  REQUIRE(made.ok());
+  CHECK(*made == Made{"a", "a/b", "a/b/c"});
+  // Only the last level missing (the usual case): that one only.
+  made = fs::make_path(root.get(), "/a/b/d", true);
+  REQUIRE(made.ok());
+  CHECK(*made == Made{"a/b/d"});
+  CHECK(tree.exists("pids/a/b/d"));
+  // All there: nothing made, so an undo removes nothing of somebody else's.
+  made = fs::make_path(root.get(), "/a/b/d", true);
+  REQUIRE(made.ok());
+  CHECK(made->empty());
+  // Two levels missing below an existing one: both, and the undo takes both.
+  made = fs::make_path(root.get(), "/a/x/y", true);
+  REQUIRE(made.ok());
+  CHECK(*made == Made{"a/x", "a/x/y"});
+  fs::remove_made_path(root.get(), *made, std::chrono::milliseconds(0), true);
+  CHECK_FALSE(tree.exists("pids/a/x"));
+  CHECK(tree.exists("pids/a/b/d"));
+  // A file where a level should be: the error names that level.
+  tree.write("pids/f", "");
+  made = fs::make_path(root.get(), "/f/g", true);
+  REQUIRE_FALSE(made.ok());
+  CHECK(made.error().message.find("`f`") != std::string::npos);
+}
+
 TEST_CASE("cgroupfs hybrid: the unified hierarchy is joined too") {
   auto tree = FakeCgroupTree::v1(/*hybrid=*/true);
   auto d = driver(tree);
