@@ -87,16 +87,21 @@ util::Result<systemd::Manager*> SystemdDriver::manager() {
 }
 
 util::Result<Driver*> SystemdDriver::cgroupfs() const {
-  if (cgroupfs_)
-    return cgroupfs_.get();
   if (cgroup_path_.empty())
     return util::make_error("unit `" + options_.unit + "` has no cgroup yet", ENOENT);
+  return cgroupfs_at(cgroup_path_);
+}
+
+util::Result<Driver*> SystemdDriver::cgroupfs_at(const std::string& path) const {
+  if (cgroupfs_ && cgroupfs_path_ == path)
+    return cgroupfs_.get();
   CgroupfsOptions o = options_.cgroupfs;
-  o.cgroup_path = cgroup_path_;
+  o.cgroup_path = path;
   util::Result<std::unique_ptr<Driver>> made = make_cgroupfs_driver(o);
   if (!made)
     return std::move(made).error();
   cgroupfs_ = std::move(*made);
+  cgroupfs_path_ = path;
   return cgroupfs_.get();
 }
 
@@ -393,9 +398,7 @@ std::string SystemdDriver::planned_path() const {
 util::Result<ExistingCgroup> SystemdDriver::inspect_existing() const {
   // Before create() the unit's cgroup is where systemd will put it; the cgroupfs driver
   // reads it there (processes; the v1 freezer, which systemd leaves alone, and unified).
-  CgroupfsOptions o = options_.cgroupfs;
-  o.cgroup_path = planned_path();
-  util::Result<std::unique_ptr<Driver>> fs = make_cgroupfs_driver(o);
+  util::Result<Driver*> fs = cgroupfs_at(planned_path());
   if (!fs)
     return std::move(fs).error();
   return (*fs)->inspect_existing();

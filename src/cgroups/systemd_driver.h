@@ -111,6 +111,10 @@ class SystemdDriver final : public Driver {
  private:
   util::Result<systemd::Manager*> manager();
   util::Result<Driver*> cgroupfs() const;
+  /// The cgroupfs driver of `path`, made once: inspect_existing() before create() and the
+  /// parts create() does through cgroupfs share one when systemd puts the unit where it
+  /// was planned (mountinfo read and hierarchies opened once).
+  util::Result<Driver*> cgroupfs_at(const std::string& path) const;
   [[nodiscard]] systemd::CgroupVersion version() const;
   [[nodiscard]] std::vector<std::string> remembered_unsupported() const;
   void remember_unsupported(const std::string& property) const;
@@ -131,6 +135,7 @@ class SystemdDriver final : public Driver {
   SystemdDriverOptions options_;
   std::unique_ptr<systemd::Manager> manager_;
   mutable std::unique_ptr<Driver> cgroupfs_;
+  mutable std::string cgroupfs_path_;  // the cgroup_path cgroupfs_ was made for
   std::string cgroup_path_;
   bool unit_may_exist_ = false;   // a start was attempted, or rebuilt from state
   bool joined_existing_ = false;  // create() joined someone else's active unit: never stop it
