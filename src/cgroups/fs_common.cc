@@ -174,16 +174,17 @@ void remove_made_path(int root, const std::vector<std::string>& made, std::chron
 
 util::Result<std::vector<std::string>> make_path(int root, std::string_view path, bool fake) {
   const std::vector<std::string> names = components(path);
-  std::string whole;
+  // Each level's path below `root`: "a/b" -> {"a", "a/b"}.
+  std::vector<std::string> levels;
   for (const std::string& name : names)
-    whole += whole.empty() ? name : "/" + name;
+    levels.push_back(levels.empty() ? name : levels.back() + "/" + name);
   // Mostly every level but the last exists (a slice, the parent cgroup): one mkdir of the
   // whole path then, not an open and a mkdir per level (13 hierarchies on a v1 host). The
   // whole path resolves as the drivers' open_dir of it does just after (cgroupfs has no
   // symlinks). Any other failure takes the walk, which says which level failed.
-  if (!whole.empty()) {
-    if (mkdirat(root, whole.c_str(), 0755) == 0)
-      return std::vector<std::string>{whole};
+  if (!levels.empty()) {
+    if (mkdirat(root, levels.back().c_str(), 0755) == 0)
+      return std::vector<std::string>{levels.back()};
     if (errno == EEXIST)
       return std::vector<std::string>{};
   }
@@ -193,9 +194,9 @@ util::Result<std::vector<std::string>> make_path(int root, std::string_view path
   auto parent = open_dir(root, ".");
   if (!parent)
     return std::move(parent).error();
-  std::string rel;
-  for (const std::string& name : names) {
-    rel += rel.empty() ? name : "/" + name;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    const std::string& rel = levels[i];
     bool made = mkdirat(parent->get(), name.c_str(), 0755) == 0;
     if (!made && errno != EEXIST) {
       util::Error e = util::errno_error("mkdir `" + rel + "`");
