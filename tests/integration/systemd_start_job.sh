@@ -11,6 +11,8 @@
 #   runtime's own helper exits when told);
 # - a forged helper pid in the environment names a process that stays alone;
 # - a run that fails early takes its helper with it;
+# - strace: the runtime reads mountinfo once and makes the scope's cgroup directories with
+#   one mkdir each;
 # - 20 runs in a row all finish (a thread in its place left inits hung on a lock of the C
 #   library they inherited held, 6 runs of 20);
 # - the foreground `run` reaps the helper: no zombie child while its container runs.
@@ -120,6 +122,20 @@ fail_helper=$(grep -m1 "clone(" "$WORK/fail.trace" | sed -n 's/.*= \([0-9][0-9]*
 fail_writes=$(grep -c "^$fail_helper  *write(" "$WORK/fail.trace")
 expect_eq "its helper (pid $fail_helper) wrote 5 times at most ($fail_writes) and is gone" "1 gone" \
   "$([ -n "$fail_helper" ] && [ "$fail_writes" -le 5 ] && echo 1 || echo 0) $(inside kill -0 "${fail_helper:-0}" 2>/dev/null && echo running || echo gone)"
+
+# 1e. The cgroupfs part of a systemd create (cgroups/systemd_driver.cc, fs_common.cc): the
+# runtime reads mountinfo once, for its checks before create and its own part after (one
+# cgroupfs driver), and makes the scope's directory in each hierarchy with one mkdir of
+# the whole path, not level by level from the slice down.
+inside "${STRACE[@]}" -f -qq -e trace=openat,mkdirat -e signal=none -o "$WORK/cg.trace" \
+  "$OCISTART" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" sj-cg >"$WORK/cg.out" 2>&1 </dev/null
+expect_eq "traced run sj-cg exits 0 ($(head -c 300 "$WORK/cg.out"))" 0 $?
+cg_main=$(head -1 "$WORK/cg.trace" | cut -d' ' -f1)
+expect_eq "the runtime reads /proc/self/mountinfo once" 1 \
+  "$(grep -c "^$cg_main  *openat(AT_FDCWD, \"/proc/self/mountinfo\"" "$WORK/cg.trace")"
+expect_eq "no mkdir of the slice on its own" 0 "$(grep -c "^$cg_main  *mkdirat([0-9]*, \"system.slice\"" "$WORK/cg.trace")"
+expect_eq "the scope's directory made by one mkdir of the whole path" 1 \
+  "$([ "$(grep -c "^$cg_main  *mkdirat([0-9]*, \"system.slice/ocistart-sj-cg.scope\"" "$WORK/cg.trace")" -ge 1 ] && echo 1 || echo 0)"
 
 # 2. Twenty runs in a row, each bounded: none hangs.
 done_ok=0
