@@ -37,9 +37,10 @@ inline constexpr const char* kModuleVersion = OCISTART_VERSION;
 
 /// Starts loading the module in a thread (preload_host_integration()). The next
 /// systemd_module() call joins it first; one still running at exit is joined then. Only
-/// the thread that started it joins it (the loader thread touches nothing but the load). A process must not be cloned while it runs (it may hold a lock
-/// of the C library the clone would inherit held): every create reaches systemd_module()
-/// before it clones its init, and calls await_systemd_module() first anyway.
+/// the thread that started it joins it (the loader thread touches nothing but the load).
+/// A process must not be cloned while it runs (it may hold a lock of the C library the
+/// clone would inherit held): every create reaches systemd_module() before it clones its
+/// init, and calls await_systemd_module() first anyway.
 void preload_systemd_module();
 /// Joins that thread, if there is one.
 void await_systemd_module();

@@ -1,6 +1,7 @@
 // Shared by the files that talk to systemd over sdbus-c++ (bus_manager.cc,
 // transient_service_bus.cc): where systemd's manager is on the bus, our plain property
-// values as D-Bus values, and D-Bus errors as Errors. Only src/systemd/ includes this (it names sdbus-c++ types).
+// values as D-Bus values, and D-Bus errors as Errors. Only src/systemd/ includes this (it
+// names sdbus-c++ types).
 #pragma once
 
 #include <string>
