@@ -389,8 +389,9 @@ util::Status StateStore::remove_orphan_bundle(const std::string& id) {
   return util::remove_tree(private_bundle_dir(id));
 }
 
-util::Result<std::vector<std::string>> StateStore::names() const {
-  int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+util::Result<std::vector<std::string>> StateStore::names(int root_fd) const {
+  // A copy for the directory stream, which closedir() closes; the caller keeps its own.
+  int fd = ::fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
   if (fd < 0)
     return util::errno_error("list `" + root_ + "`");
   DIR* d = ::fdopendir(fd);
@@ -421,14 +422,15 @@ util::Result<std::vector<std::string>> StateStore::names() const {
 }
 
 util::Result<std::vector<StoredContainer>> StateStore::load_all(std::vector<util::Error>& skipped) const {
-  util::Result<std::vector<std::string>> ids = names();
-  if (!ids)
-    return std::move(ids).error();
-  // Each container reached from one open of the root: a path walk of two names, not of
-  // the root's whole path, per file (list of 1,000 containers: ~7,000 walks).
-  util::UniqueFd root(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  // One open of the root, for its names and for each container, reached from it: a path
+  // walk of two names, not of the root's whole path, per file (list of 1,000 containers:
+  // ~7,000 walks).
+  util::UniqueFd root(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root)
     return util::errno_error("list `" + root_ + "`");
+  util::Result<std::vector<std::string>> ids = names(root.get());
+  if (!ids)
+    return std::move(ids).error();
   std::vector<StoredContainer> out;
   out.reserve(ids->size());
   for (const std::string& id : *ids) {

@@ -81,16 +81,16 @@ class ContainerLock {
 /// (StateStore::open then says so).
 [[nodiscard]] std::string default_state_root();
 
-/// The state store. Everything in it is trusted by later commands (a pid that `kill`
-/// signals, the config `exec` applies), so only we may write there: the root must be
-/// owned by our euid and writable by nobody else, and each container's directory and files
-/// likewise (checked on every load). Another user's file there is refused, never read.
 /// One container as `list` sees it: its state.json and its status now.
 struct StoredContainer {
   ContainerState state;
   ContainerStatus status = ContainerStatus::stopped;
 };
 
+/// The state store. Everything in it is trusted by later commands (a pid that `kill`
+/// signals, the config `exec` applies), so only we may write there: the root must be
+/// owned by our euid and writable by nobody else, and each container's directory and files
+/// likewise (checked on every load). Another user's file there is refused, never read.
 class StateStore {
  public:
   /// Opens (creating with mode 0700 when missing) the root directory. EPERM when it is not
@@ -155,9 +155,9 @@ class StateStore {
 
  private:
   explicit StateStore(std::string root) : root_(std::move(root)) {}
-  /// The names in the root that may be containers, sorted: not hidden (".", "..", temp
-  /// files), valid ids.
-  [[nodiscard]] util::Result<std::vector<std::string>> names() const;
+  /// The names in the root (`root_fd`, an open directory of it) that may be containers,
+  /// sorted: not hidden (".", "..", temp files), valid ids.
+  [[nodiscard]] util::Result<std::vector<std::string>> names(int root_fd) const;
   /// <root>/<id> is a directory of ours (check_ours); ENOENT "does not exist" otherwise.
   [[nodiscard]] util::Status check_dir(const std::string& id) const;
   std::string root_;
