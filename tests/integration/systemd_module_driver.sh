@@ -52,7 +52,7 @@ main=$(grep -m1 'openat(AT_FDCWD, "[^"]*config.json"' "$WORK/order.trace" | cut 
 loader=$(grep -m1 "openat(AT_FDCWD, \"$MODULE\"" "$WORK/order.trace" | cut -d' ' -f1)
 expect_eq "the module is opened by a thread, not by the main task ($loader, $main)" 1 \
   "$([ -n "$loader" ] && [ -n "$main" ] && [ "$loader" != "$main" ] && echo 1 || echo 0)"
-thread_exit=$(grep -n "^$loader  *exit(0)" "$WORK/order.trace" | head -1 | cut -d: -f1)
+thread_exit=$(grep -n "^$loader  *$STRACE_EXIT0" "$WORK/order.trace" | head -1 | cut -d: -f1)
 init_clone=$(grep -n "^$main  *clone3(" "$WORK/order.trace" | grep -v CLONE_THREAD | head -1 | cut -d: -f1)
 expect_eq "the thread exits before the init is cloned (lines $thread_exit, $init_clone)" 1 \
   "$([ -n "$thread_exit" ] && [ -n "$init_clone" ] && [ "$thread_exit" -lt "$init_clone" ] && echo 1 || echo 0)"
