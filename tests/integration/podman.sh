@@ -4,18 +4,14 @@
 # podman is self-contained here: private --root/--runroot/--tmpdir under one temp dir,
 # vfs storage, cgroupfs cgroup manager, file events, no network. Exit 77 (SKIP) when not
 # root or podman is missing. Prints TAP-style `ok - ...` / `not ok - ...` lines.
-#
-# This machine lacks CAP_SYS_RESOURCE: podman's default rlimits (nofile 1048576, nproc from
-# the host) are above the hard limits the sandbox gives us, and setrlimit would fail with
-# EPERM. So every container is given `--ulimit nofile=1024:1024 --ulimit nproc=1024:1024`.
 set -u
 OCISTART=$(readlink -f "${1:?usage: $0 /path/to/ocistart}")
 if [ "$(id -u)" != 0 ]; then echo "SKIP: not root"; exit 77; fi
-command -v podman >/dev/null || { echo "SKIP: podman not installed (tools/deps)"; exit 77; }
-command -v conmon >/dev/null || [ -x /usr/libexec/podman/conmon ] || [ -x /usr/bin/conmon ] ||
-  { echo "SKIP: conmon not installed"; exit 77; }
 [ -x /bin/busybox ] || { echo "SKIP: no /bin/busybox (busybox-static)"; exit 77; }
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=lib/podman.sh
+. "$SRC/tests/integration/lib/podman.sh"
+podman_require
 
 WORK=$(mktemp -d /tmp/ocistart-podman.XXXXXX)
 IMG=localhost/busybox-ocistart
@@ -24,15 +20,7 @@ IMG=localhost/busybox-ocistart
 # cleanup's `delete --force` would look in the default root and leave the state behind.
 # The containers this test makes are told apart by comparing the root before and after.
 OCI_ROOT=/run/ocistart
-# As for runc and crun, podman passes --log FILE --log-format=json to runtimes named in
-# runtime_supports_json and reads their errors from there.
-export CONTAINERS_CONF=$WORK/containers.conf
-printf '[engine]\nruntime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocistart"]\n' \
-  > "$CONTAINERS_CONF"
-PODMAN=(podman --root "$WORK/storage" --runroot "$WORK/run" --tmpdir "$WORK/tmp"
-        --storage-driver vfs --cgroup-manager cgroupfs --events-backend file
-        --runtime "$OCISTART")
-CTR=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+podman_setup "$WORK" "$OCISTART" cgroupfs
 FAILS=0
 N=0
 
@@ -68,8 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$SRC/tools/make-bundle" "$WORK/image" >/dev/null || { echo "Bail out! make-bundle"; exit 1; }
-if tar -C "$WORK/image/rootfs" -c . | pm import - "$IMG" >/dev/null 2>&1; then
+if podman_import "$SRC" "$WORK/image" "$IMG" bounded 120; then
   ok "podman import busybox rootfs as $IMG"
 else
   echo "Bail out! podman import"; exit 1
