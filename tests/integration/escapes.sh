@@ -1,7 +1,8 @@
 #!/bin/bash
 # Escapes through what the runtime holds (issue 9): nothing of the host reaches a process
 # that `exec` starts (CVE-2024-21626: a host directory fd as its cwd), and a cwd outside
-# the container's root is refused. Each check fails on a runtime that leaks.
+# the container's root is refused; nor does the host's console. Each check fails on a
+# runtime that leaks.
 . "$(dirname "$0")/lifecycle_lib.sh"
 
 make_bundle "$BUNDLE"
@@ -68,5 +69,14 @@ for p in $(pgrep -f '^sleep 77'); do [ "$(readlink /proc/$p/ns/pid)" = "$(readli
 [ -n "$sleeper" ] || fail "no exec'd sleep found in the container"
 [ -n "$sleeper" ] && expect_eq "exec: the bounding set is the config's, whatever cap_last_cap says" "$(bnd "$init_pid")" "$(bnd "$sleeper")"
 oci delete --force lastcap
+
+# 5. The host's console is not among the devices every container may use: a container
+#    that may mknod (CAP_MKNOD) makes a node of c 5:1 and cannot open it (runc dropped it
+#    from its defaults in 2020); /dev/null, which is, opens.
+edit_config "$BUNDLE" 'for s in ("bounding", "effective", "permitted"): c["process"]["capabilities"][s].append("CAP_MKNOD")'
+set_args "$BUNDLE" sh -c 'mknod /dev/hostcon c 5 1 || exit 2; { true </dev/hostcon; } 2>/dev/null && echo opened || echo denied; true </dev/null && echo null'
+CREATED_IDS="$CREATED_IDS hostcon"
+expect_eq "a node of the host's console cannot be opened; /dev/null can" "denied
+null" "$(bounded_output 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" hostcon </dev/null)"
 expect_no_leftovers "escapes" fakeproc "$BUNDLE"
 finish

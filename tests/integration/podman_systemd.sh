@@ -76,6 +76,12 @@ expect_eq "the cgroup's CPU quota, half of the period" 50000 "${quota%% *}"
 pid=$(pm inspect -f '{{.State.Pid}}' c1)
 expect_eq "the container's process is in that cgroup" "$cgroup" "$(psd_exec cat "/proc/$pid/cgroup" | own_cgroup)"
 expect_eq "podman exec joins that cgroup" "$cgroup" "$(pm exec c1 cat /proc/self/cgroup | own_cgroup)"
+# The host's console is not among its devices (podman gives CAP_MKNOD; runc's list has no
+# c 5:1 either), for systemd (DeviceAllow=) and in the container.
+expect_eq "the scope's DeviceAllow= has no /dev/char/5:1" "" \
+  "$(unit_prop "$unit" DeviceAllow | grep -o '/dev/char/5:1 ')"
+expect_eq "a node of the host's console cannot be opened" denied \
+  "$(pm exec c1 sh -c 'mknod /dev/hostcon c 5 1 && { true </dev/hostcon; } 2>/dev/null && echo opened || echo denied')"
 
 # 3. update, pause and unpause reach the unit and the cgroup.
 pm update --memory 48m c1 >/dev/null
