@@ -10,6 +10,7 @@
 OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
 . "$(dirname "$0")/lifecycle_lib.sh" "$@"
 . "$(dirname "$0")/lib/private-systemd.sh"
+. "$(dirname "$0")/lib/engine_scope.sh"
 . "$(dirname "$0")/lib/podman.sh"
 psd_require
 podman_require
@@ -30,18 +31,6 @@ remove_new_slices() {
 trap 'psd_stop; remove_new_slices; cleanup' EXIT
 podman_setup "$WORK/podman" "$OCISTART" systemd /run/podman
 pm() { bounded 120 nsenter -t "$PSD_PID" -m -p -- "${PODMAN[@]}" "$@"; }
-unit_prop() { psd_exec systemctl show -p "$2" --value "$1"; }  # unit property
-# cg_read CONTROLLER CGROUP FILE_V1 FILE_V2: a value of CGROUP (a path as systemd's
-# ControlGroup=), from the v1 hierarchy of CONTROLLER when there is one, else from cgroup2.
-cg_read() {
-  if [ -d "/sys/fs/cgroup/$1" ]; then
-    psd_exec cat "/sys/fs/cgroup/$1$2/$3"
-  else
-    psd_exec cat "/sys/fs/cgroup$2/$4"
-  fi
-}
-# The container's own cgroup: the memory line of /proc/self/cgroup, or the cgroup2 one.
-own_cgroup() { sed -n 's/^[0-9]*:memory://p; s/^0:://p' | head -1; }
 
 psd_boot || { echo "FAIL: boot a private systemd"; exit 1; }
 podman_import "$SRC" "$WORK/image" "$IMG" bounded 120 nsenter -t "$PSD_PID" -m -p -- ||
@@ -63,15 +52,15 @@ esac
 id=$(pm run -d --name c1 "${CTR[@]}" --memory 32m --cpus 0.5 --pids-limit 50 "$IMG" sleep 1000 2>"$WORK/c1.err")
 expect_eq "podman run -d --name c1 sleep ($(cat "$WORK/c1.err"))" 0 $?
 unit=libpod-$id.scope
-expect_eq "its scope is active" active "$(unit_prop "$unit" ActiveState)"
-cgroup=$(unit_prop "$unit" ControlGroup)
+expect_eq "its scope is active" active "$(psd_unit_prop "$unit" ActiveState)"
+cgroup=$(psd_unit_prop "$unit" ControlGroup)
 expect_eq "its scope's cgroup is in machine.slice" "/machine.slice/$unit" "$cgroup"
-expect_eq "podman's conmon has a scope of its own" active "$(unit_prop "libpod-conmon-$id.scope" ActiveState)"
+expect_eq "podman's conmon has a scope of its own" active "$(psd_unit_prop "libpod-conmon-$id.scope" ActiveState)"
 expect_eq "the scope's TasksMax and CPU quota" "50 500ms" \
-  "$(unit_prop "$unit" TasksMax) $(unit_prop "$unit" CPUQuotaPerSecUSec)"
-expect_eq "the cgroup's memory limit" 33554432 "$(cg_read memory "$cgroup" memory.limit_in_bytes memory.max)"
-expect_eq "the cgroup's pids limit" 50 "$(cg_read pids "$cgroup" pids.max pids.max)"
-quota=$(cg_read cpu "$cgroup" cpu.cfs_quota_us cpu.max)
+  "$(psd_unit_prop "$unit" TasksMax) $(psd_unit_prop "$unit" CPUQuotaPerSecUSec)"
+expect_eq "the cgroup's memory limit" 33554432 "$(psd_cg_read memory "$cgroup" memory.limit_in_bytes memory.max)"
+expect_eq "the cgroup's pids limit" 50 "$(psd_cg_read pids "$cgroup" pids.max pids.max)"
+quota=$(psd_cg_read cpu "$cgroup" cpu.cfs_quota_us cpu.max)
 expect_eq "the cgroup's CPU quota, half of the period" 50000 "${quota%% *}"
 pid=$(pm inspect -f '{{.State.Pid}}' c1)
 expect_eq "the container's process is in that cgroup" "$cgroup" "$(psd_exec cat "/proc/$pid/cgroup" | own_cgroup)"
@@ -79,26 +68,12 @@ expect_eq "podman exec joins that cgroup" "$cgroup" "$(pm exec c1 cat /proc/self
 # The host's console is not among its devices (podman gives CAP_MKNOD; runc's list has no
 # c 5:1 either), for systemd (DeviceAllow=) and in the container.
 expect_eq "the scope's DeviceAllow= has no /dev/char/5:1" "" \
-  "$(unit_prop "$unit" DeviceAllow | grep -o '/dev/char/5:1 ')"
+  "$(psd_unit_prop "$unit" DeviceAllow | grep -o '/dev/char/5:1 ')"
 expect_eq "a node of the host's console cannot be opened" denied \
   "$(pm exec c1 sh -c 'mknod /dev/hostcon c 5 1 && { true </dev/hostcon; } 2>/dev/null && echo opened || echo denied')"
 
 # 3. update, pause and unpause reach the unit and the cgroup.
-pm update --memory 48m c1 >/dev/null
-expect_eq "podman update --memory 48m succeeds" 0 $?
-expect_eq "the cgroup's memory limit after update" 50331648 \
-  "$(cg_read memory "$cgroup" memory.limit_in_bytes memory.max)"
-mem_prop=MemoryLimit
-[ -d /sys/fs/cgroup/memory ] || mem_prop=MemoryMax
-expect_eq "the scope's $mem_prop after update" 50331648 "$(unit_prop "$unit" "$mem_prop")"
-pm pause c1 >/dev/null
-expect_eq "podman pause: podman says paused" paused "$(pm inspect -f '{{.State.Status}}' c1)"
-if [ -d /sys/fs/cgroup/freezer ]; then
-  expect_eq "podman pause: the freezer says FROZEN" FROZEN "$(psd_exec cat "/sys/fs/cgroup/freezer$cgroup/freezer.state")"
-fi
-pm unpause c1 >/dev/null
-expect_eq "podman unpause: running again, exec works" "running hi" \
-  "$(pm inspect -f '{{.State.Status}}' c1) $(pm exec c1 echo hi)"
+engine_update_pause pm c1 "$unit" "$cgroup"
 
 # 4. --cgroup-parent: a slice with a dash, which systemd nests (a-b.slice in a.slice).
 out=$(pm run --rm "${CTR[@]}" --cgroup-parent ocistart-podman.slice "$IMG" cat /proc/self/cgroup 2>&1)

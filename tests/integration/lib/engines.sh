@@ -62,6 +62,8 @@ expect_contains() {  # what needle haystack
 . "$HERE/lib/bounded.sh"
 # shellcheck source=exclusive.sh
 . "$HERE/lib/exclusive.sh"
+# shellcheck source=containerd_toml.sh
+. "$HERE/lib/containerd_toml.sh"
 
 # The cgroup files the tests read are v1's (this kind of machine is hybrid: controllers
 # on v1); on a v2-only host those checks are skipped (`ok N - ... # SKIP`).
@@ -112,22 +114,7 @@ start_containerd() {
     mount -t tmpfs -o mode=700 tmpfs "$RUN_DIR" || return 1
   fi
   mkdir -p "$RUN_DIR/containerd"
-  cat >"$WORK/containerd.toml" <<EOF
-version = 2
-root = "$WORK/containerd/root"
-state = "$RUN_DIR/containerd"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs",
-  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper",
-  "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp"]
-[grpc]
-  address = "$CONTAINERD_SOCK"
-[ttrpc]
-  address = "$CONTAINERD_SOCK.ttrpc"
-[debug]
-  level = "info"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$WORK/containerd/opt"
-EOF
+  containerd_toml "$WORK/containerd/root" "$RUN_DIR/containerd" "$CONTAINERD_SOCK" >"$WORK/containerd.toml"
   (
     echo "$BASHPID" >"$(cg_pids_mount)$CG_TOP/daemons/cgroup.procs"
     exec /usr/bin/containerd --config "$WORK/containerd.toml"

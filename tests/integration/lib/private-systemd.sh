@@ -35,6 +35,23 @@ psd_exec() {
   nsenter -t "$PSD_PID" -m -p -- "$@"
 }
 
+# psd_unit_prop UNIT NAME: a property of a unit, as that systemd has it.
+psd_unit_prop() { psd_exec systemctl show -p "$2" --value "$1"; }
+
+# psd_cg_read CONTROLLER CGROUP FILE_V1 FILE_V2: a value of CGROUP (a path as systemd's
+# ControlGroup=), from the v1 hierarchy of CONTROLLER when there is one, else from cgroup2.
+psd_cg_read() {
+  if [ -d "/sys/fs/cgroup/$1" ]; then
+    psd_exec cat "/sys/fs/cgroup/$1$2/$3"
+  else
+    psd_exec cat "/sys/fs/cgroup$2/$4"
+  fi
+}
+
+# own_cgroup < /proc/PID/cgroup: the process's cgroup, from the memory line (v1) or the
+# cgroup2 line.
+own_cgroup() { sed -n 's/^[0-9]*:memory://p; s/^0:://p' | head -1; }
+
 psd_boot() {
   local lock=/run/lock/ocistart-test-systemd.lock
   exclusive_lock 600 psd_boot || return 1
