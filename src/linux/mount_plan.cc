@@ -287,8 +287,10 @@ Result<RootPropagation> plan_root_propagation(const spec::Config& config) {
   }
   plan.root_flags = configured != 0 ? configured : (MS_SLAVE | MS_REC);
   // pivot_root refuses a shared parent mount, and the self-bind of the rootfs would
-  // propagate to the host through one.
-  plan.parent_flags = (configured & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE;
+  // propagate to the host through one. After the default's rslave (or a slave) it is a
+  // slave already and stays one, as with runc: a host mount under the rootfs, and its
+  // unmount, still reach the container. Only the shared kinds need it made private.
+  plan.parent_flags = (configured == 0 || (configured & MS_SLAVE)) ? MS_SLAVE : MS_PRIVATE;
   // Applying shared/unbindable to "/" before pivot_root would change the host's mount when
   // the rootfs sits on a shared one; after it, "/" is the container's own mount.
   if (configured != 0 && (configured & (MS_PRIVATE | MS_SLAVE)) == 0)

@@ -75,7 +75,8 @@ struct MountStep {
 /// What happens to propagation around the rootfs, following runc.
 struct RootPropagation {
   unsigned long root_flags = 0;         // mount("", "/", root_flags) first: MS_SLAVE|MS_REC by default
-  unsigned long parent_flags = 0;       // the mount holding the rootfs: MS_PRIVATE (MS_SLAVE for slave)
+  unsigned long parent_flags = 0;       // the mount holding the rootfs: MS_SLAVE by default and
+                                        // for slave, else MS_PRIVATE
   unsigned long after_pivot_flags = 0;  // shared/unbindable are set on the new "/"; 0: nothing
 };
 

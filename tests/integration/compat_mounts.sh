@@ -1,7 +1,7 @@
 #!/bin/bash
 # What runc's mask.bats and mounts.bats expect: proc and sysfs only on an ordinary
 # directory (runc's words, create fails and leaves nothing), read-only tmpfs and /dev
-# mounts that the container sees read-only.
+# mounts that the container sees read-only; a rootfs that stays a slave of the host.
 . "$(dirname "$0")/lifecycle_lib.sh"
 
 # --- proc on a symlink, sysfs on a file ---
@@ -34,5 +34,29 @@ out=$(cd "$BUNDLE" && oci run rotmpfs 2>&1)
 expect_contains "ro tmpfs: the container sees it read-only" "tmpfs /mnt tmpfs ro," "$out"
 expect_contains "ro /dev: the container sees it read-only" "tmpfs /dev tmpfs ro," "$out"
 expect_no_leftovers "ro tmpfs" rotmpfs "$BUNDLE"
+
+# --- the rootfs stays a slave of the host's mount, as with runc (crun makes it private):
+#     with no rootfsPropagation, a host mount under the rootfs after start, and its
+#     unmount, reach the container. The bundle sits on a shared tmpfs of its own. ---
+SHARED=$WORK/shared
+mkdir -p "$SHARED" && mount -t tmpfs tmpfs "$SHARED" && mount --make-shared "$SHARED"
+trap 'umount -R "$SHARED" 2>/dev/null; cleanup' EXIT
+BUNDLE=$SHARED/bundle
+make_bundle "$BUNDLE"
+set_args "$BUNDLE" sleep 100
+mkdir -p "$BUNDLE/rootfs/mnt/late"
+CREATED_IDS="$CREATED_IDS slaveroot"
+oci run -d --bundle "$BUNDLE" slaveroot </dev/null >/dev/null 2>&1
+expect_eq "run -d on a shared mount" 0 $?
+init=$(oci state slaveroot | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+late_mounts() { grep -c ' /mnt/late ' "/proc/$init/mountinfo"; }
+expect_contains "the container's / is a slave" " master:" "$(awk '$5 == "/"' "/proc/$init/mountinfo")"
+mount -t tmpfs late "$BUNDLE/rootfs/mnt/late"
+expect_eq "a host mount under the rootfs after start reaches the container" 1 "$(late_mounts)"
+umount "$BUNDLE/rootfs/mnt/late"
+expect_eq "and so does its unmount" 0 "$(late_mounts)"
+oci delete --force slaveroot
+expect_no_leftovers "slave rootfs" slaveroot "$BUNDLE"
+umount -R "$SHARED"
 
 finish

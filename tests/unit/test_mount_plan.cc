@@ -243,7 +243,7 @@ TEST_CASE("root propagation follows runc") {
   util::Result<os::RootPropagation> def = os::plan_root_propagation(config);
   REQUIRE(def.ok());
   CHECK(def->root_flags == (MS_SLAVE | MS_REC));
-  CHECK(def->parent_flags == MS_PRIVATE);
+  CHECK(def->parent_flags == MS_SLAVE);  // the rootfs stays a slave of the host's mount
   CHECK(def->after_pivot_flags == 0);
 
   config.linux_.emplace();
@@ -260,6 +260,7 @@ TEST_CASE("root propagation follows runc") {
 
   config.linux_->rootfs_propagation = "rprivate";
   CHECK(os::plan_root_propagation(config)->root_flags == (MS_PRIVATE | MS_REC));
+  CHECK(os::plan_root_propagation(config)->parent_flags == MS_PRIVATE);
 
   config.linux_->rootfs_propagation = "sideways";
   util::Result<os::RootPropagation> bad = os::plan_root_propagation(config);

@@ -107,7 +107,7 @@ TEST_CASE("prepare_rootfs: propagation, self-bind, mounts, devices, links — in
 
   std::vector<std::string> expected = {
       "mount none -> / flags=MS_REC|MS_SLAVE",
-      "mount none -> $ROOT flags=MS_PRIVATE",
+      "mount none -> $ROOT flags=MS_SLAVE",
       "mount $ROOT -> $ROOT flags=MS_BIND|MS_REC",
       "mount proc -> $ROOT/proc type=proc",
       "mkdir $ROOT/dev 0755",
@@ -435,7 +435,7 @@ TEST_CASE("the Nth call failing is reported with the destination") {
         "mount `/etc/hostname`: mount none -> $ROOT/etc/hostname flags=MS_RDONLY|MS_REMOUNT|MS_BIND: "
         "read-only file system");
   CHECK(fail(13, EIO) == "device `/dev/null`: chmod $ROOT/dev/null 0666: input/output error");
-  CHECK(fail(2, EIO) == "set rootfs propagation: mount none -> $ROOT flags=MS_PRIVATE: input/output error");
+  CHECK(fail(2, EIO) == "set rootfs propagation: mount none -> $ROOT flags=MS_SLAVE: input/output error");
 }
 
 TEST_CASE("no failure of any call is swallowed") {
