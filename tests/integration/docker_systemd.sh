@@ -6,7 +6,8 @@
 # cgroupsPath "system.slice:docker:<id>". What must hold: the container runs in
 # docker-<id>.scope; its limits are the unit's properties and the cgroup's values; exec
 # joins that cgroup; update, pause and unpause reach it; a restart makes a new scope;
-# stop and rm leave no unit, no cgroup and no state.
+# stop and rm leave no unit, no cgroup and no state. And containerd's own client, ctr,
+# with --runc-systemd-cgroup.
 OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
 . "$(dirname "$0")/lifecycle_lib.sh" "$@"
 . "$(dirname "$0")/lib/private-systemd.sh"
@@ -104,5 +105,25 @@ expect_eq "the scope's cgroup is gone" no "$(psd_exec test -d "/sys/fs/cgroup/me
 expect_eq "docker ps -a is empty" "" "$(dk ps -a -q)"
 expect_eq "ocistart's root holds no container" "" \
   "$(psd_exec find "$RUN/docker/runtime-ocistart" -mindepth 2 -maxdepth 2 2>/dev/null)"
+
+# 6. containerd's own client with the systemd cgroup manager, on the same containerd:
+#    ctr --runc-systemd-cgroup and a cgroupsPath "system.slice:ctr:c2"; the image is
+#    docker's, through `docker save`.
+CT=(/usr/bin/ctr --address "$RUN/containerd.sock" -n ocistart-test)
+ct() { bounded 60 nsenter -t "$PSD_PID" -m -p -- "${CT[@]}" "$@"; }
+dk save "$IMG" | ct images import - >/dev/null
+expect_eq "ctr images import of docker save" 0 $?
+ct run -d --runc-binary "$OCISTART" --runc-systemd-cgroup --cgroup system.slice:ctr:c2 --memory-limit 33554432 \
+  "docker.io/library/$IMG:latest" c2 sleep 1000 </dev/null >/dev/null 2>"$WORK/ct.err"
+expect_eq "ctr run -d --runc-systemd-cgroup ($(cat "$WORK/ct.err"))" 0 $?
+expect_eq "its scope ctr-c2.scope is active" active "$(psd_unit_prop ctr-c2.scope ActiveState)"
+expect_eq "its cgroup's memory limit" 33554432 \
+  "$(psd_cg_read memory /system.slice/ctr-c2.scope memory.limit_in_bytes memory.max)"
+ct task kill -s SIGKILL c2 >/dev/null
+wait_until 20 "ctr task c2 to stop" sh -c "nsenter -t $PSD_PID -m -p -- ${CT[*]} task ls | grep -q 'c2 .*STOPPED'"
+ct task delete c2 >/dev/null
+expect_eq "ctr task delete c2 succeeds" 0 $?
+ct containers delete c2 >/dev/null
+expect_eq "no ctr scope is loaded" "" "$(psd_exec systemctl list-units --all --no-legend --plain 'ctr-*')"
 
 finish
