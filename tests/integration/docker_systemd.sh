@@ -59,9 +59,9 @@ expect_eq "dockerd uses the systemd cgroup driver and ocistart" "systemd ocistar
 "$SRC/tools/make-bundle" "$WORK/image" >/dev/null && tar -C "$WORK/image/rootfs" -c . | dk import - "$IMG" >/dev/null ||
   { fail "docker import of a busybox rootfs"; finish; }
 
-# 1. A foreground run: its cgroup and limit from inside; the exit status passes through.
-out=$(dk run --rm --network none -m 64m "$IMG" sh -c \
-  'cat /proc/self/cgroup; if [ -d /sys/fs/cgroup/memory ]; then cat /sys/fs/cgroup/memory/memory.limit_in_bytes; else cat /sys/fs/cgroup/memory.max; fi; exit 3' 2>&1)
+# 1. A foreground run: its cgroup (in the host's cgroup namespace, the default on v1) and
+#    limit from inside; the exit status passes through.
+out=$(dk run --rm --network none -m 64m --cgroupns host "$IMG" sh -c "$ENGINE_PROBE" 2>&1)
 rc=$?
 expect_eq "docker run --rm ... exit 3 exits 3 ($(echo "$out" | tail -1))" 3 "$rc"
 expect_eq "the container sees its memory limit" 67108864 "$(echo "$out" | tail -1)"
@@ -101,7 +101,7 @@ expect_eq "docker stop: docker says exited" exited "$(dk inspect -f '{{.State.St
 dk rm c1 >/dev/null
 expect_eq "docker rm c1 succeeds" 0 $?
 expect_eq "no docker scope is loaded" "" "$(psd_exec systemctl list-units --all --no-legend --plain 'docker-*')"
-expect_eq "the scope's cgroup is gone" no "$(psd_exec test -d "/sys/fs/cgroup/memory$cgroup" && echo yes || echo no)"
+expect_eq "the scope's cgroup is gone" no "$(psd_exec test -d "$(psd_cg_dir memory "$cgroup")" && echo yes || echo no)"
 expect_eq "docker ps -a is empty" "" "$(dk ps -a -q)"
 expect_eq "ocistart's root holds no container" "" \
   "$(psd_exec find "$RUN/docker/runtime-ocistart" -mindepth 2 -maxdepth 2 2>/dev/null)"

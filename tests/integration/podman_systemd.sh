@@ -16,8 +16,6 @@ psd_require
 podman_require
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 IMG=localhost/busybox-ocistart
-# The private systemd's /run is its own: podman's run root, its default runtime root for
-# ocistart (/run/ocistart) and all of podman's mounts vanish with it.
 # The slices this test makes (machine.slice, ocistart.slice) stay in the host's v1
 # hierarchies that systemd does not manage (cpuset, freezer, ...), as with runc: this test
 # removes those that were not there before it.
@@ -29,6 +27,8 @@ remove_new_slices() {
   done
 }
 trap 'psd_stop; remove_new_slices; cleanup' EXIT
+# The private systemd's /run is its own: podman's run root, its default runtime root for
+# ocistart (/run/ocistart) and all of podman's mounts vanish with it.
 podman_setup "$WORK/podman" "$OCISTART" systemd /run/podman
 pm() { bounded 120 nsenter -t "$PSD_PID" -m -p -- "${PODMAN[@]}" "$@"; }
 
@@ -36,9 +36,9 @@ psd_boot || { echo "FAIL: boot a private systemd"; exit 1; }
 podman_import "$SRC" "$WORK/image" "$IMG" bounded 120 nsenter -t "$PSD_PID" -m -p -- ||
   { fail "podman import of a busybox rootfs"; finish; }
 
-# 1. A foreground run: its cgroup and limit from inside; the exit status passes through.
-out=$(pm run --rm "${CTR[@]}" --memory 64m "$IMG" sh -c \
-  'cat /proc/self/cgroup; if [ -d /sys/fs/cgroup/memory ]; then cat /sys/fs/cgroup/memory/memory.limit_in_bytes; else cat /sys/fs/cgroup/memory.max; fi; exit 3' 2>&1)
+# 1. A foreground run: its cgroup (in the host's cgroup namespace, the default on v1) and
+#    limit from inside; the exit status passes through.
+out=$(pm run --rm "${CTR[@]}" --memory 64m --cgroupns host "$IMG" sh -c "$ENGINE_PROBE" 2>&1)
 rc=$?
 expect_eq "podman run --rm ... exit 3 exits 3 ($(echo "$out" | tail -1))" 3 "$rc"
 expect_eq "the container sees its memory limit" 67108864 "$(echo "$out" | tail -1)"
@@ -89,7 +89,7 @@ pm rm c1 >/dev/null
 expect_eq "podman rm c1 succeeds" 0 $?
 expect_eq "no libpod scope is loaded" "" \
   "$(psd_exec systemctl list-units --all --no-legend --plain 'libpod-*' | grep -v '^libpod-conmon-')"
-expect_eq "the scope's cgroup is gone" no "$(psd_exec test -d "/sys/fs/cgroup/memory$cgroup" && echo yes || echo no)"
+expect_eq "the scope's cgroup is gone" no "$(psd_exec test -d "$(psd_cg_dir memory "$cgroup")" && echo yes || echo no)"
 expect_eq "podman ps -a is empty" "" "$(pm ps -a -q)"
 expect_eq "ocistart's root holds no container" "" "$(psd_exec ls -A /run/ocistart 2>/dev/null)"
 

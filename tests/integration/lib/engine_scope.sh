@@ -1,6 +1,12 @@
 # Sourced by the tests of engines with their systemd cgroup manager in a private systemd
 # (podman_systemd.sh, docker_systemd.sh; after lifecycle_lib.sh and private-systemd.sh).
 
+# A container's command (sh -c) that prints its /proc/self/cgroup, then its memory limit
+# as it reads it (v1 or cgroup2) on the last line, and exits 3.
+ENGINE_PROBE='cat /proc/self/cgroup
+if [ -d /sys/fs/cgroup/memory ]; then cat /sys/fs/cgroup/memory/memory.limit_in_bytes; else cat /sys/fs/cgroup/memory.max; fi
+exit 3'
+
 # engine_update_pause ENGINE NAME UNIT CGROUP: ENGINE (a shell function running the
 # engine's client: podman or docker) updates container NAME's memory limit to 48 MiB,
 # pauses it and unpauses it; the limit must reach the cgroup and systemd's UNIT, the pause

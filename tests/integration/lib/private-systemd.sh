@@ -38,14 +38,18 @@ psd_exec() {
 # psd_unit_prop UNIT NAME: a property of a unit, as that systemd has it.
 psd_unit_prop() { psd_exec systemctl show -p "$2" --value "$1"; }
 
-# psd_cg_read CONTROLLER CGROUP FILE_V1 FILE_V2: a value of CGROUP (a path as systemd's
-# ControlGroup=), from the v1 hierarchy of CONTROLLER when there is one, else from cgroup2.
+# psd_cg_dir CONTROLLER CGROUP: the directory of CGROUP (a path as systemd's
+# ControlGroup=) in the v1 hierarchy of CONTROLLER when there is one, else in cgroup2.
+psd_cg_dir() {
+  if [ -d "/sys/fs/cgroup/$1" ]; then echo "/sys/fs/cgroup/$1$2"; else echo "/sys/fs/cgroup$2"; fi
+}
+
+# psd_cg_read CONTROLLER CGROUP FILE_V1 FILE_V2: a value of CGROUP, from FILE_V1 in the v1
+# hierarchy of CONTROLLER when there is one, else from FILE_V2 in cgroup2.
 psd_cg_read() {
-  if [ -d "/sys/fs/cgroup/$1" ]; then
-    psd_exec cat "/sys/fs/cgroup/$1$2/$3"
-  else
-    psd_exec cat "/sys/fs/cgroup$2/$4"
-  fi
+  local file=$4
+  [ -d "/sys/fs/cgroup/$1" ] && file=$3
+  psd_exec cat "$(psd_cg_dir "$1" "$2")/$file"
 }
 
 # own_cgroup < /proc/PID/cgroup: the process's cgroup, from the memory line (v1) or the
