@@ -188,14 +188,11 @@ expect_eq "no process or mount of the user's containers left on the host" "" "$l
 
 # 9. rootless podman driving ocistart (vfs, no network, its own storage under UWORK).
 if command -v podman >/dev/null; then
-  CONF=$UWORK/containers.conf
-  printf '[engine]\nruntime_supports_json = ["crun", "runc", "ocistart"]\n' >"$CONF"
-  chmod 644 "$CONF"
-  PM=(env CONTAINERS_CONF="$CONF" podman --root "$UWORK/pm/storage" --runroot "$UWORK/pm/run"
-      --tmpdir "$UWORK/pm/tmp" --storage-driver vfs --cgroup-manager cgroupfs --events-backend file
-      --runtime "$UWORK/ocistart")
-  CTR=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
-  mkdir -p "$UWORK/pm" && chown "$U:$U" "$UWORK/pm"
+  # shellcheck source=lib/podman.sh
+  . "$(dirname "$0")/lib/podman.sh"
+  podman_setup "$UWORK/pm" "$UWORK/ocistart" cgroupfs
+  chmod 644 "$CONTAINERS_CONF" && chown "$U:$U" "$UWORK/pm"
+  PM=(env CONTAINERS_CONF="$CONTAINERS_CONF" "${PODMAN[@]}")
   pm() { bounded 120 runuser -u "$U" -- env -i HOME="/home/$U" USER="$U" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     XDG_RUNTIME_DIR="$UXDG" "${PM[@]}" "$@"; }
   tar -C "$RB/rootfs" -c . | pm import - localhost/bb-rootless >/dev/null 2>&1 || fail "podman import as the user"
