@@ -9,7 +9,7 @@ HERE=$(dirname "$(readlink -f "$0")")
 . "$HERE/lifecycle_lib.sh"
 # shellcheck source=lib/private-systemd.sh
 . "$HERE/lib/private-systemd.sh"
-[ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
+psd_require
 command -v journalctl >/dev/null || { echo "SKIP: no journalctl"; exit 77; }
 
 # The private systemd mounts fresh tmpfs on /tmp, /run and /var/tmp: the bundle and the

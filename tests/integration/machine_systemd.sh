@@ -7,9 +7,9 @@
 # a foreground `run` whose machine is terminated exits and cleans up.
 OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
 . "$(dirname "$0")/lifecycle_lib.sh" "$@"
-[ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
 [ -x /lib/systemd/systemd-machined ] || { echo "SKIP: no systemd-machined (systemd-container)"; exit 77; }
 . "$(dirname "$0")/lib/private-systemd.sh"
+psd_require
 trap 'psd_stop; cleanup' EXIT
 oci() { bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" "$@"; }
 state_of() { oci state "$1" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["'"$2"'"])'; }

@@ -7,9 +7,9 @@
 # still ready once the process runs. Nothing is left after stop.
 OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
 . "$(dirname "$0")/lifecycle_lib.sh" "$@"
-[ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
 command -v gcc >/dev/null || { echo "SKIP: no gcc for the notify client"; exit 77; }
 . "$(dirname "$0")/lib/private-systemd.sh"
+psd_require
 trap 'psd_stop; cleanup' EXIT
 oci() { bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" "$@"; }
 host_oci() { bounded "$OCI_TIMEOUT" "$OCISTART" --root "$ROOT" "$@"; }

@@ -6,8 +6,8 @@
 # bundle-less run is regenerated on restart; bad input starts nothing and leaves nothing.
 OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
 . "$(dirname "$0")/lifecycle_lib.sh" "$@"
-[ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
 . "$(dirname "$0")/lib/private-systemd.sh"
+psd_require
 trap 'psd_stop; cleanup' EXIT
 oci() { bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" "$@"; }
 show() { psd_exec systemctl show -p "$2" --value "$1"; }

@@ -5,8 +5,8 @@
 # `systemctl stop` ends the container cleanly, nothing is left.
 OCISTART_TEST_TMP=/var/lib/ocistart-tests  # the private systemd has a fresh /tmp
 . "$(dirname "$0")/lifecycle_lib.sh" "$@"
-[ -x /lib/systemd/systemd ] || { echo "SKIP: no /lib/systemd/systemd"; exit 77; }
 . "$(dirname "$0")/lib/private-systemd.sh"
+psd_require
 trap 'psd_stop; cleanup' EXIT
 oci() { bounded "$OCI_TIMEOUT" nsenter -t "$PSD_PID" -m -p -- "$OCISTART" --root "$ROOT" "$@"; }
 
