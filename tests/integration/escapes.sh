@@ -31,6 +31,25 @@ done
 
 oci delete --force esc
 
+# 2b. The same through the config's process.cwd, at create: whatever fd N the init holds,
+#     its process never reads the host's files (it writes what it read into its own /tmp).
+set_args "$BUNDLE" sh -c 'cat ../../../../etc/hostname >/tmp/cwd-read 2>&1; pwd >>/tmp/cwd-read'
+edit_config "$BUNDLE" 'c["root"]["readonly"] = False'
+for n in $(seq 3 12); do
+  rm -f "$BUNDLE/rootfs/tmp/cwd-read"
+  edit_config "$BUNDLE" 'c["process"]["cwd"] = "/proc/self/fd/'"$n"'"'
+  CREATED_IDS="$CREATED_IDS cwd$n"
+  bounded 20 "$OCISTART" --root "$ROOT" run -b "$BUNDLE" "cwd$n" </dev/null >/dev/null 2>&1
+  rc=$?
+  case "$rc $(cat "$BUNDLE/rootfs/tmp/cwd-read" 2>/dev/null)" in
+    *"$host_name"*) fail "process.cwd /proc/self/fd/$n reads the host's /etc/hostname" ;;
+    "0 ") fail "process.cwd /proc/self/fd/$n: the process ran but wrote nothing" ;;
+    *) pass "process.cwd /proc/self/fd/$n: the host stays out of reach (exit $rc)" ;;
+  esac
+  oci delete --force "cwd$n" >/dev/null 2>&1
+done
+edit_config "$BUNDLE" 'c["process"]["cwd"] = "/"'
+
 # 3. Writes into /proc do not follow a /proc the container replaced (CVE-2025-52881 class):
 #    a container with CAP_SYS_ADMIN puts a tmpfs over its /proc with a fake
 #    self/oom_score_adj; exec -p with oomScoreAdj must refuse, not write into the fake.
