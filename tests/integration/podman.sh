@@ -1,6 +1,7 @@
 #!/bin/bash
 # podman (Debian's package) driving the real ocistart binary as its OCI runtime:
-# run with an exit status passed through, run -d + exec + stop + rm, run -t with a tty.
+# run with an exit status passed through, run -d + exec + stop + rm, run -t with a tty,
+# tmpfs, errors, a pod.
 # podman is self-contained here: private --root/--runroot/--tmpdir under one temp dir,
 # vfs storage, cgroupfs cgroup manager, file events, no network. Exit 77 (SKIP) when not
 # root or podman is missing. Prints TAP-style `ok - ...` / `not ok - ...` lines.
@@ -112,13 +113,26 @@ out=$(pm run --rm "${CTR[@]}" --read-only "$IMG" sh -c 'touch /x 2>/dev/null || 
 expect_eq "podman run --read-only: / read-only, /tmp a writable tmpfs" "ro
 tmp-rw" "$out"
 
-# 5. errors: podman maps ocistart's create errors to 127 (not found) and 126 (not executable)
+# 5. a pod: its containers join the infra container's pid, ipc and uts namespaces (by
+#    path, /proc/PID/ns/*); the infra's sleep is their pid 1, the pod's name their hostname.
+if pm pod create --name p1 --network none --share pid,ipc,uts --infra-image "$IMG" \
+     --infra-command 'sleep 1000' >/dev/null 2>"$WORK/pod.err"; then
+  out=$(pm run --rm --pod p1 "${CTR[@]}" "$IMG" sh -c 'cat /proc/1/comm; hostname; [ "$(readlink /proc/1/ns/ipc)" = "$(readlink /proc/self/ns/ipc)" ] && echo same-ipc' 2>&1)
+  expect_eq "podman run --pod: the infra's pid 1, the pod's hostname and ipc" "sleep
+p1
+same-ipc" "$out"
+  pm pod rm -f -t 0 p1 >/dev/null 2>&1 || not_ok "podman pod rm -f p1"
+else
+  not_ok "podman pod create: $(cat "$WORK/pod.err")"
+fi
+
+# 6. errors: podman maps ocistart's create errors to 127 (not found) and 126 (not executable)
 pm run --rm "${CTR[@]}" "$IMG" /nonexistent >/dev/null 2>&1
 expect_eq "podman run /nonexistent exits 127" 127 $?
 pm run --rm "${CTR[@]}" "$IMG" /etc/passwd >/dev/null 2>&1
 expect_eq "podman run /etc/passwd (not executable) exits 126" 126 $?
 
-# 6. nothing left behind: no containers in podman or in ocistart's state, no mounts
+# 7. nothing left behind: no containers in podman or in ocistart's state, no mounts
 expect_eq "podman ps -a is empty" "" "$(pm ps -a -q 2>&1)"
 left=$(comm -13 <(echo "$OCI_BEFORE") <(oci_ids) | tr '\n' ' ')
 expect_eq "no container of this test left in ocistart's root $OCI_ROOT" "" "$left"

@@ -7,14 +7,15 @@
 # MANAGER (cgroupfs or systemd); and CTR, the flags every container gets: no network, and
 # rlimits this machine allows (it lacks CAP_SYS_RESOURCE: podman's defaults, nofile
 # 1048576 and nproc from the host, are above the hard limits the sandbox gives us, and
-# setrlimit would fail with EPERM). As for runc and crun, podman passes --log FILE
-# --log-format=json to the runtimes named in runtime_supports_json and reads their errors
-# from there: DIR/containers.conf names ocistart.
+# setrlimit would fail with EPERM; DIR/containers.conf sets the same as podman's defaults,
+# for the containers no flag reaches, a pod's infra container). As for runc and crun, podman
+# passes --log FILE --log-format=json to the runtimes named in runtime_supports_json and
+# reads their errors from there: DIR/containers.conf names ocistart.
 podman_setup() {
   mkdir -p "$1" || return 1
   export CONTAINERS_CONF=$1/containers.conf
-  printf '[engine]\nruntime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocistart"]\n' \
-    >"$CONTAINERS_CONF"
+  printf '%s\n' '[containers]' 'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]' '[engine]' \
+    'runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocistart"]' >"$CONTAINERS_CONF"
   PODMAN=(podman --root "$1/storage" --runroot "${4:-$1/run}" --tmpdir "$1/tmp"
           --storage-driver vfs --cgroup-manager "$3" --events-backend file --runtime "$2")
   CTR=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
