@@ -177,13 +177,15 @@ ContainerStatus status_at(const ContainerState& s, int at, const std::string& co
     return ContainerStatus::creating;
   if (!init_alive(s))
     return ContainerStatus::stopped;
+  // A recorded pause first: a created container can be paused too (as with runc), and is
+  // then neither startable, nor deletable without --force, nor a place for exec to join.
+  if (s.status == ContainerStatus::paused)
+    return ContainerStatus::paused;
   // init blocks on exec.fifo until `start` opens it, and `start` removes it.
   struct stat fifo {};
   std::string fifo_path = container_dir + "/" + kExecFifo;
   if (::fstatat(at, fifo_path.c_str(), &fifo, AT_SYMLINK_NOFOLLOW) == 0)
     return ContainerStatus::created;
-  if (s.status == ContainerStatus::paused)
-    return ContainerStatus::paused;
   // init is alive but create has not finished setting up (no exec.fifo yet).
   if (s.status == ContainerStatus::creating)
     return ContainerStatus::creating;

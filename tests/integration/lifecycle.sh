@@ -71,6 +71,26 @@ oci delete life; expect_eq "delete" 0 $?
 oci state life 2>/dev/null; expect_eq "state after delete fails" 1 $?
 expect_no_leftovers "create/start/kill/delete" life "$BUNDLE"
 
+# --- a created container paused (as runc): paused, not created, until resumed; start,
+#     exec and delete without --force refuse it (exec would otherwise hang in the frozen
+#     cgroup, and delete's SIGKILL could not land); delete --force thaws it ---
+oci create --bundle "$BUNDLE" cpaused; expect_eq "create cpaused" 0 $?
+oci pause cpaused; expect_eq "pause of a created container" 0 $?
+expect_contains "state: paused" '"status": "paused"' "$(oci state cpaused)"
+out=$(oci start cpaused 2>&1); expect_contains "start refuses it" "cannot start a container in the paused state" "$out"
+out=$(OCI_TIMEOUT=10 oci exec cpaused true 2>&1); rc=$?
+expect_eq "exec refuses it, at once ($out)" 1 "$([ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ] && echo 1)"
+expect_contains "exec's error says paused" "paused" "$out"
+out=$(oci delete cpaused 2>&1); expect_contains "delete without --force refuses it" "not stopped: paused" "$out"
+oci resume cpaused; expect_eq "resume" 0 $?
+expect_contains "state: created again" '"status": "created"' "$(oci state cpaused)"
+oci pause cpaused
+start=${EPOCHREALTIME/./}
+oci delete --force cpaused; expect_eq "delete --force of the paused created container" 0 $?
+ms=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
+expect_eq "delete --force took under 5 s ($ms ms)" 1 "$([ "$ms" -lt 5000 ] && echo 1)"
+expect_no_leftovers "created, paused, delete --force" cpaused "$BUNDLE"
+
 # --- delete --force of a running container, delete of a created one ---
 oci create --bundle "$BUNDLE" forced && oci start forced
 oci delete --force forced; expect_eq "delete --force running" 0 $?

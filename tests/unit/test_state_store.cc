@@ -430,6 +430,11 @@ TEST_CASE("current_status: running, created, paused, stopped from the live proce
   std::string fifo = dir + "/exec.fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::created);
+  // A created container paused is paused, not created; resumed, created again.
+  s.status = runtime::ContainerStatus::paused;
+  CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::paused);
+  s.status = runtime::ContainerStatus::running;
+  CHECK(runtime::current_status(s, dir) == runtime::ContainerStatus::created);
   REQUIRE(::unlink(fifo.c_str()) == 0);
 
   s.status = runtime::ContainerStatus::paused;
