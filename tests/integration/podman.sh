@@ -27,8 +27,9 @@ N=0
 
 oci_ids() { ls "$OCI_ROOT" 2>/dev/null | grep -E '^[0-9a-f]{64}$' | sort; }
 OCI_BEFORE=$(oci_ids)
-# podman (cgroupfs manager) puts conmon in <hierarchy>/libpod_parent/conmon and containers in
-# libpod_parent/libpod-<id>; remove the empty parents afterwards if this test made them.
+# podman (cgroupfs manager) puts conmon in <hierarchy>/libpod_parent/conmon, containers in
+# libpod_parent/libpod-<id> and a pod in libpod_parent/<pod id> (which pod rm leaves in the
+# name=systemd and cgroup2 hierarchies); remove what is left, empty, if this test made it.
 LIBPOD_CGROUPS_BEFORE=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
 ok() { N=$((N + 1)); echo "ok - $*"; }
 not_ok() { N=$((N + 1)); FAILS=$((FAILS + 1)); echo "not ok - $*"; }
@@ -47,7 +48,7 @@ cleanup() {
   done
   if [ -z "$LIBPOD_CGROUPS_BEFORE" ]; then
     for d in /sys/fs/cgroup/*/libpod_parent; do
-      [ -d "$d" ] && rmdir "$d/conmon" "$d" 2>/dev/null
+      [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
     done
   fi
   # (Not `podman system reset`: it would also remove networks from the host's config dir.)
